@@ -1,0 +1,3 @@
+from cdo.cli import main
+
+main()

@@ -1,0 +1,96 @@
+"""The cdo command line: options in, one domain call per command, rows out.
+
+Only typer and the standard library are imported here at module level, so that
+`cdo --help` starts fast; heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from cdo.commands import (
+    admin,
+    calendar,
+    duty,
+    register,
+    rectify,
+    report,
+    score,
+    spotcheck,
+    units,
+)
+from cdo.errors import CdoError, ExitCode
+
+
+class CdoGroup(TyperGroup):
+    """Turns a CdoError anywhere below into one Chinese line on stderr and exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CdoError as e:
+            typer.echo(f"cdo: {e}", err=True)
+            raise typer.Exit(e.exit_code) from None
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                typer.echo("cdo: 数据库正被另一位同事的命令占用，请稍后再试", err=True)
+                raise typer.Exit(ExitCode.USER_ERROR) from None
+            raise
+        except sqlite3.DatabaseError as e:
+            typer.echo(f"cdo: 数据库文件无法读取：{e}", err=True)
+            raise typer.Exit(ExitCode.USER_ERROR) from None
+        except KeyboardInterrupt:
+            typer.echo("cdo: 已中断，本次命令没有保存任何内容", err=True)
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=CdoGroup,
+    help="首席数据官办公室工具：名册、数据抽查与整改期限、年度评价。",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="CDO_DB",
+            help="数据库文件（默认：环境变量 CDO_DB，否则当前目录下的 cdo.db）",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """首席数据官办公室工具。"""
+    ctx.obj = {"db": db}
+
+
+app.add_typer(calendar.app, name="calendar")
+app.add_typer(units.app, name="units")
+app.add_typer(register.app, name="register")
+app.add_typer(duty.app, name="duty")
+app.add_typer(spotcheck.app, name="spotcheck")
+app.add_typer(rectify.app, name="rectify")
+app.add_typer(score.app, name="score")
+app.add_typer(report.app, name="report")
+admin.mount(app)
+
+
+def main() -> None:
+    try:
+        app(prog_name="cdo")
+    except BrokenPipeError:  # `cdo ... | head`
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,0 +1,59 @@
+"""What every command shares: the database from the global --db, the output options,
+dates typed on the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cdo.dates import parse_date, today
+from cdo.output import Format
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="输出格式：table（表格，默认）、json 或 csv")
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="同时写入一个 .xlsx 文件", dir_okay=False)
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="以哪一天为准判断是否逾期（默认今天）")
+]
+ShowContactOpt = Annotated[
+    bool, typer.Option("--show-contact", help="显示完整联系电话（默认打码）")
+]
+
+
+def db_path(ctx: typer.Context) -> str | None:
+    root = ctx.find_root()
+    return (root.obj or {}).get("db")
+
+
+def open_database(ctx: typer.Context) -> Database:
+    """The database named by --db / $CDO_DB / ./cdo.db, created and migrated."""
+    from cdo.db import open_db
+
+    return open_db(db_path(ctx))
+
+
+def as_of(text: str | None) -> dt.date:
+    """The --as-of date, default today."""
+    return parse_date(text, "--as-of 日期") if text else today()
+
+
+def date_opt(text: str | None, what: str) -> dt.date | None:
+    return parse_date(text, what) if text else None
+
+
+def echo(message: str) -> None:
+    """Print a line for the clerk (stdout)."""
+    typer.echo(message)
+
+
+def warn(message: str) -> None:
+    typer.echo(message, err=True)

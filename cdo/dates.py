@@ -1,0 +1,61 @@
+"""Parsing the date spellings a clerk types or a unit writes into a cell."""
+
+import datetime as dt
+import re
+
+from cdo.errors import InvalidInputError
+
+_FULL = re.compile(
+    r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?\s*$"
+)
+_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+_MONTH = re.compile(r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*月?\s*$")
+_MONTH_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})\s*$")
+
+
+def try_parse_date(text: str) -> dt.date | None:
+    """Return the date written as 2023-09-27, 2023/9/27, 2023.9.27 or 2023年9月27日.
+
+    Returns None when the text is not shaped like a date. Raises InvalidInputError
+    when it is shaped like one but cannot exist (2023-02-30).
+    """
+    text = text.strip().replace("／", "/").replace("－", "-").replace("．", ".")
+    m = _FULL.match(text) or _COMPACT.match(text)
+    if not m:
+        return None
+    year, month, day = (int(g) for g in m.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise InvalidInputError(f"日期不存在：{text}") from None
+
+
+def parse_date(text: str, what: str = "日期") -> dt.date:
+    """Parse a command-line date; raise InvalidInputError naming `what` if it is bad."""
+    value = try_parse_date(text)
+    if value is None:
+        raise InvalidInputError(
+            f"{what}格式不对：{text!r}，请写成 2023-09-27、2023/9/27、2023.9.27 或 2023年9月27日"
+        )
+    return value
+
+
+def parse_month(text: str, what: str = "月份") -> str:
+    """Parse a month as 2023-09, 2023/9, 2023.9, 2023年9月 or 202309; return 'YYYY-MM'."""
+    t = text.strip()
+    m = _MONTH.match(t) or _MONTH_COMPACT.match(t)
+    if not m:
+        raise InvalidInputError(f"{what}格式不对：{text!r}，请写成 2023-09 或 2023年9月")
+    year, month = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12:
+        raise InvalidInputError(f"{what}不存在：{text}")
+    return f"{year:04d}-{month:02d}"
+
+
+def today() -> dt.date:
+    """Today's date; the single place commands take 'now' from."""
+    return dt.date.today()
+
+
+def iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,64 @@
+"""`cdo demo`: a demo database built from the bundled samples, step by step.
+
+Each capability contributes one step: a function taking the database and returning a
+one-line Chinese summary of what it made. Steps run in order in one transaction.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cdo.errors import CdoError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+DEMO_DB = "cdo-demo.db"
+
+# (module, function): each returns a one-line summary. Order matters: units first.
+STEPS: list[tuple[str, str]] = [
+    ("cdo.units", "load_demo"),
+]
+
+
+def demo_path(explicit: str | None) -> Path:
+    """Where the demo goes: --db / $CDO_DB if given, else ./cdo-demo.db."""
+    return Path(explicit or os.environ.get("CDO_DB") or DEMO_DB)
+
+
+def prepare(path: Path) -> None:
+    """Remove an earlier demo database at `path`; refuse to touch a real one."""
+    if not path.exists():
+        return
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(path)
+        marker = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'demo_marker'"
+        ).fetchone()
+        conn.close()
+    except sqlite3.DatabaseError:
+        marker = None
+    if not marker:
+        raise CdoError(f"{path} 已存在且不是演示数据库，为免覆盖真实数据，请用 --db 指定另一个文件")
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            p.unlink()
+
+
+def build_demo(db: Database) -> list[str]:
+    """Run every demo step; return their summaries."""
+    from cdo.db import transaction
+
+    summaries = []
+    with transaction(db):
+        db.execute("CREATE TABLE demo_marker (built_at TEXT)")
+        db.execute("INSERT INTO demo_marker VALUES (datetime('now'))")
+        for module, func in STEPS:
+            summaries.append(getattr(importlib.import_module(module), func)(db))
+    return summaries

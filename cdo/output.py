@@ -1,0 +1,154 @@
+"""Rendering rows: a Rich table for the clerk, or plain JSON / CSV / .xlsx for programs.
+
+Rows are dicts whose keys are the JSON keys PRODUCT.md names. A `Column` says how one key
+shows in the table (Chinese header, optional display function).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    show: Callable[[Any, dict], str] | None = None  # table/xlsx display of (value, row)
+    justify: str = "left"
+    style: str | None = None
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready value: dates as YYYY-MM-DD."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _cell_text(col: Column, row: dict) -> str:
+    value = row.get(col.key)
+    if col.show is not None:
+        return col.show(value, row)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(plain(value))
+
+
+def console(stderr: bool = False):  # -> rich.console.Console
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=plain) + "\n")
+
+
+def print_csv(rows: Sequence[dict], keys: Sequence[str]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow(["" if row.get(k) is None else _csv_value(row.get(k)) for k in keys])
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=plain)
+    return plain(value)
+
+
+def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | None = None,
+               caption: str | None = None, footer: dict | None = None):
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, show_footer=footer is not None,
+                  header_style="bold", title_style="bold")
+    for col in columns:
+        foot = _cell_text(col, footer) if footer is not None else ""
+        table.add_column(col.header, justify=col.justify, style=col.style, footer=foot)
+    for row in rows:
+        table.add_row(*(_cell_text(col, row) for col in columns))
+    return table
+
+
+def emit(
+    rows: Sequence[dict],
+    columns: Sequence[Column],
+    fmt: Format | str = Format.table,
+    *,
+    keys: Sequence[str] | None = None,
+    title: str | None = None,
+    caption: str | None = None,
+    footer: dict | None = None,
+    output: Path | None = None,
+    sheet_title: str | None = None,
+    empty: str = "没有记录。",
+) -> None:
+    """Print `rows` in the chosen format; with `output`, also write an .xlsx sheet."""
+    fmt = Format(fmt)
+    keys = list(keys) if keys is not None else (list(rows[0]) if rows else [c.key for c in columns])
+    if output is not None:
+        write_xlsx_rows(output, rows, columns, sheet_title or title or "Sheet1", title=title,
+                        footer=footer)
+    if fmt is Format.json:
+        print_json([{k: plain(r.get(k)) for k in keys} for r in rows])
+    elif fmt is Format.csv:
+        print_csv(rows, keys)
+    else:
+        con = console()
+        if not rows:
+            con.print(empty)
+        else:
+            con.print(make_table(rows, columns, title=title, caption=caption, footer=footer))
+        if output is not None:
+            con.print(f"已写入 {output}")
+
+
+def write_xlsx_rows(path: Path, rows: Sequence[dict], columns: Sequence[Column], sheet: str,
+                    *, title: str | None = None, footer: dict | None = None) -> None:
+    """Write one sheet of `rows` under Chinese headers (text, never formulas)."""
+    from cdo.spreadsheets import SheetSpec, write_workbook
+
+    body = [[_xlsx_value(c, r) for c in columns] for r in rows]
+    foot = [_xlsx_value(c, footer) for c in columns] if footer is not None else None
+    write_workbook(path, [SheetSpec(sheet, [c.header for c in columns], body, title=title,
+                                    footer=foot)])
+
+
+def _xlsx_value(col: Column, row: dict) -> Any:
+    value = row.get(col.key)
+    if col.show is not None:
+        return col.show(value, row)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
+def mask_phone(value: str | None, row: dict | None = None) -> str:
+    """152****6279: keep the first three and last four digits."""
+    if not value:
+        return ""
+    digits = str(value)
+    if len(digits) <= 7:
+        return digits[:1] + "*" * (len(digits) - 1)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

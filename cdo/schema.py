@@ -1,0 +1,241 @@
+"""The numbered schema migrations. Never edit or rename one that has shipped;
+append a new function instead. Registration order is run order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+migrations = Migrations("cdo")
+
+
+def _run(db: Database, script: str) -> None:
+    # Not executescript(): it commits first, which would break the migration's
+    # transaction. Comments are dropped; statements contain no ';' inside them.
+    lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]
+    for statement in "\n".join(lines).split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            short TEXT,
+            category TEXT NOT NULL
+                CHECK (category IN ('region','department','enterprise','institution')),
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX units_short ON units(short) WHERE short IS NOT NULL;
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            os_user TEXT NOT NULL,
+            command TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT,
+            action TEXT NOT NULL,
+            unit_id INTEGER,
+            problem_id INTEGER,
+            before TEXT,
+            after TEXT,
+            reason TEXT
+        );
+        CREATE INDEX audit_log_unit ON audit_log(unit_id);
+        CREATE INDEX audit_log_problem ON audit_log(problem_id);
+        CREATE INDEX audit_log_at ON audit_log(at);
+
+        -- A year loaded from a State Council notice (cdo calendar load).
+        CREATE TABLE calendar_years (
+            year INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            loaded_at TEXT NOT NULL
+        );
+        CREATE TABLE calendar_days (
+            date TEXT PRIMARY KEY,
+            year INTEGER NOT NULL REFERENCES calendar_years(year) ON DELETE CASCADE,
+            off INTEGER NOT NULL CHECK (off IN (0, 1)),
+            name TEXT
+        );
+        -- Local adjustments (office closure, municipal notice); merged on top.
+        CREATE TABLE calendar_local (
+            date TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('off', 'work')),
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m002_roster(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE cdos (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            name TEXT NOT NULL,
+            gender TEXT,
+            ethnicity TEXT,
+            birth_month TEXT,
+            native_place TEXT,
+            political_status TEXT,
+            education TEXT,
+            phone TEXT,
+            position TEXT,
+            resume TEXT,
+            skills TEXT,
+            work_plan TEXT,
+            recommendation TEXT,
+            status TEXT NOT NULL DEFAULT 'recommended'
+                CHECK (status IN ('recommended','appointed','filed','ended')),
+            recommended_on TEXT,
+            appointed_on TEXT,
+            filed_on TEXT,
+            ended_on TEXT,
+            end_reason TEXT,
+            source_file TEXT,
+            source_sheet TEXT,
+            form_hash TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX cdos_unit ON cdos(unit_id, status);
+
+        CREATE TABLE specialists (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            name TEXT NOT NULL,
+            phone TEXT,
+            added_on TEXT NOT NULL,
+            removed_on TEXT
+        );
+        CREATE INDEX specialists_unit ON specialists(unit_id);
+
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('meeting', 'training')),
+            held_on TEXT NOT NULL,
+            title TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE attendance (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            status TEXT NOT NULL CHECK (status IN ('present','absent','excused','deputy')),
+            attendee TEXT,
+            PRIMARY KEY (meeting_id, unit_id)
+        );
+        CREATE TABLE duty_reports (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            year INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('plan', 'summary')),
+            received_on TEXT NOT NULL,
+            note TEXT,
+            UNIQUE (unit_id, year, kind)
+        );
+        """
+    )
+
+
+@migrations()
+def m003_problems(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE spotchecks (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            source_file TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE problems (
+            id INTEGER PRIMARY KEY,
+            spotcheck_id INTEGER REFERENCES spotchecks(id),
+            source TEXT NOT NULL CHECK (source IN ('spotcheck', 'user')),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            reporter_id INTEGER REFERENCES units(id),
+            resource TEXT NOT NULL,
+            dimension TEXT NOT NULL
+                CHECK (dimension IN ('accuracy','timeliness','completeness','normativity')),
+            description TEXT NOT NULL,
+            records INTEGER,
+            issued_on TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            original_due_on TEXT NOT NULL,
+            provisional INTEGER NOT NULL DEFAULT 0,
+            negotiated_until TEXT,
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open','rectified','closed','negotiated')),
+            rectified_on TEXT,
+            closed_on TEXT,
+            -- the first date the problem was found overdue, kept through reopening
+            first_late_on TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX problems_unit ON problems(unit_id);
+        CREATE INDEX problems_status_due ON problems(status, due_on);
+        CREATE INDEX problems_issued ON problems(issued_on);
+        CREATE INDEX problems_spotcheck ON problems(spotcheck_id);
+
+        CREATE TABLE problem_events (
+            id INTEGER PRIMARY KEY,
+            problem_id INTEGER NOT NULL REFERENCES problems(id),
+            action TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX problem_events_problem ON problem_events(problem_id);
+
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            sent_on TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE reminder_problems (
+            reminder_id INTEGER NOT NULL REFERENCES reminders(id) ON DELETE CASCADE,
+            problem_id INTEGER NOT NULL REFERENCES problems(id),
+            PRIMARY KEY (reminder_id, problem_id)
+        );
+        """
+    )
+
+
+@migrations()
+def m004_scoring(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE scores (
+            year INTEGER NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            item INTEGER NOT NULL,
+            points REAL NOT NULL,
+            note TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (year, unit_id, item)
+        );
+        CREATE TABLE score_years (
+            year INTEGER PRIMARY KEY,
+            finalized_at TEXT,
+            fingerprint TEXT
+        );
+        """
+    )

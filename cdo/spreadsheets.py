@@ -1,0 +1,313 @@
+"""Spreadsheet input and output. Rows are lists of cell values (str, number, date or
+None); every reader answers an unreadable file with a FileReadError naming it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cdo.errors import FileReadError
+
+MAX_CELL_CHARS = 32_767  # Excel's own limit
+MAX_COLUMNS = 200        # no form or list we read is wider; wider rows are cut
+
+_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_LABEL_PUNCT = re.compile(r"[:：*＊()（）/／、·.．\-－_—]")
+
+
+def normalize_label(text: Any) -> str:
+    """A header or label as compared: no spaces of any width, no punctuation, NFKC."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = _SPACES.sub("", s)
+    return _LABEL_PUNCT.sub("", s).lower()
+
+
+def clean_text(value: Any) -> str:
+    """Cell text with surrounding spaces (any width) trimmed; '' for empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date() if value.time() == dt.time() else value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip(" \t\r\n\u3000\u00a0\ufeff")
+
+
+@dataclass
+class Sheet:
+    """One sheet of cell values; `merged` maps each covered cell to its merge's top-left."""
+
+    name: str
+    rows: list[list[Any]]
+    merged: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+
+
+def _check_file(path: Path) -> bytes:
+    if not path.exists():
+        raise FileReadError(f"{path}：文件不存在")
+    if path.is_dir():
+        raise FileReadError(f"{path}：这是一个文件夹，不是文件")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise FileReadError(f"{path}：文件是空的")
+    return head
+
+
+def _is_ole(head: bytes) -> bool:
+    return head.startswith(b"\xd0\xcf\x11\xe0")
+
+
+def open_xlsx(path: Path, *, read_only: bool = False):
+    """Open an .xlsx with openpyxl (values, not formulas); explain any failure in Chinese."""
+    head = _check_file(path)
+    if _is_ole(head):
+        raise FileReadError(
+            f"{path}：这是旧版 Excel（.xls）或 WPS 加密文件，请用 Excel 或 WPS 另存为 .xlsx 后再导入"
+        )
+    if not head.startswith(b"PK"):
+        raise FileReadError(f"{path}：不是 Excel 文件（.xlsx），无法读取")
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=read_only, data_only=True)
+    except (zipfile.BadZipFile, EOFError):
+        raise FileReadError(f"{path}：文件已损坏或不完整（可能没有下载完），请让对方重新发送") from None
+    except KeyError:
+        raise FileReadError(f"{path}：不是 Excel 工作簿（缺少工作表内容），请另存为 .xlsx") from None
+    except Exception as e:  # openpyxl raises many kinds on malformed XML
+        raise FileReadError(f"{path}：无法读取这个 Excel 文件（{type(e).__name__}），请另存为 .xlsx 后再试") from None
+
+
+def read_xlsx(path: Path, *, merged: bool = False) -> list[Sheet]:
+    """Every sheet's cell values. With `merged`, also the merged ranges (slower)."""
+    wb = open_xlsx(path, read_only=not merged)
+    sheets = []
+    try:
+        for ws in wb.worksheets:
+            try:
+                rows = [_trim_row(list(r)) for r in ws.iter_rows(values_only=True)]
+            except Exception as e:
+                raise FileReadError(f"{path}，工作表“{ws.title}”：内容无法读取（{type(e).__name__}）") from None
+            cover: dict[tuple[int, int], tuple[int, int]] = {}
+            if merged:
+                for rng in ws.merged_cells.ranges:
+                    top = (rng.min_row - 1, rng.min_col - 1)
+                    for r in range(rng.min_row, rng.max_row + 1):
+                        for c in range(rng.min_col, rng.max_col + 1):
+                            cover[(r - 1, c - 1)] = top
+            sheets.append(Sheet(ws.title, rows, cover))
+    finally:
+        if not merged:
+            wb.close()
+    return sheets
+
+
+def _trim_row(row: list[Any]) -> list[Any]:
+    if len(row) > MAX_COLUMNS:
+        row = row[:MAX_COLUMNS]
+    while row and (row[-1] is None or row[-1] == ""):
+        row.pop()
+    return row
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """Decode CSV bytes: UTF-8 (with or without BOM), else GBK/GB18030 as Excel saves it."""
+    if b"\x00" in data[:4096]:
+        raise FileReadError(f"{path}：不是文本 CSV 文件（可能是改了扩展名的其他文件）")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise FileReadError(f"{path}：无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
+
+
+def read_csv(path: Path) -> list[Sheet]:
+    head = _check_file(path)
+    if head.startswith(b"PK") or _is_ole(head):
+        raise FileReadError(f"{path}：这是 Excel 文件，不是 CSV，请把扩展名改为 .xlsx")
+    text = decode_text(path.read_bytes(), path)
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    try:
+        csv.field_size_limit(MAX_CELL_CHARS * 4)
+        rows = [_trim_row(list(r)) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as e:
+        raise FileReadError(f"{path}：CSV 格式有误（{e}）") from None
+    return [Sheet(path.stem, rows)]
+
+
+def read_table(path: Path, *, merged: bool = False) -> list[Sheet]:
+    """Read an .xlsx (every sheet) or a .csv (one sheet), by extension."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv" or suffix == ".txt":
+        return read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, merged=merged)
+    if suffix in (".xls", ".et"):
+        raise FileReadError(f"{path}：这是旧版 Excel（{suffix}）文件，请用 Excel 或 WPS 另存为 .xlsx 后再导入")
+    raise FileReadError(f"{path}：只能读取 .xlsx 或 .csv 文件")
+
+
+@dataclass
+class Header:
+    """Where a header row is and which column holds each wanted field."""
+
+    row: int
+    columns: dict[str, int]
+
+
+def find_header(rows: Sequence[Sequence[Any]], fields: dict[str, Sequence[str]],
+                required: Sequence[str], *, scan: int = 30) -> Header | None:
+    """Find the first row (within `scan`) naming every required field.
+
+    `fields` maps a field key to its accepted header spellings (compared normalized).
+    Returns None if no such row exists.
+    """
+    wanted = {key: {normalize_label(a) for a in aliases} for key, aliases in fields.items()}
+    for r, row in enumerate(rows[:scan]):
+        found: dict[str, int] = {}
+        for c, cell in enumerate(row):
+            label = normalize_label(cell)
+            if not label:
+                continue
+            for key, aliases in wanted.items():
+                if key not in found and label in aliases:
+                    found[key] = c
+                    break
+        if all(k in found for k in required):
+            return Header(r, found)
+    return None
+
+
+def iter_records(rows: Sequence[Sequence[Any]], header: Header) -> Iterator[tuple[int, dict]]:
+    """(1-based spreadsheet row number, {field: raw value}) for each non-blank row below."""
+    for r in range(header.row + 1, len(rows)):
+        row = rows[r]
+        rec = {k: (row[c] if c < len(row) else None) for k, c in header.columns.items()}
+        if all(clean_text(v) == "" for v in rec.values()):
+            continue
+        yield r + 1, rec
+
+
+# ----------------------------------------------------------------------------- writing
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value that cannot become a formula when written (text starting =, +, -, @)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return value  # written with data_type 's' by write_workbook
+    return value
+
+
+def display_width(text: Any) -> int:
+    s = "" if text is None else str(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+@dataclass
+class SheetSpec:
+    name: str
+    headers: list[str]
+    rows: list[list[Any]]
+    title: str | None = None
+    footer: list[Any] | None = None
+    landscape: bool = True
+
+
+def set_text(cell, value: Any) -> None:
+    """Put `value` in `cell`; strings always as text, so '=1+1' never runs."""
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def write_workbook(path: Path, sheets: Sequence[SheetSpec]) -> None:
+    """Write sheets a clerk can filter and print: bold frozen header, filters, A4."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for spec in sheets:
+        ws = wb.create_sheet(_sheet_name(spec.name))
+        r0 = 1
+        if spec.title:
+            ws.cell(1, 1).value = spec.title
+            ws.cell(1, 1).font = Font(bold=True, size=14)
+            if len(spec.headers) > 1:
+                ws.merge_cells(start_row=1, start_column=1, end_row=1,
+                               end_column=len(spec.headers))
+            ws.cell(1, 1).alignment = Alignment(horizontal="center")
+            r0 = 2
+        for c, h in enumerate(spec.headers, 1):
+            cell = ws.cell(r0, c)
+            set_text(cell, h)
+            cell.font = Font(bold=True)
+            cell.border = border
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        widths = [display_width(h) for h in spec.headers]
+        body = list(spec.rows) + ([spec.footer] if spec.footer is not None else [])
+        for i, row in enumerate(body, r0 + 1):
+            for c, v in enumerate(row, 1):
+                cell = ws.cell(i, c)
+                set_text(cell, v)
+                cell.border = border
+                if isinstance(v, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+                if c <= len(widths):
+                    widths[c - 1] = max(widths[c - 1], min(display_width(v), 60))
+        if spec.footer is not None:
+            for c in range(1, len(spec.headers) + 1):
+                ws.cell(r0 + len(body), c).font = Font(bold=True)
+        for c, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(c)].width = max(6, w + 2)
+        ws.freeze_panes = ws.cell(r0 + 1, 1)
+        if spec.rows and spec.headers:
+            last = r0 + len(spec.rows)
+            ws.auto_filter.ref = f"A{r0}:{get_column_letter(len(spec.headers))}{last}"
+        ws.print_title_rows = f"{r0}:{r0}"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if spec.landscape else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+    save_workbook(wb, path)
+
+
+def _sheet_name(name: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet1"
+
+
+def save_workbook(wb, path: Path) -> None:
+    """Save, turning a missing folder or an open file into a clear message."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise FileReadError(f"{path}：输出文件须以 .xlsx 结尾")
+    try:
+        wb.save(path)
+    except FileNotFoundError:
+        raise FileReadError(f"{path}：所在文件夹不存在") from None
+    except PermissionError:
+        raise FileReadError(f"{path}：无法写入（文件可能正在 Excel 中打开，或没有权限）") from None
