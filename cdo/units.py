@@ -143,3 +143,141 @@ def add_unit(db: Database, name: str, category: str, short: str | None = None) -
         after = {"name": name, "short": short, "category": cat}
         audit.record(db, "unit", uid, "add", None, after, unit_id=uid)
     return Unit(uid, name, short, cat)
+
+
+UNIT_FIELDS = {
+    "name": ["单位名称", "单位", "名称", "单位全称", "name", "unit"],
+    "short": ["简称", "单位简称", "short", "short_name"],
+    "category": ["类别", "单位类别", "类型", "分类", "category", "type"],
+}
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def read_units_file(path) -> list[tuple[str, int, dict]]:
+    """(sheet, row number, {name, short, category}) for every unit row of a file."""
+    from pathlib import Path
+
+    from cdo.errors import FileReadError
+    from cdo.spreadsheets import clean_text, find_header, iter_records, read_table
+
+    path = Path(path)
+    records = []
+    found_header = False
+    for sheet in read_table(path):
+        header = find_header(sheet.rows, UNIT_FIELDS, ["name", "category"])
+        if header is None:
+            continue
+        found_header = True
+        for rownum, rec in iter_records(sheet.rows, header):
+            records.append(
+                (sheet.name, rownum, {k: clean_text(rec.get(k)) for k in UNIT_FIELDS})
+            )
+    if not found_header:
+        raise FileReadError(
+            f"{path}：找不到表头。需要“单位名称”和“类别”两列（可选“简称”），或英文 name、category、short"
+        )
+    return records
+
+
+def import_units(db: Database, path) -> ImportResult:
+    """Add or update the units listed in an .xlsx/.csv file, all or nothing.
+
+    A row naming an existing unit updates its short name and category if they differ;
+    the same file twice changes nothing. Raises RowErrors naming every bad row.
+    """
+    from pathlib import Path
+
+    from cdo.db import transaction
+    from cdo.errors import CdoError, RowErrors
+
+    path = Path(path)
+    records = read_units_file(path)
+    existing = {
+        r["name"]: r for r in db.query("SELECT id, name, short, category FROM units")
+    }
+    short_owner = {r["short"]: r["name"] for r in existing.values() if r["short"]}
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    plan: list[tuple[str, str | None, str]] = []
+    for sheet, rownum, rec in records:
+        where = f"{path.name}，工作表“{sheet}”，第 {rownum} 行"
+        name = rec["name"]
+        if not name:
+            errors.append(f"{where}：单位名称为空")
+            continue
+        if len(name) > 200:
+            errors.append(f"{where}：单位名称过长（{len(name)} 字）")
+            continue
+        try:
+            cat = parse_category(rec["category"]) if rec["category"] else None
+        except CdoError as e:
+            errors.append(f"{where}：{e}")
+            continue
+        if cat is None:
+            errors.append(f"{where}：“{name}”没有填写类别")
+            continue
+        if name in seen:
+            errors.append(f"{where}：“{name}”与第 {seen[name]} 行重复")
+            continue
+        seen[name] = rownum
+        short = rec["short"] or None
+        if short and short_owner.get(short, name) != name:
+            errors.append(f"{where}：简称“{short}”已被“{short_owner[short]}”使用")
+            continue
+        if short:
+            short_owner[short] = name
+        plan.append((name, short, cat))
+    if errors:
+        raise RowErrors(f"{path.name}：有 {len(errors)} 行有误，整个文件没有导入：", errors)
+    result = ImportResult()
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    audits: list[dict] = []
+    with transaction(db):
+        for name, short, cat in plan:
+            old = existing.get(name)
+            after = {"name": name, "short": short, "category": cat}
+            if old is None:
+                cur = db.execute(
+                    "INSERT INTO units (name, short, category, created_at) VALUES (?,?,?,?)",
+                    [name, short, cat, now],
+                )
+                audits.append({"entity": "unit", "entity_id": cur.lastrowid, "action": "import",
+                               "after": after, "unit_id": cur.lastrowid})
+                result.added += 1
+            elif (old["short"], old["category"]) != (short, cat):
+                db.execute("UPDATE units SET short = ?, category = ? WHERE id = ?",
+                           [short, cat, old["id"]])
+                before = {"name": name, "short": old["short"], "category": old["category"]}
+                audits.append({"entity": "unit", "entity_id": old["id"], "action": "update",
+                               "before": before, "after": after, "unit_id": old["id"]})
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        audit.record_many(db, audits)
+    return result
+
+
+def list_units(db: Database, category: str | None = None) -> list[dict]:
+    """Rows {name, short, category} in category order, then name."""
+    order = "CASE category WHEN 'region' THEN 0 WHEN 'department' THEN 1 " \
+            "WHEN 'enterprise' THEN 2 ELSE 3 END, id"
+    if category:
+        rows = db.query(f"SELECT name, short, category FROM units WHERE category = ? "
+                        f"ORDER BY {order}", [parse_category(category)])
+    else:
+        rows = db.query(f"SELECT name, short, category FROM units ORDER BY {order}")
+    return list(rows)
+
+
+def load_demo(db: Database) -> str:
+    """Demo step: the bundled Dazhou units."""
+    from cdo.paths import data_dir
+
+    result = import_units(db, data_dir() / "units.csv")
+    return f"单位：导入达州市参与单位 {result.added} 个（县市区及园区、市级部门、国有企业、公共服务机构）"
