@@ -6,6 +6,12 @@ notices loaded into the database, or — for a year with neither — a provision
 (weekends plus the fixed-date statutory days) that every answer marks as provisional.
 Local adjustments (office closures, municipal notices) are merged on top.
 
+A year's notice may name days of the year before (the 2023 notice gives 2022-12-31 off):
+each year's data holds every day its notice names, and where two notices name the same
+day the later notice wins. Because of that, the last days of December also depend on the
+NEXT year's notice; a deadline that ends there while the next year is still provisional
+is marked provisional too.
+
 Deadlines never loop day by day: the calendar precomputes, for a span of years, the
 sorted working days and a running count, so `add_workdays` and `workdays_between` are
 a couple of list lookups.
@@ -32,6 +38,8 @@ YearStatus = Literal["official", "loaded", "provisional"]
 DayKind = Literal["workday", "weekend", "holiday", "adjusted_workday"]
 
 _MARGIN_YEARS = 3  # provisional years precomputed beyond the last known one
+_TAIL = (12, 24)  # days after this (month, day) may be moved by next year's notice
+MIN_YEAR, MAX_YEAR = 1900, 2200  # what the calendar answers for
 
 
 @dataclass(frozen=True)
@@ -77,8 +85,18 @@ def fixed_statutory_days(year: int) -> dict[dt.date, str]:
 
 
 def provisional_year(year: int) -> YearData:
-    days = {d: (True, f"{name}（暂定）") for d, name in fixed_statutory_days(year).items()}
-    return YearData(year, "provisional", "暂定：仅周末与固定日期法定节日", days)
+    """A year without its notice: the fixed-date statutory days, each one that falls on a
+    weekend made up on the next free weekday (《全国年节及纪念日放假办法》第六条)."""
+    fixed = fixed_statutory_days(year)
+    days = {d: (True, f"{name}（暂定）") for d, name in fixed.items()}
+    for d, name in sorted(fixed.items()):
+        if d.weekday() >= 5:
+            sub = d + dt.timedelta(days=1)
+            while sub.weekday() >= 5 or sub in days:
+                sub += dt.timedelta(days=1)
+            days[sub] = (True, f"{name}（暂定补假）")
+    source = "暂定：周末与固定日期的法定节日（含补假）"
+    return YearData(year, "provisional", source, dict(sorted(days.items())))
 
 
 def parse_year_doc(doc: dict, status: YearStatus) -> YearData:
@@ -123,10 +141,13 @@ class WorkCalendar:
         self.first_year, self.last_year = first_year, last_year
         base = dt.date(first_year, 1, 1).toordinal()
         end = dt.date(last_year, 12, 31).toordinal()
-        off_named: dict[int, bool] = {}
-        for y in range(first_year, last_year + 1):
-            for d, (off, _name) in self.year_data(y).days.items():
-                off_named[d.toordinal()] = off
+        # date -> (off, name, notice year); ascending years, so a later notice wins.
+        named: dict[dt.date, tuple[bool, str, int]] = {}
+        for y in range(first_year, last_year + 2):
+            for d, (off, name) in self.year_data(y).days.items():
+                named[d] = (off, name, y)
+        self._named = named
+        off_named: dict[int, bool] = {d.toordinal(): v[0] for d, v in named.items()}
         for d, (work, _reason) in self.local.items():
             off_named[d.toordinal()] = not work
         dates: list[dt.date] = []
@@ -146,6 +167,8 @@ class WorkCalendar:
     def _ensure(self, *days: dt.date) -> None:
         lo = min(d.year for d in days)
         hi = max(d.year for d in days)
+        if lo < MIN_YEAR or hi > MAX_YEAR:
+            raise InvalidInputError(f"日期超出工作日历支持的范围（{MIN_YEAR}—{MAX_YEAR} 年）")
         if lo < self.first_year or hi + 1 > self.last_year:
             self._build(min(lo, self.first_year), max(hi + _MARGIN_YEARS, self.last_year))
 
@@ -159,10 +182,19 @@ class WorkCalendar:
         found = self.years.get(year)
         return found.status if found is not None else "provisional"
 
+    def is_provisional_day(self, d: dt.date) -> bool:
+        """True if `d` is answered without its notice: its year is provisional, or it lies
+        in the last week of December and the next year (whose notice may move it) is."""
+        if self.year_status(d.year) == "provisional":
+            return True
+        return (d.month, d.day) > _TAIL and self.year_status(d.year + 1) == "provisional"
+
     def is_provisional_span(self, start: dt.date, end: dt.date) -> bool:
-        """True if any day in (start, end] lies in a year without official data."""
+        """True if any day in (start, end] is answered without its notice."""
         first = (start + dt.timedelta(days=1)).year
-        return any(self.year_status(y) == "provisional" for y in range(first, end.year + 1))
+        if any(self.year_status(y) == "provisional" for y in range(first, end.year + 1)):
+            return True
+        return end > start and self.is_provisional_day(end)
 
     # -- the API ----------------------------------------------------------------------
 
@@ -176,7 +208,7 @@ class WorkCalendar:
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The n-th working day after `start` (start itself never counts); n >= 1."""
-        if n < 1:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise InvalidInputError(f"工作日天数须为正整数，收到 {n}")
         try:
             i = start.toordinal() - self._base
@@ -213,23 +245,35 @@ class WorkCalendar:
         return end
 
     def day(self, d: dt.date) -> Day:
-        """Describe one date: working day or not, why, and under which data."""
+        """Describe one date: working day or not, why, and under which data.
+
+        `name` is the national name of the day (holiday or adjusted working day) if any;
+        `local_reason` the reason of a local adjustment, which decides the day.
+        """
         workday = self.is_workday(d)
         local = self.local.get(d)
-        named = self.year_data(d.year).days.get(d)
+        named = self._named.get(d)
         weekend = d.weekday() >= 5
-        if local is not None:
-            kind: DayKind = ("adjusted_workday" if weekend else "workday") if local[0] else (
-                "weekend" if weekend else "holiday")
-            name = local[1]
-        elif named is not None:
-            kind = "holiday" if named[0] else "adjusted_workday"
-            name = named[1]
+        kind: DayKind
+        if workday:
+            kind = "adjusted_workday" if weekend else "workday"
+        elif weekend and local is None and (named is None or not named[0]):
+            kind = "weekend"
         else:
-            kind = "weekend" if weekend else "workday"
-            name = None
-        return Day(d, workday, kind, name, self.year_status(d.year) == "provisional",
-                   local[1] if local else None)
+            kind = "holiday"
+        return Day(d, workday, kind, named[1] if named else None,
+                   self.is_provisional_day(d), local[1] if local else None)
+
+    def named_days(self, year: int) -> dict[dt.date, tuple[bool, str]]:
+        """The days in calendar year `year` that some notice names (after merging)."""
+        self._ensure(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        return {d: (v[0], v[1]) for d, v in sorted(self._named.items()) if d.year == year}
+
+    def with_year(self, year: YearData) -> WorkCalendar:
+        """A copy of this calendar with `year` replacing that year's data (dry runs)."""
+        years = dict(self.years)
+        years[year.year] = year
+        return WorkCalendar(years, self.local)
 
     def explain(self, start: dt.date, n: int) -> list[Day]:
         """Every day in (start, add_workdays(start, n)], for `deadline --explain`."""
@@ -266,15 +310,149 @@ def workdays_between(a: dt.date, b: dt.date) -> int:
 def load_calendar(db: Database) -> WorkCalendar:
     """The calendar for this database: bundled years, loaded notices, local adjustments."""
     years = dict(bundled_years())
-    loaded: dict[int, dict] = {}
-    for row in db.query("SELECT year, source FROM calendar_years"):
-        loaded[row["year"]] = {"year": row["year"], "source": row["source"], "days": []}
-    for row in db.query("SELECT date, year, off, name FROM calendar_days"):
-        loaded[row["year"]]["days"].append(row)
-    for year, doc in loaded.items():
-        years[year] = parse_year_doc(doc, "loaded")
-    local = {
+    for doc in loaded_docs(db).values():
+        years[doc["year"]] = parse_year_doc(doc, "loaded")
+    return WorkCalendar(years, local_adjustments(db))
+
+
+# -- the database: loaded notices and local adjustments ----------------------------------
+
+
+def loaded_docs(db: Database) -> dict[int, dict]:
+    """Loaded years in the data-file shape {"year","source","days":[{date,name,off}]}."""
+    docs: dict[int, dict] = {}
+    for row in db.query("SELECT year, source FROM calendar_years ORDER BY year"):
+        docs[row["year"]] = {"year": row["year"], "source": row["source"], "days": []}
+    for row in db.query("SELECT year, date, off, name FROM calendar_days ORDER BY year, date"):
+        docs[row["year"]]["days"].append(
+            {"date": row["date"], "name": row["name"] or "", "off": bool(row["off"])}
+        )
+    return docs
+
+
+def local_adjustments(db: Database) -> dict[dt.date, tuple[bool, str]]:
+    """Local adjustments: date -> (workday, reason)."""
+    return {
         dt.date.fromisoformat(r["date"]): (r["kind"] == "work", r["reason"])
-        for r in db.query("SELECT date, kind, reason FROM calendar_local")
+        for r in db.query("SELECT date, kind, reason FROM calendar_local ORDER BY date")
     }
-    return WorkCalendar(years, local)
+
+
+def _doc_lines(doc: dict | None) -> list[str] | None:
+    """A year's days as short audit lines: '2027-02-06 班 春节'."""
+    if doc is None:
+        return None
+    return [f"{d['date']} {'休' if d['off'] else '班'} {d['name']}".rstrip()
+            for d in sorted(doc["days"], key=lambda d: d["date"])]
+
+
+def store_year(db: Database, doc: dict, *, file: str | None = None) -> bool:
+    """Save a notice's year (data-file shape) over any loaded one for that year; audited.
+
+    Returns False, writing nothing, when the same notice is already loaded. Call it inside
+    the command's transaction.
+    """
+    from cdo import audit
+    from cdo.db import transaction
+
+    year = int(doc["year"])
+    new = {"year": year, "source": doc["source"],
+           "days": sorted(({"date": d["date"], "name": d.get("name") or "", "off": bool(d["off"])}
+                           for d in doc["days"]), key=lambda d: d["date"])}
+    old = loaded_docs(db).get(year)
+    if old is not None and old["source"] == new["source"] and old["days"] == new["days"]:
+        return False
+    with transaction(db):
+        db.execute("DELETE FROM calendar_days WHERE year = ?", [year])
+        db.execute("DELETE FROM calendar_years WHERE year = ?", [year])
+        now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        db.execute("INSERT INTO calendar_years (year, source, loaded_at) VALUES (?,?,?)",
+                   [year, new["source"], now])
+        db.conn.executemany(
+            "INSERT INTO calendar_days (year, date, off, name) VALUES (?,?,?,?)",
+            [(year, d["date"], int(d["off"]), d["name"]) for d in new["days"]],
+        )
+        before = None if old is None else {"source": old["source"], "days": _doc_lines(old)}
+        after = {"source": new["source"], "days": _doc_lines(new), "file": file}
+        audit.record(db, "calendar_year", year, "load", before, after)
+    return True
+
+
+def set_local(db: Database, day: dt.date, kind: Literal["off", "work"], reason: str) -> bool:
+    """Record a local adjustment (office closure, municipal notice); audited.
+
+    Returns False, writing nothing, when the same adjustment is already recorded.
+    """
+    from cdo import audit
+    from cdo.db import transaction
+
+    if kind not in ("off", "work"):
+        raise InvalidInputError(f"调整类型应为 off（休）或 work（班），收到 {kind!r}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInputError("请用 --reason 写明调整原因（例如：市政府通知、办公楼停电）")
+    _check_range(day)
+    key = day.isoformat()
+    old = db.execute("SELECT kind, reason FROM calendar_local WHERE date = ?", [key]).fetchone()
+    if old is not None and tuple(old) == (kind, reason):
+        return False
+    with transaction(db):
+        db.execute(
+            "INSERT INTO calendar_local (date, kind, reason, created_at) VALUES (?,?,?,?)"
+            " ON CONFLICT(date) DO UPDATE SET kind=excluded.kind, reason=excluded.reason,"
+            " created_at=excluded.created_at",
+            [key, kind, reason, dt.datetime.now().astimezone().isoformat(timespec="seconds")],
+        )
+        before = None if old is None else {"kind": old[0], "reason": old[1]}
+        audit.record(db, "calendar_local", key, "set", before,
+                     {"kind": kind, "reason": reason}, reason=reason)
+    return True
+
+
+def unset_local(db: Database, day: dt.date, reason: str | None = None) -> dict:
+    """Remove a local adjustment; audited. Returns what was removed ({kind, reason})."""
+    from cdo import audit
+    from cdo.db import transaction
+    from cdo.errors import NotFoundError
+
+    key = day.isoformat()
+    old = db.execute("SELECT kind, reason FROM calendar_local WHERE date = ?", [key]).fetchone()
+    if old is None:
+        raise NotFoundError(f"{key} 没有本地调整，无需取消（用 cdo calendar years 查看已有调整）")
+    with transaction(db):
+        db.execute("DELETE FROM calendar_local WHERE date = ?", [key])
+        removed = {"kind": old[0], "reason": old[1]}
+        audit.record(db, "calendar_local", key, "remove", removed, None, reason=reason)
+    return removed
+
+
+def _check_range(day: dt.date) -> None:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise InvalidInputError(f"日期超出工作日历支持的范围（{MIN_YEAR}—{MAX_YEAR} 年）：{day}")
+
+
+def year_overview(db: Database) -> list[dict]:
+    """One row per year from the first bundled year to the year after the last known one.
+
+    Keys: year, status (official|loaded|provisional), source, holidays (days off named),
+    workdays (adjusted working days named), local (list of {date, kind, reason}).
+    """
+    cal = load_calendar(db)
+    local_by_year: dict[int, list[dict]] = {}
+    for d, (work, reason) in sorted(cal.local.items()):
+        local_by_year.setdefault(d.year, []).append(
+            {"date": d.isoformat(), "kind": "work" if work else "off", "reason": reason})
+    known = set(cal.years) | set(local_by_year)
+    rows = []
+    for year in range(min(known), max(known) + 2):
+        data = cal.year_data(year)
+        days = data.days.values()
+        rows.append({
+            "year": year,
+            "status": data.status,
+            "source": data.source,
+            "holidays": sum(1 for off, _ in days if off),
+            "workdays": sum(1 for off, _ in days if not off),
+            "local": local_by_year.get(year, []),
+        })
+    return rows

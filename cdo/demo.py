@@ -21,6 +21,10 @@ DEMO_DB = "cdo-demo.db"
 # (module, function): each returns a one-line summary. Order matters: units first.
 STEPS: list[tuple[str, str]] = [
     ("cdo.units", "load_demo"),
+    ("cdo.roster", "load_demo"),
+    ("cdo.duty", "load_demo"),
+    ("cdo.problem_import", "load_demo"),
+    ("cdo.evaluation", "load_demo"),  # last: scores use the records above
 ]
 
 

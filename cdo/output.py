@@ -30,6 +30,7 @@ class Column:
     show: Callable[[Any, dict], str] | None = None  # table/xlsx display of (value, row)
     justify: str = "left"
     style: str | None = None
+    overflow: str = "ellipsis"  # Rich overflow: "fold" wraps long CJK names instead
 
 
 def plain(value: Any) -> Any:
@@ -85,7 +86,8 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
                   header_style="bold", title_style="bold")
     for col in columns:
         foot = _cell_text(col, footer) if footer is not None else ""
-        table.add_column(col.header, justify=col.justify, style=col.style, footer=foot)
+        table.add_column(col.header, justify=col.justify, style=col.style, footer=foot,
+                         overflow=col.overflow)
     for row in rows:
         table.add_row(*(_cell_text(col, row) for col in columns))
     return table

@@ -61,11 +61,14 @@ def m001_core(db: Database) -> None:
             source TEXT NOT NULL,
             loaded_at TEXT NOT NULL
         );
+        -- Every day a loaded notice names; `year` is the notice's year, which may differ
+        -- from the date's (the 2023 notice names 2022-12-31).
         CREATE TABLE calendar_days (
-            date TEXT PRIMARY KEY,
             year INTEGER NOT NULL REFERENCES calendar_years(year) ON DELETE CASCADE,
+            date TEXT NOT NULL,
             off INTEGER NOT NULL CHECK (off IN (0, 1)),
-            name TEXT
+            name TEXT,
+            PRIMARY KEY (year, date)
         );
         -- Local adjustments (office closure, municipal notice); merged on top.
         CREATE TABLE calendar_local (
@@ -83,6 +86,8 @@ def m002_roster(db: Database) -> None:
     _run(
         db,
         """
+        -- One row per term: a person recommended as a unit's CDO, until the term ends.
+        -- The current CDO of a unit is its row with status <> 'ended'.
         CREATE TABLE cdos (
             id INTEGER PRIMARY KEY,
             unit_id INTEGER NOT NULL REFERENCES units(id),
@@ -101,7 +106,10 @@ def m002_roster(db: Database) -> None:
             recommendation TEXT,
             status TEXT NOT NULL DEFAULT 'recommended'
                 CHECK (status IN ('recommended','appointed','filed','ended')),
+            -- the date on the form (推荐意见 年月日), else the date it was received
             recommended_on TEXT,
+            -- the date the office received the form (lateness is judged on it)
+            received_on TEXT,
             appointed_on TEXT,
             filed_on TEXT,
             ended_on TEXT,
@@ -113,6 +121,18 @@ def m002_roster(db: Database) -> None:
             updated_at TEXT NOT NULL
         );
         CREATE INDEX cdos_unit ON cdos(unit_id, status);
+        CREATE UNIQUE INDEX cdos_one_current ON cdos(unit_id) WHERE status <> 'ended';
+
+        -- Every recommendation form ever imported, by the hash of what it says:
+        -- the same form again changes nothing.
+        CREATE TABLE roster_forms (
+            hash TEXT PRIMARY KEY,
+            cdo_id INTEGER NOT NULL REFERENCES cdos(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            source_file TEXT,
+            source_sheet TEXT,
+            imported_at TEXT NOT NULL
+        );
 
         CREATE TABLE specialists (
             id INTEGER PRIMARY KEY,
@@ -129,8 +149,10 @@ def m002_roster(db: Database) -> None:
             kind TEXT NOT NULL CHECK (kind IN ('meeting', 'training')),
             held_on TEXT NOT NULL,
             title TEXT NOT NULL,
+            note TEXT,
             created_at TEXT NOT NULL
         );
+        CREATE INDEX meetings_held ON meetings(held_on);
         CREATE TABLE attendance (
             meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
             unit_id INTEGER NOT NULL REFERENCES units(id),
@@ -138,6 +160,7 @@ def m002_roster(db: Database) -> None:
             attendee TEXT,
             PRIMARY KEY (meeting_id, unit_id)
         );
+        CREATE INDEX attendance_unit ON attendance(unit_id);
         CREATE TABLE duty_reports (
             id INTEGER PRIMARY KEY,
             unit_id INTEGER NOT NULL REFERENCES units(id),
@@ -145,6 +168,7 @@ def m002_roster(db: Database) -> None:
             kind TEXT NOT NULL CHECK (kind IN ('plan', 'summary')),
             received_on TEXT NOT NULL,
             note TEXT,
+            created_at TEXT,
             UNIQUE (unit_id, year, kind)
         );
         """
@@ -156,26 +180,37 @@ def m003_problems(db: Database) -> None:
     _run(
         db,
         """
+        -- One monthly check (cdo spotcheck new) and the list file it came from.
         CREATE TABLE spotchecks (
             id INTEGER PRIMARY KEY,
             month TEXT NOT NULL,
             issued_on TEXT NOT NULL,
             source_file TEXT,
+            file_hash TEXT,
+            problems INTEGER NOT NULL DEFAULT 0,
             created_at TEXT NOT NULL
         );
+        CREATE INDEX spotchecks_month ON spotchecks(month);
         CREATE TABLE problems (
             id INTEGER PRIMARY KEY,
             spotcheck_id INTEGER REFERENCES spotchecks(id),
+            -- the check month (YYYY-MM); for a problem added alone, its issue month
+            month TEXT NOT NULL,
             source TEXT NOT NULL CHECK (source IN ('spotcheck', 'user')),
             unit_id INTEGER NOT NULL REFERENCES units(id),
+            -- the data-using unit that reported it (source 'user'): a registered unit,
+            -- else its name as given
             reporter_id INTEGER REFERENCES units(id),
+            reporter TEXT,
             resource TEXT NOT NULL,
             dimension TEXT NOT NULL
                 CHECK (dimension IN ('accuracy','timeliness','completeness','normativity')),
             description TEXT NOT NULL,
             records INTEGER,
             issued_on TEXT NOT NULL,
+            -- the deadline in force (the negotiated date once negotiated)
             due_on TEXT NOT NULL,
+            -- the deadline the rule gave (30 or 15 working days), kept after negotiation
             original_due_on TEXT NOT NULL,
             provisional INTEGER NOT NULL DEFAULT 0,
             negotiated_until TEXT,
@@ -183,25 +218,31 @@ def m003_problems(db: Database) -> None:
                 CHECK (status IN ('open','rectified','closed','negotiated')),
             rectified_on TEXT,
             closed_on TEXT,
-            -- the first date the problem was found overdue, kept through reopening
+            -- the first day the problem was late, derived from problem_events and kept
+            -- through reopening and negotiation
             first_late_on TEXT,
             created_at TEXT NOT NULL
         );
-        CREATE INDEX problems_unit ON problems(unit_id);
+        CREATE INDEX problems_unit ON problems(unit_id, status);
         CREATE INDEX problems_status_due ON problems(status, due_on);
         CREATE INDEX problems_issued ON problems(issued_on);
+        CREATE INDEX problems_month ON problems(month);
         CREATE INDEX problems_spotcheck ON problems(spotcheck_id);
 
+        -- Every transition (done, verify, reopen, negotiate) in the order recorded.
         CREATE TABLE problem_events (
             id INTEGER PRIMARY KEY,
             problem_id INTEGER NOT NULL REFERENCES problems(id),
-            action TEXT NOT NULL,
+            action TEXT NOT NULL
+                CHECK (action IN ('done', 'verify', 'reopen', 'negotiate')),
             on_date TEXT NOT NULL,
+            until_on TEXT,
             note TEXT,
             created_at TEXT NOT NULL
         );
         CREATE INDEX problem_events_problem ON problem_events(problem_id);
 
+        -- Reminders (催办) sent to a unit, and the problems each covered.
         CREATE TABLE reminders (
             id INTEGER PRIMARY KEY,
             unit_id INTEGER NOT NULL REFERENCES units(id),
@@ -214,6 +255,7 @@ def m003_problems(db: Database) -> None:
             problem_id INTEGER NOT NULL REFERENCES problems(id),
             PRIMARY KEY (reminder_id, problem_id)
         );
+        CREATE INDEX reminder_problems_problem ON reminder_problems(problem_id);
         """
     )
 
@@ -231,7 +273,10 @@ def m004_scoring(db: Database) -> None:
             note TEXT,
             updated_at TEXT NOT NULL,
             PRIMARY KEY (year, unit_id, item)
-        );
+        ) WITHOUT ROWID;
+        -- WITHOUT ROWID: a year's points are read in key order with no table lookups
+        -- (the ranking of 2,000 units reads 30,000 of them).
+        -- A year is finalized (frozen) while finalized_at is set; reopening clears it.
         CREATE TABLE score_years (
             year INTEGER PRIMARY KEY,
             finalized_at TEXT,

@@ -101,6 +101,7 @@ def read_xlsx(path: Path, *, merged: bool = False) -> list[Sheet]:
                 rows = [_trim_row(list(r)) for r in ws.iter_rows(values_only=True)]
             except Exception as e:
                 raise FileReadError(f"{path}，工作表“{ws.title}”：内容无法读取（{type(e).__name__}）") from None
+            _check_cells(rows, path, ws.title)
             cover: dict[tuple[int, int], tuple[int, int]] = {}
             if merged:
                 for rng in ws.merged_cells.ranges:
@@ -113,6 +114,29 @@ def read_xlsx(path: Path, *, merged: bool = False) -> list[Sheet]:
         if not merged:
             wb.close()
     return sheets
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column name of a 0-based column index: 0 → A, 27 → AB."""
+    name = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def _check_cells(rows: list[list[Any]], path: Path, sheet: str | None) -> None:
+    # Excel and WPS cannot hold more than 32,767 characters in a cell: a longer one means
+    # the file was not made by them, and no field we read is anywhere near that long.
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if type(v) is str and len(v) > MAX_CELL_CHARS:
+                where = f"{path}，工作表“{sheet}”" if sheet else f"{path}"
+                raise FileReadError(
+                    f"{where}，第 {r + 1} 行 {column_letter(c)} 列：单元格有 {len(v)} 个字符，"
+                    f"超过 Excel 单元格上限 {MAX_CELL_CHARS}，请核对文件"
+                )
 
 
 def _trim_row(row: list[Any]) -> list[Any]:
@@ -146,7 +170,12 @@ def read_csv(path: Path) -> list[Sheet]:
         csv.field_size_limit(MAX_CELL_CHARS * 4)
         rows = [_trim_row(list(r)) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            raise FileReadError(
+                f"{path}：有单元格超过 Excel 单元格上限 {MAX_CELL_CHARS} 个字符，请核对文件"
+            ) from None
         raise FileReadError(f"{path}：CSV 格式有误（{e}）") from None
+    _check_cells(rows, path, None)
     return [Sheet(path.stem, rows)]
 
 

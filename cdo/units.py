@@ -128,6 +128,8 @@ def add_unit(db: Database, name: str, category: str, short: str | None = None) -
     short = (short or "").strip() or None
     if not name:
         raise InvalidInputError("单位名称不能为空")
+    if len(name) > 200:
+        raise InvalidInputError(f"单位名称过长（{len(name)} 字），请核对")
     cat = parse_category(category)
     index = UnitIndex.load(db)
     if _key(name) in index._exact:
@@ -194,10 +196,15 @@ def import_units(db: Database, path) -> ImportResult:
     from pathlib import Path
 
     from cdo.db import transaction
-    from cdo.errors import CdoError, RowErrors
+    from cdo.errors import CdoError, FileReadError, RowErrors
 
     path = Path(path)
     records = read_units_file(path)
+    if not records:
+        # e.g. a header only, or formulas saved without their values: never "0 added, OK"
+        raise FileReadError(
+            f"{path}：表头下面没有任何单位（如单元格是公式，请在 Excel 中另存后再导入）"
+        )
     existing = {
         r["name"]: r for r in db.query("SELECT id, name, short, category FROM units")
     }

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from cdo.commands.common import db_path, echo
+from cdo.commands.common import FormatOpt, OutputOpt, date_opt, db_path, echo
+from cdo.output import Format
 
 
 def mount(app: typer.Typer) -> None:
     """Register the top-level commands on the root app."""
     app.command("demo")(demo)
+    app.command("log")(log)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
 
 
 def demo(ctx: typer.Context) -> None:
@@ -23,3 +30,140 @@ def demo(ctx: typer.Context) -> None:
     for line in demo_mod.build_demo(db):
         echo(line)
     echo(f"演示数据库：{path}。试试：cdo --db {path} units list")
+
+
+# ----------------------------------------------------------------------------- log
+
+
+def log(
+    ctx: typer.Context,
+    unit: Annotated[str | None, typer.Option("--unit", help="只看这个单位的修改")] = None,
+    problem: Annotated[int | None, typer.Option("--problem", help="只看这个问题编号的修改")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="只看这一天及以后的修改")] = None,
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="只看这类对象（如 unit、cdo、problem、score）")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="最多显示多少条（最新的在前；0 表示全部）")
+    ] = 100,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """修改日志：每一次改动的时间、系统用户、命令、对象、改动前后。"""
+    from cdo import auditlog
+    from cdo.commands.common import open_database
+    from cdo.errors import InvalidInputError
+    from cdo.output import Column, emit
+
+    if limit < 0:
+        raise InvalidInputError(f"--limit 不能是负数：{limit}")
+    if problem is not None and problem < 1:
+        raise InvalidInputError(f"问题编号须为正整数：{problem}")
+    since_day = date_opt(since, "--since 日期")
+    db = open_database(ctx)
+    unit_id = None
+    if unit is not None:
+        from cdo.units import resolve_unit
+
+        unit_id = resolve_unit(db, unit).id
+    rows, total = auditlog.query_log(db, unit_id=unit_id, problem_id=problem, since=since_day,
+                                     entity=entity, limit=limit or None)
+    for r in rows:
+        r["changes"] = auditlog.compact_diff(r["before"], r["after"])
+    columns = [
+        Column("id", "序号", justify="right"),
+        Column("at", "时间", show=lambda v, r: auditlog.when_label(v)),
+        Column("os_user", "系统用户"),
+        Column("command", "命令"),
+        Column("entity", "对象", show=lambda v, r: auditlog.entity_label(r)),
+        Column("unit", "单位"),
+        Column("action", "动作", show=lambda v, r: auditlog.action_label(v)),
+        Column("changes", "改动"),
+        Column("reason", "原因"),
+    ]
+    keys = ["id", "at", "os_user", "command", "entity", "entity_id", "action", "unit",
+            "unit_id", "problem_id", "before", "after", "reason"]
+    caption = None
+    if len(rows) < total:
+        caption = f"共 {total} 条，只显示最新的 {len(rows)} 条（用 --limit 0 显示全部）"
+    emit(rows, columns, fmt, keys=keys, title="修改日志", caption=caption, output=output,
+         empty="没有符合条件的修改记录。")
+
+
+# ----------------------------------------------------------------------------- backup
+
+
+def _human_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def backup(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="备份到哪个文件（默认：数据库旁 backups/ 文件夹，按时间命名）",
+                       show_default=False),
+    ] = None,
+) -> None:
+    """备份数据库（使用中也能安全备份），显示备份文件位置和大小。"""
+    from cdo import backup as backup_mod
+    from cdo.db import resolve_path
+    from cdo.errors import CdoError
+
+    src = resolve_path(db_path(ctx))
+    if not src.is_file():
+        raise CdoError(f"数据库不存在：{src}（可用 --db 或环境变量 CDO_DB 指定）")
+    if file is None or file.is_dir():
+        dest = backup_mod.new_backup_file(src, folder=file)
+        size = backup_mod.copy_database(src, dest, reserved=True)
+    else:
+        dest = file
+        size = backup_mod.copy_database(src, dest)
+    echo(f"已备份到 {dest}（{_human_size(size)}）")
+
+
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="要恢复的备份文件", show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再询问，直接恢复")] = False,
+) -> None:
+    """用备份文件替换当前数据库（先检查备份、显示内容并确认；当前数据库会先另存一份）。"""
+    import click
+
+    from cdo import backup as backup_mod
+    from cdo.db import resolve_path
+    from cdo.errors import CdoError
+    from cdo.output import Column, emit
+
+    live = resolve_path(db_path(ctx))
+    info = backup_mod.inspect_database(file)
+    if live.exists() and file.resolve() == live.resolve():
+        raise CdoError(f"{file} 就是当前数据库本身，不能用它恢复自己")
+    now = backup_mod.current_info(live)
+    rows = [
+        {"table": label, "backup": info.counts.get(t, 0),
+         "current": (now.counts.get(t, 0) if now else None)}
+        for t, label in backup_mod.COUNTED_TABLES.items()
+    ]
+    emit(rows, [Column("table", "内容"), Column("backup", "备份文件", justify="right"),
+                Column("current", "当前数据库", justify="right")],
+         title=f"备份文件 {file}")
+    if info.newest_change:
+        c = info.newest_change
+        when = c["at"][:19].replace("T", " ")
+        echo(f"备份中最新的一次修改：{when}，{c['os_user']}，{c['command']}")
+    else:
+        echo("备份中没有修改记录。")
+    if not yes:
+        try:
+            ok = typer.confirm(f"用这个备份替换当前数据库 {live} 吗？", default=False)
+        except (click.exceptions.Abort, typer.Abort):  # no answer (stdin closed)
+            ok = False
+        if not ok:
+            raise CdoError("已取消，当前数据库没有改动")
+    saved = backup_mod.restore_database(file, live)
+    if saved:
+        echo(f"恢复前的数据库已另存为 {saved}")
+    echo(f"已从 {file} 恢复数据库 {live}")

@@ -1,5 +1,491 @@
-"""cdo calendar …"""
+"""cdo calendar …: deadlines, the month grid, the years, loading a notice, local adjustments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-app = typer.Typer(rich_markup_mode=None, help="工作日日历：期限计算、月历、节假日通知导入与本地调整", no_args_is_help=True)
+from cdo.commands.common import FormatOpt, open_database
+from cdo.dates import parse_date, parse_month
+from cdo.errors import InvalidInputError
+from cdo.output import Column, Format, emit, print_json
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from cdo.calendar import Day, WorkCalendar
+
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="工作日日历：期限计算、月历、节假日通知导入与本地调整",
+    no_args_is_help=True,
+)
+
+WEEKDAY_NAMES = "一二三四五六日"
+STATUS_NAMES = {"official": "官方（内置）", "loaded": "已载入", "provisional": "暂定"}
+KIND_NAMES = {"off": "休", "work": "班"}
+# Colours of the month grid and the explanation; each kind also has a symbol.
+STYLES = {"workday": "", "weekend": "dim", "holiday": "bold red", "adjusted_workday": "bold blue"}
+SYMBOLS = {"workday": "", "weekend": "", "holiday": "休", "adjusted_workday": "班"}
+
+
+def _weekday(d: dt.date) -> str:
+    return f"星期{WEEKDAY_NAMES[d.weekday()]}"
+
+
+def _date_arg(text: str, what: str) -> dt.date:
+    return parse_date(text, what)
+
+
+def _positive_int(text: str) -> int:
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", text).strip()
+    if not t.isdigit() or int(t) < 1:
+        raise InvalidInputError(f"工作日天数应为正整数（如 30），收到：{text!r}")
+    if int(t) > 2000:
+        raise InvalidInputError(f"工作日天数太大：{text}（最多 2000 个工作日）")
+    return int(t)
+
+
+def _kind_arg(text: str) -> str:
+    kinds = {"off": "off", "休": "off", "休息": "off", "放假": "off",
+             "work": "work", "班": "work", "上班": "work"}
+    kind = kinds.get(text.strip().lower())
+    if kind is None:
+        raise InvalidInputError(f"调整类型应为 off（休）或 work（班），收到：{text!r}")
+    return kind
+
+
+def day_note(day: Day) -> str:
+    """What a day is, in a few words, for --explain and the month list."""
+    name = f"（{day.name}）" if day.name else ""
+    if day.local_reason is not None:
+        text = ("本地调整上班" if day.workday else "本地调整休息") + f"：{day.local_reason}"
+    elif day.kind == "holiday":
+        text = f"放假{name}"
+    elif day.kind == "adjusted_workday":
+        text = f"调休上班{name}"
+    elif day.kind == "weekend":
+        text = "周末"
+    else:
+        text = ""
+    if day.provisional and day.kind != "workday" and day.local_reason is None:
+        text += "（暂定）"
+    return text
+
+
+def _provisional_warning(cal: WorkCalendar, start: dt.date, end: dt.date) -> str:
+    years = [y for y in range(start.year, end.year + 1) if cal.year_status(y) == "provisional"]
+    if not years and cal.is_provisional_day(end):
+        years = [end.year + 1]  # the next year's notice may still move the last days of December
+    listed = "、".join(str(y) for y in years)
+    return (f"注意：{listed} 年的放假安排通知尚未载入，此期限按周末和固定日期的法定节日暂定；"
+            "通知发布后请用 cdo calendar load 通知.txt 载入，已存的期限会随之重算。")
+
+
+# -- deadline ------------------------------------------------------------------------------
+
+
+@app.command("deadline", context_settings={"ignore_unknown_options": True})
+def deadline(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Argument(help="起算日期（当日不计入），如 2023-09-27")],
+    n: Annotated[str, typer.Argument(help="工作日天数，如 30")],
+    explain: Annotated[
+        bool, typer.Option("--explain", help="逐日列出：每个工作日编号，写明放假和调休上班")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """计算“N 个工作日内”的截止日期（起算当日不计入）。"""
+    from cdo import calendar as workcal
+
+    day0 = _date_arg(start, "起算日期")
+    count = _positive_int(n)
+    cal = workcal.load_calendar(open_database(ctx))
+    dl = cal.deadline(day0, count)
+    result = {"start": day0.isoformat(), "n": count, "due_on": dl.due.isoformat(),
+              "provisional": dl.provisional}
+    days = cal.explain(day0, count) if explain else []
+    rows = _explain_rows(days)
+    if fmt is Format.json:
+        if explain:
+            result["days"] = [{k: r[k] for k in ("date", "number", "workday", "kind", "name",
+                                                  "note")} for r in rows]
+        print_json(result)
+    elif fmt is Format.csv:
+        if explain:
+            emit(rows, [], fmt, keys=["date", "number", "workday", "kind", "name", "note"])
+        else:
+            emit([result], [], fmt, keys=["start", "n", "due_on", "provisional"])
+    else:
+        _print_deadline(day0, count, dl, rows, explain)
+    if dl.provisional:
+        typer.echo(_provisional_warning(cal, day0, dl.due), err=True)
+
+
+def _explain_rows(days: list[Day]) -> list[dict]:
+    rows, number = [], 0
+    for d in days:
+        if d.workday:
+            number += 1
+        rows.append({
+            "date": d.date.isoformat(), "weekday": _weekday(d.date),
+            "number": number if d.workday else None, "workday": d.workday,
+            "kind": d.kind, "name": d.local_reason or d.name, "note": day_note(d),
+            "provisional": d.provisional,
+        })
+    return rows
+
+
+def _print_deadline(start: dt.date, n: int, dl, rows: list[dict], explain: bool) -> None:
+    from rich.table import Table
+
+    from cdo.output import console
+
+    con = console()
+    mark = "（暂定）" if dl.provisional else ""
+    line = (f"自 {start.isoformat()}（{_weekday(start)}）起第 {n} 个工作日："
+            f"{dl.due.isoformat()}（{_weekday(dl.due)}）{mark}")
+    if explain:
+        table = Table(title=f"{start.isoformat()} 起 {n} 个工作日（起算当日不计入）",
+                      header_style="bold", title_style="bold")
+        table.add_column("工作日", justify="right")
+        table.add_column("日期")
+        table.add_column("星期")
+        table.add_column("说明")
+        for r in rows:
+            style = STYLES[r["kind"]] if r["name"] or r["kind"] != "weekend" else STYLES["weekend"]
+            table.add_row("" if r["number"] is None else f"第{r['number']}天", r["date"],
+                          r["weekday"], r["note"], style=style or None)
+        con.print(table)
+    con.print(line)
+
+
+# -- show ----------------------------------------------------------------------------------
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Argument(help="月份，如 2023-10 或 2023年10月")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """显示一个月的月历：工作日、放假、调休上班。"""
+    import calendar as stdcal
+
+    from cdo import calendar as workcal
+
+    ym = parse_month(month)
+    year, mon = int(ym[:4]), int(ym[5:])
+    if not workcal.MIN_YEAR <= year <= workcal.MAX_YEAR:
+        raise InvalidInputError(
+            f"月份超出工作日历支持的范围（{workcal.MIN_YEAR}—{workcal.MAX_YEAR} 年）：{month}")
+    cal = workcal.load_calendar(open_database(ctx))
+    last = stdcal.monthrange(year, mon)[1]
+    days = [cal.day(dt.date(year, mon, i)) for i in range(1, last + 1)]
+    if fmt is not Format.table:
+        rows = [{"date": d.date.isoformat(), "weekday": d.date.isoweekday(),
+                 "workday": d.workday, "kind": d.kind, "name": d.name,
+                 "local_reason": d.local_reason, "provisional": d.provisional} for d in days]
+        emit(rows, [], fmt, keys=["date", "weekday", "workday", "kind", "name",
+                                  "local_reason", "provisional"])
+        return
+    _print_month(cal, year, mon, days)
+
+
+def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from cdo.output import console
+
+    data = cal.year_data(year)
+    status = STATUS_NAMES[data.status]
+    source = data.source if data.status != "provisional" else f"{year} 年的放假安排通知尚未载入"
+    table = Table(title=f"{year}年{mon}月", caption=f"{status}：{source}", header_style="bold",
+                  title_style="bold", caption_justify="left")
+    for i, w in enumerate(WEEKDAY_NAMES):
+        table.add_column(w, justify="center", style="dim" if i >= 5 else None, min_width=5)
+    cells: list[Text] = [Text("")] * days[0].date.weekday()
+    for d in days:
+        symbol = SYMBOLS[d.kind] + ("*" if d.local_reason is not None else "")
+        if d.provisional and d.kind == "holiday":
+            symbol += "?"
+        cells.append(Text(f"{d.date.day:>2}{symbol}", style=STYLES[d.kind] or ""))
+    cells += [Text("")] * (-len(cells) % 7)
+    for i in range(0, len(cells), 7):
+        table.add_row(*cells[i:i + 7])
+    con = console()
+    con.print(table)
+    legend = Text("图例：")
+    legend.append("数字", style="")
+    legend.append(" 工作日　")
+    legend.append("休", style=STYLES["holiday"])
+    legend.append(" 放假　")
+    legend.append("班", style=STYLES["adjusted_workday"])
+    legend.append(" 调休上班　")
+    legend.append("灰色", style=STYLES["weekend"])
+    legend.append(" 周末　* 本地调整")
+    if any(d.provisional for d in days):
+        legend.append("　? 暂定")
+    con.print(legend)
+    work = sum(1 for d in days if d.workday)
+    con.print(f"本月工作日 {work} 天，休息日 {len(days) - work} 天。")
+    for line in _named_runs(days):
+        con.print(line)
+    if any(d.provisional for d in days):
+        con.print(f"注意：{year} 年的放假安排通知尚未载入，本月只按周末和固定日期的法定节日暂定。")
+
+
+def _named_runs(days: list[Day]) -> list[str]:
+    """'10月1日—7日　休　国庆节、中秋节': consecutive named days of the same kind."""
+    runs: list[list] = []
+    for d in days:
+        if d.kind not in ("holiday", "adjusted_workday") and d.local_reason is None:
+            continue
+        label = (("班" if d.workday else "休"),
+                 f"本地调整：{d.local_reason}" if d.local_reason is not None else (d.name or ""))
+        if runs and runs[-1][1] == label and runs[-1][0][-1].date + dt.timedelta(days=1) == d.date:
+            runs[-1][0].append(d)
+        else:
+            runs.append([[d], label])
+    lines = []
+    for group, (mark, name) in runs:
+        a, b = group[0].date, group[-1].date
+        span = f"{a.month}月{a.day}日" + (f"—{b.day}日" if b != a else "")
+        lines.append(f"{span}　{mark}　{name}".rstrip())
+    return lines
+
+
+# -- years ---------------------------------------------------------------------------------
+
+
+@app.command("years")
+def years(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """列出每一年的日历依据：官方内置、已载入或暂定，以及本地调整。"""
+    from cdo import calendar as workcal
+
+    rows = workcal.year_overview(open_database(ctx))
+
+    def local_text(value, row) -> str:
+        return "；".join(f"{x['date'][5:]} {KIND_NAMES[x['kind']]}：{x['reason']}" for x in value)
+
+    columns = [
+        Column("year", "年份"),
+        Column("status", "状态", show=lambda v, r: STATUS_NAMES[v]),
+        Column("source", "依据"),
+        Column("holidays", "放假天数", justify="right"),
+        Column("workdays", "调休上班", justify="right"),
+        Column("local", "本地调整", show=local_text),
+    ]
+    emit(rows, columns, fmt, keys=["year", "status", "source", "holidays", "workdays", "local"],
+         title="工作日历年度")
+
+
+# -- load ----------------------------------------------------------------------------------
+
+
+@app.command("load")
+def load(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="国务院办公厅节假日安排通知的文本（.txt），或“日期 休/班”清单")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只显示解析结果和受影响的期限，不保存")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """载入一年的节假日安排通知（覆盖该年的内置数据），并重算受影响的整改期限。"""
+    from cdo import calendar as workcal
+    from cdo.db import transaction
+    from cdo.notice import read_notice
+
+    parsed = read_notice(file)
+    doc = parsed.doc()
+    say = _sayer(fmt)
+    if fmt is Format.json:
+        print_json(parsed.as_json())
+    elif fmt is Format.csv:
+        emit([{"date": d["date"], "off": d["off"], "name": d["name"]} for d in doc["days"]], [],
+             fmt, keys=["date", "off", "name"])
+    else:
+        _print_parsed(parsed)
+    db = open_database(ctx)
+    if dry_run:
+        old = workcal.load_calendar(db)
+        new = old.with_year(workcal.parse_year_doc(doc, "loaded"))
+        say(_difference(old, new, parsed.year))
+        _deadline_moves(db, new, fmt, apply=False)
+        say("（试运行，没有保存）")
+        return
+    with transaction(db):
+        old = workcal.load_calendar(db)
+        if not workcal.store_year(db, doc, file=str(file)):
+            say(f"{parsed.year} 年的这份通知已经载入过，没有变化。")
+            return
+        new = workcal.load_calendar(db)
+        say(f"已载入 {parsed.year} 年：{parsed.source}。{_difference(old, new, parsed.year)}")
+        _deadline_moves(db, new, fmt, apply=True)
+
+
+def _sayer(fmt: Format):
+    """Messages go to stdout for a table, to stderr when stdout carries JSON or CSV."""
+    return (lambda m: typer.echo(m)) if fmt is Format.table else (lambda m: typer.echo(m, err=True))
+
+
+def _print_parsed(parsed) -> None:
+    from rich.table import Table
+
+    from cdo.output import console
+
+    table = Table(title=f"{parsed.year} 年放假安排　{parsed.source}", header_style="bold",
+                  title_style="bold")
+    for h in ("日期", "天数", "安排", "名称"):
+        table.add_column(h)
+    for first, last, off, name in _runs(parsed):
+        if last == first:
+            span = f"{first.isoformat()}（{_weekday(first)[2:]}）"
+        else:
+            span = (f"{first.isoformat()} 至 {last.isoformat()}"
+                    f"（{_weekday(first)[2:]}—{_weekday(last)[2:]}）")
+        table.add_row(span,
+                      str((last - first).days + 1), "放假" if off else "上班", name,
+                      style=STYLES["holiday" if off else "adjusted_workday"])
+    console().print(table)
+    console().print(f"放假 {len(parsed.holidays)} 天（含其中的周末），"
+                    f"调休上班 {len(parsed.workdays)} 天。")
+
+
+def _runs(parsed) -> list[tuple[dt.date, dt.date, bool, str]]:
+    days = sorted([(d, True) for d in parsed.holidays] + [(d, False) for d in parsed.workdays])
+    runs: list[list] = []
+    for d, off in days:
+        name = parsed.names.get(d, "")
+        if runs and runs[-1][2] == off and runs[-1][3] == name and \
+                runs[-1][1] + dt.timedelta(days=1) == d:
+            runs[-1][1] = d
+        else:
+            runs.append([d, d, off, name])
+    return [tuple(r) for r in runs]
+
+
+def _difference(old: WorkCalendar, new: WorkCalendar, year: int) -> str:
+    start, end = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
+    to_off = to_work = 0
+    d = start
+    while d <= end:
+        a, b = old.is_workday(d), new.is_workday(d)
+        to_off += a and not b
+        to_work += b and not a
+        d += dt.timedelta(days=1)
+    if not to_off and not to_work:
+        return "与此前的日历相比，没有哪一天改变是否上班。"
+    return f"与此前的日历相比：{to_off} 天由工作日改为休息日，{to_work} 天由休息日改为工作日。"
+
+
+def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: bool) -> None:
+    """Show the stored deadlines the new calendar moves, then (unless a dry run) move them.
+
+    The problems capability provides `cdo.issues.deadline_changes` and
+    `apply_deadline_changes`; without it there are no stored deadlines to move.
+    """
+    try:
+        from cdo import issues
+    except ImportError:
+        return
+    if not (hasattr(issues, "deadline_changes") and hasattr(issues, "apply_deadline_changes")):
+        return
+    changes = issues.deadline_changes(db, new_cal)
+    say = _sayer(fmt)
+    if not changes:
+        say("没有期限受影响。")
+        return
+    from rich.table import Table
+
+    from cdo.output import console
+
+    verb = "已移动" if apply else "将移动"
+    table = Table(title=f"{verb}的整改期限（{len(changes)} 个问题）", header_style="bold",
+                  title_style="bold")
+    for h in ("编号", "单位", "下发日期", "原期限", "新期限", "变化"):
+        table.add_column(h, justify="right" if h == "编号" else "left")
+    for c in changes:
+        table.add_row(str(c["id"]), str(c["unit"]), c["issued_on"], c["old_due"],
+                      c["new_due"] + ("（暂定）" if c.get("provisional") else ""), _moved_text(c))
+    console(stderr=fmt is not Format.table).print(table)
+    if apply:
+        issues.apply_deadline_changes(db, changes)
+
+
+def _moved_text(c: dict) -> str:
+    moved = c.get("moved")
+    if moved is None:
+        moved = (dt.date.fromisoformat(c["new_due"]) - dt.date.fromisoformat(c["old_due"])).days
+        unit = "天"
+    else:
+        unit = "个工作日"
+    if moved == 0:
+        text = "不变，转正式" if c.get("old_provisional") and not c.get("provisional") else "不变"
+    else:
+        text = f"推后 {moved} {unit}" if moved > 0 else f"提前 {-moved} {unit}"
+    if c.get("negotiated"):
+        text += "（已协商的日期不变）"
+    return text
+
+
+# -- local adjustments ---------------------------------------------------------------------
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    date: Annotated[str, typer.Argument(help="日期，如 2024-03-08")],
+    kind: Annotated[str, typer.Argument(help="off（休）或 work（班）")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", "-r", help="原因（必填），如 市政府通知、办公楼停电")
+    ] = None,
+) -> None:
+    """本地调整某一天为休息日或工作日（如办公楼停电、市政府通知），与国家安排合并。"""
+    from cdo import calendar as workcal
+    from cdo.db import transaction
+
+    day = _date_arg(date, "日期")
+    kind = _kind_arg(kind)
+    if not reason or not reason.strip():
+        raise InvalidInputError("请用 --reason 写明调整原因，例如 --reason 市政府通知")
+    db = open_database(ctx)
+    with transaction(db):
+        before = workcal.load_calendar(db)
+        if not workcal.set_local(db, day, kind, reason.strip()):
+            typer.echo(f"{day.isoformat()} 已是这样设置的，没有变化。")
+            return
+        new = workcal.load_calendar(db)
+        what = "休息日" if kind == "off" else "工作日"
+        typer.echo(f"已设置：{day.isoformat()}（{_weekday(day)}）本地调整为{what}，原因：{reason.strip()}")
+        if before.is_workday(day) == new.is_workday(day):
+            typer.echo(f"提示：这一天本来就是{what}，是否上班没有改变。")
+        _deadline_moves(db, new, Format.table, apply=True)
+
+
+@app.command("unset")
+def unset(
+    ctx: typer.Context,
+    date: Annotated[str, typer.Argument(help="日期，如 2024-03-08")],
+    reason: Annotated[str | None, typer.Option("--reason", "-r", help="取消的原因")] = None,
+) -> None:
+    """取消某一天的本地调整，恢复国家安排。"""
+    from cdo import calendar as workcal
+    from cdo.db import transaction
+
+    day = _date_arg(date, "日期")
+    db = open_database(ctx)
+    with transaction(db):
+        removed = workcal.unset_local(db, day, reason)
+        typer.echo(f"已取消 {day.isoformat()} 的本地调整（原为{KIND_NAMES[removed['kind']]}："
+                   f"{removed['reason']}），恢复国家安排。")
+        _deadline_moves(db, workcal.load_calendar(db), Format.table, apply=True)

@@ -1,5 +1,115 @@
 """cdo rectify …"""
 
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(rich_markup_mode=None, help="问题整改：整改、销号、退回、协商、催办", no_args_is_help=True)
+from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database
+from cdo.dates import parse_date, today
+from cdo.output import Format
+
+app = typer.Typer(
+    rich_markup_mode=None, help="问题整改：整改、销号、退回、协商、催办", no_args_is_help=True
+)
+
+IdsArg = Annotated[list[str], typer.Argument(help="问题编号，可写多个，如 12 13 或 12-15")]
+OnOpt = Annotated[str | None, typer.Option("--on", help="发生日期（默认今天）")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="备注（如整改说明、核验意见）")]
+
+
+def _run(ctx: typer.Context, ids: list[str], action: str, on: str | None, note: str | None,
+         until: str | None = None) -> None:
+    from cdo.issues import ACTION_NAMES, STATUS_NAMES, parse_ids, transition
+
+    pids = parse_ids(ids)
+    day = parse_date(on, "--on 日期") if on else today()
+    until_day = parse_date(until, "--until 商定期限") if until else None
+    db = open_database(ctx)
+    done = transition(db, pids, action, day, note=note, until=until_day)
+    for p in done:
+        extra = f"，整改期限改为 {p['due_on']}（原期限 {p['original_due_on']}）" \
+            if action == "negotiate" else ""
+        echo(f"问题 #{p['id']}（{p['unit']}）：{ACTION_NAMES[action]}，{day}，"
+             f"现为“{STATUS_NAMES[p['status']]}”{extra}")
+    if len(done) > 1:
+        echo(f"共 {len(done)} 个问题已登记{ACTION_NAMES[action]}")
+
+
+@app.command("done")
+def done(ctx: typer.Context, ids: IdsArg, on: OnOpt = None, note: NoteOpt = None) -> None:
+    """登记单位已整改完成（待核验）。"""
+    _run(ctx, ids, "done", on, note)
+
+
+@app.command("verify")
+def verify(ctx: typer.Context, ids: IdsArg, on: OnOpt = None, note: NoteOpt = None) -> None:
+    """核验通过，销号。"""
+    _run(ctx, ids, "verify", on, note)
+
+
+@app.command("reopen")
+def reopen(ctx: typer.Context, ids: IdsArg, on: OnOpt = None, note: NoteOpt = None) -> None:
+    """核验未通过，退回重新整改（整改期限不变）。"""
+    _run(ctx, ids, "reopen", on, note)
+
+
+@app.command("negotiate")
+def negotiate(
+    ctx: typer.Context,
+    ids: IdsArg,
+    until: Annotated[str, typer.Option("--until", help="双方首席数据官商定的整改期限")],
+    on: OnOpt = None,
+    note: NoteOpt = None,
+) -> None:
+    """短期无法整改：登记双方首席数据官协商的新期限（原期限保留）。"""
+    _run(ctx, ids, "negotiate", on, note, until)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    due_within: Annotated[
+        int | None, typer.Option("--due-within", help="只看 N 个工作日内到期、尚未逾期的问题")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="责任单位")] = None,
+    as_of_: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """列出待整改的问题，按单位、到期先后排列（用于提前催办）。"""
+    from cdo.commands.spotcheck import problem_columns
+    from cdo.issues import PROBLEM_KEYS, due_list
+    from cdo.output import Column, emit
+
+    day = as_of(as_of_)
+    db = open_database(ctx)
+    rows = due_list(db, as_of=day, due_within=due_within, unit=unit)
+    cols = [c for c in problem_columns() if c.key not in ("rectified_on", "closed_on", "source")]
+    cols += [Column("days_left", "剩余工作日", justify="right"), Column("reminded_on", "最近催办")]
+    scope = f"{due_within} 个工作日内到期" if due_within is not None else "待整改"
+    emit(rows, cols, fmt, keys=[*PROBLEM_KEYS, "days_left", "reminded_on"], output=output,
+         title=f"{scope}的问题（{len(rows)} 个，截至 {day}）", sheet_title="待整改问题",
+         empty="没有符合条件的待整改问题。")
+
+
+@app.command("remind")
+def remind(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="只为这些问题登记催办（默认该单位全部待整改问题）")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="被催办的单位")] = None,
+    on: OnOpt = None,
+    note: NoteOpt = None,
+) -> None:
+    """登记向单位发出的催办（记到该单位的待整改问题上）。"""
+    from cdo.issues import parse_ids
+    from cdo.issues import remind as record_reminder
+
+    pids = parse_ids(ids) if ids else None
+    day = parse_date(on, "--on 日期") if on else today()
+    db = open_database(ctx)
+    for r in record_reminder(db, on=day, unit=unit, ids=pids, note=note):
+        shown = "、".join(f"#{i}" for i in r["problems"][:30])
+        more = f" 等 {len(r['problems'])} 个" if len(r["problems"]) > 30 else ""
+        echo(f"已登记催办：{r['unit']}，{day}，问题 {shown}{more}")

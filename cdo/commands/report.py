@@ -1,5 +1,130 @@
 """cdo report …"""
 
+from typing import Annotated
+
 import typer
 
+from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database
+from cdo.dates import parse_month
+from cdo.output import Format
+
 app = typer.Typer(rich_markup_mode=None, help="报表：逾期、月度、年度", no_args_is_help=True)
+
+
+@app.command("overdue")
+def overdue(
+    ctx: typer.Context,
+    as_of_: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """逾期未整改问题：按单位分组（附首席数据官），逾期最久的在前，末尾合计。"""
+    from cdo.issues import PROBLEM_KEYS
+    from cdo.output import print_csv, print_json
+    from cdo.reports import overdue_rows
+
+    day = as_of(as_of_)
+    db = open_database(ctx)
+    rows = overdue_rows(db, day)
+    if output is not None:
+        from cdo.reports import write_overdue_xlsx
+
+        write_overdue_xlsx(output, rows, day)
+    keys = [*PROBLEM_KEYS, "cdo"]
+    if fmt is Format.json:
+        print_json([{k: r[k] for k in keys} for r in rows])
+    elif fmt is Format.csv:
+        print_csv(rows, keys)
+    else:
+        _overdue_table(rows, day)
+        if output is not None:
+            echo(f"已写入 {output}")
+
+
+def _overdue_table(rows: list[dict], day) -> None:
+    from cdo.issues import DIMENSION_NAMES, due_text
+    from cdo.output import console
+    from cdo.reports import overdue_totals
+
+    con = console()
+    if not rows:
+        con.print(f"截至 {day}，没有逾期未整改的问题。")
+        return
+    from rich.table import Table
+
+    tot = overdue_totals(rows)
+    table = Table(title=f"逾期未整改问题（截至 {day}）", header_style="bold", title_style="bold",
+                  show_footer=True)
+    table.add_column("责任单位", footer=f"合计 {tot['units']} 个单位")
+    table.add_column("首席数据官")
+    table.add_column("编号", justify="right", footer=f"{tot['problems']} 个问题")
+    table.add_column("数据资源名称")
+    table.add_column("问题类型")
+    table.add_column("问题描述")
+    table.add_column("下发日期")
+    table.add_column("整改期限")
+    table.add_column("逾期工作日", justify="right", footer=f"最长 {tot['max_days']}")
+    last = None
+    for r in rows:
+        first = r["unit_id"] != last
+        if first and last is not None:
+            table.add_section()
+        last = r["unit_id"]
+        table.add_row(r["unit"] if first else "", (r["cdo"] or "（未登记）") if first else "",
+                      str(r["id"]), r["resource"], DIMENSION_NAMES.get(r["dimension"], ""),
+                      r["description"], r["issued_on"], due_text(r["due_on"], r),
+                      str(r["overdue_days"]))
+    con.print(table)
+    con.print("逾期工作日：整改期限次日起至统计日的工作日数（按国务院节假日安排）。")
+
+
+@app.command("monthly")
+def monthly(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Option("--month", help="抽查月份，如 2023-09")],
+    as_of_: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """某月抽查问题的整改情况：按单位统计发现、按期整改、逾期整改、未整改、逾期、按期整改率。"""
+    from cdo.output import Column, emit
+    from cdo.reports import rate_text, rectification_by_unit, rectification_totals
+
+    m = parse_month(month, "--month 抽查月份")
+    day = as_of(as_of_)
+    db = open_database(ctx)
+    rows = rectification_by_unit(db, as_of=day, month=m)
+    cols = [
+        Column("unit", "责任单位"),
+        Column("found", "发现问题", justify="right"),
+        Column("on_time", "按期整改", justify="right"),
+        Column("late", "逾期整改", justify="right"),
+        Column("open", "尚未整改", justify="right"),
+        Column("overdue", "逾期（曾逾期）", justify="right"),
+        Column("on_time_rate", "按期整改率", show=rate_text, justify="right"),
+    ]
+    y, mo = m.split("-")
+    emit(rows, cols, fmt, keys=["unit", "found", "on_time", "late", "open", "overdue",
+                                "on_time_rate"],
+         title=f"{y}年{int(mo)}月数据抽查问题整改情况（截至 {day}）",
+         caption="按期整改率 = 按期整改 ÷（按期整改 + 逾期整改 + 逾期未整改）；"
+                 "逾期含已逾期整改的问题",
+         footer=rectification_totals(rows) if rows else None, output=output,
+         sheet_title=f"{m} 整改情况", empty=f"{m} 没有登记问题。")
+
+
+@app.command("annual")
+def annual(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", "-y", help="年度，如 2023")],
+    output: Annotated[str, typer.Option("--output", "-o", help="输出的 .xlsx 文件")],
+    as_of_: AsOfOpt = None,
+) -> None:
+    """年度工作簿：名册、问题清单、整改情况、评价排名，四张表可筛选、可打印。"""
+    from pathlib import Path
+
+    from cdo.annual import write_annual
+
+    day = as_of(as_of_)
+    counts = write_annual(open_database(ctx), year, Path(output), day)
+    echo(f"已写入 {output}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))

@@ -1,5 +1,315 @@
 """cdo score …"""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-app = typer.Typer(rich_markup_mode=None, help="年度评价：附件2评分、排名、建议分、评价表", no_args_is_help=True)
+from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database, warn
+from cdo.output import Format
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+app = typer.Typer(rich_markup_mode=None,
+                  help="年度评价：cdo score --year 2023 显示排名；"
+                       "子命令录入、导入、建议分、评价表、定稿",
+                  no_args_is_help=True)
+
+YearOpt = Annotated[int, typer.Option("--year", "-y", help="评价年度，如 2023")]
+UnitOpt = Annotated[str, typer.Option("--unit", "-u", help="单位全称、去掉“达州市”的名称或简称")]
+
+PART_KEYS = ("daily", "coordination", "sharing", "quality", "innovation", "third_party")
+RANKING_KEYS = ["rank", "unit", "category", "parts", "total", "complete", "missing"]
+# Two-line headers keep the ranking readable in an 80-column terminal.
+SHORT_PART_HEADERS = {
+    "daily": "日常\n履职", "coordination": "数据\n统筹", "sharing": "共享\n开放",
+    "quality": "质量\n管理", "innovation": "创新\n应用", "third_party": "第三方\n评估",
+}
+CSV_KEYS = ["rank", "unit", "category", *PART_KEYS, "total", "complete", "missing"]
+
+
+def _ranking_columns():
+    from cdo import scoring
+    from cdo.output import Column
+    from cdo.units import CATEGORY_NAMES
+
+    table = scoring.load_table()
+
+    def part_col(part):
+        def show(_, row):
+            v = row["parts"][part.key]
+            return "—" if v is None else scoring.fmt_points(v)
+        return Column(part.key, SHORT_PART_HEADERS.get(part.key, part.name), show=show,
+                      justify="right")
+
+    return [
+        Column("rank", "排名", show=lambda v, r: "—" if v is None else str(v), justify="right"),
+        Column("unit", "单位", overflow="fold"),
+        Column("category", "类别", show=lambda v, r: CATEGORY_NAMES.get(v, v), overflow="fold"),
+        *(part_col(p) for p in table.parts),
+        Column("total", "总分", justify="right", style="bold",
+               show=lambda v, r: scoring.fmt_points(v) if r["complete"]
+               else f"({scoring.fmt_points(v)})"),
+        Column("complete", "状态",
+               show=lambda v, r: "已评完" if v else _missing_short(r["missing"], table),
+               overflow="fold"),
+    ]
+
+
+def _missing_short(missing, table) -> str:
+    # ", " lets the terminal table wrap a long list instead of cutting it off
+    if len(missing) == len(table.items):
+        return "未评分"
+    entered = [n for n in table.numbers if n not in missing]
+    if len(missing) <= len(entered):
+        return "未评：第" + ", ".join(str(n) for n in missing) + "项"
+    return "仅评：第" + ", ".join(str(n) for n in entered) + "项"
+
+
+def show_ranking(db: Database, year: int, fmt: Format | str = Format.table,
+                 category: str | None = None, output: Path | None = None) -> None:
+    """Print the year's ranking (also used by `cdo demo` to end with it)."""
+    from cdo import evaluation, scoring
+    from cdo.output import emit, print_csv, write_xlsx_rows
+
+    rows = evaluation.ranking_rows(db, year, category)
+    fmt = Format(fmt)
+    title = f"{year} 年度首席数据官工作评价排名"
+    if fmt is Format.csv:
+        flat = [{**{k: r[k] for k in RANKING_KEYS if k != "parts"}, **r["parts"],
+                 "missing": " ".join(str(n) for n in r["missing"])} for r in rows]
+        print_csv(flat, CSV_KEYS)
+        if output is not None:
+            write_xlsx_rows(output, rows, _ranking_columns(), "评价排名", title=title)
+        return
+    state = evaluation.year_state(db, year)
+    done = sum(1 for r in rows if r["complete"])
+    caption = (f"共 {len(rows)} 个单位，已评完 {done} 个；未评完的单位不排名，"
+               "总分括号内为已评项目的小计")
+    if state:
+        caption += (f"。已于 {state['finalized_at'][:10]} 定稿，指纹 "
+                    f"{scoring.short_fingerprint(state['fingerprint'])}")
+    if fmt is Format.table and len(rows) > PLAIN_TABLE_ROWS:
+        print_plain_table(rows, _ranking_columns(), title, caption)
+        if output is not None:
+            write_xlsx_rows(output, rows, _ranking_columns(), "评价排名", title=title)
+            echo(f"已写入 {output}")
+        return
+    emit(rows, _ranking_columns(), fmt, keys=RANKING_KEYS, title=title, caption=caption,
+         output=output, sheet_title="评价排名", empty=f"{year} 年度没有单位可排名。")
+
+
+# Above this many rows the ranking is drawn without Rich: Rich measures and wraps every
+# cell, which takes seconds for 2,000 units; the plain drawing looks the same but does
+# not wrap long names (the terminal scrolls sideways instead).
+PLAIN_TABLE_ROWS = 300
+
+
+def print_plain_table(rows, columns, title: str, caption: str) -> None:
+    """Draw `rows` as Rich draws a table (heavy head box), fast, without wrapping."""
+    import sys
+
+    from cdo.output import _cell_text
+    from cdo.spreadsheets import display_width
+
+    cells = [[_cell_text(c, r) for c in columns] for r in rows]
+    heads = [c.header.split("\n") for c in columns]
+    depth = max(len(h) for h in heads)
+    heads = [[""] * (depth - len(h)) + h for h in heads]  # bottom-aligned, as Rich does
+    widths = [max([display_width(x) for x in h] + [display_width(row[k]) for row in cells])
+              for k, h in enumerate(heads)]
+
+    def pad(text: str, width: int, right: bool) -> str:
+        gap = " " * (width - display_width(text))
+        return gap + text if right else text + gap
+
+    def line(left: str, fill: str, mid: str, right: str) -> str:
+        return left + mid.join(fill * (w + 2) for w in widths) + right
+
+    total = sum(widths) + 3 * len(widths) + 1
+    out = [pad(title, (total + display_width(title)) // 2, True)]
+    out.append(line("┏", "━", "┳", "┓"))
+    for d in range(depth):
+        out.append("┃" + "┃".join(f" {pad(h[d], w, c.justify == 'right')} "
+                                   for h, w, c in zip(heads, widths, columns, strict=True)) + "┃")
+    out.append(line("┡", "━", "╇", "┩"))
+    right = [c.justify == "right" for c in columns]
+    for row in cells:
+        out.append("│" + "│".join(f" {pad(v, w, r)} "
+                                   for v, w, r in zip(row, widths, right, strict=True)) + "│")
+    out.append(line("└", "─", "┴", "┘"))
+    out.append(pad(caption, (total + display_width(caption)) // 2, True))
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+@app.callback(invoke_without_command=True)
+def ranking(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="评价年度，如 2023")] = None,
+    category: Annotated[str | None, typer.Option(
+        "--category", "-c",
+        help="只看一类单位（在该类内排名）：县市区、市级部门、国有企业、公共服务机构")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """年度评价排名：cdo score --year 2023；子命令录入、导入、建议、出表、定稿。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    if year is None:
+        raise typer.BadParameter("请用 --year 指定评价年度，如 cdo score --year 2023",
+                                 param_hint="--year")
+    from cdo.units import parse_category
+
+    cat = parse_category(category) if category else None
+    show_ranking(open_database(ctx), year, fmt, cat, output)
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    year: YearOpt,
+    unit: UnitOpt,
+    item: Annotated[int, typer.Option("--item", "-i", help="附件2中的项目序号（1、2、4…17）")],
+    points: Annotated[str, typer.Option("--points", "-p", help="得分，如 4 或 4.5")],
+    note: Annotated[str | None, typer.Option("--note", help="评分依据说明")] = None,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="修改已录入分数的理由（必填）")] = None,
+) -> None:
+    """录入或修改一个单位某一项的得分（改动已有分数须写 --reason）。"""
+    from cdo import evaluation, scoring
+    from cdo.errors import InvalidInputError
+
+    try:
+        pts = scoring.parse_points(points)
+    except InvalidInputError:
+        raise InvalidInputError(f"--points 不是分数：{points!r}") from None
+    if pts is None:
+        raise InvalidInputError("--points 不能为空")
+    echo(evaluation.set_point(open_database(ctx), year, unit, item, pts, note, reason))
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(
+        help="评分表（.xlsx/.csv，每行一个单位、每列一个项目序号），或装有填好的附件2评价表的文件夹")],
+    year: YearOpt,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="文件改动了已录入分数时，写明理由")] = None,
+) -> None:
+    """导入一年的评分：全部无误才导入，错误逐格列出。"""
+    from cdo import evaluation
+
+    if not path.exists():
+        from cdo.errors import FileReadError
+
+        raise FileReadError(f"{path}：文件或文件夹不存在")
+    r = evaluation.import_points(open_database(ctx), year, path, reason)
+    echo(f"已导入 {year} 年度 {r['units']} 个单位的评分：新增 {r['added']} 项，"
+         f"修改 {r['changed']} 项，未变 {r['unchanged']} 项")
+
+
+@app.command("suggest")
+def suggest(
+    ctx: typer.Context,
+    year: YearOpt,
+    unit: Annotated[str | None, typer.Option(
+        "--unit", "-u", help="只看一个单位（并列出依据的记录）")] = None,
+    apply: Annotated[bool, typer.Option(
+        "--apply", help="把建议分写入尚未评分的项目（不覆盖已录入的）")] = False,
+    as_of_: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """按记录建议第1项（会议培训出勤）、第2项（计划总结按时报送）、第11项（问题按期整改）的得分。"""
+    from cdo import evaluation, scoring
+    from cdo.output import Column, emit
+
+    db = open_database(ctx)
+    rows = evaluation.suggestion_rows(db, year, as_of(as_of_), unit)
+    cols = [
+        Column("unit", "单位"),
+        Column("item", "项目", show=lambda v, r: f"第{v}项", justify="right"),
+        Column("suggested", "建议分", justify="right", style="bold",
+               show=lambda v, r: "—" if v is None else scoring.fmt_points(v)),
+        Column("entered", "已录入", justify="right",
+               show=lambda v, r: "未评" if v is None else scoring.fmt_points(v)),
+        Column("basis", "依据"),
+    ]
+    if unit:
+        cols.append(Column("records", "记录", show=lambda v, r: "\n".join(v)))
+    emit(rows, cols, fmt, keys=["unit", "item", "suggested", "entered", "basis", "records"],
+         title=f"{year} 年度建议分（按记录计算，仅供参考，不会覆盖已录入的分数）")
+    if apply:
+        n = evaluation.apply_suggestions(db, year, rows)
+        msg = f"已把 {n} 个建议分写入尚未评分的项目；已录入的分数没有改动"
+        (warn if Format(fmt) is not Format.table else echo)(msg)
+
+
+@app.command("sheet")
+def sheet(
+    ctx: typer.Context,
+    year: YearOpt,
+    unit: UnitOpt,
+    out: Annotated[Path, typer.Argument(help="输出文件（.xlsx），按附件2排版，A4 纵向")],
+) -> None:
+    """输出一个单位填好分数的附件2评价表（A4 打印）。"""
+    from cdo import evaluation, scoring
+    from cdo.score_sheet import write_sheet
+    from cdo.units import resolve_unit
+
+    db = open_database(ctx)
+    evaluation.check_year(year)
+    u = resolve_unit(db, unit)
+    pts = {i: p for i, (p, _) in evaluation.unit_points(db, year, u.id).items()}
+    state = evaluation.year_state(db, year)
+    table = scoring.load_table()
+    write_sheet(out, table, unit=u.name, year=year, points=pts, state=state)
+    missing = scoring.missing_items(table, pts)
+    echo(f"已写入 {out}：{u.name} {year} 年度评价表，" + (
+        f"综合得分 {scoring.fmt_points(scoring.total(table, pts))}" if not missing
+        else f"未评完（{scoring.missing_text(missing, table)}）"))
+    if not state:
+        warn(f"注意：{year} 年度评分尚未定稿，表上标为草稿")
+
+
+@app.command("finalize")
+def finalize(
+    ctx: typer.Context,
+    year: YearOpt,
+    allow_incomplete: Annotated[bool, typer.Option(
+        "--allow-incomplete", help="有单位未评完也定稿（未评完的单位不排名）")] = False,
+) -> None:
+    """定稿：冻结该年度评分，并显示指纹（评价表上也印有指纹，可据此核对）。"""
+    from cdo import evaluation, scoring
+
+    db = open_database(ctx)
+    state = evaluation.year_state(db, year)
+    if state:  # asking again is how a printout is checked: compare fingerprints
+        now = evaluation.compute_fingerprint(db, year)
+        ok = now == state["fingerprint"]
+        echo(f"{year} 年度评分已于 {state['finalized_at'][:10]} 定稿，指纹 "
+             f"{scoring.short_fingerprint(state['fingerprint'])}"
+             + ("；与当前分数一致" if ok else "；警告：当前分数与定稿时不一致！"))
+        return
+    r = evaluation.finalize(db, year, allow_incomplete)
+    echo(f"{year} 年度评分已定稿。指纹：{scoring.short_fingerprint(r['fingerprint'])}")
+    echo(f"（完整 SHA-256：{r['fingerprint']}）")
+    if r["incomplete"]:
+        warn(f"注意：{r['incomplete']} 个单位未评完，不参加排名")
+
+
+@app.command("reopen")
+def reopen(
+    ctx: typer.Context,
+    year: YearOpt,
+    reason: Annotated[str, typer.Option("--reason", help="重新打开的理由（记入日志）")],
+) -> None:
+    """重新打开已定稿的年度以便修改（理由记入日志）。"""
+    from cdo import evaluation, scoring
+
+    old = evaluation.reopen(open_database(ctx), year, reason)
+    echo(f"{year} 年度评分已重新打开，可以修改；原定稿指纹 "
+         f"{scoring.short_fingerprint(old['fingerprint'])} 作废，修改后请重新定稿")

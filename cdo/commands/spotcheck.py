@@ -1,5 +1,138 @@
 """cdo spotcheck …"""
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(rich_markup_mode=None, help="数据抽查：问题数据清单与单个问题登记", no_args_is_help=True)
+from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database
+from cdo.dates import parse_date, parse_month
+from cdo.output import Format
+
+app = typer.Typer(
+    rich_markup_mode=None, help="数据抽查：问题数据清单与单个问题登记", no_args_is_help=True
+)
+
+MonthOpt = Annotated[str, typer.Option("--month", help="抽查月份，如 2023-09")]
+IssuedOpt = Annotated[str, typer.Option("--issued-on", help="问题下发给单位的日期，如 2023-09-27")]
+
+
+def problem_columns():
+    """Table columns of a problem (shared with rectify list)."""
+    from cdo.issues import DIMENSION_NAMES, SOURCE_NAMES, STATUS_NAMES, due_text
+    from cdo.output import Column
+
+    return [
+        Column("id", "编号", justify="right"),
+        Column("unit", "责任单位"),
+        Column("resource", "数据资源名称"),
+        Column("dimension", "问题类型", show=lambda v, r: DIMENSION_NAMES.get(v, v or "")),
+        Column("description", "问题描述"),
+        Column("records", "数据量", justify="right"),
+        Column("source", "来源", show=lambda v, r: SOURCE_NAMES.get(v, v or "")
+               + (f"（{r['reporter']}）" if r.get("reporter") else "")),
+        Column("issued_on", "下发日期"),
+        Column("due_on", "整改期限", show=due_text),
+        Column("status", "状态", show=lambda v, r: STATUS_NAMES.get(v, v or "")),
+        Column("rectified_on", "整改日期"),
+        Column("closed_on", "销号日期"),
+        Column("overdue_days", "逾期工作日", justify="right"),
+    ]
+
+
+@app.command("new")
+def new(
+    ctx: typer.Context,
+    month: MonthOpt,
+    issued_on: IssuedOpt,
+    file: Annotated[Path, typer.Option("--file", help="问题数据清单（.xlsx 或 .csv）")],
+) -> None:
+    """登记一次月度抽查及其问题数据清单（整份清单全部导入，或有错时一条也不导入）。"""
+    from cdo.problem_import import import_spotcheck
+
+    m = parse_month(month, "--month 抽查月份")
+    day = parse_date(issued_on, "--issued-on 下发日期")
+    db = open_database(ctx)
+    res = import_spotcheck(db, file, month=m, issued_on=day)
+    mark = "（暂定：所跨年度尚无官方节假日安排）" if res["provisional"] else ""
+    echo(f"已登记 {m} 月度抽查（第 {res['spotcheck_id']} 次）：{res['problems']} 个问题，"
+         f"涉及 {res['units']} 个单位，编号 {res['ids'][0]}–{res['ids'][-1]}；"
+         f"{res['issued_on']} 下发，整改期限 {res['due_on']}（30 个工作日）{mark}")
+
+
+@app.command("template")
+def template(
+    out: Annotated[Path, typer.Argument(help="要写入的空白清单 .xlsx", dir_okay=False)],
+) -> None:
+    """生成一份空白的问题数据清单（.xlsx），列与导入时读取的一致。"""
+    from cdo.errors import FileReadError
+    from cdo.problem_import import write_template
+
+    if out.exists():
+        raise FileReadError(f"{out}：文件已存在，为免覆盖请换一个文件名")
+    write_template(out)
+    echo(f"已写入空白问题数据清单：{out}")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", help="责任单位（数据提供单位），全称或简称")],
+    resource: Annotated[str, typer.Option("--resource", help="数据资源名称")],
+    dimension: Annotated[
+        str, typer.Option("--dimension", help="问题类型：准确性/时效性/完整性/规范性（或英文）")
+    ],
+    description: Annotated[str, typer.Option("--description", help="问题描述")],
+    issued_on: IssuedOpt,
+    records: Annotated[str | None, typer.Option("--records", help="问题数据量（条）")] = None,
+    source: Annotated[
+        str, typer.Option("--source", help="来源：spotcheck（月度抽查，30个工作日）或 user"
+                          "（使用单位反馈，15个工作日）")
+    ] = "spotcheck",
+    reporter: Annotated[
+        str | None,
+        typer.Option("--reporter", help="反馈问题的数据使用单位（--source user 时必填）"),
+    ] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="归入哪个月的抽查（默认下发月份）")
+    ] = None,
+) -> None:
+    """登记一个问题（月度抽查发现，或数据使用单位反馈）。"""
+    from cdo.issues import DEADLINE_DAYS, SOURCE_NAMES, add_problem
+
+    day = parse_date(issued_on, "--issued-on 下发日期")
+    m = parse_month(month, "--month 抽查月份") if month else None
+    db = open_database(ctx)
+    p = add_problem(db, unit=unit, resource=resource, dimension=dimension,
+                    description=description, records=records, issued_on=day, source=source,
+                    reporter=reporter, month=m)
+    mark = "（暂定）" if p["provisional"] else ""
+    echo(f"已登记问题 #{p['id']}：{p['unit']}，{p['resource']}（{SOURCE_NAMES[p['source']]}）；"
+         f"{p['issued_on']} 下发，整改期限 {p['due_on']}{mark}"
+         f"（{DEADLINE_DAYS[p['source']]} 个工作日）")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option("--month", help="抽查月份，如 2023-09")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="责任单位")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="状态：open/rectified/closed/negotiated")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="来源：spotcheck 或 user")] = None,
+    as_of_: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """列出问题（可按月份、单位、状态、来源筛选）。"""
+    from cdo.issues import PROBLEM_KEYS, list_problems
+    from cdo.output import emit
+
+    m = parse_month(month, "--month 抽查月份") if month else None
+    day = as_of(as_of_)
+    db = open_database(ctx)
+    rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
+    emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,
+         title=f"问题清单（{len(rows)} 个，逾期按 {day} 计）", sheet_title="问题清单",
+         empty="没有符合条件的问题。")

@@ -1,0 +1,232 @@
+"""The annual workbook (cdo report annual): roster, the year's problems, rectification
+per unit, and the evaluation ranking — four sheets a clerk can filter and print."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cdo import scoring
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from cdo.spreadsheets import SheetSpec
+
+SHEETS = ("名册", "问题清单", "整改情况", "评价排名")
+
+
+def roster_sheet(db: Database, year: int) -> SheetSpec:
+    """Every unit with each CDO whose term touched the year (or a blank for none)."""
+    from cdo.roster import STATUS_NAMES
+    from cdo.spreadsheets import SheetSpec
+    from cdo.units import CATEGORY_NAMES
+
+    first, last = f"{year}-01-01", f"{year}-12-31"
+    specialists = dict(db.execute(
+        "SELECT unit_id, COUNT(*) FROM specialists WHERE added_on <= ?"
+        " AND (removed_on IS NULL OR removed_on >= ?) GROUP BY unit_id", [last, first]))
+    terms: dict[int, list[tuple]] = {}
+    for row in db.execute(
+        "SELECT unit_id, name, position, status, recommended_on, appointed_on, filed_on,"
+        " ended_on FROM cdos WHERE (ended_on IS NULL OR ended_on >= ?)"
+        " AND (COALESCE(recommended_on, appointed_on, filed_on, substr(created_at, 1, 10)) <= ?)"
+        " ORDER BY unit_id, id",
+        [first, last],
+    ):
+        terms.setdefault(row[0], []).append(row[1:])
+    rows = []
+    for uid, name, category in db.execute("SELECT id, name, category FROM units ORDER BY id"):
+        cat = CATEGORY_NAMES.get(category, category)
+        spec = specialists.get(uid, 0)
+        for cdo, position, status, rec, app, filed, ended in terms.get(uid, []):
+            rows.append([name, cat, cdo, position or "", STATUS_NAMES.get(status, status),
+                         _d(rec), _d(app), _d(filed), _d(ended), spec])
+        if uid not in terms:
+            rows.append([name, cat, "", "", "无首席数据官", None, None, None, None, spec])
+    return SheetSpec(
+        "名册",
+        ["单位", "类别", "首席数据官", "职务", "状态", "推荐日期", "任命日期", "备案日期",
+         "离任日期", "数据专员人数"],
+        rows,
+        title=f"{year}年度首席数据官名册",
+    )
+
+
+def _d(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
+OUTCOME_NAMES = {"on_time": "按期整改", "late": "逾期整改", "overdue": "逾期未整改",
+                 "pending": "整改期内"}
+
+
+def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
+    """The problems issued in the year, with deadline and outcome as of `as_of`."""
+    from cdo.issues import DIMENSION_NAMES, SOURCE_NAMES, STATUS_NAMES
+    from cdo.spreadsheets import SheetSpec
+
+    rows = []
+    for (pid, source, unit, reporter, resource, dim, desc, records, issued, due, prov,
+         status, rect, closed, late) in db.execute(
+        "SELECT p.id, p.source, u.name, COALESCE(ru.name, p.reporter), p.resource,"
+        " p.dimension, p.description, p.records, p.issued_on, p.due_on, p.provisional,"
+        " p.status, p.rectified_on, p.closed_on, p.first_late_on"
+        " FROM problems p JOIN units u ON u.id = p.unit_id"
+        " LEFT JOIN units ru ON ru.id = p.reporter_id"
+        " WHERE p.issued_on BETWEEN ? AND ? ORDER BY p.issued_on, p.id",
+        [f"{year}-01-01", f"{year}-12-31"],
+    ):
+        fixed = (_d(rect) or _d(closed)) if status in ("rectified", "closed") else None
+        if fixed is not None and fixed > as_of:
+            fixed = None
+        late_on = _d(late)
+        facts = scoring.ProblemFacts(_d(due), fixed, late_on is not None and late_on <= as_of)
+        rows.append([
+            pid, SOURCE_NAMES.get(source, source), unit, reporter or "", resource,
+            DIMENSION_NAMES.get(dim, dim), desc, records, _d(issued), _d(due),
+            "是" if prov else "", STATUS_NAMES.get(status, status), _d(rect), _d(closed),
+            OUTCOME_NAMES[scoring.problem_outcome(facts, as_of)],
+        ])
+    return SheetSpec(
+        "问题清单",
+        ["编号", "来源", "责任单位", "反映单位", "数据资源名称", "问题类型", "问题描述",
+         "问题数据量", "下发日期", "整改期限", "期限暂定", "状态", "整改日期", "销号日期",
+         "整改结果"],
+        rows,
+        title=f"{year}年度问题数据清单（整改结果截至 {as_of}）",
+    )
+
+
+def rectification_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
+    """Per unit: found, on time, late, open, overdue, on-time rate (cdo.reports' rules);
+    units without problems that year follow with zeros."""
+    from cdo.reports import rectification_by_unit, rectification_totals
+    from cdo.spreadsheets import SheetSpec
+    from cdo.units import CATEGORY_NAMES
+
+    rows = rectification_by_unit(db, as_of=as_of, year=year)
+    seen = {r["unit"] for r in rows}
+    quiet = [
+        {"unit": name, "category": cat, "found": 0, "on_time": 0, "late": 0, "open": 0,
+         "overdue": 0, "on_time_rate": None}
+        for name, cat in db.execute("SELECT name, category FROM units ORDER BY id")
+        if name not in seen
+    ]
+    tot = rectification_totals(rows) if rows else None
+
+    def line(r: dict) -> list:
+        rate = r.get("on_time_rate")
+        return [r["unit"], CATEGORY_NAMES.get(r.get("category"), r.get("category") or ""),
+                r["found"], r["on_time"], r["late"], r["open"], r["overdue"],
+                "—" if rate is None else rate]
+
+    footer = None
+    if tot is not None:
+        footer = line({**tot, "category": ""})
+        footer[0] = f"合计（{len(rows)} 个单位有问题）"
+    return SheetSpec(
+        "整改情况",
+        ["责任单位", "类别", "发现问题", "按期整改", "逾期整改", "尚未整改", "逾期（曾逾期）",
+         "按期整改率"],
+        [line(r) for r in rows + quiet],
+        title=f"{year}年度问题整改情况（截至 {as_of}；按期整改率 = 按期整改 ÷（按期整改 + 逾期整改"
+              " + 逾期未整改））",
+        footer=footer,
+    )
+
+
+def ranking_sheet(db: Database, year: int) -> SheetSpec:
+    from cdo import evaluation
+    from cdo.spreadsheets import SheetSpec
+    from cdo.units import CATEGORY_NAMES
+
+    table = scoring.load_table()
+    state = evaluation.year_state(db, year)
+    rows = []
+    for r in evaluation.ranking_rows(db, year):
+        rows.append([
+            r["rank"] if r["rank"] is not None else "—", r["unit"],
+            CATEGORY_NAMES.get(r["category"], r["category"]),
+            *(r["parts"][p.key] for p in table.parts),
+            r["total"],
+            "已评完" if r["complete"] else scoring.missing_text(r["missing"], table),
+        ])
+    title = f"{year}年度首席数据官工作评价排名"
+    title += (f"（已于 {state['finalized_at'][:10]} 定稿，指纹 "
+              f"{scoring.short_fingerprint(state['fingerprint'])}）" if state else "（未定稿）")
+    return SheetSpec(
+        "评价排名",
+        ["排名", "单位", "类别", *(p.label for p in table.parts), "总分（满分100）", "状态"],
+        rows,
+        title=title,
+    )
+
+
+def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
+    """Write the annual workbook; returns the row count of each sheet."""
+    from cdo.evaluation import check_year
+    from cdo.spreadsheets import write_workbook
+
+    check_year(year)
+    sheets = [roster_sheet(db, year), problems_sheet(db, year, as_of),
+              rectification_sheet(db, year, as_of), ranking_sheet(db, year)]
+    write_workbook(path, sheets)
+    _polish(path)
+    return {s.name: len(s.rows) for s in sheets}
+
+
+# Long text columns wrap at a readable width so a landscape A4 page stays legible.
+_WRAP_WIDTHS = {
+    "问题清单": {"责任单位": 16, "反映单位": 14, "数据资源名称": 18, "问题描述": 32},
+    "名册": {"职务": 24},
+}
+_LINE_PT = 15
+_PERCENT_COLUMNS = {"整改情况": "按期整改率"}
+
+
+def _polish(path: Path) -> None:
+    """Narrow and wrap the long text columns; show the on-time rate as a percentage."""
+    import openpyxl
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    from cdo.spreadsheets import display_width, save_workbook
+
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        header_row = 2  # row 1 is the title
+        headers = {ws.cell(header_row, c).value: c for c in range(1, ws.max_column + 1)}
+        lines = dict.fromkeys(range(header_row + 1, ws.max_row + 1), 1)
+        for name, width in _WRAP_WIDTHS.get(ws.title, {}).items():
+            c = headers.get(name)
+            if c is None:
+                continue
+            ws.column_dimensions[get_column_letter(c)].width = width
+            for r in lines:
+                cell = ws.cell(r, c)
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+                need = -(-display_width(cell.value) // max(1, width - 2))
+                lines[r] = max(lines[r], need)
+        for r, n in lines.items():  # LibreOffice does not grow wrapped rows by itself
+            if n > 1:
+                ws.row_dimensions[r].height = n * _LINE_PT + 3
+                for cell in ws[r]:
+                    if not cell.alignment.wrap_text:
+                        cell.alignment = Alignment(horizontal=cell.alignment.horizontal,
+                                                   vertical="center")
+        pct = _PERCENT_COLUMNS.get(ws.title)
+        if pct in headers:
+            c = headers[pct]
+            for r in range(header_row + 1, ws.max_row + 1):
+                cell = ws.cell(r, c)
+                if isinstance(cell.value, float | int):
+                    cell.number_format = "0.0%"
+                cell.alignment = Alignment(horizontal="right")
+    save_workbook(wb, path)

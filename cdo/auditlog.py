@@ -1,0 +1,167 @@
+"""Reading the audit log (`cdo log`): filter, decode before/after, and a compact diff.
+
+Writing it is `cdo/audit.py`; this module only reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+DEFAULT_LIMIT = 100
+
+# Chinese names for the entities and actions the capabilities record; unknown ones show as is.
+ENTITY_NAMES = {
+    "unit": "单位",
+    "cdo": "首席数据官",
+    "specialist": "数据专员",
+    "meeting": "会议培训",
+    "attendance": "出席",
+    "duty_report": "计划总结",
+    "spotcheck": "月度抽查",
+    "problem": "问题",
+    "reminder": "催办",
+    "score": "评分",
+    "score_year": "评价年度",
+    "calendar": "日历",
+    "calendar_year": "日历年度",
+    "calendar_local": "本地调整",
+    "database": "数据库",
+}
+ACTION_NAMES = {
+    "add": "新增",
+    "create": "新增",
+    "insert": "新增",
+    "import": "导入",
+    "update": "修改",
+    "change": "修改",
+    "delete": "删除",
+    "remove": "删除",
+    "end": "结束",
+    "appoint": "任命",
+    "file": "备案",
+    "done": "整改完成",
+    "rectify": "整改完成",
+    "verify": "核查销号",
+    "close": "销号",
+    "reopen": "退回",
+    "negotiate": "协商",
+    "remind": "催办",
+    "finalize": "定稿",
+    "load": "载入",
+    "set": "设置",
+    "recompute": "重算",
+    "restore": "恢复",
+}
+
+
+def _decode(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def query_log(
+    db: Database,
+    *,
+    unit_id: int | None = None,
+    problem_id: int | None = None,
+    since: dt.date | None = None,
+    entity: str | None = None,
+    limit: int | None = DEFAULT_LIMIT,
+) -> tuple[list[dict], int]:
+    """The newest audit entries matching every filter, and how many match in all.
+
+    `limit` None or 0 means all. Each row has the JSON keys of `cdo log --format json`,
+    with `before` and `after` decoded from JSON.
+    """
+    where, params = [], []
+    if unit_id is not None:
+        where.append("a.unit_id = ?")
+        params.append(unit_id)
+    if problem_id is not None:
+        where.append("(a.problem_id = ? OR (a.entity = 'problem' AND a.entity_id = ?))")
+        params += [problem_id, str(problem_id)]
+    if since is not None:
+        where.append("a.at >= ?")
+        params.append(since.isoformat())
+    if entity:
+        where.append("a.entity = ?")
+        params.append(entity)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    total = db.execute(f"SELECT count(*) FROM audit_log a{clause}", params).fetchone()[0]
+    sql = (
+        "SELECT a.id, a.at, a.os_user, a.command, a.entity, a.entity_id, a.action,"
+        " u.name AS unit, a.unit_id, a.problem_id, a.before, a.after, a.reason"
+        f" FROM audit_log a LEFT JOIN units u ON u.id = a.unit_id{clause}"
+        " ORDER BY a.id DESC"
+    )
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = []
+    for r in db.query(sql, params):
+        r = dict(r)
+        r["before"] = _decode(r["before"])
+        r["after"] = _decode(r["after"])
+        rows.append(r)
+    return rows, total
+
+
+def _short(value: Any, width: int = 24) -> str:
+    if value is None:
+        return "空"
+    if isinstance(value, str):
+        s = value
+    else:
+        s = json.dumps(value, ensure_ascii=False, default=str)
+    s = " ".join(s.split())
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def compact_diff(before: Any, after: Any, *, max_fields: int = 6) -> str:
+    """A one-glance summary of a change: `字段: 旧 → 新` for what differs.
+
+    A record added shows its fields, a record removed shows what it was.
+    """
+    if not isinstance(before, dict) and not isinstance(after, dict):
+        if before == after:
+            return ""
+        return f"{_short(before)} → {_short(after)}"
+    b = before if isinstance(before, dict) else {}
+    a = after if isinstance(after, dict) else {}
+    parts: list[str] = []
+    if before is None:
+        parts = [f"{k}={_short(v)}" for k, v in a.items() if v not in (None, "")]
+    elif after is None:
+        parts = [f"-{k}={_short(v)}" for k, v in b.items() if v not in (None, "")]
+    else:
+        for k in list(b) + [k for k in a if k not in b]:
+            if b.get(k) != a.get(k):
+                parts.append(f"{k}: {_short(b.get(k))} → {_short(a.get(k))}")
+    more = len(parts) - max_fields
+    text = "；".join(parts[:max_fields])
+    if more > 0:
+        text += f"；另 {more} 项"
+    return text
+
+
+def entity_label(row: dict) -> str:
+    name = ENTITY_NAMES.get(row["entity"], row["entity"])
+    return f"{name} #{row['entity_id']}" if row.get("entity_id") not in (None, "") else name
+
+
+def action_label(action: str) -> str:
+    return ACTION_NAMES.get(action, action)
+
+
+def when_label(at: str) -> str:
+    """'2023-09-27T10:15:02+08:00' → '2023-09-27 10:15:02'."""
+    return at[:19].replace("T", " ")

@@ -1,0 +1,319 @@
+"""Backups: consistent copies of the database while it is in use, and putting one back.
+
+For importers — call this FIRST, before opening the import's transaction:
+
+    from cdo.backup import auto_backup
+    auto_backup(db_or_path, keep=5) -> Path | None
+
+`db_or_path` is the live database (a sqlite_utils `Database`, or its file path). It copies
+the database into `backups/` beside it as `<stem>-auto-YYYYMMDD-HHMMSS.db` (owner-only)
+and deletes the older automatic copies beyond the newest `keep`. Manual backups and the
+copies taken before a restore are never deleted. It returns None, doing nothing, for an
+in-memory database or one in which nothing has been recorded yet (an empty audit log).
+A failure to back up raises CdoError (so the import does not run without its safety net).
+
+Copies use SQLite's online backup API from a separate connection: they hold the last
+committed state, never half of a running transaction, and other clerks keep working.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cdo.errors import CdoError, FileReadError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+BACKUP_DIR = "backups"
+AUTO_KEEP = 5
+REQUIRED_TABLES = ("units", "audit_log")
+# What `cdo restore` shows of a database, in this order.
+COUNTED_TABLES = {
+    "units": "单位",
+    "cdos": "首席数据官（含历任）",
+    "specialists": "数据专员",
+    "spotchecks": "月度抽查",
+    "problems": "问题数据",
+    "scores": "评分",
+    "audit_log": "修改日志",
+}
+
+
+def backup_dir(db_path: Path) -> Path:
+    return Path(db_path).resolve().parent / BACKUP_DIR
+
+
+def _stamp(now: dt.datetime | None = None) -> str:
+    return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+
+
+def _reserve(folder: Path, stem: str) -> Path:
+    """Create `folder/stem.db` (or stem-2.db, …) empty and owner-only, atomically, so two
+    processes backing up in the same second never pick the same file."""
+    n = 1
+    while True:
+        path = folder / (f"{stem}.db" if n == 1 else f"{stem}-{n}.db")
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            n += 1
+            continue
+        except OSError as e:
+            raise CdoError(f"无法创建备份文件 {path}：{e.strerror}") from None
+        os.close(fd)
+        return path
+
+
+def new_backup_file(db_path: Path, kind: str = "backup", folder: Path | None = None) -> Path:
+    """Create, empty, `<folder>/<stem>-<kind>-YYYYMMDD-HHMMSS.db` (folder: backups/ beside
+    the database) and return it, for `copy_database(..., reserved=True)`."""
+    db_path = Path(db_path)
+    folder = backup_dir(db_path) if folder is None else Path(folder)
+    _ensure_folder(folder)
+    return _reserve(folder, f"{db_path.stem}-{kind}-{_stamp()}")
+
+
+def _ensure_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as e:
+        raise CdoError(f"无法创建备份文件夹 {folder}：{e.strerror}") from None
+
+
+def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    else:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def copy_database(src: Path, dest: Path, *, reserved: bool = False) -> int:
+    """Copy the database `src` into the new file `dest` (owner-only); return dest's size.
+
+    Uses the online backup API, so `src` may be in use by other processes. `reserved`:
+    `dest` is the empty file `new_backup_file` made; otherwise it must not exist.
+    """
+    src, dest = Path(src), Path(dest)
+    if not src.is_file():
+        if reserved:
+            dest.unlink(missing_ok=True)
+        raise CdoError(f"数据库不存在：{src}")
+    if not reserved:
+        if dest.exists():
+            raise CdoError(f"{dest} 已存在，为免覆盖，请换一个文件名")
+        if not dest.parent.is_dir():
+            raise CdoError(f"{dest}：所在文件夹不存在")
+    old_umask = os.umask(0o077)
+    try:
+        if not reserved:
+            try:
+                fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except OSError as e:
+                raise CdoError(f"无法创建备份文件 {dest}：{e.strerror}") from None
+            os.close(fd)
+        try:
+            s = _connect(src)
+            try:
+                d = sqlite3.connect(dest)
+                try:
+                    s.backup(d)
+                    # A backup is one self-contained file, not a WAL database with side files.
+                    d.execute("PRAGMA journal_mode=DELETE")
+                finally:
+                    d.close()
+            finally:
+                s.close()
+        except sqlite3.DatabaseError as e:
+            dest.unlink(missing_ok=True)
+            raise CdoError(f"备份失败：{src} 无法读取（{e}）") from None
+        except BaseException:
+            dest.unlink(missing_ok=True)
+            raise
+    finally:
+        os.umask(old_umask)
+    return dest.stat().st_size
+
+
+def _file_of(db_or_path: Database | str | Path) -> Path | None:
+    if isinstance(db_or_path, str | Path):
+        return None if str(db_or_path) == ":memory:" else Path(db_or_path)
+    for row in db_or_path.execute("PRAGMA database_list").fetchall():
+        if row[1] == "main":
+            return Path(row[2]) if row[2] else None
+    return None
+
+
+def _has_records(path: Path) -> bool:
+    try:
+        conn = _connect(path, readonly=True)
+        try:
+            return conn.execute("SELECT 1 FROM audit_log LIMIT 1").fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return True  # let the copy itself report a problem
+
+
+def auto_backup(db_or_path: Database | str | Path, keep: int = AUTO_KEEP) -> Path | None:
+    """Back up before a bulk import; keep the newest `keep` automatic copies (see top)."""
+    path = _file_of(db_or_path)
+    if path is None or not path.is_file() or not _has_records(path):
+        return None
+    dest = new_backup_file(path, "auto")
+    copy_database(path, dest, reserved=True)
+    prune_auto(path, keep)
+    return dest
+
+
+def auto_backups(db_path: Path) -> list[Path]:
+    """The automatic copies of this database, oldest first."""
+    folder = backup_dir(db_path)
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.glob(f"{Path(db_path).stem}-auto-*.db") if p.is_file()]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def prune_auto(db_path: Path, keep: int = AUTO_KEEP) -> list[Path]:
+    """Delete all but the newest `keep` automatic copies; return what was deleted."""
+    files = auto_backups(db_path)
+    doomed = files[: max(0, len(files) - keep)]
+    for p in doomed:
+        p.unlink(missing_ok=True)
+    return doomed
+
+
+# ----------------------------------------------------------------------------- restore
+
+
+@dataclass
+class DatabaseInfo:
+    """What a cdo database holds, as shown before a restore."""
+
+    path: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    newest_change: dict | None = None  # {"at", "os_user", "command"}
+    migrations: list[str] = field(default_factory=list)
+
+
+def _summarize(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    info = DatabaseInfo(path)
+    for t in COUNTED_TABLES:
+        if t in tables:
+            info.counts[t] = conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+    row = conn.execute(
+        "SELECT at, os_user, command FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row:
+        info.newest_change = {"at": row[0], "os_user": row[1], "command": row[2]}
+    if "_sqlite_migrations" in tables:
+        sql = "SELECT name FROM _sqlite_migrations WHERE migration_set = 'cdo'"
+        info.migrations = [r[0] for r in conn.execute(sql)]
+    return info
+
+
+def inspect_database(path: Path) -> DatabaseInfo:
+    """Check that `path` is a sound cdo database and summarize it; FileReadError if not."""
+    path = Path(path)
+    if not path.exists():
+        raise FileReadError(f"{path}：文件不存在")
+    if path.is_dir():
+        raise FileReadError(f"{path}：这是一个文件夹，不是备份文件")
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head != b"SQLite format 3\x00":
+        raise FileReadError(f"{path}：不是 cdo 数据库备份（不是 SQLite 数据库文件）")
+    try:
+        conn = _connect(path, readonly=True)
+    except sqlite3.Error as e:
+        raise FileReadError(f"{path}：无法打开这个数据库文件（{e}）") from None
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchall()
+        if [r[0] for r in result] != ["ok"]:
+            raise FileReadError(f"{path}：数据库文件已损坏（完整性检查未通过：{result[0][0]}）")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = [t for t in REQUIRED_TABLES if t not in tables]
+        if missing:
+            raise FileReadError(f"{path}：不是 cdo 数据库（缺少数据表 {'、'.join(missing)}）")
+        info = _summarize(conn, path)
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
+        # a scribbled-over schema can make SQLite's own message undecodable
+        detail = e if isinstance(e, sqlite3.Error) else "内部结构已损坏"
+        raise FileReadError(f"{path}：数据库文件已损坏或不是 cdo 数据库（{detail}）") from None
+    finally:
+        conn.close()
+    from cdo.schema import migrations
+
+    known = {m.name for m in migrations._migrations}
+    unknown = [m for m in info.migrations if m not in known]
+    if unknown:
+        raise FileReadError(
+            f"{path}：这个备份来自更新版本的 cdo（含 {'、'.join(unknown)}），请先升级 cdo 再恢复"
+        )
+    return info
+
+
+def current_info(db_path: Path) -> DatabaseInfo | None:
+    """A summary of the live database, or None if it does not exist or cannot be read."""
+    if not Path(db_path).is_file():
+        return None
+    try:
+        conn = _connect(Path(db_path), readonly=True)
+        try:
+            return _summarize(conn, Path(db_path))
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+
+
+def restore_database(src: Path, db_path: Path) -> Path | None:
+    """Replace the live database at `db_path` with the backup `src`.
+
+    First copies the live database to `backups/<stem>-before-restore-….db` (returned;
+    None if there was no live database). The copy goes in through the backup API, as one
+    write, so other connections and the WAL files stay consistent. Then brings the schema
+    up to date and records the restore in the audit log.
+    """
+    src, db_path = Path(src), Path(db_path)
+    inspect_database(src)
+    if db_path.exists() and src.resolve() == db_path.resolve():
+        raise CdoError(f"{src} 就是当前数据库本身，不能用它恢复自己")
+    saved = None
+    before = current_info(db_path)
+    if db_path.is_file():
+        saved = new_backup_file(db_path, "before-restore")
+        copy_database(db_path, saved, reserved=True)
+    from cdo import audit
+    from cdo.db import open_db, transaction
+
+    live = open_db(db_path, migrate=False)  # creates it owner-only in WAL mode if missing
+    try:
+        s = _connect(src, readonly=True)
+        try:
+            s.backup(live.conn)
+        finally:
+            s.close()
+    except sqlite3.DatabaseError as e:
+        raise CdoError(f"恢复失败，当前数据库没有改动：{e}") from None
+    finally:
+        live.conn.close()
+    db = open_db(db_path)  # WAL again, and migrations if the backup is older
+    after = current_info(db_path)
+    reason = f"从备份 {src.resolve()} 恢复"
+    if saved:
+        reason += f"；恢复前的数据库另存为 {saved}"
+    with transaction(db):
+        audit.record(db, "database", None, "restore", before.counts if before else None,
+                     after.counts if after else None, reason=reason)
+    db.conn.close()
+    return saved

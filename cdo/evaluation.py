@@ -1,0 +1,710 @@
+"""The annual evaluation in the database: points entered or imported, the ranking, the
+evidence behind suggested points, and freezing a year (finalize / reopen).
+
+The rules themselves (totals, ranks, suggestion formulas, fingerprint) are in
+`cdo.scoring`; this module reads and writes the tables `scores` and `score_years`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cdo import audit, scoring
+from cdo.errors import InvalidInputError, NotFoundError, RowErrors, StateError
+from cdo.scoring import Table, UnitRef, fmt_points
+from cdo.units import Unit, UnitIndex
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+_INSERT_SCORE = ("INSERT INTO scores (year, unit_id, item, points, note, updated_at)"
+                 " VALUES (?,?,?,?,?,?)")
+
+
+def check_year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidInputError(f"年度不对：{year}，请写四位年份，如 2023")
+    return year
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
+# ----------------------------------------------------------------------------- reading
+
+def unit_refs(db: Database, category: str | None = None) -> list[UnitRef]:
+    """Every unit (optionally of one category), in the order they were registered."""
+    sql = "SELECT id, name, category FROM units"
+    params: list[Any] = []
+    if category:
+        sql += " WHERE category = ?"
+        params.append(category)
+    return [UnitRef(*r) for r in db.conn.execute(sql + " ORDER BY id", params).fetchall()]
+
+
+def year_points(db: Database, year: int) -> dict[int, dict[int, float]]:
+    """points[unit_id][item] for the year."""
+    out: dict[int, dict[int, float]] = {}
+    for unit_id, item, points in db.conn.execute(
+        "SELECT unit_id, item, points FROM scores WHERE year = ?", [year]
+    ).fetchall():
+        d = out.get(unit_id)
+        if d is None:
+            d = out[unit_id] = {}
+        d[item] = points
+    return out
+
+
+def ranking_rows(db: Database, year: int, category: str | None = None) -> list[dict]:
+    """The year's ranking (see scoring.ranking); with `category`, ranked within it.
+
+    Row keys: rank (None when incomplete), unit, category, parts, total, complete, missing.
+    """
+    check_year(year)
+    table = scoring.load_table()
+    return scoring.ranking(table, unit_refs(db, category), year_points(db, year))
+
+
+def year_state(db: Database, year: int) -> dict | None:
+    """{'finalized_at', 'fingerprint'} when the year is finalized, else None."""
+    row = db.execute(
+        "SELECT finalized_at, fingerprint FROM score_years"
+        " WHERE year = ? AND finalized_at IS NOT NULL",
+        [year],
+    ).fetchone()
+    return {"finalized_at": row[0], "fingerprint": row[1]} if row else None
+
+
+def compute_fingerprint(db: Database, year: int) -> str:
+    """The fingerprint of the year's points as they stand now."""
+    rows = db.execute(
+        "SELECT u.name, s.item, s.points FROM scores s JOIN units u ON u.id = s.unit_id"
+        " WHERE s.year = ?",
+        [year],
+    ).fetchall()
+    return scoring.fingerprint(year, rows)
+
+
+def unit_points(db: Database, year: int, unit_id: int) -> dict[int, tuple[float, str | None]]:
+    """{item: (points, note)} for one unit and year."""
+    return {
+        item: (points, note)
+        for item, points, note in db.execute(
+            "SELECT item, points, note FROM scores WHERE year = ? AND unit_id = ?",
+            [year, unit_id],
+        )
+    }
+
+
+def _refuse_if_final(db: Database, year: int) -> None:
+    state = year_state(db, year)
+    if state:
+        raise StateError(
+            f"{year} 年度评分已于 {state['finalized_at'][:10]} 定稿"
+            f"（指纹 {scoring.short_fingerprint(state['fingerprint'])}），不能再改；"
+            f"确需修改请先 cdo score reopen --year {year} --reason 理由"
+        )
+
+
+# ----------------------------------------------------------------------------- writing
+
+def _entity_id(year: int, unit_id: int, item: int) -> str:
+    return f"{year}/{unit_id}/{item}"
+
+
+def set_point(db: Database, year: int, unit_text: str, item_no: int, points: float,
+              note: str | None = None, reason: str | None = None) -> str:
+    """Enter or change one point; returns a one-line Chinese summary.
+
+    Raises InvalidInputError (outside 0…max), StateError (finalized year, or a change
+    without a reason), NotFoundError (unknown unit).
+    """
+    from cdo.db import transaction
+
+    check_year(year)
+    table = scoring.load_table()
+    item = table.item(item_no)
+    pts = scoring.check_points(table, item_no, points)
+    unit = UnitIndex.load(db).resolve(unit_text)
+    note = (note or "").strip() or None
+    reason = (reason or "").strip() or None
+    with transaction(db):
+        _refuse_if_final(db, year)
+        old = db.execute(
+            "SELECT points, note FROM scores WHERE year = ? AND unit_id = ? AND item = ?",
+            [year, unit.id, item.no],
+        ).fetchone()
+        before = {"points": old[0], "note": old[1]} if old else None
+        if old is not None and round(old[0], 2) == pts:
+            if note is None or note == old[1]:
+                return f"{unit.name} {year} 年度第{item.no}项已是 {fmt_points(pts)} 分，没有变化"
+            db.execute(
+                "UPDATE scores SET note = ?, updated_at = ?"
+                " WHERE year = ? AND unit_id = ? AND item = ?",
+                [note, _now(), year, unit.id, item.no],
+            )
+            audit.record(db, "score", _entity_id(year, unit.id, item.no), "note", before,
+                         {"points": pts, "note": note}, unit_id=unit.id, reason=reason)
+            return (f"{unit.name} {year} 年度第{item.no}项：说明已更新"
+                    f"（分数仍为 {fmt_points(pts)} 分）")
+        if old is not None and not reason:
+            raise StateError(
+                f"{unit.name} {year} 年度第{item.no}项已有 {fmt_points(old[0])} 分，"
+                f"改为 {fmt_points(pts)} 分须用 --reason 写明修改理由"
+            )
+        new_note = note if note is not None else (old[1] if old else None)
+        db.execute(
+            _INSERT_SCORE + " ON CONFLICT (year, unit_id, item) DO UPDATE SET"
+            " points = excluded.points, note = excluded.note, updated_at = excluded.updated_at",
+            [year, unit.id, item.no, pts, new_note, _now()],
+        )
+        audit.record(db, "score", _entity_id(year, unit.id, item.no),
+                     "change" if old else "set", before, {"points": pts, "note": new_note},
+                     unit_id=unit.id, reason=reason)
+    if old:
+        return (f"{unit.name} {year} 年度第{item.no}项：{fmt_points(old[0])} 分 → "
+                f"{fmt_points(pts)} 分（满分 {fmt_points(item.max)} 分），理由已记入日志")
+    return (f"{unit.name} {year} 年度第{item.no}项：{fmt_points(pts)} 分"
+            f"（满分 {fmt_points(item.max)} 分）")
+
+
+# ----------------------------------------------------------------------------- import
+
+@dataclass
+class Cell:
+    """One point read from a file, with its place for messages."""
+
+    unit: Unit
+    item: int
+    raw: Any
+    place: str  # '文件 X，工作表 Y，D5' etc.
+
+
+@dataclass
+class ReadResult:
+    cells: list[Cell] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    sources: int = 0  # files/sheets/rows read
+
+
+def import_points(db: Database, year: int, path: Path, reason: str | None = None) -> dict:
+    """Import a grid (.xlsx/.csv) or a folder of filled 附件2 sheets; all or nothing.
+
+    Blank cells mean "not scored" and leave what is stored alone. A cell that would
+    change a stored point needs `reason`. Returns counts: added, changed, unchanged, units.
+    Raises RowErrors naming every bad cell (unit, item, value, maximum).
+    """
+    from cdo.db import transaction
+
+    check_year(year)
+    table = scoring.load_table()
+    index = UnitIndex.load(db)
+    path = Path(path)
+    if path.is_dir():
+        from cdo.score_sheet import read_sheet_folder
+
+        result = read_sheet_folder(path, table, index, year)
+    else:
+        result = read_points_grid(path, table, index)
+
+    problems = list(result.problems)
+    values: dict[tuple[int, int], tuple[float, Cell]] = {}
+    for cell in result.cells:
+        item = table.by_no[cell.item]
+        where = f"{cell.place}（{cell.unit.name}，第{item.no}项，满分 {fmt_points(item.max)} 分）"
+        try:
+            pts = scoring.parse_points(cell.raw)
+        except InvalidInputError:
+            problems.append(f"{where}：“{cell.raw}”不是分数")
+            continue
+        if pts is None:
+            continue
+        if pts < 0:
+            problems.append(f"{where}：{fmt_points(pts)} 是负分，不能低于 0")
+            continue
+        if pts > item.max + 1e-9:
+            problems.append(f"{where}：{fmt_points(pts)} 分超过满分 {fmt_points(item.max)} 分")
+            continue
+        if abs(pts - round(pts, 2)) > 1e-6:
+            problems.append(f"{where}：{cell.raw} 最多保留两位小数")
+            continue
+        pts = round(pts, 2)
+        key = (cell.unit.id, item.no)
+        if key in values and values[key][0] != pts:
+            other = values[key][1]
+            problems.append(
+                f"{where}：{fmt_points(pts)} 分与 {other.place} 的"
+                f" {fmt_points(values[key][0])} 分不一致"
+            )
+            continue
+        values[key] = (pts, cell)
+    if problems:
+        raise RowErrors(f"{path}：有 {len(problems)} 处错误，没有导入任何分数：", problems)
+
+    reason = (reason or "").strip() or None
+    added, changed, unchanged = [], [], 0
+    with transaction(db):
+        _refuse_if_final(db, year)
+        existing = {
+            (u, i): (p, n)
+            for u, i, p, n in db.execute(
+                "SELECT unit_id, item, points, note FROM scores WHERE year = ?", [year]
+            )
+        }
+        conflicts = []
+        for key, (pts, cell) in values.items():
+            old = existing.get(key)
+            if old is None:
+                added.append((key, pts))
+            elif round(old[0], 2) == pts:
+                unchanged += 1
+            else:
+                changed.append((key, pts, old))
+                conflicts.append(
+                    f"{cell.place}（{cell.unit.name}，第{key[1]}项）："
+                    f"已有 {fmt_points(old[0])} 分，"
+                    f"文件中为 {fmt_points(pts)} 分"
+                )
+        if conflicts and not reason:
+            raise RowErrors(
+                f"{path}：{len(conflicts)} 个分数与已录入的不同，"
+                "修改已有分数须加 --reason 写明理由；没有导入任何分数：",
+                conflicts,
+            )
+        now = _now()
+        note = f"导入自 {path.name}"
+        db.conn.executemany(
+            _INSERT_SCORE, [(year, u, i, pts, note, now) for (u, i), pts in added],
+        )
+        db.conn.executemany(
+            "UPDATE scores SET points = ?, updated_at = ?"
+            " WHERE year = ? AND unit_id = ? AND item = ?",
+            [(pts, now, year, u, i) for (u, i), pts, _ in changed],
+        )
+        audit.record_many(db, [
+            {"entity": "score", "entity_id": _entity_id(year, u, i), "action": "import",
+             "before": None, "after": {"points": pts, "note": note}, "unit_id": u}
+            for (u, i), pts in added
+        ] + [
+            {"entity": "score", "entity_id": _entity_id(year, u, i), "action": "change",
+             "before": {"points": old[0], "note": old[1]}, "after": {"points": pts, "note": old[1]},
+             "unit_id": u, "reason": reason}
+            for (u, i), pts, old in changed
+        ])
+    units = {k[0] for k in values}
+    return {"added": len(added), "changed": len(changed), "unchanged": unchanged,
+            "units": len(units)}
+
+
+GRID_UNIT_HEADERS = ("单位", "单位名称", "考评对象", "被考评单位", "unit", "name")
+
+
+def parse_item_label(value: Any) -> int | None:
+    """An item-number header: 1, 1.0, '1', '1.0', '第1项', '项目1', '序号1', '1项' → 1."""
+    import re
+    import unicodedata
+
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    m = re.fullmatch(r"(?:第|项目|序号|item)?(\d{1,3})(?:\.0+)?(?:项)?", text, re.IGNORECASE)
+    return int(m.group(1)) if m else None
+
+
+def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
+    """Read a grid: a header row of item numbers, one row per unit (unit in the first
+    column, or under a 单位/单位名称 header). Every bad header or unit is a problem."""
+    from openpyxl.utils import get_column_letter
+
+    from cdo.spreadsheets import clean_text, normalize_label, read_table
+
+    result = ReadResult()
+    unit_labels = {normalize_label(h) for h in GRID_UNIT_HEADERS}
+    found_any = False
+    for sheet in read_table(path):
+        where_sheet = path.name
+        if path.suffix.lower() != ".csv":
+            where_sheet += f"，工作表“{sheet.name}”"
+        header_row = None
+        for r, row in enumerate(sheet.rows[:30]):
+            labels = [parse_item_label(c) for c in row]
+            n_items = sum(1 for x in labels if x is not None)
+            if n_items >= 2 or (n_items and any(normalize_label(c) in unit_labels for c in row)):
+                header_row = r
+                break
+        if header_row is None:
+            continue
+        found_any = True
+        header = sheet.rows[header_row]
+        unit_col = next((c for c, v in enumerate(header) if normalize_label(v) in unit_labels), 0)
+        item_cols: dict[int, int] = {}
+        for c, v in enumerate(header):
+            if c == unit_col:
+                continue
+            no = parse_item_label(v)
+            if no is None:
+                continue  # 合计, 备注, 类别 … are not items
+            ref = f"{get_column_letter(c + 1)}{header_row + 1}"
+            place = f"{where_sheet}，第{header_row + 1}行 {ref}"
+            if no not in table.by_no:
+                result.problems.append(
+                    f"{place}：表头“{clean_text(v)}”不是附件2中的项目（项目序号为 "
+                    f"{scoring.numbers_text(table.numbers)}）"
+                )
+            elif no in item_cols.values():
+                result.problems.append(f"{place}：第{no}项的列重复出现")
+            else:
+                item_cols[c] = no
+        seen_units: dict[int, int] = {}
+        for r in range(header_row + 1, len(sheet.rows)):
+            row = sheet.rows[r]
+            unit_text = clean_text(row[unit_col]) if unit_col < len(row) else ""
+            cells = {c: (row[c] if c < len(row) else None) for c in item_cols}
+            has_values = any(clean_text(v) for v in cells.values())
+            if not unit_text:
+                if has_values:
+                    result.problems.append(f"{where_sheet}，第{r + 1}行：没有写单位名称")
+                continue
+            try:
+                unit = index.resolve(unit_text)
+            except (NotFoundError, InvalidInputError) as e:
+                ref = f"{get_column_letter(unit_col + 1)}{r + 1}"
+                result.problems.append(f"{where_sheet}，第{r + 1}行 {ref}：{e}")
+                continue
+            if unit.id in seen_units:
+                result.problems.append(
+                    f"{where_sheet}，第{r + 1}行：{unit.name} 与第{seen_units[unit.id]}行重复"
+                )
+                continue
+            seen_units[unit.id] = r + 1
+            result.sources += 1
+            for c, no in item_cols.items():
+                raw = cells[c]
+                if isinstance(raw, str) and not clean_text(raw):
+                    raw = None
+                if raw is None:
+                    continue
+                ref = f"{get_column_letter(c + 1)}{r + 1}"
+                result.cells.append(Cell(unit, no, raw, f"{where_sheet}，{ref}"))
+    if not found_any:
+        result.problems.append(
+            f"{path.name}：找不到项目序号的表头行（第一行写 单位、1、2、4、5…17，每个单位一行）"
+        )
+    return result
+
+
+# ----------------------------------------------------------------------------- evidence
+
+@dataclass
+class Evidence:
+    """What the records say about one unit in one year."""
+
+    events: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    # (held_on, kind, title, attendance status or None)
+    plan_on: dt.date | None = None
+    summary_on: dt.date | None = None
+    problems: list[tuple[int, scoring.ProblemFacts, str]] = field(default_factory=list)
+    # (problem id, facts, resource)
+
+
+def gather_evidence(db: Database, year: int, as_of: dt.date,
+                    unit_ids: Iterable[int] | None = None) -> dict[int, Evidence]:
+    """The records behind items 1, 2 and 11, for each unit (all units if none given),
+    as they stood on `as_of` (a rectification or lateness after it does not count yet).
+
+    Reads the tables meetings/attendance, duty_reports and problems directly.
+    """
+    first, last = f"{year}-01-01", f"{year}-12-31"
+    ids = list(unit_ids) if unit_ids is not None else [
+        r[0] for r in db.execute("SELECT id FROM units ORDER BY id")
+    ]
+    ev = {uid: Evidence() for uid in ids}
+    meetings = db.execute(
+        "SELECT id, held_on, kind, title FROM meetings WHERE held_on BETWEEN ? AND ?"
+        " ORDER BY held_on, id",
+        [first, last],
+    ).fetchall()
+    status: dict[tuple[int, int], str] = {
+        (m, u): s
+        for m, u, s in db.execute(
+            "SELECT a.meeting_id, a.unit_id, a.status FROM attendance a"
+            " JOIN meetings m ON m.id = a.meeting_id WHERE m.held_on BETWEEN ? AND ?",
+            [first, last],
+        )
+    }
+    for uid, e in ev.items():
+        e.events = [(held, kind, title, status.get((mid, uid)))
+                    for mid, held, kind, title in meetings]
+    for uid, kind, received in db.execute(
+        "SELECT unit_id, kind, received_on FROM duty_reports WHERE year = ?", [year]
+    ):
+        if uid in ev:
+            if kind == "plan":
+                ev[uid].plan_on = _date(received)
+            else:
+                ev[uid].summary_on = _date(received)
+    for pid, uid, due, status_, rect, closed, late, resource in db.execute(
+        "SELECT id, unit_id, due_on, status, rectified_on, closed_on, first_late_on, resource"
+        " FROM problems WHERE issued_on BETWEEN ? AND ? AND issued_on <= ?"
+        " ORDER BY issued_on, id",
+        [first, last, as_of.isoformat()],
+    ):
+        if uid not in ev:
+            continue
+        fixed = (_date(rect) or _date(closed)) if status_ in ("rectified", "closed") else None
+        if fixed is not None and fixed > as_of:
+            fixed = None
+        late_on = _date(late)
+        ever_late = late_on is not None and late_on <= as_of
+        ev[uid].problems.append((pid, scoring.ProblemFacts(_date(due), fixed, ever_late), resource))
+    return ev
+
+
+_KIND = {"meeting": "会议", "training": "培训"}
+
+
+def suggest_for(table: Table, year: int, e: Evidence, as_of: dt.date) -> list[dict]:
+    """Suggested points for items 1, 2 and 11 with their basis and records."""
+    out = []
+    # item 1
+    item = table.by_no[1]
+    statuses = [s for *_, s in e.events]
+    s1 = scoring.suggest_attendance(statuses, item.max)
+    if e.events:
+        tally = dict.fromkeys(("present", "deputy", "excused", "absent"), 0)
+        for s in statuses:
+            tally[s or "absent"] = tally.get(s or "absent", 0) + 1
+        meetings = sum(1 for ev_ in e.events if ev_[1] == "meeting")
+        basis = (f"会议{meetings}次、培训{len(e.events) - meetings}次：" +
+                 "、".join(f"{scoring.ATTENDANCE_NAMES[k]}{v}" for k, v in tally.items() if v))
+        records = [f"{held} {_KIND.get(kind, kind)}《{title}》："
+                   f"{scoring.ATTENDANCE_NAMES.get(s, s) if s else '无出勤记录（按缺席计）'}"
+                   for held, kind, title, s in e.events]
+    else:
+        basis, records = f"{year} 年没有会议或培训记录，无建议", []
+    out.append({"item": 1, "suggested": s1, "basis": basis, "records": records})
+    # item 2
+    item = table.by_no[2]
+    s2 = scoring.suggest_reports(year, e.plan_on, e.summary_on, item.max)
+    parts, records = [], []
+    for what, got, due in (("工作计划", e.plan_on, scoring.plan_deadline(year)),
+                           ("工作总结", e.summary_on, scoring.summary_deadline(year))):
+        if got is None:
+            parts.append(f"{what}未收到")
+            records.append(f"{what}：未收到（期限 {due}）")
+        else:
+            verdict = "按时" if got <= due else "逾期"
+            parts.append(f"{what}{verdict}")
+            records.append(f"{what}：{got} 收到（期限 {due}，{verdict}）")
+    out.append({"item": 2, "suggested": s2, "basis": "，".join(parts), "records": records})
+    # item 11
+    item = table.by_no[11]
+    counts = scoring.outcome_counts((p for _, p, _ in e.problems), as_of)
+    s11 = scoring.suggest_rectification(counts, item.max)
+    if counts["found"]:
+        basis = (f"问题{counts['found']}个：按期整改{counts['on_time']}、逾期整改{counts['late']}、"
+                 f"逾期未改{counts['overdue']}、未到期{counts['pending']}")
+    else:
+        basis = f"{year} 年没有下发给该单位的问题，按满分"
+    names = {"on_time": "按期整改", "late": "逾期整改", "overdue": "逾期未整改",
+             "pending": "未到期"}
+    records = [
+        f"问题 #{pid}《{res}》：期限 {p.due_on}，"
+        + (f"{p.rectified_on} 整改，" if p.rectified_on else "")
+        + names[scoring.problem_outcome(p, as_of)]
+        for pid, p, res in e.problems
+    ]
+    out.append({"item": 11, "suggested": s11, "basis": basis, "records": records})
+    return out
+
+
+def suggestion_rows(db: Database, year: int, as_of: dt.date,
+                    unit_text: str | None = None) -> list[dict]:
+    """Suggested vs entered points, one row per unit and item (1, 2, 11).
+
+    Keys: unit, item, suggested, entered, basis, records.
+    """
+    check_year(year)
+    table = scoring.load_table()
+    index = UnitIndex.load(db)
+    units = [index.resolve(unit_text)] if unit_text else index.units
+    evidence = gather_evidence(db, year, as_of, [u.id for u in units])
+    points = year_points(db, year)
+    rows = []
+    for u in units:
+        for s in suggest_for(table, year, evidence[u.id], as_of):
+            rows.append({
+                "unit": u.name,
+                "unit_id": u.id,
+                "item": s["item"],
+                "suggested": s["suggested"],
+                "entered": points.get(u.id, {}).get(s["item"]),
+                "basis": s["basis"],
+                "records": s["records"],
+            })
+    return rows
+
+
+def apply_suggestions(db: Database, year: int, rows: Sequence[dict]) -> int:
+    """Write the suggestions where nothing is entered yet; returns how many were written."""
+    from cdo.db import transaction
+
+    with transaction(db):
+        _refuse_if_final(db, year)
+        existing = {(u, i) for u, i in db.execute(
+            "SELECT unit_id, item FROM scores WHERE year = ?", [year])}
+        todo = [r for r in rows if r["suggested"] is not None
+                and (r["unit_id"], r["item"]) not in existing]
+        now = _now()
+        db.conn.executemany(
+            _INSERT_SCORE,
+            [(year, r["unit_id"], r["item"], r["suggested"], f"按记录建议：{r['basis']}", now)
+             for r in todo],
+        )
+        audit.record_many(db, [
+            {"entity": "score", "entity_id": _entity_id(year, r["unit_id"], r["item"]),
+             "action": "apply-suggestion", "before": None,
+             "after": {"points": r["suggested"], "note": f"按记录建议：{r['basis']}"},
+             "unit_id": r["unit_id"]}
+            for r in todo
+        ])
+    return len(todo)
+
+
+# ----------------------------------------------------------------------------- freezing
+
+def finalize(db: Database, year: int, allow_incomplete: bool = False) -> dict:
+    """Freeze the year; returns {'fingerprint', 'finalized_at', 'incomplete'}.
+
+    Refuses a year with no points, and one with incomplete units unless allowed.
+    """
+    from cdo.db import transaction
+
+    check_year(year)
+    with transaction(db):
+        state = year_state(db, year)
+        if state:
+            raise StateError(
+                f"{year} 年度评分已于 {state['finalized_at'][:10]} 定稿，指纹 "
+                f"{scoring.short_fingerprint(state['fingerprint'])}"
+            )
+        rows = ranking_rows(db, year)
+        if not db.execute("SELECT 1 FROM scores WHERE year = ? LIMIT 1", [year]).fetchone():
+            raise StateError(f"{year} 年度还没有录入任何评分，无法定稿")
+        incomplete = [r for r in rows if not r["complete"]]
+        if incomplete and not allow_incomplete:
+            names = "、".join(r["unit"] for r in incomplete[:10])
+            more = f"等 {len(incomplete)} 个单位" if len(incomplete) > 10 else ""
+            raise StateError(
+                f"{year} 年度还有单位未评完：{names}{more}。"
+                "请先补齐，或确认后加 --allow-incomplete 定稿"
+            )
+        fp = compute_fingerprint(db, year)
+        at = _now()
+        db.execute(
+            "INSERT INTO score_years (year, finalized_at, fingerprint) VALUES (?,?,?)"
+            " ON CONFLICT (year) DO UPDATE SET finalized_at = excluded.finalized_at,"
+            " fingerprint = excluded.fingerprint",
+            [year, at, fp],
+        )
+        audit.record(db, "score_year", year, "finalize", None,
+                     {"fingerprint": fp, "incomplete": len(incomplete)})
+    return {"fingerprint": fp, "finalized_at": at, "incomplete": len(incomplete)}
+
+
+def reopen(db: Database, year: int, reason: str) -> dict:
+    """Unfreeze a finalized year, recording the reason; returns the old state."""
+    from cdo.db import transaction
+
+    check_year(year)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInputError("重新打开已定稿的年度须用 --reason 写明理由")
+    with transaction(db):
+        state = year_state(db, year)
+        if not state:
+            raise StateError(f"{year} 年度评分没有定稿，无须重新打开")
+        db.execute("UPDATE score_years SET finalized_at = NULL, fingerprint = NULL WHERE year = ?",
+                   [year])
+        audit.record(db, "score_year", year, "reopen", state, None, reason=reason)
+    return state
+
+
+# ----------------------------------------------------------------------------- demo
+
+DEMO_YEAR = 2023
+
+
+def load_demo(db: Database) -> str:
+    """Demo step: the 2023 points of every demo unit. Items 1, 2 and 11 come from the
+    records where there are any (as suggestions would); two units tie; three are left
+    incomplete (no third-party score yet, or items 11 and 12 not entered)."""
+    import hashlib
+
+    year = DEMO_YEAR
+    table = scoring.load_table()
+    units = UnitIndex.load(db).units
+    if not units:
+        return "评价：没有单位，未录入评分"
+    as_of = dt.date(2024, 1, 15)
+    evidence = gather_evidence(db, year, as_of, [u.id for u in units])
+    has_meetings = any(e.events for e in evidence.values())
+    has_reports = any(e.plan_on or e.summary_on for e in evidence.values())
+
+    def jitter(*key: object) -> float:
+        digest = hashlib.sha256("/".join(map(str, key)).encode()).digest()
+        return int.from_bytes(digest[:4], "big") / 2**32
+
+    points: dict[int, dict[int, float]] = {}
+    for u in units:
+        level = 0.62 + 0.33 * jitter(u.name)
+        pts = {}
+        for item in table.items:
+            share = min(1.0, max(0.3, level + 0.2 * (jitter(u.name, item.no) - 0.5)))
+            pts[item.no] = round(item.max * share * 2) / 2  # whole or half points
+        for s in suggest_for(table, year, evidence[u.id], as_of):
+            if s["suggested"] is None:
+                continue
+            if (s["item"] == 1 and has_meetings or s["item"] == 2 and has_reports
+                    or s["item"] == 11):
+                pts[s["item"]] = s["suggested"]
+        points[u.id] = pts
+    ties = 0
+    if len(units) >= 6:  # the 2nd and 5th units tie
+        points[units[4].id] = dict(points[units[1].id])
+        ties = 1
+    incomplete = units[-3:] if len(units) >= 8 else []
+    for k, u in enumerate(incomplete):
+        for no in ((17,), (17,), (11, 12))[k]:
+            points[u.id].pop(no, None)
+    now = _now()
+    rows = [(year, uid, no, p, "演示数据", now) for uid, pts in points.items()
+            for no, p in pts.items()]
+    db.conn.executemany(_INSERT_SCORE, rows)
+    audit.record_many(db, [
+        {"entity": "score", "entity_id": _entity_id(year, uid, no), "action": "import",
+         "after": {"points": p, "note": "演示数据"}, "unit_id": uid}
+        for _, uid, no, p, _, _ in rows
+    ])
+    return (f"评价：{year} 年度 {len(units)} 个单位录入评分 {len(rows)} 项"
+            f"（第1、2、11项按记录计算），{len(incomplete)} 个单位未评完，{ties} 组并列；"
+            f"排名见 cdo score --year {year}")

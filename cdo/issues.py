@@ -1,0 +1,757 @@
+"""Problems (问题数据) and their rectification: deadlines, states, overdue, reminders.
+
+A problem belongs to the responsible unit (the data provider). Its deadline is counted
+in working days from the date it was issued (the issue date itself never counts): 30 for
+a problem found by the office's monthly spot-check, 15 for one a data-using unit reports.
+
+States: open → rectified → closed. A failed verification sends a rectified problem back
+to open with its deadline unchanged. An open problem the provider cannot fix soon is
+negotiated: the two CDOs agree a date (协商), which becomes `due_on`; `original_due_on`
+keeps the deadline the rule gave.
+
+"Ever overdue" is the column `first_late_on`: the first day the problem was late, derived
+from its events (problem_events, in the order they were recorded) and kept through
+reopening and negotiation. A problem still open past its deadline is overdue whether or
+not that column is set yet; `is_ever_overdue` combines the two.
+
+Domain module: no typer, no rich. Every write is one transaction with its audit rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cdo import audit
+from cdo.errors import InvalidInputError, RowErrors, StateError
+from cdo.spreadsheets import normalize_label
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from cdo.calendar import WorkCalendar
+    from cdo.units import Unit
+
+SOURCES = ("spotcheck", "user")
+DEADLINE_DAYS = {"spotcheck": 30, "user": 15}
+SOURCE_NAMES = {"spotcheck": "月度抽查", "user": "使用单位反馈"}
+
+DIMENSIONS = ("accuracy", "timeliness", "completeness", "normativity")
+DIMENSION_NAMES = {
+    "accuracy": "准确性",
+    "timeliness": "时效性",
+    "completeness": "完整性",
+    "normativity": "规范性",
+}
+_DIMENSION_LOOKUP = {normalize_label(k): k for k in DIMENSIONS}
+_DIMENSION_LOOKUP.update({normalize_label(v): k for k, v in DIMENSION_NAMES.items()})
+# Spellings seen in lists: without 性, or as 数据X性问题.
+_DIMENSION_LOOKUP.update({normalize_label(v[:-1]): k for k, v in DIMENSION_NAMES.items()})
+_DIMENSION_LOOKUP.update(
+    {normalize_label(f"数据{v}"): k for k, v in DIMENSION_NAMES.items()}
+    | {normalize_label(f"{v}问题"): k for k, v in DIMENSION_NAMES.items()}
+    | {normalize_label(f"数据{v}问题"): k for k, v in DIMENSION_NAMES.items()}
+)
+_DIMENSION_LOOKUP[normalize_label("一致性")] = "accuracy"  # not a fourth dimension here
+
+STATUSES = ("open", "rectified", "closed", "negotiated")
+STATUS_NAMES = {
+    "open": "待整改",
+    "rectified": "已整改待核验",
+    "closed": "已销号",
+    "negotiated": "协商延期",
+}
+_STATUS_LOOKUP = {normalize_label(k): k for k in STATUSES} | {
+    normalize_label(v): k for k, v in STATUS_NAMES.items()
+} | {normalize_label(x): k for k, x in [("open", "未整改"), ("rectified", "已整改"),
+                                        ("closed", "销号"), ("negotiated", "协商")]}
+
+UNRECTIFIED = ("open", "negotiated")
+ACTIONS = ("done", "verify", "reopen", "negotiate")
+ACTION_NAMES = {"done": "整改完成", "verify": "核验销号", "reopen": "核验未通过退回",
+                "negotiate": "协商延期"}
+
+# The JSON keys of a problem (PRODUCT.md), in order.
+PROBLEM_KEYS = [
+    "id", "source", "unit", "reporter", "resource", "dimension", "description", "records",
+    "issued_on", "due_on", "provisional", "status", "rectified_on", "closed_on",
+    "overdue_days",
+]
+
+MAX_IDS_SHOWN = 20
+
+
+# ----------------------------------------------------------------------------- parsing
+
+def parse_dimension(text: Any) -> str:
+    """The dimension key for 准确性/accuracy etc.; raises InvalidInputError."""
+    key = _DIMENSION_LOOKUP.get(normalize_label(text))
+    if key is None:
+        raise InvalidInputError(
+            f"问题类型不认识：{str(text).strip()!r}，应为 准确性、时效性、完整性 或 规范性"
+            "（accuracy、timeliness、completeness、normativity）"
+        )
+    return key
+
+
+def parse_status(text: str) -> str:
+    key = _STATUS_LOOKUP.get(normalize_label(text))
+    if key is None:
+        raise InvalidInputError(
+            f"状态不认识：{text!r}，可用 open（待整改）、rectified（已整改待核验）、"
+            "closed（已销号）、negotiated（协商延期）"
+        )
+    return key
+
+
+def parse_source(text: str) -> str:
+    t = normalize_label(text)
+    for key, name in SOURCE_NAMES.items():
+        if t in (key, normalize_label(name)) or (key == "spotcheck" and t == "抽查") or (
+                key == "user" and t in ("反馈", "使用单位")):
+            return key
+    raise InvalidInputError(
+        f"问题来源不认识：{text!r}，可用 spotcheck（月度抽查）或 user（使用单位反馈）"
+    )
+
+
+def parse_records(value: Any) -> int | None:
+    """A count of problem records: blank → None; '1,234', '120条', 12.0 accepted."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InvalidInputError("问题数据量须为非负整数")
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise InvalidInputError(f"问题数据量须为整数，收到 {value:g}")
+        n = int(value)
+    else:
+        import unicodedata
+
+        t = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
+        if t == "":
+            return None
+        if t.endswith("条"):
+            t = t[:-1]
+        try:
+            f = float(t)
+        except ValueError:
+            raise InvalidInputError(f"问题数据量须为数字，收到 {str(value).strip()!r}") from None
+        if not f.is_integer():
+            raise InvalidInputError(f"问题数据量须为整数，收到 {str(value).strip()!r}")
+        n = int(f)
+    if n < 0:
+        raise InvalidInputError(f"问题数据量不能为负数，收到 {n}")
+    return n
+
+
+def parse_ids(texts: Iterable[str]) -> list[int]:
+    """Problem ids as typed: `12 13`, `12,13`, `12-15`; duplicates dropped, order kept."""
+    ids: list[int] = []
+    for text in texts:
+        for part in str(text).replace("，", ",").split(","):
+            part = part.strip().lstrip("#")
+            if not part:
+                continue
+            try:
+                if "-" in part[1:]:
+                    a, b = (int(x) for x in part.split("-", 1))
+                    if b < a or b - a > 100_000:
+                        raise ValueError
+                    ids.extend(range(a, b + 1))
+                else:
+                    ids.append(int(part))
+            except ValueError:
+                raise InvalidInputError(
+                    f"问题编号不对：{part!r}，应为数字，如 12 或 12-15"
+                ) from None
+    if not ids:
+        raise InvalidInputError("请给出至少一个问题编号")
+    return list(dict.fromkeys(ids))
+
+
+# ----------------------------------------------------------------------------- deadlines
+
+def deadline_days(source: str) -> int:
+    return DEADLINE_DAYS[source]
+
+
+def compute_deadline(cal: WorkCalendar, issued_on: dt.date, source: str):
+    """The Deadline (due, provisional) for a problem of `source` issued on `issued_on`."""
+    return cal.deadline(issued_on, DEADLINE_DAYS[source])
+
+
+def _d(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def first_late_from_events(original_due: dt.date, events: Sequence[tuple]) -> dt.date | None:
+    """The first day a problem was late, from its events in recorded order.
+
+    `events` are (action, on_date, until) with dates as date objects. A rectification
+    after the deadline is late from the day after the deadline; a negotiation agreed
+    after the deadline does not undo the lateness before it; a rectification rejected
+    (reopened) after the deadline never counted, so the problem is late from the day
+    after the deadline too.
+    """
+    due, rectified, first = original_due, False, None
+
+    def mark(day: dt.date) -> None:
+        nonlocal first
+        if first is None or day < first:
+            first = day
+
+    for action, on, until in events:
+        if action == "done":
+            if not rectified and on > due:
+                mark(due + dt.timedelta(days=1))
+            rectified = True
+        elif action == "reopen":
+            # A rejected rectification never counted: reopened after the deadline,
+            # the problem has been unfixed since the day after it.
+            rectified = False
+            if on > due:
+                mark(due + dt.timedelta(days=1))
+        elif action == "negotiate":
+            if not rectified and on > due:
+                mark(due + dt.timedelta(days=1))
+            if until is not None:
+                due = until
+    return first
+
+
+def is_overdue(status: str, due_on: dt.date, rectified_on: dt.date | None,
+               as_of: dt.date) -> bool:
+    """Not rectified (as of `as_of`) and `as_of` is past the deadline."""
+    unrectified = status in UNRECTIFIED or (rectified_on is not None and rectified_on > as_of)
+    return unrectified and as_of > due_on
+
+
+def is_ever_overdue(status: str, due_on: dt.date, rectified_on: dt.date | None,
+                    first_late_on: dt.date | None, as_of: dt.date) -> bool:
+    """Overdue now, or late at any time up to `as_of` (kept through reopening)."""
+    if first_late_on is not None and first_late_on <= as_of:
+        return True
+    return is_overdue(status, due_on, rectified_on, as_of)
+
+
+# ----------------------------------------------------------------------------- reading
+
+_SELECT = """
+SELECT p.id, p.source, u.name AS unit, COALESCE(ru.name, p.reporter) AS reporter,
+       p.resource, p.dimension, p.description, p.records, p.issued_on, p.due_on,
+       p.provisional, p.status, p.rectified_on, p.closed_on,
+       p.original_due_on, p.negotiated_until, p.first_late_on, p.month, p.unit_id
+FROM problems p
+JOIN units u ON u.id = p.unit_id
+LEFT JOIN units ru ON ru.id = p.reporter_id
+"""
+_COLS = ["id", "source", "unit", "reporter", "resource", "dimension", "description",
+         "records", "issued_on", "due_on", "provisional", "status", "rectified_on",
+         "closed_on", "original_due_on", "negotiated_until", "first_late_on", "month",
+         "unit_id"]
+
+
+def _row(t: tuple, cal: WorkCalendar | None = None, as_of: dt.date | None = None) -> dict:
+    r = dict(zip(_COLS, t, strict=True))
+    r["provisional"] = bool(r["provisional"])
+    r["overdue_days"] = None
+    if cal is not None and as_of is not None:
+        due = dt.date.fromisoformat(r["due_on"])
+        rect = _d(r["rectified_on"])
+        if is_overdue(r["status"], due, rect, as_of):
+            r["overdue_days"] = cal.workdays_between(due, as_of)
+    return r
+
+
+def get_problems(db: Database, ids: Sequence[int]) -> dict[int, dict]:
+    """Problems by id (missing ids absent), one query per 500 ids."""
+    found: dict[int, dict] = {}
+    ids = list(ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for t in db.conn.execute(f"{_SELECT} WHERE p.id IN ({marks})", chunk):
+            found[t[0]] = _row(t)
+    return found
+
+
+def list_problems(
+    db: Database,
+    *,
+    as_of: dt.date,
+    month: str | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    source: str | None = None,
+    cal: WorkCalendar | None = None,
+) -> list[dict]:
+    """Problems filtered by check month, unit, status, source; overdue_days as of `as_of`."""
+    from cdo import calendar as workcal
+
+    cal = cal or workcal.load_calendar(db)
+    where, params = [], []
+    if month:
+        where.append("p.month = ?")
+        params.append(month)
+    if unit:
+        from cdo.units import resolve_unit
+
+        where.append("p.unit_id = ?")
+        params.append(resolve_unit(db, unit).id)
+    if status:
+        where.append("p.status = ?")
+        params.append(parse_status(status))
+    if source:
+        where.append("p.source = ?")
+        params.append(parse_source(source))
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.id"
+    return [_row(t, cal, as_of) for t in db.conn.execute(sql, params)]
+
+
+def due_list(db: Database, *, as_of: dt.date, due_within: int | None = None,
+             unit: str | None = None, cal: WorkCalendar | None = None) -> list[dict]:
+    """Unrectified problems per unit, soonest deadline first, with working days left.
+
+    With `due_within` N: only those not yet overdue whose deadline is within N working
+    days of `as_of` (before the breach, for reminders).
+    """
+    from cdo import calendar as workcal
+
+    cal = cal or workcal.load_calendar(db)
+    where = ["p.status IN ('open','negotiated')", "p.issued_on <= ?"]
+    params: list[Any] = [as_of.isoformat()]
+    if due_within is not None:
+        if due_within < 0:
+            raise InvalidInputError("--due-within 须为非负整数（工作日）")
+        limit = cal.add_workdays(as_of, due_within) if due_within else as_of
+        where.append("p.due_on >= ? AND p.due_on <= ?")
+        params += [as_of.isoformat(), limit.isoformat()]
+    if unit:
+        from cdo.units import resolve_unit
+
+        where.append("p.unit_id = ?")
+        params.append(resolve_unit(db, unit).id)
+    sql = (
+        "SELECT q.*, (SELECT MAX(r.sent_on) FROM reminder_problems rp"
+        " JOIN reminders r ON r.id = rp.reminder_id WHERE rp.problem_id = q.id"
+        " AND r.sent_on <= ?)"
+        f" FROM ({_SELECT} WHERE {' AND '.join(where)}) q ORDER BY q.unit_id, q.due_on, q.id"
+    )
+    rows = []
+    for t in db.conn.execute(sql, [as_of.isoformat(), *params]):
+        r = _row(t[:-1], cal, as_of)
+        due = dt.date.fromisoformat(r["due_on"])
+        r["days_left"] = cal.workdays_between(as_of, due) if due >= as_of else None
+        r["reminded_on"] = t[-1]
+        rows.append(r)
+    return rows
+
+
+# ----------------------------------------------------------------------------- writing
+
+@dataclass
+class NewProblem:
+    """One problem to record (already resolved and validated)."""
+
+    unit: Unit
+    resource: str
+    dimension: str
+    description: str
+    records: int | None = None
+    reporter_id: int | None = None
+    reporter: str | None = None
+    row: int | None = None  # spreadsheet row, for the audit log
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def insert_problems(
+    db: Database,
+    problems: Sequence[NewProblem],
+    *,
+    source: str,
+    issued_on: dt.date,
+    month: str | None = None,
+    spotcheck_id: int | None = None,
+    cal: WorkCalendar | None = None,
+) -> list[int]:
+    """Insert validated problems (all issued the same day) with one audit row each.
+
+    Call inside a transaction. Returns the new ids in order.
+    """
+    from cdo import calendar as workcal
+
+    if source not in SOURCES:
+        raise InvalidInputError(f"问题来源不认识：{source}")
+    cal = cal or workcal.load_calendar(db)
+    dl = compute_deadline(cal, issued_on, source)
+    month = month or issued_on.strftime("%Y-%m")
+    now = _now()
+    start = db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM problems").fetchone()[0] + 1
+    ids = list(range(start, start + len(problems)))
+    issued, due = issued_on.isoformat(), dl.due.isoformat()
+    db.conn.executemany(
+        "INSERT INTO problems (id, spotcheck_id, month, source, unit_id, reporter_id, reporter,"
+        " resource, dimension, description, records, issued_on, due_on, original_due_on,"
+        " provisional, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?)",
+        [
+            (pid, spotcheck_id, month, source, p.unit.id, p.reporter_id, p.reporter, p.resource,
+             p.dimension, p.description, p.records, issued, due, due, int(dl.provisional), now)
+            for pid, p in zip(ids, problems, strict=True)
+        ],
+    )
+    audit.record_many(db, [
+        {
+            "entity": "problem", "entity_id": pid, "action": "add", "unit_id": p.unit.id,
+            "problem_id": pid,
+            "after": {"source": source, "unit": p.unit.name, "reporter": p.reporter,
+                      "resource": p.resource, "dimension": p.dimension,
+                      "description": p.description, "records": p.records,
+                      "issued_on": issued, "due_on": due, "provisional": dl.provisional,
+                      "spotcheck_id": spotcheck_id, "row": p.row},
+        }
+        for pid, p in zip(ids, problems, strict=True)
+    ])
+    return ids
+
+
+def add_problem(
+    db: Database,
+    *,
+    unit: str,
+    resource: str,
+    dimension: str,
+    description: str,
+    issued_on: dt.date,
+    records: Any = None,
+    source: str = "spotcheck",
+    reporter: str | None = None,
+    month: str | None = None,
+) -> dict:
+    """Record one problem (either source); returns it as a problem dict."""
+    from cdo import calendar as workcal
+    from cdo.db import transaction
+    from cdo.units import UnitIndex
+
+    source = parse_source(source)
+    index = UnitIndex.load(db)
+    u = index.resolve(unit)
+    resource, description = resource.strip(), description.strip()
+    if not resource:
+        raise InvalidInputError("数据资源名称不能为空")
+    if not description:
+        raise InvalidInputError("问题描述不能为空")
+    dim = parse_dimension(dimension)
+    count = parse_records(records)
+    reporter_id, reporter_text = None, None
+    if source == "user":
+        if not reporter or not reporter.strip():
+            raise InvalidInputError("使用单位反馈的问题须用 --reporter 写明反馈问题的数据使用单位")
+        found = index.candidates(reporter)
+        if len(found) > 1:
+            index.resolve(reporter)  # raises the ambiguity message
+        if found:
+            if found[0].id == u.id:
+                raise InvalidInputError("反馈单位与责任单位不能是同一个单位")
+            reporter_id = found[0].id
+        else:
+            reporter_text = reporter.strip()
+    elif reporter:
+        raise InvalidInputError("--reporter 只用于使用单位反馈的问题（--source user）")
+    cal = workcal.load_calendar(db)
+    with transaction(db):
+        pid = insert_problems(
+            db,
+            [NewProblem(u, resource, dim, description, count, reporter_id, reporter_text)],
+            source=source, issued_on=issued_on, month=month, cal=cal,
+        )[0]
+    return get_problems(db, [pid])[pid]
+
+
+def _event_rows(db: Database, ids: Sequence[int]) -> dict[int, list[tuple]]:
+    out: dict[int, list[tuple]] = {i: [] for i in ids}
+    ids = list(ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for pid, action, on, until in db.conn.execute(
+            f"SELECT problem_id, action, on_date, until_on FROM problem_events"
+            f" WHERE problem_id IN ({marks}) ORDER BY id", chunk
+        ):
+            out[pid].append((action, _d(on), _d(until)))
+    return out
+
+
+def _check_transition(p: dict, action: str, on: dt.date, until: dt.date | None) -> str | None:
+    """Why `action` on `on` is refused for problem `p`, or None if it is allowed."""
+    status = p["status"]
+    sname = STATUS_NAMES[status]
+    issued = dt.date.fromisoformat(p["issued_on"])
+    if on < issued:
+        return f"日期 {on} 早于问题下发日期 {issued}"
+    if action == "done":
+        if status not in UNRECTIFIED:
+            return f"当前状态为“{sname}”，不能再登记整改完成"
+    elif action in ("verify", "reopen"):
+        if status != "rectified":
+            what = "核验销号" if action == "verify" else "退回重新整改"
+            hint = "，须先登记整改完成（cdo rectify done）" if status in UNRECTIFIED else ""
+            return f"当前状态为“{sname}”，不能{what}{hint}"
+        rect = dt.date.fromisoformat(p["rectified_on"])
+        if on < rect:
+            return f"日期 {on} 早于整改完成日期 {rect}"
+    elif action == "negotiate":
+        if status not in UNRECTIFIED:
+            return f"当前状态为“{sname}”，不能协商延期"
+        if until is None:
+            return "协商延期须用 --until 写明双方商定的整改期限"
+        if until < on:
+            return f"商定期限 {until} 早于协商日期 {on}"
+    return None
+
+
+def transition(
+    db: Database,
+    ids: Sequence[int],
+    action: str,
+    on: dt.date,
+    *,
+    note: str | None = None,
+    until: dt.date | None = None,
+) -> list[dict]:
+    """Apply `action` (done/verify/reopen/negotiate) to every id, or to none of them.
+
+    Unknown ids, impossible transitions and dates before the issue date raise RowErrors
+    naming each refused id; nothing is changed then. Returns the updated problems.
+    """
+    from cdo.db import transaction
+
+    if action not in ACTIONS:
+        raise InvalidInputError(f"未知操作：{action}")
+    if action != "negotiate" and until is not None:
+        raise InvalidInputError("--until 只用于协商延期（negotiate）")
+    ids = list(dict.fromkeys(ids))
+    note = (note or "").strip() or None
+    with transaction(db):
+        current = get_problems(db, ids)
+        errors = []
+        for pid in ids:
+            p = current.get(pid)
+            if p is None:
+                errors.append(f"问题 #{pid}：没有这个问题编号")
+                continue
+            why = _check_transition(p, action, on, until)
+            if why:
+                errors.append(f"问题 #{pid}：{why}")
+        if errors:
+            shown = errors[:MAX_IDS_SHOWN]
+            if len(errors) > MAX_IDS_SHOWN:
+                shown.append(f"……另有 {len(errors) - MAX_IDS_SHOWN} 个问题编号有误")
+            raise RowErrors(f"{ACTION_NAMES[action]}未登记，{len(errors)} 个问题编号有误，"
+                            "全部问题均未改动：", shown)
+        now = _now()
+        day = on.isoformat()
+        db.conn.executemany(
+            "INSERT INTO problem_events (problem_id, action, on_date, until_on, note, created_at)"
+            " VALUES (?,?,?,?,?,?)",
+            [(pid, action, day, until.isoformat() if until else None, note, now) for pid in ids],
+        )
+        events = _event_rows(db, ids)
+        updates, audits = [], []
+        for pid in ids:
+            before = current[pid]
+            after = dict(before)
+            if action == "done":
+                after.update(status="rectified", rectified_on=day)
+            elif action == "verify":
+                after.update(status="closed", closed_on=day)
+            elif action == "reopen":
+                after.update(status="open", rectified_on=None, closed_on=None)
+            else:
+                after.update(status="negotiated", due_on=until.isoformat(),
+                             negotiated_until=until.isoformat())
+            late = first_late_from_events(dt.date.fromisoformat(before["original_due_on"]),
+                                          events[pid])
+            after["first_late_on"] = late.isoformat() if late else None
+            updates.append((after["status"], after["rectified_on"], after["closed_on"],
+                            after["due_on"], after["negotiated_until"], after["first_late_on"],
+                            pid))
+            keys = ("status", "rectified_on", "closed_on", "due_on", "first_late_on")
+            audits.append({
+                "entity": "problem", "entity_id": pid, "action": action,
+                "unit_id": before["unit_id"], "problem_id": pid, "reason": note,
+                "before": {k: before[k] for k in keys},
+                "after": {k: after[k] for k in keys} | {"on": day},
+            })
+        db.conn.executemany(
+            "UPDATE problems SET status=?, rectified_on=?, closed_on=?, due_on=?,"
+            " negotiated_until=?, first_late_on=? WHERE id=?",
+            updates,
+        )
+        audit.record_many(db, audits)
+    return list(get_problems(db, ids).values())
+
+
+def remind(
+    db: Database,
+    *,
+    on: dt.date,
+    unit: str | None = None,
+    ids: Sequence[int] | None = None,
+    note: str | None = None,
+) -> list[dict]:
+    """Record a reminder (催办) sent to a unit for its unrectified problems (or `ids`).
+
+    With ids, one reminder per unit they belong to; with `unit` too, every id must be
+    that unit's. Returns [{unit, reminder_id, problems}] per reminder recorded.
+    """
+    from cdo.db import transaction
+    from cdo.units import resolve_unit
+
+    if not unit and not ids:
+        raise InvalidInputError("请用 --unit 指明催办的单位，或给出问题编号")
+    u = resolve_unit(db, unit) if unit else None
+    note = (note or "").strip() or None
+    with transaction(db):
+        if ids:
+            current = get_problems(db, ids)
+            errors = []
+            for pid in ids:
+                p = current.get(pid)
+                if p is None:
+                    errors.append(f"问题 #{pid}：没有这个问题编号")
+                elif u is not None and p["unit_id"] != u.id:
+                    errors.append(f"问题 #{pid}：属于 {p['unit']}，不是 {u.name}")
+                elif p["status"] not in UNRECTIFIED:
+                    errors.append(f"问题 #{pid}：当前状态为“{STATUS_NAMES[p['status']]}”，无需催办")
+                elif dt.date.fromisoformat(p["issued_on"]) > on:
+                    errors.append(f"问题 #{pid}：催办日期 {on} 早于问题下发日期 {p['issued_on']}")
+            if errors:
+                raise RowErrors(f"催办未登记，{len(errors)} 个问题编号有误：",
+                                errors[:MAX_IDS_SHOWN])
+            chosen = [current[pid] for pid in ids]
+        else:
+            assert u is not None
+            chosen = [
+                _row(t) for t in db.conn.execute(
+                    _SELECT + " WHERE p.unit_id = ? AND p.status IN ('open','negotiated')"
+                    " AND p.issued_on <= ? ORDER BY p.id", [u.id, on.isoformat()])
+            ]
+            if not chosen:
+                raise StateError(f"{u.name} 没有待整改的问题，无需催办")
+        by_unit: dict[int, list[dict]] = {}
+        for p in chosen:
+            by_unit.setdefault(p["unit_id"], []).append(p)
+        out, now = [], _now()
+        for uid, probs in by_unit.items():
+            rid = db.execute(
+                "INSERT INTO reminders (unit_id, sent_on, note, created_at) VALUES (?,?,?,?)",
+                [uid, on.isoformat(), note, now],
+            ).lastrowid
+            db.conn.executemany(
+                "INSERT INTO reminder_problems (reminder_id, problem_id) VALUES (?,?)",
+                [(rid, p["id"]) for p in probs],
+            )
+            audit.record(db, "reminder", rid, "remind", None,
+                         {"sent_on": on.isoformat(), "problems": [p["id"] for p in probs]},
+                         unit_id=uid, reason=note)
+            out.append({"unit": probs[0]["unit"], "reminder_id": rid,
+                        "problems": [p["id"] for p in probs]})
+    return out
+
+
+# ----------------------------------------------------------------------------- calendar
+
+def deadline_changes(db: Database, new_cal: WorkCalendar) -> list[dict]:
+    """Stored deadlines that `new_cal` would change, for the clerk to see before saving.
+
+    Considers every provisional deadline, and every problem not yet closed (a local
+    adjustment can move those). A negotiated date is never recomputed; only the original
+    deadline beside it is. Each change: id, unit, issued_on, old_due, new_due (the
+    original deadlines, 'YYYY-MM-DD'), moved (working days on the new calendar, + later),
+    old_provisional, provisional, negotiated (bool), due_on (the deadline in force after).
+    """
+    changes = []
+    cache: dict[tuple[str, str], Any] = {}
+    sql = (
+        "SELECT p.id, u.name, p.issued_on, p.source, p.original_due_on, p.provisional,"
+        " p.negotiated_until, p.due_on FROM problems p JOIN units u ON u.id = p.unit_id"
+        " WHERE p.provisional = 1 OR p.status != 'closed' ORDER BY p.id"
+    )
+    for pid, unit, issued, source, old, prov, negotiated, due in db.conn.execute(sql):
+        key = (issued, source)
+        dl = cache.get(key)
+        if dl is None:
+            dl = cache[key] = compute_deadline(new_cal, dt.date.fromisoformat(issued), source)
+        new = dl.due.isoformat()
+        if new == old and bool(prov) == dl.provisional:
+            continue
+        changes.append({
+            "id": pid, "unit": unit, "issued_on": issued, "old_due": old, "new_due": new,
+            "moved": new_cal.workdays_between(dt.date.fromisoformat(old), dl.due),
+            "old_provisional": bool(prov), "provisional": dl.provisional,
+            "negotiated": negotiated is not None,
+            "due_on": due if negotiated is not None else new,
+        })
+    return changes
+
+
+def apply_deadline_changes(db: Database, changes: Sequence[dict]) -> int:
+    """Save changes from `deadline_changes` (one transaction, audited); returns how many.
+
+    Sets original_due_on and provisional; due_on too unless the date was negotiated;
+    recomputes the ever-overdue mark against the new deadline.
+    """
+    from cdo.db import transaction
+
+    if not changes:
+        return 0
+    with transaction(db):
+        ids = [c["id"] for c in changes]
+        current = get_problems(db, ids)
+        events = _event_rows(db, ids)
+        updates, audits = [], []
+        for c in changes:
+            p = current.get(c["id"])
+            if p is None:
+                continue
+            new_orig = c["new_due"]
+            new_due = p["due_on"] if p["negotiated_until"] else new_orig
+            late = first_late_from_events(dt.date.fromisoformat(new_orig), events[c["id"]])
+            late_s = late.isoformat() if late else None
+            updates.append((new_due, new_orig, int(c["provisional"]), late_s, c["id"]))
+            audits.append({
+                "entity": "problem", "entity_id": c["id"], "action": "recompute_deadline",
+                "unit_id": p["unit_id"], "problem_id": c["id"],
+                "reason": "工作日历变更，重新计算整改期限",
+                "before": {"due_on": p["due_on"], "original_due_on": p["original_due_on"],
+                           "provisional": p["provisional"], "first_late_on": p["first_late_on"]},
+                "after": {"due_on": new_due, "original_due_on": new_orig,
+                          "provisional": bool(c["provisional"]), "first_late_on": late_s},
+            })
+        db.conn.executemany(
+            "UPDATE problems SET due_on=?, original_due_on=?, provisional=?, first_late_on=?"
+            " WHERE id=?", updates)
+        audit.record_many(db, audits)
+    return len(updates)
+
+
+# ----------------------------------------------------------------------------- display
+
+def due_text(value: Any, row: dict) -> str:
+    """A deadline for the clerk: the date, marked 暂定 if provisional, 协商 if negotiated."""
+    if not value:
+        return ""
+    s = str(value)
+    if row.get("provisional") and s == row.get("original_due_on", s):
+        s += "（暂定）"
+    if row.get("negotiated_until") and row.get("negotiated_until") == value:
+        s += "（协商）"
+    return s

@@ -1,0 +1,393 @@
+"""Reading a monthly problem-data list (问题数据清单) and recording it as one spot-check.
+
+The list is the spreadsheet the office already uses: a header row somewhere near the top
+naming 责任单位, 数据资源名称, 问题类型 (or 质量维度/问题维度), 问题描述 and 问题数据量, with
+序号 and any other columns optional. The whole list goes in, or — if any row is bad — none
+of it does, and every bad row is named with its row number and reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cdo.errors import CdoError, FileReadError, InvalidInputError, RowErrors
+from cdo.issues import DIMENSION_NAMES, NewProblem, insert_problems, parse_dimension, parse_records
+from cdo.spreadsheets import clean_text, find_header, iter_records, normalize_label
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+FIELDS: dict[str, list[str]] = {
+    "seq": ["序号", "编号", "No", "No."],
+    "unit": ["责任单位", "责任单位名称", "数据提供单位", "数据提供方", "提供单位", "单位名称",
+             "责任部门", "unit"],
+    "resource": ["数据资源名称", "资源名称", "数据资源", "数据目录名称", "目录名称", "resource"],
+    "dimension": ["问题类型", "质量维度", "问题维度", "问题分类", "dimension"],
+    "description": ["问题描述", "问题说明", "问题详情", "具体问题", "description"],
+    "records": ["问题数据量", "问题数据条数", "问题数据数量", "问题条数", "数据量", "records"],
+}
+REQUIRED = ("unit", "resource", "dimension", "description")
+HEADERS_CN = {"unit": "责任单位", "resource": "数据资源名称", "dimension": "问题类型",
+              "description": "问题描述", "records": "问题数据量"}
+TEMPLATE_HEADERS = ["序号", "责任单位", "数据资源名称", "问题类型", "问题描述", "问题数据量",
+                    "备注"]
+
+_FOOT_WORDS = ("合计", "总计", "小计", "共计")
+_NOTE_STARTS = ("注", "说明", "填表", "备注", "附注")
+MAX_ERRORS_SHOWN = 200
+
+
+@dataclass
+class ParsedList:
+    problems: list[NewProblem]
+    sheets: list[str]
+
+
+def _is_footer(rec: dict[str, Any]) -> bool:
+    """A totals row or a note under the table, not a problem."""
+    texts = {k: clean_text(v) for k, v in rec.items()}
+    filled = [k for k in ("unit", "resource", "dimension", "description") if texts.get(k)]
+    first = texts.get("seq") or texts.get("unit") or ""
+    norm = normalize_label(first)
+    if any(norm.startswith(w) for w in _FOOT_WORDS) and len(filled) <= 1:
+        return True
+    return len(filled) <= 1 and first.startswith(_NOTE_STARTS) and len(first) > 1 and not (
+        texts.get("dimension") or texts.get("description"))
+
+
+def _fill_merged(sheet) -> None:
+    """Give every cell covered by a merged range the value of its top-left cell."""
+    for (r, c), (tr, tc) in sheet.merged.items():
+        if (r, c) == (tr, tc) or r >= len(sheet.rows):
+            continue
+        top = sheet.rows[tr][tc] if tc < len(sheet.rows[tr]) else None
+        row = sheet.rows[r]
+        if c >= len(row):
+            row.extend([None] * (c + 1 - len(row)))
+        if row[c] is None or row[c] == "":
+            row[c] = top
+
+
+def read_problem_list(db: Database, path: Path) -> ParsedList:
+    """Read and validate a problem list; raise RowErrors naming every bad row."""
+    from cdo.spreadsheets import read_table
+    from cdo.units import UnitIndex
+
+    path = Path(path)
+    sheets = read_table(path)
+    found = []
+    for sheet in sheets:
+        header = find_header(sheet.rows, FIELDS, REQUIRED)
+        if header is not None:
+            found.append((sheet, header))
+    if not found:
+        names = "、".join(HEADERS_CN[k] for k in REQUIRED)
+        raise FileReadError(
+            f"{path}：没有找到问题清单的表头（须有 {names} 这几列），"
+            "可用 cdo spotcheck template 生成一份空白清单对照"
+        )
+    # Units often merge 责任单位 down a group of rows; re-read with merges only if needed.
+    if path.suffix.lower() in (".xlsx", ".xlsm") and any(
+        clean_text(rec.get("unit")) == "" or clean_text(rec.get("dimension")) == ""
+        for sheet, header in found for _, rec in iter_records(sheet.rows, header)
+    ):
+        merged = {s.name: s for s in read_table(path, merged=True)}
+        found = [(merged[s.name], h) for s, h in found]
+        for sheet, _ in found:
+            _fill_merged(sheet)
+
+    index = UnitIndex.load(db)
+    resolved: dict[str, Any] = {}
+    problems: list[NewProblem] = []
+    errors: list[str] = []
+    many = len(found) > 1
+    for sheet, header in found:
+        where = f"工作表“{sheet.name}”" if many else ""
+        for rownum, rec in iter_records(sheet.rows, header):
+            if _is_footer(rec):
+                continue
+            reasons = []
+            unit_text = clean_text(rec.get("unit"))
+            unit = None
+            if not unit_text:
+                reasons.append("责任单位为空")
+            else:
+                unit = resolved.get(unit_text)
+                if unit is None:
+                    try:
+                        unit = resolved[unit_text] = index.resolve(unit_text)
+                    except CdoError:
+                        cands = index.candidates(unit_text)
+                        if len(cands) > 1:
+                            reasons.append(f"责任单位“{unit_text}”不唯一（可能是 "
+                                           f"{'、'.join(u.name for u in cands)}），请写全称")
+                        else:
+                            reasons.append(f"责任单位“{unit_text}”不在单位名单中")
+            resource = clean_text(rec.get("resource"))
+            if not resource:
+                reasons.append("数据资源名称为空")
+            dim_text = clean_text(rec.get("dimension"))
+            dim = None
+            if not dim_text:
+                reasons.append("问题类型为空（应为 准确性、时效性、完整性 或 规范性）")
+            else:
+                try:
+                    dim = parse_dimension(dim_text)
+                except InvalidInputError:
+                    reasons.append(f"问题类型“{dim_text}”不认识"
+                                   "（应为 准确性、时效性、完整性 或 规范性）")
+            description = clean_text(rec.get("description"))
+            if not description:
+                reasons.append("问题描述为空")
+            count = None
+            try:
+                count = parse_records(rec.get("records"))
+            except InvalidInputError as e:
+                reasons.append(str(e))
+            if reasons:
+                errors.append(f"{where}第 {rownum} 行：" + "；".join(reasons))
+            elif unit is not None and dim is not None:
+                problems.append(NewProblem(unit, resource, dim, description, count, row=rownum))
+    if errors:
+        shown = errors[:MAX_ERRORS_SHOWN]
+        if len(errors) > MAX_ERRORS_SHOWN:
+            shown.append(f"……另有 {len(errors) - MAX_ERRORS_SHOWN} 行有误，未一一列出")
+        raise RowErrors(
+            f"{path}：{len(errors)} 行有误，整份清单均未导入，请改正后重新导入：", shown)
+    if not problems:
+        raise FileReadError(f"{path}：清单中没有问题数据（表头下面是空的）")
+    return ParsedList(problems, [s.name for s, _ in found])
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _check_month(month: str, issued_on: dt.date) -> None:
+    if issued_on.strftime("%Y-%m") < month:
+        raise InvalidInputError(f"下发日期 {issued_on} 早于抽查月份 {month}")
+
+
+def record_spotcheck(
+    db: Database,
+    *,
+    month: str,
+    issued_on: dt.date,
+    problems: list[NewProblem],
+    source_file: str | None = None,
+    digest: str | None = None,
+) -> dict:
+    """Record one monthly check with its problems in one transaction.
+
+    Refuses a list file already recorded (same content). Returns {spotcheck_id, month,
+    issued_on, due_on, provisional, problems, units, ids}.
+    """
+    from cdo import audit
+    from cdo import calendar as workcal
+    from cdo.db import transaction
+    from cdo.issues import compute_deadline
+
+    _check_month(month, issued_on)
+    cal = workcal.load_calendar(db)
+    with transaction(db):
+        if digest:
+            dup = db.conn.execute(
+                "SELECT id, month, issued_on FROM spotchecks WHERE file_hash = ?", [digest]
+            ).fetchone()
+            if dup:
+                raise InvalidInputError(
+                    f"这份清单已经导入过（第 {dup[0]} 次抽查，{dup[1]}，{dup[2]} 下发），未重复导入"
+                )
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        sid = db.execute(
+            "INSERT INTO spotchecks (month, issued_on, source_file, file_hash, problems,"
+            " created_at) VALUES (?,?,?,?,?,?)",
+            [month, issued_on.isoformat(), source_file, digest, len(problems), now],
+        ).lastrowid
+        audit.record(db, "spotcheck", sid, "add", None,
+                     {"month": month, "issued_on": issued_on.isoformat(),
+                      "source_file": source_file, "problems": len(problems)})
+        ids = insert_problems(db, problems, source="spotcheck", issued_on=issued_on,
+                              month=month, spotcheck_id=sid, cal=cal)
+    dl = compute_deadline(cal, issued_on, "spotcheck")
+    return {"spotcheck_id": sid, "month": month, "issued_on": issued_on.isoformat(),
+            "due_on": dl.due.isoformat(), "provisional": dl.provisional,
+            "problems": len(ids), "units": len({p.unit.id for p in problems}),
+            "ids": ids}
+
+
+def import_spotcheck(db: Database, path: Path, *, month: str, issued_on: dt.date) -> dict:
+    """`cdo spotcheck new`: read, validate and record a problem list (all or nothing)."""
+    path = Path(path)
+    _check_month(month, issued_on)
+    parsed = read_problem_list(db, path)
+    try:
+        from cdo.backup import auto_backup
+    except ImportError:  # pragma: no cover - backups arrive with another capability
+        auto_backup = None
+    if auto_backup is not None:
+        auto_backup(db)
+    return record_spotcheck(db, month=month, issued_on=issued_on, problems=parsed.problems,
+                            source_file=path.name, digest=file_hash(path))
+
+
+def write_template(path: Path) -> None:
+    """A blank problem list with the columns the importer reads, and a 问题类型 drop-down."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from cdo.spreadsheets import save_workbook, set_text
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "问题数据清单"
+    ws.cell(1, 1).value = "达州市首席数据官制度  月度数据抽查问题数据清单（____年__月）"
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(TEMPLATE_HEADERS))
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    widths = [6, 28, 28, 10, 50, 12, 16]
+    for c, (h, w) in enumerate(zip(TEMPLATE_HEADERS, widths, strict=True), 1):
+        cell = ws.cell(2, c)
+        set_text(cell, h)
+        cell.font = Font(bold=True)
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        ws.column_dimensions[cell.column_letter].width = w
+    for r in range(3, 23):
+        for c in range(1, len(TEMPLATE_HEADERS) + 1):
+            ws.cell(r, c).border = border
+            ws.cell(r, c).number_format = "@"
+            if c == 5:
+                ws.cell(r, c).alignment = Alignment(wrap_text=True, vertical="top")
+    dv = DataValidation(type="list", formula1='"' + ",".join(DIMENSION_NAMES.values()) + '"',
+                        allow_blank=True, showErrorMessage=True,
+                        errorTitle="问题类型", error="请选择：准确性、时效性、完整性、规范性")
+    ws.add_data_validation(dv)
+    dv.add("D3:D2000")
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    notes = wb.create_sheet("填写说明")
+    lines = [
+        "填写说明",
+        "1. 每行一个问题；责任单位写单位全称或简称（与单位名单一致）。",
+        "2. 问题类型填 准确性、时效性、完整性、规范性 之一（可下拉选择）。",
+        "3. 问题数据量填问题数据的条数（整数），不清楚可留空。",
+        "4. 序号、备注可不填；可增加其他列，导入时不读取。",
+        "5. 导入：cdo spotcheck new --month 2023-09 --issued-on 2023-09-27 --file 本清单.xlsx",
+        "6. 整改期限：抽查发现的问题自下发之日起 30 个工作日内整改（下发当日不计）。",
+    ]
+    for i, text in enumerate(lines, 1):
+        set_text(notes.cell(i, 1), text)
+    notes.cell(1, 1).font = Font(bold=True, size=13)
+    notes.column_dimensions["A"].width = 90
+    save_workbook(wb, path)
+
+
+# ----------------------------------------------------------------------------- demo
+
+_DEMO_UNITS = ["通川区", "达川区", "宣汉县", "大竹县", "市公安局", "市民政局",
+               "市人力资源社会保障局", "市市场监管局", "市卫生健康委", "市不动产登记中心",
+               "达州水务集团", "市中心医院"]
+_DEMO_ROWS = [
+    # (unit, resource, dimension, description, records, story)
+    (0, "城乡低保对象信息", "完整性", "部分记录缺少家庭住址和联系电话字段", 126, "closed"),
+    (0, "户籍人口统计数据", "时效性", "数据更新停留在2023年6月，未按月更新", None, "late_closed"),
+    (1, "企业登记基本信息", "准确性", "统一社会信用代码与登记机关不一致", 37, "closed"),
+    (1, "农村土地承包经营权信息", "规范性",
+     "日期字段格式不统一（2023.9.1 与 2023-09-01 混用）", 412, "reopened"),
+    (2, "林权登记信息", "完整性", "权利人身份证号缺失", 58, "open"),
+    (2, "学校基本信息", "准确性", "学校地址与地理坐标不符", 12, "rectified"),
+    (3, "医疗机构执业信息", "时效性", "注销机构未及时更新状态", 9, "negotiated"),
+    (3, "养老机构名录", "规范性", "机构名称含多余空格和全角符号", 23, "late_rectified"),
+    (4, "机动车登记信息", "准确性", "车辆所有人名称与身份证号不对应", 215, "closed"),
+    (4, "居民身份证办理信息", "时效性", "办证进度数据延迟超过7天", None, "open"),
+    (5, "社会组织登记信息", "完整性", "法定代表人字段为空", 17, "closed"),
+    (5, "婚姻登记信息", "规范性", "性别字段使用“男/女/1/2”多种编码", 340, "open"),
+    (6, "社会保险参保信息", "准确性", "参保状态与缴费记录矛盾", 88, "late_closed"),
+    (6, "就业创业补贴发放信息", "完整性", "缺少发放日期", 41, "rectified"),
+    (7, "市场主体年报信息", "时效性", "年报数据未同步至共享平台", None, "negotiated"),
+    (7, "食品经营许可信息", "准确性", "许可证有效期早于发证日期", 6, "closed"),
+    (8, "出生医学证明信息", "完整性", "母亲身份证号缺失", 73, "reopened"),
+    (9, "不动产权属登记信息", "规范性", "坐落地址未按标准地址规范填写", 1520, "open"),
+    (10, "用水户信息", "准确性", "户号重复", 14, "closed"),
+    (11, "门诊就诊记录", "时效性", "数据按季度而非按日汇聚", None, "open"),
+]
+
+
+def load_demo(db: Database) -> str:
+    """Demo step: the September 2023 check (issued 2023-09-27) with problems followed
+    through every state, plus two problems reported by data-using units."""
+    from cdo import issues
+    from cdo.units import UnitIndex
+
+    index = UnitIndex.load(db)
+    units = []
+    for name in _DEMO_UNITS:
+        cands = index.candidates(name)
+        if len(cands) == 1:
+            units.append(cands[0])
+    if len(units) < 3:  # the bundled sample changed: take whatever units there are
+        units = index.units[:12]
+    if not units:
+        return "问题整改：没有单位，未生成示例问题"
+    rows = [
+        (NewProblem(units[i % len(units)], res, parse_dimension(dim), desc, n, row=k + 3), story)
+        for k, (i, res, dim, desc, n, story) in enumerate(_DEMO_ROWS)
+    ]
+    issued = dt.date(2023, 9, 27)  # due 2023-11-14 (30 working days over National Day)
+    result = record_spotcheck(db, month="2023-09", issued_on=issued,
+                              problems=[p for p, _ in rows], source_file="示例：2023年9月抽查")
+    by_story: dict[str, list[int]] = {}
+    for pid, (_, story) in zip(result["ids"], rows, strict=True):
+        by_story.setdefault(story, []).append(pid)
+
+    def go(story, action, day, **kw):
+        if by_story.get(story):
+            issues.transition(db, by_story[story], action, dt.date.fromisoformat(day), **kw)
+
+    go("closed", "done", "2023-10-20", note="单位报送整改情况")
+    go("closed", "verify", "2023-10-27", note="复核通过")
+    go("late_closed", "done", "2023-11-20", note="逾期后完成整改")
+    go("late_closed", "verify", "2023-11-24")
+    go("late_rectified", "done", "2023-11-22")
+    go("rectified", "done", "2023-11-10")
+    go("reopened", "done", "2023-11-06")
+    go("reopened", "reopen", "2023-11-16", note="复核发现仍有问题数据，退回重新整改")
+    go("negotiated", "negotiate", "2023-11-01", until=dt.date(2023, 12, 29),
+       note="涉及系统改造，双方首席数据官协商延期")
+    issues.remind(db, on=dt.date(2023, 11, 8), ids=by_story.get("open", []),
+                  note="电话催办，提醒 11 月 14 日到期")
+    # Two problems reported by data-using units (15 working days).
+    users = []
+    if len(units) >= 6:
+        users.append(issues.add_problem(
+            db, unit=units[9 % len(units)].name, resource="不动产抵押登记信息",
+            dimension="accuracy", description="抵押权人名称与金融机构登记名称不一致",
+            records=31, issued_on=dt.date(2023, 9, 27), source="user",
+            reporter=units[5].name))
+        users.append(issues.add_problem(
+            db, unit=units[4].name, resource="户籍迁移信息", dimension="timeliness",
+            description="迁出人员在共享库中仍显示为本地户籍", records=64,
+            issued_on=dt.date(2023, 10, 9), source="user", reporter=units[6].name))
+        issues.transition(db, [users[0]["id"]], "done", dt.date(2023, 10, 18))
+    n = result["problems"] + len(users)
+    return (f"问题整改：2023年9月抽查 {result['problems']} 个问题（{result['units']} 个单位，"
+            f"2023-09-27 下发，{result['due_on']} 到期）及 {len(users)} 个使用单位反馈问题，"
+            f"共 {n} 个，含已销号、逾期整改、退回、协商延期、逾期未整改")

@@ -1,0 +1,266 @@
+"""Report rows from the database: overdue problems, and rectification per unit.
+
+The annual report (another module) can reuse `rectification_by_unit` over a year and
+`overdue_rows`. Counts are always of distinct problems, never of status changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cdo.issues import (
+    _COLS,
+    _SELECT,
+    DIMENSION_NAMES,
+    is_ever_overdue,
+)
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from cdo.calendar import WorkCalendar
+
+# The unit's current CDO: the newest term that has not ended.
+_CDO_JOIN = (
+    " LEFT JOIN (SELECT unit_id, name AS cdo_name, MAX(id) FROM cdos"
+    " WHERE status != 'ended' GROUP BY unit_id) c ON c.unit_id = p.unit_id"
+)
+
+
+def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) -> list[dict]:
+    """Every problem overdue on `as_of`, grouped by unit (worst unit first), worst first.
+
+    Each row has the problem keys with overdue_days filled, plus `cdo` (the unit's CDO)
+    and `original_due_on`, `negotiated_until` for display. One query; overdue days come
+    from the precomputed calendar.
+    """
+    from cdo import calendar as workcal
+
+    cal = cal or workcal.load_calendar(db)
+    day = as_of.isoformat()
+    sql = (
+        _SELECT.replace("FROM problems p", ", c.cdo_name FROM problems p") + _CDO_JOIN
+        + " WHERE p.due_on < ? AND p.issued_on <= ?"
+        " AND (p.status IN ('open','negotiated') OR p.rectified_on > ?)"
+    )
+    between = cal.workdays_between
+    fromiso = dt.date.fromisoformat
+    rows = []
+    ncols = len(_COLS)
+    for t in db.conn.execute(sql, [day, day, day]):
+        r = dict(zip(_COLS, t[:ncols], strict=True))
+        r["provisional"] = bool(r["provisional"])
+        r["overdue_days"] = between(fromiso(r["due_on"]), as_of)
+        r["cdo"] = t[ncols]
+        rows.append(r)
+    worst: dict[int, tuple[int, int]] = {}
+    for r in rows:
+        w = worst.get(r["unit_id"], (0, 0))
+        worst[r["unit_id"]] = (max(w[0], r["overdue_days"]), w[1] + 1)
+    rows.sort(key=lambda r: (-worst[r["unit_id"]][0], -worst[r["unit_id"]][1], r["unit"],
+                             -r["overdue_days"], r["id"]))
+    return rows
+
+
+def overdue_totals(rows: Sequence[dict]) -> dict:
+    return {
+        "units": len({r["unit_id"] for r in rows}),
+        "problems": len(rows),
+        "max_days": max((r["overdue_days"] for r in rows), default=0),
+        "total_days": sum(r["overdue_days"] for r in rows),
+    }
+
+
+def rectification_by_unit(
+    db: Database,
+    *,
+    as_of: dt.date,
+    month: str | None = None,
+    year: int | None = None,
+    source: str | None = None,
+) -> list[dict]:
+    """Per unit: found, on_time, late, open, overdue, on_time_rate — distinct problems.
+
+    Problems are those of the check `month` (YYYY-MM), or issued in `year`. As of `as_of`:
+    - found: problems issued on or before as_of;
+    - on_time / late: rectified by as_of, never overdue / ever overdue before that;
+    - open: not rectified by as_of (open or negotiated);
+    - overdue: ever overdue by as_of (late ones included, kept through reopening);
+    - on_time_rate: on_time / (on_time + late + open problems ever overdue), None if 0.
+    """
+    where, params = ["p.issued_on <= ?"], [as_of.isoformat()]
+    if month:
+        where.append("p.month = ?")
+        params.append(month)
+    if year:
+        where.append("p.issued_on >= ? AND p.issued_on <= ?")
+        params += [f"{year:04d}-01-01", f"{year:04d}-12-31"]
+    if source:
+        where.append("p.source = ?")
+        params.append(source)
+    sql = (
+        "SELECT p.unit_id, u.name, u.category, c.cdo_name, p.status, p.due_on, p.rectified_on,"
+        " p.first_late_on FROM problems p JOIN units u ON u.id = p.unit_id" + _CDO_JOIN
+        + " WHERE " + " AND ".join(where)
+    )
+    fromiso = dt.date.fromisoformat
+    units: dict[int, dict] = {}
+    for uid, name, category, cdo, status, due, rect, late in db.conn.execute(sql, params):
+        u = units.get(uid)
+        if u is None:
+            u = units[uid] = {"unit": name, "category": category, "cdo": cdo, "found": 0,
+                              "on_time": 0, "late": 0, "open": 0, "overdue": 0,
+                              "_open_late": 0}
+        due_d = fromiso(due)
+        rect_d = fromiso(rect) if rect else None
+        late_d = fromiso(late) if late else None
+        ever = is_ever_overdue(status, due_d, rect_d, late_d, as_of)
+        rectified = rect_d is not None and rect_d <= as_of and status in ("rectified", "closed")
+        u["found"] += 1
+        if rectified:
+            u["late" if ever else "on_time"] += 1
+        else:
+            u["open"] += 1
+            if ever:
+                u["_open_late"] += 1
+        if ever:
+            u["overdue"] += 1
+    rows = sorted(units.values(), key=lambda r: (-r["overdue"], -r["open"], r["unit"]))
+    for r in rows:
+        r["on_time_rate"] = _rate(r["on_time"], r["on_time"] + r["late"] + r.pop("_open_late"))
+    return rows
+
+
+def _rate(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def rectification_totals(rows: Sequence[dict]) -> dict:
+    """The foot of a per-unit rectification table (sums; the rate recomputed)."""
+    tot: dict[str, Any] = {"unit": f"合计（{len(rows)} 个单位）"}
+    for k in ("found", "on_time", "late", "open", "overdue"):
+        tot[k] = sum(r[k] for r in rows)
+    open_late = sum(
+        r["overdue"] - r["late"] for r in rows
+    )  # ever-overdue problems not rectified
+    tot["on_time_rate"] = _rate(tot["on_time"], tot["on_time"] + tot["late"] + open_late)
+    return tot
+
+
+def rate_text(value: Any, row: dict | None = None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+# ----------------------------------------------------------------------------- xlsx
+
+OVERDUE_HEADERS = ["序号", "责任单位", "首席数据官", "问题编号", "数据资源名称", "问题类型",
+                   "问题描述", "下发日期", "整改期限", "逾期工作日"]
+
+
+def _cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def write_overdue_xlsx(path: Path, rows: Sequence[dict], as_of: dt.date) -> None:
+    """The overdue table as a sheet a clerk prints and sends: title, as-of date, rows
+    grouped by unit with a subtotal each, totals and the counting rule at the foot."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    from cdo.issues import due_text
+    from cdo.spreadsheets import display_width, save_workbook, set_text
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "逾期未整改问题"
+    ncol = len(OVERDUE_HEADERS)
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sub_fill = PatternFill("solid", fgColor="F2F2F2")
+
+    def line(r: int, text: str, *, bold=False, size=11, align="left") -> None:
+        set_text(ws.cell(r, 1), text)
+        ws.cell(r, 1).font = Font(bold=bold, size=size)
+        ws.cell(r, 1).alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+
+    tot = overdue_totals(rows)
+    line(1, "数据抽查问题逾期未整改情况表", bold=True, size=16, align="center")
+    ws.row_dimensions[1].height = 28
+    line(2, f"统计截至：{_cn_date(as_of)}　　逾期单位 {tot['units']} 个，"
+            f"逾期问题 {tot['problems']} 个", align="center")
+    r = 3
+    for c, h in enumerate(OVERDUE_HEADERS, 1):
+        cell = ws.cell(r, c)
+        set_text(cell, h)
+        cell.font = Font(bold=True)
+        cell.border = border
+        cell.alignment = center
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+    header_row = r
+    widths = [display_width(h) for h in OVERDUE_HEADERS]
+    caps = [6, 24, 10, 8, 22, 8, 40, 11, 16, 10]
+    seq = 0
+    i = 0
+    while i < len(rows):
+        uid = rows[i]["unit_id"]
+        j = i
+        while j < len(rows) and rows[j]["unit_id"] == uid:
+            j += 1
+        group = rows[i:j]
+        for p in group:
+            seq += 1
+            r += 1
+            values = [seq, p["unit"], p.get("cdo") or "（未登记）", p["id"], p["resource"],
+                      DIMENSION_NAMES.get(p["dimension"], p["dimension"]), p["description"],
+                      p["issued_on"], due_text(p["due_on"], p), p["overdue_days"]]
+            for c, v in enumerate(values, 1):
+                cell = ws.cell(r, c)
+                set_text(cell, v)
+                cell.border = border
+                cell.alignment = center if c in (1, 3, 4, 6, 8, 9, 10) else wrap
+                widths[c - 1] = max(widths[c - 1], min(display_width(v), caps[c - 1]))
+        i = j
+        if len(group) < 2:
+            continue
+        r += 1
+        set_text(ws.cell(r, 1), f"{group[0]['unit']} 小计：逾期问题 {len(group)} 个，"
+                                f"最长逾期 {max(p['overdue_days'] for p in group)} 个工作日")
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+        ws.cell(r, 1).font = Font(bold=True)
+        ws.cell(r, 1).alignment = Alignment(horizontal="right")
+        for c in range(1, ncol + 1):
+            ws.cell(r, c).fill = sub_fill
+            ws.cell(r, c).border = border
+    r += 1
+    if rows:
+        line(r, f"合计：逾期单位 {tot['units']} 个，逾期问题 {tot['problems']} 个，"
+                f"最长逾期 {tot['max_days']} 个工作日", bold=True)
+    else:
+        line(r, "截至统计日，没有逾期未整改的问题。", bold=True)
+    for c in range(1, ncol + 1):
+        ws.cell(r, c).border = border
+    r += 1
+    line(r, "说明：整改期限自问题下发之日起计算（下发当日不计），月度抽查问题 30 个工作日、"
+            "使用单位反馈问题 15 个工作日；工作日按国务院办公厅节假日安排（含调休上班日）计算。"
+            "逾期工作日为整改期限次日起至统计日的工作日数。标“协商”的期限为双方首席数据官"
+            "商定的期限；标“暂定”的期限所在年度尚未公布节假日安排。", size=9)
+    ws.row_dimensions[r].height = 42
+    for c, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(c)].width = max(6, w + 2)
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    save_workbook(wb, path)

@@ -1,0 +1,516 @@
+"""The CDO roster: recommendation forms in, the appointment lifecycle, data specialists,
+and who is missing or late.
+
+A row of `cdos` is one term of one person as a unit's Chief Data Officer. A unit's
+current CDO is its row whose status is not 'ended' (at most one, enforced by an index).
+Lifecycle: recommended → appointed (任命) → filed (备案, organisation department) → ended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cdo import audit
+from cdo.errors import CdoError, InvalidInputError, NotFoundError, StateError
+from cdo.forms import PERSON_FIELDS, FormData, FormError, form_files, read_forms
+from cdo.spreadsheets import normalize_label
+from cdo.units import CITY_PREFIX, Unit, UnitIndex, strip_city
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+# 实施方案 五（一）: forms due by 30 May 2023; after a change, within one month.
+FIRST_ROUND_DUE = dt.date(2023, 5, 30)
+
+STATUSES = ("recommended", "appointed", "filed", "ended")
+STATUS_NAMES = {
+    "recommended": "已推荐",
+    "appointed": "已任命",
+    "filed": "已备案",
+    "ended": "已离任",
+}
+REASON_NAMES = {
+    "no_form": "未报送推荐表",
+    "no_form_after_change": "变更后未重新报送推荐表",
+    "late_form": "推荐表报送逾期",
+    "no_specialist": "未选派数据专员",
+}
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _d(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _name_key(name: str) -> str:
+    return normalize_label(name)
+
+
+# ----------------------------------------------------------------------------- units
+
+
+def match_unit(index: UnitIndex, position: str) -> Unit:
+    """The registered unit that 工作单位及职务 names.
+
+    A unit matches when its full name, its name without 达州市, or its short name occurs
+    in the text; when one matched name contains another, the longer wins. Raises
+    InvalidInputError when no unit or several units match, naming the candidates."""
+    text = normalize_label(position)
+    if not text:
+        raise InvalidInputError(
+            "没有填写工作单位及职务，无法判断是哪个单位的推荐表，请用 --unit 指定单位")
+    hits: list[tuple[str, Unit]] = []
+    for u in index.units:
+        names = {u.name, strip_city(u.name), u.short or ""}
+        if not u.name.startswith(CITY_PREFIX):
+            names.add(CITY_PREFIX + u.name)
+        for n in names:
+            k = normalize_label(n)
+            if k and k in text:
+                hits.append((k, u))
+    # drop a hit whose text lies inside a longer hit's text of another unit
+    kept = [
+        (k, u) for k, u in hits
+        if not any(k != k2 and k in k2 and u.id != u2.id for k2, u2 in hits)
+    ]
+    units = list({u.id: u for _, u in kept}.values())
+    if len(units) == 1:
+        return units[0]
+    if not units:
+        raise InvalidInputError(
+            f"工作单位及职务“{position}”中找不到已登记的单位，请用 --unit 指定单位"
+            "（或先用 cdo units add 登记该单位）"
+        )
+    names = "、".join(u.name for u in units)
+    raise InvalidInputError(
+        f"工作单位及职务“{position}”可能是这些单位：{names}，请用 --unit 指定单位"
+    )
+
+
+def _unit(db: Database, text: str) -> Unit:
+    return UnitIndex.load(db).resolve(text)
+
+
+# ----------------------------------------------------------------------------- import
+
+
+@dataclass
+class Outcome:
+    """What one form did: added | updated | unchanged | replaced."""
+
+    file: str
+    sheet: str
+    action: str
+    unit: str
+    name: str
+    previous: str | None = None
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    done: list[Outcome] = field(default_factory=list)
+    failed: list[FormError] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.done if o.action == action)
+
+
+def current_cdo(db: Database, unit_id: int) -> dict | None:
+    """The unit's current (not ended) CDO row, or None."""
+    rows = list(db.query(
+        "SELECT * FROM cdos WHERE unit_id = ? AND status <> 'ended'", [unit_id]))
+    return rows[0] if rows else None
+
+
+def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
+                 received_on: dt.date) -> ImportReport:
+    """Import every form in `paths` (files and folders). Each form is its own transaction:
+    good forms are saved, bad ones are listed in the report with their reason."""
+    from cdo.db import transaction
+
+    report = ImportReport()
+    index = UnitIndex.load(db)
+    fixed = index.resolve(unit) if unit else None
+    files, errors = form_files(paths)
+    report.failed.extend(errors)
+    forms: list[FormData] = []
+    for path in files:
+        found, errors = read_forms(path)
+        forms.extend(found)
+        report.failed.extend(errors)
+    if forms:
+        _backup_first(db)
+    for form in forms:
+        try:
+            target = fixed or match_unit(index, form.fields["position"])
+            with transaction(db):
+                report.done.append(apply_form(db, form, target, received_on))
+        except CdoError as e:
+            report.failed.append(FormError(form.file, form.sheet, str(e)))
+    return report
+
+
+def _backup_first(db: Database) -> None:
+    """A bulk import takes an automatic backup first (not inside a caller's transaction,
+    e.g. the demo, whose state is not committed yet)."""
+    if db.conn.in_transaction:
+        return
+    from cdo.backup import auto_backup
+
+    auto_backup(db)
+
+
+def _person(fields: dict[str, str]) -> dict[str, Any]:
+    return {k: (fields.get(k) or None) for k in PERSON_FIELDS}
+
+
+def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -> Outcome:
+    """Save one form for `unit` (call inside a transaction).
+
+    Same form again: nothing. Same person as the current CDO: their details are updated.
+    Another person while the unit has a CDO: the old term ends on the new form's date."""
+    digest = form.hash(unit.id)
+    name = form.fields["name"]
+    out = Outcome(form.file, form.sheet, "unchanged", unit.name, name, missing=form.missing)
+    if db.execute("SELECT 1 FROM roster_forms WHERE hash = ?", [digest]).fetchone():
+        return out
+    form_date = form.form_date or received_on
+    if form_date > received_on:
+        raise InvalidInputError(
+            f"推荐表上的日期 {form_date} 晚于收到日期 {received_on}，"
+            "请核对表上日期或用 --received 指定收到日期"
+        )
+    now = _now()
+    person = _person(form.fields)
+    cur = current_cdo(db, unit.id)
+    if cur is not None and _name_key(cur["name"]) == _name_key(name):
+        before = {k: cur[k] for k in PERSON_FIELDS}
+        db.execute(
+            "UPDATE cdos SET " + ", ".join(f"{k} = ?" for k in PERSON_FIELDS)
+            + ", form_hash = ?, source_file = ?, source_sheet = ?, updated_at = ? WHERE id = ?",
+            [*person.values(), digest, form.file, form.sheet, now, cur["id"]],
+        )
+        changed = {k: v for k, v in person.items() if before[k] != v}
+        audit.record(db, "cdo", cur["id"], "update", {k: before[k] for k in changed}, changed,
+                     unit_id=unit.id, reason=f"新推荐表：{form.place}")
+        _remember(db, digest, cur["id"], unit.id, form, now)
+        out.action = "updated"
+        return out
+    if cur is not None:
+        cur_date = _d(cur["recommended_on"])
+        if cur_date and form_date < cur_date:
+            raise InvalidInputError(
+                f"{unit.name}现任首席数据官{cur['name']}的推荐表日期为 {cur_date}，"
+                f"本表（{name}）日期 {form_date} 更早，是旧表，未导入"
+            )
+        reason = f"更换首席数据官：新推荐 {name}"
+        db.execute(
+            "UPDATE cdos SET status = 'ended', ended_on = ?, end_reason = ?, updated_at = ?"
+            " WHERE id = ?", [form_date.isoformat(), reason, now, cur["id"]])
+        audit.record(db, "cdo", cur["id"], "end", {"status": cur["status"], "ended_on": None},
+                     {"status": "ended", "ended_on": form_date.isoformat()},
+                     unit_id=unit.id, reason=reason)
+        out.previous = cur["name"]
+    cols = [*PERSON_FIELDS, "unit_id", "status", "recommended_on", "received_on", "source_file",
+            "source_sheet", "form_hash", "created_at", "updated_at"]
+    values = [*person.values(), unit.id, "recommended", form_date.isoformat(),
+              received_on.isoformat(), form.file, form.sheet, digest, now, now]
+    cid = db.execute(
+        f"INSERT INTO cdos ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values
+    ).lastrowid
+    audit.record(db, "cdo", cid, "recommend", None,
+                 {**person, "unit": unit.name, "recommended_on": form_date.isoformat(),
+                  "received_on": received_on.isoformat()},
+                 unit_id=unit.id, reason=f"推荐表：{form.place}")
+    _remember(db, digest, cid, unit.id, form, now)
+    out.action = "replaced" if cur is not None else "added"
+    return out
+
+
+def _remember(db: Database, digest: str, cdo_id: int, unit_id: int, form: FormData,
+              now: str) -> None:
+    db.execute(
+        "INSERT INTO roster_forms (hash, cdo_id, unit_id, source_file, source_sheet, imported_at)"
+        " VALUES (?,?,?,?,?,?)", [digest, cdo_id, unit_id, form.file, form.sheet, now])
+
+
+# ----------------------------------------------------------------------------- lifecycle
+
+_STEP = {
+    "appoint": ("appointed", ("recommended",), "appointed_on", "任命"),
+    "file": ("filed", ("appointed",), "filed_on", "备案"),
+    "end": ("ended", ("recommended", "appointed", "filed"), "ended_on", "离任"),
+}
+
+
+def advance(db: Database, unit_text: str, step: str, on: dt.date,
+            reason: str | None = None) -> dict:
+    """Move the unit's current CDO one step: appoint, file or end; returns the new row.
+
+    Raises NotFoundError (no current CDO) or StateError (wrong order, date before the
+    previous step)."""
+    from cdo.db import transaction
+
+    new_status, allowed, date_col, verb = _STEP[step]
+    unit = _unit(db, unit_text)
+    with transaction(db):
+        cur = current_cdo(db, unit.id)
+        if cur is None:
+            last = list(db.query(
+                "SELECT name, ended_on FROM cdos WHERE unit_id = ? ORDER BY id DESC LIMIT 1",
+                [unit.id]))
+            extra = f"（上一任 {last[0]['name']} 已于 {last[0]['ended_on']} 离任）" if last else ""
+            raise NotFoundError(f"{unit.name}没有现任首席数据官{extra}，请先导入推荐表")
+        if cur["status"] not in allowed:
+            hint = {
+                "appoint": "已经任命过了",
+                "file": "还没有任命，请先 cdo register appoint" if cur["status"] == "recommended"
+                else "已经备案过了",
+            }.get(step, "")
+            raise StateError(
+                f"{unit.name}首席数据官{cur['name']}当前状态为“{STATUS_NAMES[cur['status']]}”，"
+                f"不能{verb}：{hint}".rstrip("：")
+            )
+        earlier = [(c, cur[c]) for c in ("recommended_on", "appointed_on", "filed_on") if cur[c]]
+        for col, value in earlier:
+            if on < dt.date.fromisoformat(value):
+                what = {"recommended_on": "推荐", "appointed_on": "任命", "filed_on": "备案"}[col]
+                raise StateError(f"{verb}日期 {on} 早于{what}日期 {value}，请核对")
+        sets = {"status": new_status, date_col: on.isoformat(), "updated_at": _now()}
+        if step == "end":
+            sets["end_reason"] = reason
+        db.execute(
+            "UPDATE cdos SET " + ", ".join(f"{k} = ?" for k in sets) + " WHERE id = ?",
+            [*sets.values(), cur["id"]])
+        audit.record(db, "cdo", cur["id"], step,
+                     {"status": cur["status"], date_col: cur[date_col]},
+                     {"status": new_status, date_col: on.isoformat()},
+                     unit_id=unit.id, reason=reason)
+        row = next(db.query("SELECT * FROM cdos WHERE id = ?", [cur["id"]]))
+    return {**row, "unit": unit.name}
+
+
+# ----------------------------------------------------------------------------- specialists
+
+
+def add_specialist(db: Database, unit_text: str, name: str, phone: str | None = None,
+                   on: dt.date | None = None) -> Unit:
+    """Register a data specialist (数据专员) for a unit; raises InvalidInputError if the
+    unit already has a specialist of that name."""
+    from cdo.db import transaction
+    from cdo.forms import parse_phone
+
+    unit = _unit(db, unit_text)
+    name = "".join(name.split())
+    if not name:
+        raise InvalidInputError("数据专员姓名不能为空")
+    phone_clean = parse_phone(phone) or None if phone else None
+    on = on or dt.date.today()
+    with transaction(db):
+        for r in db.query("SELECT name FROM specialists WHERE unit_id = ? AND removed_on IS NULL",
+                          [unit.id]):
+            if _name_key(r["name"]) == _name_key(name):
+                raise InvalidInputError(f"{name} 已是{unit.name}的数据专员")
+        sid = db.execute(
+            "INSERT INTO specialists (unit_id, name, phone, added_on) VALUES (?,?,?,?)",
+            [unit.id, name, phone_clean, on.isoformat()]).lastrowid
+        audit.record(db, "specialist", sid, "add", None,
+                     {"name": name, "phone": phone_clean, "added_on": on.isoformat()},
+                     unit_id=unit.id)
+    return unit
+
+
+def remove_specialist(db: Database, unit_text: str, name: str,
+                      on: dt.date | None = None) -> Unit:
+    """End a data specialist's role (the record is kept); raises NotFoundError."""
+    from cdo.db import transaction
+
+    unit = _unit(db, unit_text)
+    on = on or dt.date.today()
+    with transaction(db):
+        rows = [r for r in db.query(
+            "SELECT * FROM specialists WHERE unit_id = ? AND removed_on IS NULL", [unit.id])
+            if _name_key(r["name"]) == _name_key(name)]
+        if not rows:
+            raise NotFoundError(f"{unit.name}没有名为 {name.strip()} 的数据专员")
+        r = rows[0]
+        if on < dt.date.fromisoformat(r["added_on"]):
+            raise InvalidInputError(f"移除日期 {on} 早于添加日期 {r['added_on']}")
+        db.execute("UPDATE specialists SET removed_on = ? WHERE id = ?", [on.isoformat(), r["id"]])
+        audit.record(db, "specialist", r["id"], "remove", {"removed_on": None},
+                     {"removed_on": on.isoformat()}, unit_id=unit.id)
+    return unit
+
+
+def list_specialists(db: Database, unit_text: str | None = None) -> list[dict]:
+    """Current data specialists (all units, or one)."""
+    sql = ("SELECT u.name AS unit, s.name, s.phone, s.added_on FROM specialists s"
+           " JOIN units u ON u.id = s.unit_id WHERE s.removed_on IS NULL")
+    args: list[Any] = []
+    if unit_text:
+        sql += " AND s.unit_id = ?"
+        args.append(_unit(db, unit_text).id)
+    return list(db.query(sql + " ORDER BY u.name, s.id", args))
+
+
+# ----------------------------------------------------------------------------- views
+
+_CATEGORY_ORDER = "CASE u.category WHEN 'region' THEN 1 WHEN 'department' THEN 2 " \
+                  "WHEN 'enterprise' THEN 3 ELSE 4 END"
+
+
+def list_roster(db: Database) -> list[dict]:
+    """One row per unit with its current CDO (PRODUCT.md keys); phone unmasked."""
+    sql = f"""
+        SELECT u.name AS unit, u.category, c.name, c.gender, c.ethnicity, c.birth_month,
+               c.native_place, c.political_status, c.education, c.phone, c.position,
+               c.status, c.recommended_on, c.appointed_on, c.filed_on,
+               (SELECT count(*) FROM specialists s
+                 WHERE s.unit_id = u.id AND s.removed_on IS NULL) AS specialists
+        FROM units u
+        LEFT JOIN cdos c ON c.unit_id = u.id AND c.status <> 'ended'
+        ORDER BY {_CATEGORY_ORDER}, u.id
+    """
+    return list(db.query(sql))
+
+
+def history(db: Database, unit_text: str) -> tuple[Unit, list[dict]]:
+    """Every CDO term the unit has had, oldest first."""
+    unit = _unit(db, unit_text)
+    rows = list(db.query(
+        "SELECT name, status, phone, position, recommended_on, received_on, appointed_on,"
+        " filed_on, ended_on, end_reason, source_file, source_sheet FROM cdos"
+        " WHERE unit_id = ? ORDER BY recommended_on, id", [unit.id]))
+    for r in rows:
+        r["unit"] = unit.name
+    return unit, rows
+
+
+def current_cdo_names(db: Database) -> dict[int, str]:
+    """unit_id -> the current CDO's name, for reports that print who to chase."""
+    return {r["unit_id"]: r["name"] for r in db.query(
+        "SELECT unit_id, name FROM cdos WHERE status <> 'ended'")}
+
+
+def missing(db: Database, as_of: dt.date, calendar=None) -> list[dict]:
+    """Units with no CDO, no data specialist, or a late form, as known on `as_of`.
+
+    Rows: unit, category, reason (no_form | no_form_after_change | late_form |
+    no_specialist), due_on (date or None), late (bool), detail (Chinese)."""
+    from cdo import calendar as workcal
+
+    cal = calendar or workcal.load_calendar(db)
+    day = as_of.isoformat()
+    terms: dict[int, list[dict]] = {}
+    for r in db.query(
+        "SELECT unit_id, name, recommended_on, COALESCE(received_on, recommended_on) AS got,"
+        " ended_on FROM cdos ORDER BY got, id"
+    ):
+        if r["got"] and r["got"] <= day:
+            terms.setdefault(r["unit_id"], []).append(r)
+    with_specialist = {r["unit_id"] for r in db.query(
+        "SELECT DISTINCT unit_id FROM specialists WHERE added_on <= ?"
+        " AND (removed_on IS NULL OR removed_on > ?)", [day, day])}
+    rows: list[dict] = []
+    units = db.query(
+        f"SELECT u.id, u.name, u.category FROM units u ORDER BY {_CATEGORY_ORDER}, u.id")
+    for u in units:
+        ts = terms.get(u["id"], [])
+        current = [t for t in ts if not t["ended_on"] or t["ended_on"] > day]
+        base = {"unit": u["name"], "category": u["category"]}
+        if not current:
+            ended = [t for t in ts if t["ended_on"]]
+            if ended:
+                last = max(ended, key=lambda t: t["ended_on"])
+                due = cal.add_month(dt.date.fromisoformat(last["ended_on"]))
+                reason = "no_form_after_change"
+                detail = f"{last['name']} 于 {last['ended_on']} 离任"
+            else:
+                due, reason, detail = FIRST_ROUND_DUE, "no_form", ""
+            late = as_of > due
+            state = f"已逾期 {(as_of - due).days} 天" if late else "未到期"
+            rows.append({**base, "reason": reason, "due_on": due, "late": late,
+                         "detail": "，".join(x for x in (detail, state) if x)})
+        else:
+            cur = current[-1]
+            got = dt.date.fromisoformat(cur["got"])
+            before = [t for t in ts
+                      if t is not cur and t["ended_on"] and t["ended_on"] <= cur["got"]]
+            if before:
+                last = max(before, key=lambda t: t["ended_on"])
+                due = cal.add_month(dt.date.fromisoformat(last["ended_on"]))
+            else:
+                due = FIRST_ROUND_DUE
+            if got > due:
+                rows.append({**base, "reason": "late_form", "due_on": due, "late": True,
+                             "detail": f"{cur['name']} 的推荐表 {got} 收到，"
+                                       f"晚了 {(got - due).days} 天"})
+        if u["id"] not in with_specialist:
+            rows.append({**base, "reason": "no_specialist", "due_on": None, "late": False,
+                         "detail": "至少应有 1 名数据专员"})
+    return rows
+
+
+# ----------------------------------------------------------------------------- demo
+
+# sample form -> the date the office received it (06 came late; 07 is a change in 2024)
+_DEMO_RECEIVED = {
+    "01-市大数据中心.xlsx": "2023-05-23",
+    "02-通川区.xlsx": "2023-05-29",
+    "03-市公安局.xlsx": "2023-05-26",
+    "04-市教育局和市卫生健康委.xlsx": "2023-05-30",
+    "05-达州发展集团.xlsx": "2023-05-19",
+    "06-市中心医院.xlsx": "2023-06-14",
+    "07-通川区-2024年变更.xlsx": "2024-03-06",
+}
+
+
+def load_demo(db: Database) -> str:
+    """Demo step: the sample recommendation forms, appointments, filings, specialists."""
+    from cdo.paths import data_dir
+
+    folder = data_dir() / "samples" / "forms"
+    done: list[Outcome] = []
+
+    def load(name: str) -> None:
+        rep = import_forms(db, [folder / name],
+                           received_on=dt.date.fromisoformat(_DEMO_RECEIVED[name]))
+        if rep.failed:
+            raise CdoError("演示推荐表导入失败："
+                           + "；".join(f"{f.place}：{f.reason}" for f in rep.failed))
+        done.extend(rep.done)
+
+    def steps(*items: tuple[str, str, str]) -> None:
+        for unit, step, day in items:
+            advance(db, unit, step, dt.date.fromisoformat(day))
+
+    for name in list(_DEMO_RECEIVED)[:-1]:
+        load(name)
+    steps(
+        ("达州市大数据中心", "appoint", "2023-06-20"), ("达州市大数据中心", "file", "2023-07-05"),
+        ("通川区", "appoint", "2023-06-20"), ("通川区", "file", "2023-07-05"),
+        ("达州市公安局", "appoint", "2023-06-20"), ("达州市公安局", "file", "2023-07-05"),
+        ("达州市教育局", "appoint", "2023-06-20"), ("达州市教育局", "file", "2023-07-05"),
+        ("达州市卫生健康委员会", "appoint", "2023-06-20"),
+        ("达州发展集团", "appoint", "2023-06-20"), ("达州发展集团", "file", "2023-07-05"),
+        ("达州市中心医院", "appoint", "2023-07-10"),
+    )
+    load("07-通川区-2024年变更.xlsx")  # a change of CDO: 李梅's term ends
+    steps(("通川区", "appoint", "2024-03-20"))
+    specialists = [
+        ("达州市大数据中心", "钱文", "13908181001"), ("通川区", "周敏", "13908181002"),
+        ("达州市公安局", "吴昊", "0818-2123457"), ("达州市教育局", "郑洁", "13908181004"),
+        ("达州发展集团", "冯磊", "13908181006"),
+    ]
+    for unit, person, phone in specialists:
+        add_specialist(db, unit, person, phone, dt.date(2023, 6, 1))
+    changed = sum(1 for o in done if o.action == "replaced")
+    return (f"名册：导入示例推荐表 {len(done)} 份（含 1 份逾期、{changed} 次更换首席数据官），"
+            f"登记任命、备案和数据专员 {len(specialists)} 名")

@@ -1,0 +1,265 @@
+"""The filled evaluation form (附件2) of one unit: written as the policy prints it, on one
+A4 portrait page, and read back (a folder of such sheets is an import source).
+
+Layout: 附件2 / title / 考评对象 + 评价年度 / 综合得分 / the table 序号·项目名称·工作内容·
+评价分值·得分 with each part's name merged down its items / 合计 / the fingerprint line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cdo import scoring
+from cdo.errors import CdoError
+from cdo.scoring import Table, fmt_points
+
+if TYPE_CHECKING:
+    from cdo.evaluation import ReadResult
+    from cdo.units import UnitIndex
+
+HEADERS = ("序号", "项目名称", "工作内容", "评价分值", "得分")
+WIDTHS = (6, 13, 64, 9, 9)
+FONT = "宋体"
+TEXT_CHARS_PER_LINE = 30  # CJK characters that fit in the 工作内容 column
+LINE_PT = 17
+
+
+def _row_height(text: str, per_line: int = TEXT_CHARS_PER_LINE) -> float:
+    from cdo.spreadsheets import display_width
+
+    lines = max(1, -(-display_width(text) // (per_line * 2)))
+    return max(30.0, lines * LINE_PT + 8)
+
+
+def write_sheet(path: Path, table: Table, *, unit: str, year: int,
+                points: dict[int, float], state: dict | None = None) -> None:
+    """Write `unit`'s filled 附件2 for `year` to `path` (.xlsx), ready for A4.
+
+    `points` maps item numbers to entered points (missing items stay blank);
+    `state` is the year's finalize state (fingerprint printed when given).
+    """
+    import openpyxl
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    from cdo.spreadsheets import save_workbook, set_text
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = f"{year}年度评价表"
+    thin = Side(style="thin", color="000000")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    body = Font(name=FONT, size=12)
+    bold = Font(name=FONT, size=12, bold=True)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    for c, w in enumerate(WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(c)].width = w
+
+    def put(r: int, c: int, value: Any, font=body, align=left, border=None):
+        cell = ws.cell(r, c)
+        set_text(cell, value)
+        cell.font = font
+        cell.alignment = align
+        if border is not None:
+            cell.border = border
+        return cell
+
+    missing = scoring.missing_items(table, points)
+    complete = not missing
+    total = scoring.total(table, points)
+
+    put(1, 1, "附件2", Font(name="黑体", size=12))
+    ws.merge_cells("A2:E2")
+    put(2, 1, table.title, Font(name="方正小标宋简体", size=18, bold=True), center)
+    ws.row_dimensions[2].height = 40
+    ws.merge_cells("A3:C3")
+    put(3, 1, f"考评对象：{unit}", Font(name=FONT, size=12))
+    ws.merge_cells("D3:E3")
+    put(3, 4, f"评价年度：{year}年", Font(name=FONT, size=12), Alignment(horizontal="right",
+                                                                       vertical="center"))
+    ws.merge_cells("A4:E4")
+    score_text = fmt_points(total) if complete else (
+        f"（未评完，{scoring.missing_text(missing, table)}）" if points else "")
+    put(4, 1, f"综合得分：{score_text}", Font(name=FONT, size=12))
+    for r in (3, 4):
+        ws.row_dimensions[r].height = 24
+
+    head = 5
+    for c, h in enumerate(HEADERS, 1):
+        put(head, c, h, bold, center, box)
+    ws.row_dimensions[head].height = 26
+
+    r = head + 1
+    for part in table.parts:
+        first = r
+        for item in part.items:
+            put(r, 1, item.no, body, center, box)
+            put(r, 2, f"{part.name}\n（{fmt_points(part.max)}分）" if r == first else None,
+                bold, center, box)
+            put(r, 3, item.text, body, left, box)
+            put(r, 4, f"{fmt_points(item.max)}分", body, center, box)
+            cell = put(r, 5, points.get(item.no), bold, center, box)
+            cell.number_format = "0.##"
+            ws.row_dimensions[r].height = max(_row_height(item.text),
+                                              44.0 if len(part.items) == 1 else 0.0)
+            r += 1
+        if r - 1 > first:
+            ws.merge_cells(start_row=first, start_column=2, end_row=r - 1, end_column=2)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+    put(r, 1, "合计", bold, center, box)
+    for c in (2, 3):
+        ws.cell(r, c).border = box
+    put(r, 4, f"{fmt_points(table.max_total)}分", bold, center, box)
+    put(r, 5, total if complete else None, bold, center, box).number_format = "0.##"
+    ws.row_dimensions[r].height = 26
+
+    r += 1
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
+    if state:
+        foot = (f"定稿指纹：{scoring.short_fingerprint(state['fingerprint'])}"
+                f"（{year}年度评分于 {state['finalized_at'][:10]} 定稿，"
+                f"可用 cdo score finalize --year {year} 核对）")
+    else:
+        foot = f"草稿：{year}年度评分尚未定稿，分数可能变动。"
+    put(r, 1, foot, Font(name=FONT, size=9, color="555555"), left)
+    ws.row_dimensions[r].height = 22
+
+    ws.print_area = f"A1:E{r}"
+    ws.print_title_rows = f"{head}:{head}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.7
+    save_workbook(wb, path)
+
+
+# ----------------------------------------------------------------------------- reading
+
+_YEAR = re.compile(r"(\d{4})")
+
+
+def _after_label(row: list[Any], c: int, label: str) -> str:
+    """The text after `label：` in cell c, else the next non-empty cell of the row."""
+    from cdo.spreadsheets import clean_text
+
+    text = clean_text(row[c])
+    rest = re.sub(r"^" + r"\s*".join(label) + r"\s*[:：]?\s*", "", text)
+    rest = rest.strip("_＿ \u3000")
+    if rest:
+        return rest
+    for v in row[c + 1:]:
+        t = clean_text(v).strip("_＿ \u3000")
+        if t:
+            return t
+    return ""
+
+
+def read_sheet(path: Path, table: Table, index: UnitIndex, year: int, result: ReadResult) -> int:
+    """Add the points of every filled 附件2 in the workbook `path` to `result`.
+
+    Returns how many forms were found. Problems (no unit, another year, unknown item
+    number) are added to `result.problems`, each naming the file, sheet and cell.
+    """
+    from openpyxl.utils import get_column_letter
+
+    from cdo.errors import InvalidInputError, NotFoundError
+    from cdo.evaluation import Cell, parse_item_label
+    from cdo.spreadsheets import clean_text, normalize_label, read_table
+
+    forms = 0
+    for sheet in read_table(path, merged=True):
+        where = f"{path.name}，工作表“{sheet.name}”"
+        unit_text = year_text = None
+        unit_place = ""
+        head = None
+        cols: dict[str, int] = {}
+        for r, row in enumerate(sheet.rows):
+            for c, v in enumerate(row):
+                label = normalize_label(v)
+                if label.startswith("考评对象") and unit_text is None:
+                    unit_text = _after_label(row, c, "考评对象")
+                    unit_place = f"{get_column_letter(c + 1)}{r + 1}"
+                elif label.startswith("评价年度") and year_text is None:
+                    year_text = _after_label(row, c, "评价年度")
+            labels = [normalize_label(v) for v in row]
+            if head is None and "序号" in labels and "得分" in labels:
+                head = r
+                cols = {"no": labels.index("序号"), "score": labels.index("得分")}
+        if head is None and unit_text is None:
+            continue  # not a 附件2 sheet
+        forms += 1
+        if head is None:
+            result.problems.append(f"{where}：找不到“序号……得分”表头行，不像附件2评价表")
+            continue
+        if not unit_text:
+            result.problems.append(f"{where}：没有填写考评对象（单位名称）")
+            continue
+        try:
+            unit = index.resolve(unit_text)
+        except (NotFoundError, InvalidInputError) as e:
+            result.problems.append(f"{where}，{unit_place}：{e}")
+            continue
+        if year_text:
+            m = _YEAR.search(year_text)
+            if m and int(m.group(1)) != year:
+                result.problems.append(
+                    f"{where}：这是 {m.group(1)} 年度的评价表（{unit.name}），不是 {year} 年度"
+                )
+                continue
+        result.sources += 1
+        seen: set[int] = set()
+        for r in range(head + 1, len(sheet.rows)):
+            row = sheet.rows[r]
+            no_raw = row[cols["no"]] if cols["no"] < len(row) else None
+            if (r, cols["no"]) in sheet.merged and sheet.merged[(r, cols["no"])] != (r, cols["no"]):
+                continue
+            no = parse_item_label(no_raw)
+            if no is None:
+                continue  # 合计 row, a footnote, a repeated header …
+            place = f"{where}，{get_column_letter(cols['score'] + 1)}{r + 1}"
+            if no not in table.by_no:
+                result.problems.append(
+                    f"{where}，{get_column_letter(cols['no'] + 1)}{r + 1}："
+                    f"序号 {clean_text(no_raw)} 不是附件2中的项目（{unit.name}）"
+                )
+                continue
+            if no in seen:
+                result.problems.append(f"{where}，{get_column_letter(cols['no'] + 1)}{r + 1}："
+                                       f"第{no}项出现了两次（{unit.name}）")
+                continue
+            seen.add(no)
+            raw = row[cols["score"]] if cols["score"] < len(row) else None
+            if isinstance(raw, str) and not clean_text(raw):
+                raw = None
+            if raw is not None:
+                result.cells.append(Cell(unit, no, raw, place))
+    return forms
+
+
+def read_sheet_folder(folder: Path, table: Table, index: UnitIndex, year: int) -> ReadResult:
+    """Every filled 附件2 in the .xlsx files of `folder` (and its subfolders)."""
+    from cdo.evaluation import ReadResult
+
+    result = ReadResult()
+    files = sorted(p for p in folder.rglob("*")
+                   if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")
+                   and not p.name.startswith(("~$", ".~")))
+    if not files:
+        raise CdoError(f"{folder}：文件夹里没有 .xlsx 评价表")
+    for f in files:
+        try:
+            found = read_sheet(f, table, index, year, result)
+        except CdoError as e:
+            result.problems.append(str(e))
+            continue
+        if not found:
+            result.problems.append(f"{f.name}：没有找到附件2评价表（缺少“考评对象”和“序号……得分”）")
+    # one unit in two files is fine only if they agree; import_points checks values
+    return result

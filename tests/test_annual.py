@@ -1,0 +1,117 @@
+"""cdo report annual: one workbook with roster, problems, rectification and ranking."""
+
+import openpyxl
+import pytest
+
+from cdo import evaluation, scoring
+from cdo.db import open_db, transaction
+from cdo.units import add_unit
+
+
+def _problem(db, unit_id, issued, due, status="open", rectified=None, late=None):
+    db.execute(
+        "INSERT INTO problems (source, month, unit_id, resource, dimension, description, issued_on,"
+        " due_on, original_due_on, status, rectified_on, first_late_on, created_at)"
+        " VALUES ('spotcheck', ?, ?, '=资源', 'accuracy', '描述', ?, ?, ?, ?, ?, ?, '2023-01-01')",
+        [issued[:7], unit_id, issued, due, due, status, rectified, late],
+    )
+
+
+@pytest.fixture
+def filled(db_path):
+    db = open_db(db_path)
+    a = add_unit(db, "达州市大数据中心", "department", "大数据中心")
+    b = add_unit(db, "达州市通川区", "region", "通川区")
+    add_unit(db, "达州市中心医院", "institution")
+    with transaction(db):
+        db.execute(
+            "INSERT INTO cdos (unit_id, name, position, status, recommended_on, appointed_on,"
+            " created_at, updated_at) VALUES (?, '张三', '副主任', 'appointed', '2023-05-20',"
+            " '2023-06-01', '2023-05-20', '2023-06-01')", [a.id])
+        db.execute(
+            "INSERT INTO cdos (unit_id, name, status, recommended_on, ended_on, created_at,"
+            " updated_at) VALUES (?, '李四', 'ended', '2023-05-25', '2023-08-01', '2023-05-25',"
+            " '2023-08-01')", [b.id])
+        db.execute(
+            "INSERT INTO cdos (unit_id, name, status, recommended_on, created_at, updated_at)"
+            " VALUES (?, '王五', 'filed', '2023-08-10', '2023-08-10', '2023-08-10')", [b.id])
+        _problem(db, a.id, "2023-09-27", "2023-11-14", "closed", "2023-11-10")
+        _problem(db, a.id, "2023-09-27", "2023-11-14", "rectified", "2023-11-20", "2023-11-15")
+        _problem(db, b.id, "2023-09-27", "2023-11-14", "open", None, "2023-11-15")
+        _problem(db, b.id, "2022-09-27", "2022-11-14", "open", None, "2022-11-15")  # 2022
+    table = scoring.load_table()
+    for unit, value in (("大数据中心", 4), ("通川区", 4), ("中心医院", 5)):
+        for item in table.items:
+            if unit == "中心医院" and item.no == 17:
+                continue
+            evaluation.set_point(db, 2023, unit, item.no, min(value, item.max))
+    db.conn.close()
+
+
+def sheet_rows(ws):
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def test_annual_workbook(cli, filled, tmp_path):
+    out = tmp_path / "年度.xlsx"
+    r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2024-01-15")
+    assert r.exit_code == 0, r.stderr
+    assert "名册 4 行，问题清单 3 行，整改情况 3 行，评价排名 3 行" in r.stdout
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["名册", "问题清单", "整改情况", "评价排名"]
+    for ws in wb.worksheets:
+        assert ws.auto_filter.ref, ws.title          # the clerk can filter
+        assert ws.freeze_panes == "A3", ws.title
+        assert int(ws.page_setup.paperSize) == 9
+
+    roster = sheet_rows(wb["名册"])
+    assert roster[0][0] == "2023年度首席数据官名册"
+    assert roster[1][:5] == ["单位", "类别", "首席数据官", "职务", "状态"]
+    assert [r[:5] for r in roster[2:]] == [
+        ["达州市大数据中心", "市级部门", "张三", "副主任", "已任命"],
+        ["达州市通川区", "县市区及园区", "李四", None, "已离任"],
+        ["达州市通川区", "县市区及园区", "王五", None, "已备案"],
+        ["达州市中心医院", "公共服务机构", None, None, "无首席数据官"],
+    ]
+
+    problems = sheet_rows(wb["问题清单"])
+    assert [r[2] for r in problems[2:]] == ["达州市大数据中心", "达州市大数据中心", "达州市通川区"]
+    assert [r[-1] for r in problems[2:]] == ["按期整改", "逾期整改", "逾期未整改"]
+    assert problems[2][4] == "=资源"                  # text, never a formula
+    assert wb["问题清单"].cell(3, 5).data_type == "s"
+
+    rect = sheet_rows(wb["整改情况"])
+    assert rect[1] == ["责任单位", "类别", "发现问题", "按期整改", "逾期整改", "尚未整改",
+                       "逾期（曾逾期）", "按期整改率"]
+    body = {r[0]: r[2:] for r in rect[2:-1]}
+    assert body["达州市大数据中心"] == [2, 1, 1, 0, 1, 0.5]
+    assert body["达州市通川区"] == [1, 0, 0, 1, 1, 0]
+    assert body["达州市中心医院"] == [0, 0, 0, 0, 0, "—"]
+    assert rect[-1][0].startswith("合计") and rect[-1][2] == 3
+    assert wb["整改情况"].cell(3, 8).number_format == "0.0%"
+
+    ranking = sheet_rows(wb["评价排名"])
+    assert "未定稿" in ranking[0][0]
+    assert ranking[1][:3] == ["排名", "单位", "类别"] and ranking[1][3] == "日常履职（10分）"
+    assert [(r[0], r[1], r[9], r[10]) for r in ranking[2:]] == [
+        (1, "达州市大数据中心", 60, "已评完"), (1, "达州市通川区", 60, "已评完"),
+        ("—", "达州市中心医院", 70, "未评：第17项")]
+
+
+def test_annual_shows_fingerprint_when_final(cli, filled, tmp_path):
+    assert cli("score", "finalize", "--year", 2023, "--allow-incomplete").exit_code == 0
+    out = tmp_path / "a.xlsx"
+    assert cli("report", "annual", "--year", 2023, "--output", out).exit_code == 0
+    title = openpyxl.load_workbook(out)["评价排名"]["A1"].value
+    db = open_db(tmp_path / "cdo.db")
+    fp = scoring.short_fingerprint(evaluation.year_state(db, 2023)["fingerprint"])
+    assert fp in title and "定稿" in title
+
+
+def test_annual_errors(cli, filled, tmp_path):
+    r = cli("report", "annual", "--year", 2023, "--output", tmp_path / "a.csv")
+    assert r.exit_code == 1 and "须以 .xlsx 结尾" in r.stderr
+    r = cli("report", "annual", "--year", 2023, "--output", tmp_path / "nope" / "a.xlsx")
+    assert r.exit_code == 1 and "所在文件夹不存在" in r.stderr
+    r = cli("report", "annual", "--year", 99, "--output", tmp_path / "a.xlsx")
+    assert r.exit_code == 1 and "年度不对" in r.stderr

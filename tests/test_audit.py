@@ -1,0 +1,141 @@
+"""The audit log reader (cdo/auditlog.py) and `cdo log`."""
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+
+from cdo import audit, auditlog
+from cdo.db import open_db, transaction
+from cdo.units import add_unit
+
+
+def _seed(db):
+    a = add_unit(db, "达州市教育局", "department", "市教育局")
+    b = add_unit(db, "达州市公安局", "department")
+    with transaction(db):
+        audit.record(db, "problem", 7, "add", None, {"resource": "学籍", "status": "open"},
+                     unit_id=a.id, problem_id=7)
+        audit.record(db, "problem", 7, "update", {"resource": "学籍", "status": "open"},
+                     {"resource": "学籍", "status": "rectified"}, unit_id=a.id, problem_id=7,
+                     reason="单位报告已整改")
+    # an old entry, to filter by date
+    db.execute("UPDATE audit_log SET at = '2023-01-05T09:00:00+08:00' WHERE id = 2")
+    return a, b
+
+
+def test_query_filters_and_newest_first(db):
+    a, b = _seed(db)
+    rows, total = auditlog.query_log(db)
+    assert total == 4
+    assert [r["id"] for r in rows] == [4, 3, 2, 1]
+    rows, _ = auditlog.query_log(db, unit_id=a.id)
+    assert {r["id"] for r in rows} == {1, 3, 4}
+    assert rows[0]["unit"] == "达州市教育局"
+    rows, _ = auditlog.query_log(db, problem_id=7)
+    assert [r["id"] for r in rows] == [4, 3]
+    rows, _ = auditlog.query_log(db, entity="unit")
+    assert [r["id"] for r in rows] == [2, 1]
+    rows, _ = auditlog.query_log(db, since=dt.date(2023, 6, 1))
+    assert 2 not in {r["id"] for r in rows}
+    rows, total = auditlog.query_log(db, limit=2)
+    assert [r["id"] for r in rows] == [4, 3] and total == 4
+    rows, _ = auditlog.query_log(db, limit=None)
+    assert len(rows) == 4
+    assert rows[0]["before"] == {"resource": "学籍", "status": "open"}
+    assert rows[0]["reason"] == "单位报告已整改"
+
+
+def test_compact_diff():
+    assert auditlog.compact_diff({"a": 1, "b": "x"}, {"a": 1, "b": "y"}) == "b: x → y"
+    assert auditlog.compact_diff(None, {"name": "教育局", "short": None}) == "name=教育局"
+    assert auditlog.compact_diff({"name": "教育局"}, None) == "-name=教育局"
+    assert auditlog.compact_diff({"a": None}, {"a": 3}) == "a: 空 → 3"
+    long = auditlog.compact_diff({"t": "字" * 100}, {"t": "改" * 100})
+    assert len(long) < 60 and "…" in long
+    many = auditlog.compact_diff({}, {f"k{i}": i for i in range(10)})
+    assert many.endswith("另 4 项")
+    assert auditlog.compact_diff(None, None) == ""
+
+
+def test_log_table_shows_who_what_when(cli, db_path):
+    _seed(open_db(db_path))
+    r = cli("log")
+    assert r.exit_code == 0, r.stderr
+    for text in ["修改日志", "时间", "系统用户", "命令", "对象", "动作", "改动",
+                 "问题 #7", "status: open → rectified", "单位报告已整改", "达州市教育局", "新增"]:
+        assert text in r.stdout, text
+    assert r.stderr == ""
+
+
+def test_log_json_has_full_before_and_after(cli, db_path):
+    _seed(open_db(db_path))
+    r = cli("log", "--problem", "7", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert [x["id"] for x in rows] == [4, 3]
+    assert set(rows[0]) == {"id", "at", "os_user", "command", "entity", "entity_id", "action",
+                            "unit", "unit_id", "problem_id", "before", "after", "reason"}
+    assert rows[0]["after"] == {"resource": "学籍", "status": "rectified"}
+    assert rows[0]["os_user"]
+    assert rows[0]["command"].startswith("cdo")
+
+
+def test_log_filters_on_the_command_line(cli, db_path):
+    _seed(open_db(db_path))
+    r = cli("log", "--unit", "市教育局", "--since", "2023年6月1日", "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [x["id"] for x in rows] == ["4", "3", "1"]
+    r = cli("log", "--entity", "unit", "--limit", "1", "--format", "json")
+    assert [x["id"] for x in json.loads(r.stdout)] == [2]
+    r = cli("log", "--limit", "1")
+    assert "共 4 条，只显示最新的 1 条" in r.stdout
+
+
+def test_log_records_the_command_line_of_the_cli(cli, monkeypatch):
+    monkeypatch.setattr("sys.argv", ["/usr/bin/cdo", "units", "add", "达州市 财政局"])
+    r = cli("units", "add", "达州市财政局", "--category", "市级部门")
+    assert r.exit_code == 0, r.stderr
+    rows = json.loads(cli("log", "--format", "json").stdout)
+    assert rows[0]["command"] == "cdo units add '达州市 财政局'"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--since", "2023-02-30"], "日期不存在"),
+        (["--since", "abc"], "--since 日期格式不对"),
+        (["--unit", "不存在的单位"], "没有这个单位"),
+        (["--limit", "-1"], "--limit 不能是负数"),
+        (["--problem", "0"], "问题编号须为正整数"),
+    ],
+)
+def test_log_bad_filters(cli, args, message):
+    r = cli("log", *args)
+    assert r.exit_code == 1
+    assert r.stderr.startswith("cdo: ") and message in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_log_empty(cli):
+    r = cli("log")
+    assert r.exit_code == 0
+    assert "没有符合条件的修改记录" in r.stdout
+    assert json.loads(cli("log", "-f", "json").stdout) == []
+
+
+def test_log_output_xlsx_keeps_formula_text_as_text(cli, db_path, tmp_path):
+    import openpyxl
+
+    db = open_db(db_path)
+    add_unit(db, "=HYPERLINK(\"http://x\",\"点我\")", "department")
+    out = tmp_path / "log.xlsx"
+    r = cli("log", "--output", out)
+    assert r.exit_code == 0, r.stderr
+    ws = openpyxl.load_workbook(out).active
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    hits = [c for c in cells if c.value.startswith("=HYPERLINK")]
+    assert hits and all(c.data_type == "s" for c in hits)

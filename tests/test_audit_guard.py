@@ -1,0 +1,118 @@
+"""Guard: every command that writes leaves a row in the audit log.
+
+The list is explicit: a new write command is added here by whoever adds the command.
+A command not built yet is skipped (checked with `cdo … --help`), never silently passed.
+"""
+
+import pytest
+
+from cdo.db import open_db
+from cdo.units import add_unit
+
+# Prerequisites a command needs; each is a command that must succeed first.
+_PROBLEM = ["spotcheck", "add", "--unit", "市教育局", "--resource", "学籍信息",
+            "--dimension", "准确性", "--description", "身份证号错误", "--records", "3",
+            "--issued-on", "2023-09-27"]
+_DONE = ["rectify", "done", "1", "--on", "2023-10-10"]
+_FORM = ["register", "import", "{samples}/forms/03-市公安局.xlsx", "--unit", "市公安局",
+         "--received", "2023-06-01"]
+_APPOINTED = ["register", "appoint", "市公安局", "--on", "2023-06-05"]
+_MEETING = ["duty", "meeting", "add", "--on", "2023-07-14", "--title", "2023年上半年工作会议"]
+_SCORED = ["score", "set", "--year", "2023", "--unit", "市教育局", "--item", "1",
+           "--points", "3"]
+_FINAL = ["score", "finalize", "--year", "2023", "--allow-incomplete"]
+
+# (label, the write command, prerequisite commands). {tmp} is the test's folder,
+# {samples} the bundled data/samples.
+WRITE_COMMANDS = [
+    ("units add", ["units", "add", "达州市财政局", "--category", "市级部门"], []),
+    ("units import", ["units", "import", "{tmp}/units.csv"], []),
+    ("calendar set", ["calendar", "set", "2024-05-06", "off", "--reason", "办公楼停电"], []),
+    ("calendar load", ["calendar", "load", "{tmp}/notice2027.txt"], []),
+    ("register import", _FORM, []),
+    ("register appoint", _APPOINTED, [_FORM]),
+    ("register file", ["register", "file", "市公安局", "--on", "2023-06-20"],
+     [_FORM, _APPOINTED]),
+    ("register end", ["register", "end", "市公安局", "--on", "2024-01-10", "--reason", "工作调动"],
+     [_FORM]),
+    ("register specialist add",
+     ["register", "specialist", "add", "市教育局", "张三", "--phone", "13800000000"], []),
+    ("register specialist remove",
+     ["register", "specialist", "remove", "市教育局", "张三", "--on", "2024-01-01"],
+     [["register", "specialist", "add", "市教育局", "张三", "--on", "2023-01-01"]]),
+    ("duty meeting add", _MEETING, []),
+    ("duty attend", ["duty", "attend", "1", "--present", "市教育局", "--absent", "市公安局"],
+     [_MEETING]),
+    ("duty plan", ["duty", "plan", "市教育局", "--year", "2023", "--received", "2023-02-01"], []),
+    ("duty summary", ["duty", "summary", "市教育局", "--year", "2023", "--received",
+                      "2023-12-20"], []),
+    ("spotcheck add", _PROBLEM, []),
+    ("spotcheck new", ["spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27",
+                       "--file", "{tmp}/problems.csv"], []),
+    ("rectify done", _DONE, [_PROBLEM]),
+    ("rectify verify", ["rectify", "verify", "1", "--on", "2023-10-12"], [_PROBLEM, _DONE]),
+    ("rectify reopen", ["rectify", "reopen", "1", "--on", "2023-10-12"], [_PROBLEM, _DONE]),
+    ("rectify negotiate", ["rectify", "negotiate", "1", "--on", "2023-10-10",
+                           "--until", "2023-12-29"], [_PROBLEM]),
+    ("rectify remind", ["rectify", "remind", "--unit", "市教育局", "--on", "2023-10-20"],
+     [_PROBLEM]),
+    ("score set", _SCORED, []),
+    ("score import", ["score", "import", "{tmp}/scores.csv", "--year", "2023"], []),
+    ("score finalize", _FINAL, [_SCORED]),
+    ("score reopen", ["score", "reopen", "--year", "2023", "--reason", "补录"],
+     [_SCORED, _FINAL]),
+]
+
+
+def _files(tmp):
+    (tmp / "units.csv").write_text(
+        "单位名称,类别,简称\n达州市民政局,市级部门,市民政局\n达州市中心医院,公共服务机构,\n",
+        encoding="utf-8")
+    (tmp / "notice2027.txt").write_text("2027-01-01 休\n2027-01-04 班\n", encoding="utf-8")
+    (tmp / "problems.csv").write_text(
+        "责任单位,数据资源名称,问题类型,问题描述,问题数据量\n"
+        "市教育局,学籍信息,准确性,身份证号位数错误,12\n"
+        "达州市公安局,户籍信息,完整性,缺少地址,5\n", encoding="utf-8")
+    (tmp / "scores.csv").write_text("单位,1,2\n市教育局,3,4\n", encoding="utf-8")
+
+
+def _exists(cli, argv):
+    """True if the command is built: its words (before any option or value) have help."""
+    words = []
+    for a in argv:
+        if a.startswith("-") or not a.isascii() or not a.isalpha():
+            break
+        words.append(a)
+    return cli(*words, "--help").exit_code == 0
+def _fill(argv, tmp):
+    from cdo.paths import data_dir
+
+    return [a.replace("{tmp}", str(tmp)).replace("{samples}", str(data_dir() / "samples"))
+            for a in argv]
+
+
+def _audit_count(db_path):
+    db = open_db(db_path)
+    n = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    db.conn.close()
+    return n
+
+
+@pytest.mark.parametrize("label, argv, needs", WRITE_COMMANDS, ids=[w[0] for w in WRITE_COMMANDS])
+def test_write_command_records_audit(cli, db_path, tmp_path, label, argv, needs):
+    _files(tmp_path)
+    db = open_db(db_path)
+    add_unit(db, "达州市教育局", "department", "市教育局")
+    add_unit(db, "达州市公安局", "department", "市公安局")
+    db.conn.close()
+    for cmd in [*needs, argv]:
+        if not _exists(cli, cmd):
+            pytest.skip(f"`cdo {label}` or what it needs is not built yet")
+    for cmd in needs:
+        r = cli(*_fill(cmd, tmp_path))
+        assert r.exit_code == 0, (cmd, r.stdout, r.stderr)
+    before = _audit_count(db_path)
+    r = cli(*_fill(argv, tmp_path))
+    assert r.exit_code == 0, (label, r.stdout, r.stderr)
+    after = _audit_count(db_path)
+    assert after > before, f"`cdo {label}` wrote nothing to the audit log"

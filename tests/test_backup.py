@@ -1,0 +1,275 @@
+"""`cdo backup`, `auto_backup` for importers, and `cdo restore`."""
+
+import os
+import re
+import sqlite3
+import stat
+
+import pytest
+
+from cdo import backup
+from cdo.db import open_db, transaction
+from cdo.units import add_unit
+
+
+def _units(path):
+    conn = sqlite3.connect(path)
+    try:
+        return [r[0] for r in conn.execute("SELECT name FROM units ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def _mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def live(db_path):
+    db = open_db(db_path)
+    add_unit(db, "达州市教育局", "department", "市教育局")
+    add_unit(db, "达州市公安局", "department")
+    db.conn.close()
+    return db_path
+
+
+# ----------------------------------------------------------------------------- backup
+
+
+def test_backup_default_name_owner_only(cli, live, tmp_path):
+    r = cli("backup")
+    assert r.exit_code == 0, r.stderr
+    m = re.search(r"已备份到 (\S+cdo-backup-\d{8}-\d{6}\.db)（[\d.]+ KB）", r.stdout)
+    assert m, r.stdout
+    path = m.group(1)
+    assert os.path.dirname(path) == str(tmp_path / "backups")
+    assert _mode(path) == 0o600
+    assert _mode(tmp_path / "backups") == 0o700
+    assert _units(path) == ["达州市教育局", "达州市公安局"]
+    # a self-contained file: no WAL side files needed
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_backup_to_named_file_and_folder(cli, live, tmp_path):
+    r = cli("backup", "copy.db")
+    assert r.exit_code == 0, r.stderr
+    assert "已备份到 copy.db" in r.stdout
+    assert _units(tmp_path / "copy.db") == ["达州市教育局", "达州市公安局"]
+    assert _mode(tmp_path / "copy.db") == 0o600
+    (tmp_path / "usb").mkdir()
+    r = cli("backup", "usb")
+    assert r.exit_code == 0, r.stderr
+    assert len(list((tmp_path / "usb").glob("cdo-backup-*.db"))) == 1
+
+
+def test_two_backups_in_the_same_second_do_not_collide(cli, live, tmp_path):
+    assert cli("backup").exit_code == 0
+    assert cli("backup").exit_code == 0
+    assert len(list((tmp_path / "backups").glob("cdo-backup-*.db"))) == 2
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["copy.db"], "已存在"),
+        (["nofolder/x.db"], "所在文件夹不存在"),
+    ],
+)
+def test_backup_refusals(cli, live, tmp_path, args, message):
+    (tmp_path / "copy.db").write_text("keep me")
+    r = cli("backup", *args)
+    assert r.exit_code == 1
+    assert r.stderr.startswith("cdo: ") and message in r.stderr
+    assert (tmp_path / "copy.db").read_text() == "keep me"
+
+
+def test_backup_without_database(cli, tmp_path):
+    r = cli("backup")
+    assert r.exit_code == 1
+    assert "数据库不存在" in r.stderr
+    assert not (tmp_path / "cdo.db").exists()
+
+
+def test_backup_holds_committed_state_while_another_writes(live, tmp_path):
+    writer = open_db(live)
+    with transaction(writer):
+        writer.execute("INSERT INTO units (name, category, created_at)"
+                       " VALUES ('半截', 'region', 'x')")
+        # the writer's transaction is open (not committed) while the copy is made
+        backup.copy_database(live, tmp_path / "mid.db")
+    assert _units(tmp_path / "mid.db") == ["达州市教育局", "达州市公安局"]
+    assert "半截" in _units(live)
+    ok = sqlite3.connect(tmp_path / "mid.db").execute("PRAGMA integrity_check").fetchone()
+    assert ok == ("ok",)
+
+
+# ----------------------------------------------------------------------------- auto
+
+
+def test_auto_backup_keeps_the_last_five(live, tmp_path):
+    manual = backup.copy_database(live, tmp_path / "manual.db")
+    assert manual > 0
+    made = []
+    for i in range(7):
+        made.append(backup.auto_backup(live))
+        os.utime(made[-1], ns=(i * 10**9, i * 10**9))  # distinct ages, whatever the clock
+    autos = sorted(p.name for p in (tmp_path / "backups").glob("cdo-auto-*.db"))
+    assert len(autos) == 5
+    assert sorted(p.name for p in made[2:]) == autos
+    assert (tmp_path / "manual.db").exists()
+    assert all(_mode(p) == 0o600 for p in made[2:])
+
+
+def test_auto_backup_takes_a_database_or_a_path(live, tmp_path):
+    db = open_db(live)
+    p = backup.auto_backup(db, keep=2)
+    assert p.parent == tmp_path / "backups" and p.name.startswith("cdo-auto-")
+    assert _units(p) == ["达州市教育局", "达州市公安局"]
+    assert backup.auto_backup(str(live), keep=2) is not None
+
+
+def test_auto_backup_skips_memory_and_empty(db, tmp_path):
+    assert backup.auto_backup(db) is None
+    assert backup.auto_backup(":memory:") is None
+    empty = tmp_path / "empty.db"
+    open_db(empty).conn.close()
+    assert backup.auto_backup(empty) is None
+    assert not (tmp_path / "backups").exists()
+
+
+def test_auto_backup_of_one_database_leaves_anothers_alone(live, tmp_path):
+    other = tmp_path / "other.db"
+    add_unit(open_db(other), "达州市民政局", "department")
+    for _ in range(3):
+        backup.auto_backup(other, keep=1)
+    backup.auto_backup(live, keep=1)
+    names = sorted(p.name.split("-auto-")[0] for p in (tmp_path / "backups").iterdir())
+    assert names == ["cdo", "other"]
+
+
+# ----------------------------------------------------------------------------- restore
+
+
+@pytest.fixture
+def saved(live, tmp_path):
+    """A backup holding two units; then the live database gets a third."""
+    backup.copy_database(live, tmp_path / "saved.db")
+    add_unit(open_db(live), "达州市民政局", "department")
+    return tmp_path / "saved.db"
+
+
+def test_restore_with_yes(cli, live, saved, tmp_path):
+    r = cli("restore", saved, "--yes")
+    assert r.exit_code == 0, r.stderr
+    assert "单位" in r.stdout and "备份文件" in r.stdout and "当前数据库" in r.stdout
+    assert "备份中最新的一次修改" in r.stdout
+    assert "恢复前的数据库已另存为" in r.stdout
+    assert _units(live) == ["达州市教育局", "达州市公安局"]
+    before = list((tmp_path / "backups").glob("cdo-before-restore-*.db"))
+    assert len(before) == 1 and _units(before[0])[-1] == "达州市民政局"
+    assert _mode(live) == 0o600
+    # the restore itself is in the (restored) log
+    db = open_db(live)
+    row = db.execute("SELECT entity, action, reason FROM audit_log ORDER BY id DESC").fetchone()
+    assert row[0] == "database" and row[1] == "restore" and "saved.db" in row[2]
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_restore_asks_first(cli, live, saved):
+    r = cli("restore", saved, input="n\n")
+    assert r.exit_code == 1
+    assert "用这个备份替换当前数据库" in r.stdout
+    assert "已取消，当前数据库没有改动" in r.stderr
+    assert _units(live)[-1] == "达州市民政局"
+    r = cli("restore", saved, input="")  # no answer at all
+    assert r.exit_code == 1 and "已取消" in r.stderr
+    r = cli("restore", saved, input="y\n")
+    assert r.exit_code == 0, r.stderr
+    assert _units(live) == ["达州市教育局", "达州市公安局"]
+
+
+def test_restore_keeps_open_connections_consistent(live, saved):
+    reader = sqlite3.connect(live)
+    assert len(reader.execute("SELECT * FROM units").fetchall()) == 3
+    backup.restore_database(saved, live)
+    assert len(reader.execute("SELECT * FROM units").fetchall()) == 2
+    assert reader.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_restore_into_a_missing_database(cli, saved, tmp_path):
+    r = cli("--db", tmp_path / "fresh.db", "restore", saved, "--yes")
+    assert r.exit_code == 0, r.stderr
+    assert _units(tmp_path / "fresh.db") == ["达州市教育局", "达州市公安局"]
+    assert _mode(tmp_path / "fresh.db") == 0o600
+
+
+def test_restore_an_older_schema_migrates_it(cli, live, tmp_path):
+    old = tmp_path / "old.db"
+    backup.copy_database(live, old)
+    conn = sqlite3.connect(old)
+    conn.execute("DROP TABLE scores")
+    conn.execute("DROP TABLE score_years")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_scoring'")
+    conn.commit()
+    conn.close()
+    r = cli("restore", old, "--yes")
+    assert r.exit_code == 0, r.stderr
+    db = open_db(live)
+    assert "scores" in db.table_names()
+
+
+def _bad_files(tmp_path, live):
+    files = {}
+    files["empty"] = tmp_path / "empty.db"
+    files["empty"].write_bytes(b"")
+    files["random"] = tmp_path / "random.db"
+    files["random"].write_bytes(os.urandom(5000))
+    files["text"] = tmp_path / "notes.txt"
+    files["text"].write_text("这不是数据库", encoding="utf-8")
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    files["not cdo"] = other
+    whole = tmp_path / "whole.db"
+    backup.copy_database(live, whole)
+    data = whole.read_bytes()
+    files["truncated"] = tmp_path / "half.db"
+    files["truncated"].write_bytes(data[: len(data) // 2])
+    corrupt = bytearray(data)
+    for i in range(4096 * 2 + 100, len(corrupt), 997):  # scribble over later pages
+        corrupt[i] = 0xFF
+    files["corrupt"] = tmp_path / "corrupt.db"
+    files["corrupt"].write_bytes(bytes(corrupt))
+    newer = tmp_path / "newer.db"
+    backup.copy_database(live, newer)
+    conn = sqlite3.connect(newer)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('cdo', 'm999_future', 'x')")
+    conn.commit()
+    conn.close()
+    files["newer"] = newer
+    files["missing"] = tmp_path / "nope.db"
+    files["folder"] = tmp_path
+    return files
+
+
+def test_restore_refuses_bad_files_and_changes_nothing(cli, live, tmp_path):
+    files = _bad_files(tmp_path, live)
+    before = live.read_bytes()
+    for what, path in files.items():
+        r = cli("restore", path, "--yes")
+        assert r.exit_code == 1, (what, r.stdout, r.stderr)
+        assert r.stderr.startswith("cdo: "), (what, r.stderr)
+        assert re.search(r"[\u4e00-\u9fff]", r.stderr), what
+        assert "Traceback" not in r.stderr
+    assert _units(live) == ["达州市教育局", "达州市公安局"]
+    assert not (tmp_path / "backups").exists()
+    assert live.read_bytes() == before
+
+
+def test_restore_the_live_database_onto_itself(cli, live):
+    r = cli("restore", live, "--yes")
+    assert r.exit_code == 1
+    assert "就是当前数据库本身" in r.stderr

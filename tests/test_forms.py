@@ -1,0 +1,308 @@
+"""Reading and writing the recommendation form (附件1)."""
+
+import datetime as dt
+import zipfile
+
+import openpyxl
+import pytest
+
+from cdo.errors import InvalidInputError
+from cdo.forms import (
+    WORK_PLAN_HINT,
+    build_form,
+    fill_form_sheet,
+    parse_birth_month,
+    parse_phone,
+    plan_length,
+    read_forms,
+    write_template,
+)
+from cdo.paths import data_dir
+
+PLAN = "一、制度建设：出台数据管理办法。\n二、重点事项：完成数据普查登记。"
+
+FULL = {
+    "name": "王建军", "gender": "男", "ethnicity": "汉族", "birth_month": dt.date(1976, 4, 1),
+    "native_place": "四川宣汉", "political_status": "中共党员", "education": "研究生/硕士",
+    "phone": "139 0818 0001", "position": "达州市大数据中心党组成员、副主任",
+    "resume": "1998.07—2006.03 达州市信息中心\n2006.03—至今 达州市大数据中心",
+    "skills": "信息系统项目管理师", "work_plan": PLAN, "recommendation": "同意推荐。",
+    "form_date": dt.date(2023, 5, 22),
+}
+
+
+def one(path):
+    forms, errors = read_forms(path)
+    assert errors == [], errors
+    assert len(forms) == 1
+    return forms[0]
+
+
+def test_every_field_of_the_office_template_is_read(tmp_path):
+    p = tmp_path / "f.xlsx"
+    build_form(FULL).save(p)
+    f = one(p)
+    assert f.fields == {
+        "name": "王建军", "gender": "男", "ethnicity": "汉族", "birth_month": "1976-04",
+        "native_place": "四川宣汉", "political_status": "中共党员", "education": "研究生/硕士",
+        "phone": "13908180001", "position": "达州市大数据中心党组成员、副主任",
+        "resume": "1998.07—2006.03 达州市信息中心\n2006.03—至今 达州市大数据中心",
+        "skills": "信息系统项目管理师", "work_plan": PLAN, "recommendation": "同意推荐。",
+    }
+    assert f.form_date == dt.date(2023, 5, 22)
+    assert f.missing == []
+    assert f.sheet == "推荐表"
+
+
+def test_stray_spaces_other_wording_and_hint_left_in(tmp_path):
+    p = tmp_path / "f.xlsx"
+    values = {**FULL, "birth_month": "1972年8月", "work_plan": WORK_PLAN_HINT + "\n" + PLAN,
+              "name": "李  梅", "form_date": None, "recommendation": None}
+    wb = build_form(values)
+    ws = wb.active
+    ws["A3"] = "姓  名"
+    ws["A4"] = "民　族："
+    ws["A5"] = " 籍　　贯 "
+    ws["A6"] = "学历/学位"
+    ws["D6"] = "联系电话"
+    wb.save(p)
+    f = one(p)
+    assert f.fields["name"] == "李梅"
+    assert f.fields["ethnicity"] == "汉族"
+    assert f.fields["native_place"] == "四川宣汉"
+    assert f.fields["education"] == "研究生/硕士"
+    assert f.fields["phone"] == "13908180001"
+    assert f.fields["birth_month"] == "1972-08"
+    assert f.fields["work_plan"] == PLAN
+    assert f.fields["recommendation"] == ""
+    assert f.form_date is None
+
+
+def wps_like(path, *, birth=197503, phone="0818－2123456", name="张 伟", plan=PLAN):
+    """A unit's own layout: labels with colons, 学历/学位, resume and plan below labels."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.merge_cells("A1:E1")
+    ws["A1"] = "达州市首席数据官推荐表"
+    rows = [
+        ("姓 名：", name, "性 别：", "男", "（照片）"),
+        ("民 族：", "土家族", "出生年月：", birth, None),
+        ("籍 贯：", "四川渠县", "政治面貌：", "中共党员", None),
+        ("学历/学位：", "大学本科 工学学士", "联系电话：", phone, None),
+    ]
+    for i, row in enumerate(rows, 3):
+        for j, v in enumerate(row, 1):
+            ws.cell(i, j).value = v
+    ws.merge_cells("E3:E6")
+    ws["A7"] = "工作单位及职务："
+    ws["B7"] = "达州市公安局党委委员、副局长"
+    ws.merge_cells("B7:E7")
+    ws["A8"] = "个人简历"
+    ws.merge_cells("A8:E8")
+    ws["A9"] = "1996.07—至今 达州市公安局"
+    ws.merge_cells("A9:E9")
+    ws["A10"] = "有何专业技术特长或资格技能证书"
+    ws["B10"] = "网络安全等级保护测评师"
+    ws.merge_cells("B10:E10")
+    ws["A11"] = "工作计划及目标成效"
+    ws.merge_cells("A11:E11")
+    ws["A12"] = plan
+    ws.merge_cells("A12:E12")
+    ws["A13"] = "所在地区或部门(单位)推荐意见"
+    ws["B13"] = "同意推荐\n推荐单位（盖章）：\n2023年5月25日"
+    ws.merge_cells("B13:E13")
+    wb.save(path)
+
+
+def test_a_units_own_layout_is_read_by_labels(tmp_path):
+    p = tmp_path / "wps.xlsx"
+    wps_like(p)
+    f = one(p)
+    assert f.fields == {
+        "name": "张伟", "gender": "男", "ethnicity": "土家族", "birth_month": "1975-03",
+        "native_place": "四川渠县", "political_status": "中共党员",
+        "education": "大学本科 工学学士", "phone": "0818-2123456",
+        "position": "达州市公安局党委委员、副局长", "resume": "1996.07—至今 达州市公安局",
+        "skills": "网络安全等级保护测评师", "work_plan": PLAN, "recommendation": "同意推荐",
+    }
+    assert f.form_date == dt.date(2023, 5, 25)
+
+
+def test_label_and_value_in_one_cell(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "姓名：周涛"
+    ws["B1"] = "性别：男"
+    ws["A2"] = "工作单位及职务：达州市教育局副局长"
+    p = tmp_path / "inline.xlsx"
+    wb.save(p)
+    f = one(p)
+    assert (f.fields["name"], f.fields["gender"], f.fields["position"]) == (
+        "周涛", "男", "达州市教育局副局长")
+
+
+def test_two_forms_in_one_workbook_and_blank_sheets_skipped(tmp_path):
+    wb = build_form(FULL)
+    ws2 = wb.create_sheet("第二份")
+    fill_form_sheet(ws2, {**FULL, "name": "刘强", "birth_month": "1970-11"})
+    wb.create_sheet("Sheet3")
+    p = tmp_path / "two.xlsx"
+    wb.save(p)
+    forms, errors = read_forms(p)
+    assert errors == []
+    assert [(f.sheet, f.fields["name"], f.fields["birth_month"]) for f in forms] == [
+        ("推荐表", "王建军", "1976-04"), ("第二份", "刘强", "1970-11")]
+
+
+@pytest.mark.parametrize(("value", "month"), [
+    ("1975.03", "1975-03"), ("1975年3月", "1975-03"), ("1975-3", "1975-03"),
+    ("197503", "1975-03"), (197503, "1975-03"), (1975.03, "1975-03"), (1975.1, "1975-10"),
+    (dt.datetime(1975, 3, 1), "1975-03"), ("1975/03/12", "1975-03"), ("1975年03月", "1975-03"),
+    ("１９７５．０３", "1975-03"), ("1975.3", "1975-03"), ("", ""),
+])
+def test_birth_month_spellings(value, month):
+    assert parse_birth_month(value) == month
+
+
+@pytest.mark.parametrize("value", ["1975.13", "七五年三月", "abc", "2999.01"])
+def test_bad_birth_month(value):
+    with pytest.raises(InvalidInputError, match="出生年月"):
+        parse_birth_month(value)
+
+
+@pytest.mark.parametrize(("value", "phone"), [
+    ("152 8240 6279", "15282406279"), ("152-8240-6279", "15282406279"),
+    (15282406279, "15282406279"), (15282406279.0, "15282406279"),
+    ("+86 152 8240 6279", "15282406279"), ("0818-2123456", "0818-2123456"),
+    ("0818 2123456", "0818-2123456"), ("08182123456", "0818-2123456"),
+    ("(0818)2123456", "0818-2123456"), ("０８１８－２１２３４５６", "0818-2123456"),
+    ("028-86123456", "028-86123456"), ("15282406279/0818-2123456", "15282406279、0818-2123456"),
+])
+def test_phone_spellings(value, phone):
+    assert parse_phone(value) == phone
+
+
+@pytest.mark.parametrize("value", ["1528240627", "微信同号", "12345"])
+def test_bad_phone(value):
+    with pytest.raises(InvalidInputError, match="联系方式"):
+        parse_phone(value)
+
+
+def test_missing_name_is_refused(tmp_path):
+    p = tmp_path / "f.xlsx"
+    build_form({**FULL, "name": None}).save(p)
+    forms, errors = read_forms(p)
+    assert forms == []
+    assert [(e.sheet, e.reason) for e in errors] == [("推荐表", "没有填写姓名")]
+
+
+def test_work_plan_over_500_characters_is_refused_with_its_length(tmp_path):
+    p = tmp_path / "f.xlsx"
+    plan = "一" * 499 + "\n二二"  # 501 characters; the line break does not count
+    assert plan_length(plan) == 501
+    build_form({**FULL, "work_plan": plan}).save(p)
+    forms, errors = read_forms(p)
+    assert forms == []
+    assert "共 501 字" in errors[0].reason and "500" in errors[0].reason
+    build_form({**FULL, "work_plan": "一" * 500}).save(p)
+    assert one(p).fields["work_plan"] == "一" * 500
+
+
+def test_bad_value_names_the_sheet(tmp_path):
+    p = tmp_path / "f.xlsx"
+    build_form({**FULL, "gender": "未知"}).save(p)
+    forms, errors = read_forms(p)
+    assert forms == [] and "性别" in errors[0].reason and errors[0].sheet == "推荐表"
+
+
+def test_two_forms_on_one_sheet_are_refused(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"], ws["A5"], ws["B5"] = "姓名", "甲", "姓名", "乙"
+    p = tmp_path / "f.xlsx"
+    wb.save(p)
+    forms, errors = read_forms(p)
+    assert "不止一份" in errors[0].reason
+
+
+def test_unreadable_files(tmp_path):
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500)
+    forms, errors = read_forms(xls)
+    assert forms == [] and "另存为 .xlsx" in errors[0].reason and errors[0].sheet is None
+
+    good = tmp_path / "good.xlsx"
+    build_form(FULL).save(good)
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(good.read_bytes()[:1500])
+    assert "损坏或不完整" in read_forms(cut)[1][0].reason
+
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("这不是表格", encoding="utf-8")
+    assert "不是 Excel 文件" in read_forms(fake)[1][0].reason
+
+    none = tmp_path / "none.xlsx"
+    openpyxl.Workbook().save(none)
+    assert "没有找到推荐表" in read_forms(none)[1][0].reason
+
+
+def test_template_is_the_printed_form(tmp_path):
+    p = tmp_path / "t.xlsx"
+    write_template(p)
+    with zipfile.ZipFile(p) as z:
+        assert "xl/worksheets/sheet1.xml" in z.namelist()
+    ws = openpyxl.load_workbook(p).active
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "达州市首席数据官推荐表" in texts
+    assert WORK_PLAN_HINT in texts
+    for label in ("姓名", "性别", "民族", "出生年月", "籍贯", "政治面貌", "学历学位", "联系方式",
+                  "工作单位及职务", "个人简历", "照片"):
+        assert label in texts
+    assert any("500字" in t for t in texts)
+    assert "G3:G6" in {str(r) for r in ws.merged_cells.ranges}  # the photo box
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws.page_setup.orientation == "portrait"
+    # a blank form is not a form to import
+    forms, errors = read_forms(p)
+    assert forms == [] and errors[0].reason == "没有填写姓名"
+
+
+def test_template_filled_in_and_read_back_round_trips(tmp_path):
+    p = tmp_path / "t.xlsx"
+    write_template(p)
+    wb = openpyxl.load_workbook(p)
+    ws = wb.active
+    ws["B3"], ws["E3"], ws["B7"] = "赵丽", "女", "达州市中心医院副院长"
+    ws["B12"] = "同意推荐。"
+    wb.save(p)
+    f = one(p)
+    assert (f.fields["name"], f.fields["gender"], f.fields["position"]) == (
+        "赵丽", "女", "达州市中心医院副院长")
+    assert f.fields["work_plan"] == ""  # the grey hint is not a plan
+    assert f.fields["recommendation"] == "同意推荐。"
+    assert "工作计划及目标成效" in f.missing
+
+
+def test_bundled_sample_forms_all_read():
+    folder = data_dir() / "samples" / "forms"
+    names = {}
+    for path in sorted(folder.glob("*.xlsx")):
+        forms, errors = read_forms(path)
+        assert errors == [], (path, errors)
+        for f in forms:
+            names[f.fields["name"]] = f
+    assert set(names) == {"王建军", "李梅", "张伟", "陈晓燕", "刘强", "孙志勇", "赵丽", "何俊"}
+    # 06 was re-saved by LibreOffice: a float birth month 1980.1 means October
+    assert names["赵丽"].fields["birth_month"] == "1980-10"
+    assert names["刘强"].fields["phone"] == "13908180004"
+    assert names["张伟"].fields["phone"] == "0818-2123456"
+
+
+def test_absurdly_long_fields_are_refused(tmp_path):
+    p = tmp_path / "f.xlsx"
+    build_form({**FULL, "name": "数" * 40, "position": "局" * 301}).save(p)
+    forms, errors = read_forms(p)
+    assert forms == []
+    assert errors[0].reason == ("姓名太长（40 字，最多 30 字），请核对；"
+                                "工作单位及职务太长（301 字，最多 300 字），请核对")

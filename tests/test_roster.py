@@ -1,0 +1,370 @@
+"""The roster: matching units, re-import rules, lifecycle, specialists, missing/late."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from cdo import roster
+from cdo.db import open_db
+from cdo.errors import InvalidInputError, NotFoundError, StateError
+from cdo.forms import build_form
+from cdo.units import UnitIndex, add_unit
+
+D = dt.date.fromisoformat
+UNITS = [
+    ("达州市公安局", "department", "市公安局"),
+    ("达州市教育局", "department", "市教育局"),
+    ("通川区", "region", "通川区"),
+    ("渠县", "region", "渠县"),
+    ("达州市水务局", "department", "市水务局"),
+    ("达州市水务集团有限公司", "enterprise", "达州水务集团"),
+    ("达州市大数据中心", "department", "市大数据中心"),
+]
+
+
+def setup_units(db):
+    for name, cat, short in UNITS:
+        add_unit(db, name, cat, short)
+
+
+@pytest.fixture
+def rdb(db):
+    setup_units(db)
+    return db
+
+
+def form(tmp_path, name="王建军", position="达州市公安局党委委员、副局长", fname=None, **extra):
+    values = {
+        "name": name, "gender": "男", "ethnicity": "汉族", "birth_month": "1976.04",
+        "native_place": "四川宣汉", "political_status": "中共党员", "education": "研究生",
+        "phone": "13908180001", "position": position, "resume": "简历", "skills": "无",
+        "work_plan": "计划", "recommendation": "同意推荐。", **extra,
+    }
+    p = tmp_path / (fname or f"{name}.xlsx")
+    build_form(values).save(p)
+    return p
+
+
+def audit_count(db):
+    return db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+
+
+# ----------------------------------------------------------------------------- units
+
+
+@pytest.mark.parametrize(("text", "unit"), [
+    ("达州市公安局党委委员、副局长", "达州市公安局"),
+    ("公安局副局长", "达州市公安局"),  # the name without 达州市
+    ("达州市统计局副局长", None),
+    ("市公安局副局长", "达州市公安局"),
+    ("通川区人民政府副区长", "通川区"),
+    ("达州市通川区人民政府副区长", "通川区"),
+    ("达州市水务集团有限公司副总经理", "达州市水务集团有限公司"),  # longest match wins
+    ("达州水务集团副总经理", "达州市水务集团有限公司"),
+    ("达州市水务局副局长", "达州市水务局"),
+    ("达州市 教育局 副局长", "达州市教育局"),
+])
+def test_match_unit(rdb, text, unit):
+    index = UnitIndex.load(rdb)
+    if unit is None:
+        with pytest.raises(InvalidInputError, match="找不到已登记的单位"):
+            roster.match_unit(index, text)
+    else:
+        assert roster.match_unit(index, text).name == unit
+
+
+def test_match_unit_several_names_the_candidates(rdb):
+    with pytest.raises(InvalidInputError) as e:
+        roster.match_unit(UnitIndex.load(rdb), "达州市公安局渠县分局局长")
+    assert "达州市公安局" in str(e.value) and "渠县" in str(e.value) and "--unit" in str(e.value)
+
+
+# ----------------------------------------------------------------------------- import rules
+
+
+def test_import_then_same_form_again_changes_nothing(rdb, tmp_path):
+    p = form(tmp_path, form_date=D("2023-05-20"))
+    rep = roster.import_forms(rdb, [p], received_on=D("2023-05-25"))
+    assert [(o.action, o.unit, o.name) for o in rep.done] == [("added", "达州市公安局", "王建军")]
+    row = roster.current_cdo(rdb, 1)
+    assert (row["status"], row["recommended_on"], row["received_on"]) == (
+        "recommended", "2023-05-20", "2023-05-25")
+    assert row["birth_month"] == "1976-04" and row["phone"] == "13908180001"
+    n = audit_count(rdb)
+    # the same form, even re-saved under another name, changes nothing
+    p2 = form(tmp_path, form_date=D("2023-05-20"), fname="again.xlsx")
+    rep = roster.import_forms(rdb, [p, p2], received_on=D("2023-06-01"))
+    assert [o.action for o in rep.done] == ["unchanged", "unchanged"]
+    assert audit_count(rdb) == n
+    assert rdb.execute("SELECT count(*) FROM cdos").fetchone()[0] == 1
+    assert roster.current_cdo(rdb, 1)["received_on"] == "2023-05-25"
+
+
+def test_new_form_for_same_person_updates_them(rdb, tmp_path):
+    roster.import_forms(rdb, [form(tmp_path)], received_on=D("2023-05-25"))
+    roster.advance(rdb, "市公安局", "appoint", D("2023-06-01"))
+    p = form(tmp_path, name="王 建军", phone="0818-2123456", fname="new.xlsx")
+    rep = roster.import_forms(rdb, [p], received_on=D("2023-07-01"))
+    assert [o.action for o in rep.done] == ["updated"]
+    rows = list(rdb.query("SELECT * FROM cdos"))
+    assert len(rows) == 1
+    assert (rows[0]["phone"], rows[0]["status"], rows[0]["appointed_on"]) == (
+        "0818-2123456", "appointed", "2023-06-01")
+    audit = list(rdb.query("SELECT * FROM audit_log WHERE entity = 'cdo' AND action = 'update'"))
+    assert json.loads(audit[0]["before"]) == {"phone": "13908180001"}
+    assert json.loads(audit[0]["after"]) == {"phone": "0818-2123456"}
+
+
+def test_form_naming_someone_else_is_a_change_of_cdo(rdb, tmp_path):
+    roster.import_forms(rdb, [form(tmp_path, form_date=D("2023-05-20"))],
+                        received_on=D("2023-05-25"))
+    roster.advance(rdb, "市公安局", "appoint", D("2023-06-01"))
+    roster.advance(rdb, "市公安局", "file", D("2023-06-10"))
+    p = form(tmp_path, name="张伟", form_date=D("2024-03-04"))
+    rep = roster.import_forms(rdb, [p], received_on=D("2024-03-06"))
+    assert [(o.action, o.previous) for o in rep.done] == [("replaced", "王建军")]
+    unit, rows = roster.history(rdb, "达州市公安局")
+    assert [(r["name"], r["status"], r["ended_on"]) for r in rows] == [
+        ("王建军", "ended", "2024-03-04"), ("张伟", "recommended", None)]
+    assert rows[0]["filed_on"] == "2023-06-10"
+    # the old form again does not bring the old CDO back
+    rep = roster.import_forms(rdb, [tmp_path / "王建军.xlsx"], received_on=D("2024-04-01"))
+    assert [o.action for o in rep.done] == ["unchanged"]
+    assert roster.current_cdo(rdb, 1)["name"] == "张伟"
+
+
+def test_an_older_form_for_someone_else_is_refused(rdb, tmp_path):
+    roster.import_forms(rdb, [form(tmp_path, form_date=D("2024-03-04"))],
+                        received_on=D("2024-03-05"))
+    p = form(tmp_path, name="张伟", form_date=D("2023-05-20"))
+    rep = roster.import_forms(rdb, [p], received_on=D("2024-03-06"))
+    assert rep.done == []
+    assert "更早" in rep.failed[0].reason and rep.failed[0].sheet == "推荐表"
+
+
+def test_each_form_stands_alone(rdb, tmp_path):
+    good = form(tmp_path, name="王建军")
+    bad = form(tmp_path, name="周涛", position="某某公司经理")
+    rep = roster.import_forms(rdb, [tmp_path], received_on=D("2023-05-25"))
+    assert [o.name for o in rep.done] == ["王建军"]
+    assert [(f.file, f.sheet) for f in rep.failed] == [(str(bad), "推荐表")]
+    assert "找不到已登记的单位" in rep.failed[0].reason
+    assert good.exists()
+
+
+def test_unit_option_overrides_the_position_text(rdb, tmp_path):
+    p = form(tmp_path, position="副局长")
+    rep = roster.import_forms(rdb, [p], unit="市教育局", received_on=D("2023-05-25"))
+    assert rep.done[0].unit == "达州市教育局"
+
+
+# ----------------------------------------------------------------------------- lifecycle
+
+
+def test_lifecycle_in_order(rdb, tmp_path):
+    roster.import_forms(rdb, [form(tmp_path, form_date=D("2023-05-20"))],
+                        received_on=D("2023-05-25"))
+    with pytest.raises(StateError, match="还没有任命"):
+        roster.advance(rdb, "市公安局", "file", D("2023-06-10"))
+    with pytest.raises(StateError, match="早于推荐日期"):
+        roster.advance(rdb, "市公安局", "appoint", D("2023-05-01"))
+    assert roster.advance(rdb, "市公安局", "appoint", D("2023-06-01"))["status"] == "appointed"
+    with pytest.raises(StateError, match="已经任命过了"):
+        roster.advance(rdb, "市公安局", "appoint", D("2023-06-02"))
+    assert roster.advance(rdb, "市公安局", "file", D("2023-06-10"))["status"] == "filed"
+    with pytest.raises(StateError, match="已经备案过了"):
+        roster.advance(rdb, "市公安局", "file", D("2023-06-11"))
+    row = roster.advance(rdb, "市公安局", "end", D("2024-01-05"), "工作调动")
+    assert (row["status"], row["ended_on"], row["end_reason"]) == (
+        "ended", "2024-01-05", "工作调动")
+    with pytest.raises(NotFoundError, match="已于 2024-01-05 离任"):
+        roster.advance(rdb, "市公安局", "end", D("2024-01-06"))
+    actions = [r["action"] for r in rdb.query(
+        "SELECT action FROM audit_log WHERE entity = 'cdo' ORDER BY id")]
+    assert actions == ["recommend", "appoint", "file", "end"]
+
+
+# ----------------------------------------------------------------------------- specialists
+
+
+def test_specialists(rdb):
+    roster.add_specialist(rdb, "市公安局", "吴 昊", "139 0818 1001", D("2023-06-01"))
+    with pytest.raises(InvalidInputError, match="已是"):
+        roster.add_specialist(rdb, "达州市公安局", "吴昊")
+    assert roster.list_specialists(rdb)[0]["phone"] == "13908181001"
+    with pytest.raises(NotFoundError):
+        roster.remove_specialist(rdb, "市公安局", "张三")
+    roster.remove_specialist(rdb, "市公安局", "吴昊", D("2023-09-01"))
+    assert roster.list_specialists(rdb) == []
+
+
+# ----------------------------------------------------------------------------- missing
+
+
+def reasons(db, day):
+    return {(r["unit"], r["reason"]): r for r in roster.missing(db, D(day))}
+
+
+def test_missing_and_late(rdb, tmp_path):
+    roster.import_forms(rdb, [form(tmp_path, form_date=D("2023-05-20"))],
+                        received_on=D("2023-05-25"))
+    roster.import_forms(rdb, [form(tmp_path, name="陈晓燕", position="达州市教育局副局长")],
+                        received_on=D("2023-06-14"))
+    roster.add_specialist(rdb, "市公安局", "吴昊", on=D("2023-06-01"))
+    got = reasons(rdb, "2023-06-30")
+    assert ("达州市公安局", "no_form") not in got
+    assert ("达州市公安局", "no_specialist") not in got
+    late = got[("达州市教育局", "late_form")]
+    assert (late["due_on"], late["late"]) == (D("2023-05-30"), True)
+    assert "晚了 15 天" in late["detail"]
+    no = got[("通川区", "no_form")]
+    assert (no["due_on"], no["late"]) == (D("2023-05-30"), True)
+    assert got[("通川区", "no_specialist")]["due_on"] is None
+    # before the first deadline nobody is late yet, and later forms are not known
+    early = reasons(rdb, "2023-05-26")
+    assert early[("通川区", "no_form")]["late"] is False
+    assert ("达州市教育局", "no_form") in early
+
+
+def test_missing_after_a_change_is_due_one_civil_code_month_later(rdb, tmp_path):
+    roster.import_forms(rdb, [form(tmp_path, form_date=D("2023-05-20"))],
+                        received_on=D("2023-05-25"))
+    # ended 2023-09-01: one month later is 2023-10-01, in the National Day holiday,
+    # so the period ends on the first working day after it
+    roster.advance(rdb, "市公安局", "end", D("2023-09-01"), "工作调动")
+    got = reasons(rdb, "2023-09-15")[("达州市公安局", "no_form_after_change")]
+    assert got["due_on"] == D("2023-10-07") and got["late"] is False
+    assert "王建军 于 2023-09-01 离任" in got["detail"]
+    assert reasons(rdb, "2023-10-08")[("达州市公安局", "no_form_after_change")]["late"] is True
+    # a new form sent late after the change
+    p = form(tmp_path, name="张伟", form_date=D("2023-10-20"))
+    roster.import_forms(rdb, [p], received_on=D("2023-10-20"))
+    got = reasons(rdb, "2023-11-01")
+    assert got[("达州市公安局", "late_form")]["due_on"] == D("2023-10-07")
+    # ... and one on time
+    roster.advance(rdb, "市公安局", "end", D("2024-01-10"))
+    roster.import_forms(rdb, [form(tmp_path, name="李四", form_date=D("2024-02-01"))],
+                        received_on=D("2024-02-02"))
+    assert ("达州市公安局", "late_form") not in reasons(rdb, "2024-03-01")
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture
+def cdb(db_path):
+    db = open_db(db_path)
+    setup_units(db)
+    return db
+
+
+def test_cli_template(cli, tmp_path):
+    r = cli("register", "template", "form.xlsx")
+    assert r.exit_code == 0 and "form.xlsx" in r.stdout
+    r = cli("register", "template", "form.xlsx")
+    assert r.exit_code == 1 and "--force" in r.stderr
+    assert cli("register", "template", "form.xlsx", "--force").exit_code == 0
+    r = cli("register", "template", "nowhere/form.xlsx")
+    assert r.exit_code == 1 and "文件夹不存在" in r.stderr
+
+
+def test_cli_import_reports_good_and_bad(cli, cdb, tmp_path):
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    form(folder, name="王建军")
+    form(folder, name="陈晓燕", position="达州市教育局副局长")
+    form(folder, name="无名", position="某公司", fname="c.xlsx")
+    form(folder, name="周涛", work_plan="字" * 612, fname="d.xlsx")
+    (folder / "e.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    (folder / "~$王建军.xlsx").write_bytes(b"lock")
+    r = cli("register", "import", folder, "--received", "2023/5/25")
+    assert r.exit_code == 1
+    assert "新增  达州市公安局  王建军" in r.stdout
+    assert "新增  达州市教育局  陈晓燕" in r.stdout
+    assert "共 5 份：新增 2，失败 3。" in r.stdout
+    assert (f"{folder / 'c.xlsx'}，工作表“推荐表”："
+            "工作单位及职务“某公司”中找不到已登记的单位") in r.stderr
+    assert "共 612 字" in r.stderr
+    assert f"{folder / 'e.xls'}：这是旧版 Excel" in r.stderr
+    assert "cdo: 有 3 份推荐表未导入" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = cli("register", "import", folder / "王建军.xlsx", "--received", "2023-05-26")
+    assert r.exit_code == 0 and "无变化" in r.stdout
+
+
+def test_cli_import_bad_input(cli, cdb, tmp_path):
+    r = cli("register", "import", tmp_path / "nope.xlsx")
+    assert r.exit_code == 1 and "文件不存在" in r.stderr
+    p = form(tmp_path)
+    r = cli("register", "import", p, "--unit", "不存在的单位")
+    assert r.exit_code == 1 and "没有这个单位" in r.stderr
+    r = cli("register", "import", p, "--received", "2023-02-30")
+    assert r.exit_code == 1 and "日期不存在" in r.stderr
+
+
+def test_cli_lifecycle(cli, cdb, tmp_path):
+    cli("register", "import", form(tmp_path, form_date=D("2023-05-20")), "--received", "2023-05-25")
+    r = cli("register", "file", "市公安局", "--on", "2023-06-01")
+    assert r.exit_code == 1 and "还没有任命" in r.stderr
+    r = cli("register", "appoint", "市公安局", "--on", "2023年6月1日")
+    assert r.exit_code == 0 and "2023-06-01 任命" in r.stdout
+    assert cli("register", "file", "达州市公安局", "--on", "2023.6.10").exit_code == 0
+    r = cli("register", "end", "统计局", "--on", "2024-01-05")
+    assert r.exit_code == 1 and "没有这个单位" in r.stderr
+    r = cli("register", "end", "市公安局", "--on", "2024-01-05", "--reason", "工作调动")
+    assert r.exit_code == 0 and "2024-02-05 前报送" in r.stdout
+    r = cli("register", "appoint", "市教育局", "--on", "2024-01-05")
+    assert r.exit_code == 1 and "没有现任首席数据官" in r.stderr
+    r = cli("register", "history", "市公安局", "--format", "json")
+    rows = json.loads(r.stdout)
+    assert [(x["name"], x["status"], x["appointed_on"], x["filed_on"], x["ended_on"])
+            for x in rows] == [("王建军", "ended", "2023-06-01", "2023-06-10", "2024-01-05")]
+    assert rows[0]["phone"] == "139****0001"
+
+
+def test_cli_list_masks_phones_unless_asked(cli, cdb, tmp_path):
+    cli("register", "import", form(tmp_path), "--received", "2023-05-25")
+    cli("register", "specialist", "add", "市公安局", "吴昊", "--phone", "13908181001")
+    r = cli("register", "list")
+    assert r.exit_code == 0 and "139****0001" in r.stdout and "13908180001" not in r.stdout
+    assert "13908180001" in cli("register", "list", "--show-contact").stdout
+    rows = json.loads(cli("register", "list", "--format", "json").stdout)
+    assert list(rows[0]) == [
+        "unit", "category", "name", "gender", "ethnicity", "birth_month", "native_place",
+        "political_status", "education", "phone", "position", "status", "recommended_on",
+        "appointed_on", "filed_on", "specialists"]
+    police = next(x for x in rows if x["unit"] == "达州市公安局")
+    assert (police["phone"], police["birth_month"], police["specialists"]) == (
+        "139****0001", "1976-04", 1)
+    assert next(x for x in rows if x["unit"] == "渠县")["name"] is None
+    rows = json.loads(cli("register", "list", "--format", "json", "--show-contact").stdout)
+    assert next(x for x in rows if x["unit"] == "达州市公安局")["phone"] == "13908180001"
+    csv_out = cli("register", "list", "--format", "csv").stdout
+    assert "139****0001" in csv_out and "13908180001" not in csv_out
+    r = cli("register", "list", "--output", "roster.xlsx")
+    assert r.exit_code == 0 and (tmp_path / "roster.xlsx").exists()
+    r = cli("register", "specialist", "list")
+    assert "139****1001" in r.stdout
+
+
+def test_cli_specialist_errors(cli, cdb):
+    r = cli("register", "specialist", "add", "市公安局", "吴昊", "--phone", "12")
+    assert r.exit_code == 1 and "联系方式无法识别" in r.stderr
+    r = cli("register", "specialist", "remove", "市公安局", "吴昊")
+    assert r.exit_code == 1 and "没有名为 吴昊 的数据专员" in r.stderr
+
+
+def test_cli_missing(cli, cdb, tmp_path):
+    cli("register", "import", form(tmp_path), "--received", "2023-06-02")
+    r = cli("register", "missing", "--as-of", "2023-07-01", "--format", "json")
+    assert r.exit_code == 0
+    rows = json.loads(r.stdout)
+    assert {"unit": "达州市公安局", "category": "department", "reason": "late_form",
+            "due_on": "2023-05-30"}.items() <= rows[0].items() or any(
+        x["unit"] == "达州市公安局" and x["reason"] == "late_form" for x in rows)
+    assert all({"unit", "category", "reason", "due_on"} <= set(x) for x in rows)
+    r = cli("register", "missing", "--as-of", "2023-07-01")
+    assert "未报送推荐表" in r.stdout and "推荐表报送逾期" in r.stdout
+    r = cli("register", "missing", "--as-of", "昨天")
+    assert r.exit_code == 1 and "--as-of" in r.stderr

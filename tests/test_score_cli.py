@@ -1,0 +1,332 @@
+"""cdo score … through the CLI: ranking, set, import, sheet, finalize/reopen."""
+
+import json
+import os
+
+import openpyxl
+import pytest
+
+from cdo import scoring
+from cdo.db import open_db
+from cdo.units import add_unit
+
+NUMBERS = scoring.load_table().numbers
+MAXES = {i.no: i.max for i in scoring.load_table().items}
+
+
+@pytest.fixture
+def units(db_path):
+    db = open_db(db_path)
+    for name, cat, short in [("达州市大数据中心", "department", "大数据中心"),
+                             ("达州市通川区", "region", "通川区"),
+                             ("达州市中心医院", "institution", None),
+                             ("达州市交通投资建设集团有限责任公司", "enterprise", "交投集团")]:
+        add_unit(db, name, cat, short)
+    db.conn.close()
+
+
+def ok(r):
+    assert r.exit_code == 0, (r.stdout, r.stderr)
+    return r
+
+
+def fail(r, pattern):
+    assert r.exit_code == 1, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    assert pattern in r.stderr, r.stderr
+    return r
+
+
+def enter_all(cli, unit, value=None, skip=()):
+    """Enter a unit's points (through the domain: quicker than 15 CLI runs)."""
+    from cdo import evaluation
+
+    db = open_db(os.environ["CDO_DB"])
+    for no in NUMBERS:
+        if no in skip:
+            continue
+        v = MAXES[no] if value is None else min(value, MAXES[no])
+        evaluation.set_point(db, 2023, unit, no, v)
+    db.conn.close()
+
+
+def ranking(cli, *extra):
+    return json.loads(ok(cli("score", "--year", 2023, "--format", "json", *extra)).stdout)
+
+
+def test_ranking_json_ties_incomplete_and_category(cli, units):
+    enter_all(cli, "大数据中心", 4)
+    enter_all(cli, "通川区", 4)
+    enter_all(cli, "中心医院")
+    enter_all(cli, "交投集团", skip=(11, 17))
+    rows = ranking(cli)
+    assert [(r["rank"], r["unit"], r["total"], r["complete"]) for r in rows] == [
+        (1, "达州市中心医院", 100, True), (2, "达州市大数据中心", 60, True),
+        (2, "达州市通川区", 60, True), (None, "达州市交通投资建设集团有限责任公司", 85, False)]
+    assert set(rows[0]) >= {"rank", "unit", "category", "parts", "total", "complete"}
+    assert rows[0]["category"] == "institution"
+    assert rows[1]["parts"] == {"daily": 8, "coordination": 12, "sharing": 12, "quality": 12,
+                                "innovation": 12, "third_party": 4}
+    assert rows[3]["parts"]["third_party"] is None
+    assert rows[3]["missing"] == [11, 17]
+    # --category ranks within the category, Chinese name accepted
+    assert [(r["rank"], r["unit"]) for r in ranking(cli, "--category", "市级部门")] == [
+        (1, "达州市大数据中心")]
+    table = ok(cli("score", "--year", 2023)).stdout
+    assert "2023 年度首席数据官工作评价排名" in table
+    assert "未评：第11, 17项" in table
+    assert "共 4 个单位，已评完 3 个" in table
+    csv_out = ok(cli("score", "--year", 2023, "--format", "csv")).stdout.splitlines()
+    assert csv_out[0] == ("rank,unit,category,daily,coordination,sharing,quality,innovation,"
+                          "third_party,total,complete,missing")
+    assert csv_out[2] == "2,达州市大数据中心,department,8,12,12,12,12,4,60,true,"
+    assert csv_out[4].endswith(",85,false,11 17")
+
+
+def test_score_without_year_is_a_usage_error(cli, units):
+    r = cli("score", "--format", "json")
+    assert r.exit_code == 2
+    assert "--year" in r.stderr
+
+
+def test_set_refusals(cli, units, db_path):
+    fail(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 4, "--points", 12),
+         "第4项最多 10 分，12 分超出了满分")
+    fail(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 1, "--points", -1),
+         "第1项不能为负分（-1），该项满分 5 分")
+    fail(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 3, "--points", 1),
+         "附件2评价表中没有第3项")
+    fail(cli("score", "set", "--year", 2023, "--unit", "没有的单位", "--item", 1, "--points", 1),
+         "没有这个单位")
+    fail(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 1, "--points", "优"),
+         "--points 不是分数")
+    ok(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 1, "--points", 4))
+    fail(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 1, "--points", 5),
+         "已有 4 分，改为 5 分须用 --reason")
+    r = ok(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 1, "--points", 5,
+               "--reason", "补交签到表"))
+    assert "4 分 → 5 分" in r.stdout
+    db = open_db(db_path)
+    assert db.execute("SELECT action, reason FROM audit_log WHERE entity = 'score'"
+                      " ORDER BY id").fetchall() == [("set", None), ("change", "补交签到表")]
+
+
+# ----------------------------------------------------------------------------- import
+
+def grid_workbook(path, header, rows, title=True):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "评分"
+    if title:
+        ws.append(["2023年度首席数据官评价得分汇总"])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def full_row(unit, value=None):
+    return [unit, *((MAXES[n] if value is None else min(value, MAXES[n])) for n in NUMBERS)]
+
+
+def test_import_grid_with_header_spellings_and_names(cli, units, tmp_path):
+    spellings = ["1", "2.0", "第4项", "项目5", 6, 7.0, " 8 ", "第 9 项", "10", "11", "12", "13",
+                 "15", "16", "17"]
+    header = ["单位名称", *spellings, "合计"]
+    rows = [
+        [" 达州市大数据中心　", *full_row("", 4)[1:], 60],
+        ["通川区", *full_row("")[1:], 100],
+        ["中心医院", 5, "4.5", None, "", "　", *[3] * 10],  # blanks: not scored yet
+    ]
+    path = grid_workbook(tmp_path / "评分.xlsx", header, rows)
+    r = ok(cli("score", "import", path, "--year", 2023))
+    assert "3 个单位" in r.stdout and "新增 42 项" in r.stdout
+    data = {x["unit"]: x for x in ranking(cli)}
+    assert data["达州市大数据中心"]["total"] == 60
+    assert data["达州市通川区"]["total"] == 100
+    hosp = data["达州市中心医院"]
+    assert hosp["missing"] == [4, 5, 6] and hosp["parts"]["daily"] == 9.5
+    # the same file again changes nothing
+    r = ok(cli("score", "import", path, "--year", 2023))
+    assert "新增 0 项，修改 0 项，未变 42 项" in r.stdout
+
+
+def test_import_csv_gbk(cli, units, tmp_path):
+    path = tmp_path / "评分.csv"
+    lines = ["单位," + ",".join(str(n) for n in NUMBERS),
+             ",".join(str(x) for x in full_row("大数据中心", 3))]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    ok(cli("score", "import", path, "--year", 2023))
+    assert ranking(cli)[0]["total"] == 45
+
+
+def test_import_is_all_or_nothing_and_names_every_bad_cell(cli, units, tmp_path):
+    header = ["单位", *[str(n) for n in NUMBERS]]
+    bad1 = full_row("大数据中心", 4)
+    bad1[1] = 6          # item 1, max 5        -> B3
+    bad1[3] = "优秀"      # item 4, not a number -> D3
+    bad2 = full_row("通川区", 4)
+    bad2[-1] = -2        # item 17 negative     -> P4
+    rows = [bad1, bad2, full_row("中心医院"), full_row("不存在的局")]
+    path = grid_workbook(tmp_path / "bad.xlsx", header, rows)
+    r = fail(cli("score", "import", path, "--year", 2023), "有 4 处错误，没有导入任何分数")
+    err = r.stderr
+    assert ("bad.xlsx，工作表“评分”，B3（达州市大数据中心，第1项，满分 5 分）："
+            "6 分超过满分 5 分") in err
+    assert "D3（达州市大数据中心，第4项，满分 10 分）：“优秀”不是分数" in err
+    assert "P4（达州市通川区，第17项，满分 10 分）：-2 是负分" in err
+    assert "第6行 A6：没有这个单位：'不存在的局'" in err
+    assert all(not x["parts"]["daily"] for x in ranking(cli))  # nothing written
+
+
+def test_import_header_problems(cli, units, tmp_path):
+    path = grid_workbook(tmp_path / "h.xlsx", ["单位", "1", "3", "2", "2"],
+                         [["通川区", 1, 1, 1, 1]])
+    r = fail(cli("score", "import", path, "--year", 2023), "没有导入任何分数")
+    assert "C2：表头“3”不是附件2中的项目" in r.stderr
+    assert "E2：第2项的列重复出现" in r.stderr
+    nohead = grid_workbook(tmp_path / "n.xlsx", ["单位", "得分"], [["通川区", 1]], title=False)
+    fail(cli("score", "import", nohead, "--year", 2023), "找不到项目序号的表头行")
+    fail(cli("score", "import", tmp_path / "missing.xlsx", "--year", 2023), "不存在")
+    (tmp_path / "x.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    fail(cli("score", "import", tmp_path / "x.xls", "--year", 2023), "旧版 Excel")
+
+
+def test_import_changing_points_needs_a_reason(cli, units, tmp_path):
+    header = ["单位", *[str(n) for n in NUMBERS]]
+    ok(cli("score", "import", grid_workbook(tmp_path / "a.xlsx", header, [full_row("通川区", 4)]),
+           "--year", 2023))
+    changed = grid_workbook(tmp_path / "b.xlsx", header, [full_row("通川区", 5)])
+    r = fail(cli("score", "import", changed, "--year", 2023), "修改已有分数须加 --reason")
+    assert "15 个分数与已录入的不同" in r.stderr
+    assert "D3（达州市通川区，第4项）：已有 4 分，文件中为 5 分" in r.stderr
+    assert ranking(cli)[0]["total"] == 60
+    r = ok(cli("score", "import", changed, "--year", 2023, "--reason", "复核更正"))
+    assert "修改 15 项" in r.stdout
+    assert ranking(cli)[0]["total"] == 75
+
+
+# ----------------------------------------------------------------------------- sheets
+
+def read_sheet_numbers(path):
+    ws = openpyxl.load_workbook(path).active
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r and r[0] == "序号")
+    items = {r[0]: r[4] for r in rows[head + 1:] if isinstance(r[0], int)}
+    total_row = next(r for r in rows if r[0] == "合计")
+    texts = [str(c) for r in rows for c in r if c is not None]
+    return ws, items, total_row[4], texts
+
+
+def test_sheet_round_trip_and_fingerprint(cli, units, tmp_path):
+    enter_all(cli, "交投集团", 4)
+    ok(cli("score", "set", "--year", 2023, "--unit", "交投集团", "--item", 4, "--points", 9.5,
+           "--reason", "复核"))
+    out = tmp_path / "交投.xlsx"
+    r = ok(cli("score", "sheet", "--year", 2023, "--unit", "交投集团", out))
+    assert "综合得分 65.5" in r.stdout and "尚未定稿" in r.stderr
+    ws, items, total, texts = read_sheet_numbers(out)
+    assert items == {n: (9.5 if n == 4 else min(4, MAXES[n])) for n in NUMBERS}
+    assert total == 65.5
+    assert ws["A2"].value == "达州市首席数据官工作评价表"
+    assert "考评对象：达州市交通投资建设集团有限责任公司" in texts
+    assert "综合得分：65.5" in texts
+    assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.paperSize) == 9
+    assert "日常履职\n（10分）" in texts
+    assert any(t.startswith("草稿") for t in texts)
+    assert "B6:B7" in {str(m) for m in ws.merged_cells.ranges}  # 日常履职 spans items 1, 2
+
+    fin = ok(cli("score", "finalize", "--year", 2023, "--allow-incomplete"))
+    short = fin.stdout.split("指纹：")[1].split()[0]
+    ok(cli("score", "sheet", "--year", 2023, "--unit", "交投集团", out))
+    _, _, _, texts = read_sheet_numbers(out)
+    assert any(t.startswith(f"定稿指纹：{short}") for t in texts)
+    assert short in ok(cli("score", "--year", 2023)).stdout
+    again = ok(cli("score", "finalize", "--year", 2023))
+    assert short in again.stdout and "与当前分数一致" in again.stdout
+
+
+def test_import_a_folder_of_filled_sheets(cli, units, tmp_path):
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    for unit in ("大数据中心", "通川区"):
+        ok(cli("score", "sheet", "--year", 2023, "--unit", unit, folder / f"{unit}.xlsx"))
+    # the evaluators fill them in by hand
+    for name, value in (("大数据中心", 4), ("通川区", 3)):
+        wb = openpyxl.load_workbook(folder / f"{name}.xlsx")
+        ws = wb.active
+        for r in range(6, 21):
+            no = ws.cell(r, 1).value
+            blank = no == 17 and name == "通川区"
+            ws.cell(r, 5).value = None if blank else min(value, MAXES[no])
+        wb.save(folder / f"{name}.xlsx")
+    (folder / "~$大数据中心.xlsx").write_bytes(b"lock file")
+    r = ok(cli("score", "import", folder, "--year", 2023))
+    assert "2 个单位" in r.stdout and "新增 29 项" in r.stdout
+    data = {x["unit"]: x for x in ranking(cli)}
+    assert data["达州市大数据中心"]["total"] == 60 and data["达州市大数据中心"]["complete"]
+    assert data["达州市通川区"]["missing"] == [17]
+    # exported again, the sheet shows the same numbers
+    out = tmp_path / "again.xlsx"
+    ok(cli("score", "sheet", "--year", 2023, "--unit", "大数据中心", out))
+    _, items, total, _ = read_sheet_numbers(out)
+    assert total == 60 and items[4] == 4 and items[1] == 4
+
+
+def test_folder_import_refuses_other_year_and_bad_cells(cli, units, tmp_path):
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    ok(cli("score", "sheet", "--year", 2022, "--unit", "通川区", folder / "old.xlsx"))
+    ok(cli("score", "sheet", "--year", 2023, "--unit", "中心医院", folder / "h.xlsx"))
+    wb = openpyxl.load_workbook(folder / "h.xlsx")
+    wb.active["E6"] = 7  # item 1, max 5
+    wb.save(folder / "h.xlsx")
+    r = fail(cli("score", "import", folder, "--year", 2023), "没有导入任何分数")
+    assert "这是 2022 年度的评价表（达州市通川区），不是 2023 年度" in r.stderr
+    assert ("h.xlsx，工作表“2023年度评价表”，E6（达州市中心医院，第1项，满分 5 分）："
+            "7 分超过满分 5 分") in r.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    fail(cli("score", "import", empty, "--year", 2023), "没有 .xlsx 评价表")
+
+
+def test_finalized_year_refuses_changes_until_reopened(cli, units, tmp_path):
+    for u in ("大数据中心", "通川区", "中心医院", "交投集团"):
+        enter_all(cli, u, 3)
+    r = ok(cli("score", "finalize", "--year", 2023))
+    assert "已定稿" in r.stdout and "完整 SHA-256" in r.stdout
+    fail(cli("score", "set", "--year", 2023, "--unit", "通川区", "--item", 1, "--points", 2,
+             "--reason", "x"), "已于")
+    header = ["单位", *[str(n) for n in NUMBERS]]
+    path = grid_workbook(tmp_path / "a.xlsx", header, [full_row("通川区", 4)])
+    fail(cli("score", "import", path, "--year", 2023, "--reason", "x"), "定稿")
+    fail(cli("score", "suggest", "--year", 2023, "--apply"), "定稿")
+    r = cli("score", "reopen", "--year", 2023)
+    assert r.exit_code == 2  # --reason is required
+    ok(cli("score", "reopen", "--year", 2023, "--reason", "第三方评估更正"))
+    ok(cli("score", "set", "--year", 2023, "--unit", "通川区", "--item", 1, "--points", 2,
+           "--reason", "更正"))
+    fail(cli("score", "reopen", "--year", 2023, "--reason", "再开"), "没有定稿")
+
+
+def test_suggest_cli(cli, units, db_path):
+    db = open_db(db_path)
+    db.execute("INSERT INTO meetings (kind, held_on, title, created_at) VALUES"
+               " ('meeting', '2023-06-15', '工作会议', '2023-06-15')")
+    db.execute("INSERT INTO attendance (meeting_id, unit_id, status) VALUES (1, 1, 'present')")
+    db.conn.close()
+    ok(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 1, "--points", 4))
+    rows = json.loads(ok(cli("score", "suggest", "--year", 2023, "--unit", "大数据中心",
+                             "--as-of", "2024-01-15", "--format", "json")).stdout)
+    assert [(r["item"], r["suggested"], r["entered"]) for r in rows] == [
+        (1, 5, 4), (2, 0, None), (11, 5, None)]
+    assert rows[0]["records"] == ["2023-06-15 会议《工作会议》：出席"]
+    table = ok(cli("score", "suggest", "--year", 2023, "--unit", "大数据中心")).stdout
+    assert "建议分" in table and "工作计划未收到" in table
+    r = ok(cli("score", "suggest", "--year", 2023, "--apply", "--as-of", "2024-01-15"))
+    assert "已把 11 个建议分写入尚未评分的项目" in r.stdout  # 4 units × 3 − 1 entered
+    data = {x["unit"]: x for x in ranking(cli)}
+    assert data["达州市大数据中心"]["parts"]["daily"] == 4  # item 1 kept, item 2 = 0
+    fail(cli("score", "suggest", "--year", 2023, "--as-of", "2024-02-30"), "日期不存在")

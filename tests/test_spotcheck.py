@@ -1,0 +1,266 @@
+"""cdo spotcheck: importing the monthly problem list, adding and listing problems."""
+
+import datetime as dt
+import json
+
+import openpyxl
+import pytest
+
+from cdo.db import open_db
+from cdo.issues import PROBLEM_KEYS
+from cdo.units import add_unit
+
+
+@pytest.fixture
+def units(db_path):
+    db = open_db(db_path)
+    add_unit(db, "达州市公安局", "department", "市公安局")
+    add_unit(db, "达州市民政局", "department", "市民政局")
+    add_unit(db, "达州市市场监督管理局", "department", "市市场监管局")
+    add_unit(db, "通川区", "region")
+    return db
+
+
+def count(db, table="problems"):
+    return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def write_list(path, rows, *, headers=None, title="2023年9月数据抽查问题数据清单",
+               merge=None, extra_sheets=()):
+    """A list as the office keeps it: a merged title, a header row, then rows."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "问题清单"
+    headers = headers or ["序  号", "责任单位", "数据资源名称", "问题类型", "问题描述",
+                          "问题数据量", "备注"]
+    ws.cell(1, 1, title)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws.cell(2, 1, "填报时间：2023年9月27日")
+    for c, h in enumerate(headers, 1):
+        ws.cell(3, c, h)
+    for r, row in enumerate(rows, 4):
+        for c, v in enumerate(row, 1):
+            ws.cell(r, c, v)
+            if isinstance(v, str) and v.startswith("="):
+                ws.cell(r, c).data_type = "s"  # typed as text in Excel, not a formula
+    for rng in merge or []:
+        ws.merge_cells(rng)
+    for name in extra_sheets:
+        wb.create_sheet(name).cell(1, 1, "说明文字")
+    wb.save(path)
+    return path
+
+
+GOOD = [
+    [1, "达州市公安局", "机动车登记信息", "准确性", "车辆所有人与身份证号不对应", 215, ""],
+    [2, "市民政局 ", "婚姻登记信息", "规范性", "性别字段编码不统一", "1,234", "复查"],
+    [3, "　通川区", "户籍人口统计数据", "timeliness", "未按月更新", None, None],
+    [4, "市市场监管局", "食品经营许可信息", " 完整性 ", "=有效期为空", 6.0, None],
+]
+
+
+def test_import_list_as_the_office_keeps_it(cli, units, tmp_path):
+    f = write_list(tmp_path / "清单.xlsx", [*GOOD, ["合计", None, None, None, None, 1455]],
+                   extra_sheets=["说明"])
+    r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023年9月27日", "--file", f)
+    assert r.exit_code == 0, r.stderr
+    assert "4 个问题" in r.stdout and "2023-11-14" in r.stdout
+    r = cli("spotcheck", "list", "--month", "2023-09", "--as-of", "2023-10-01", "-f", "json")
+    rows = json.loads(r.stdout)
+    assert [list(x) for x in rows] == [PROBLEM_KEYS] * 4
+    assert [x["unit"] for x in rows] == ["达州市公安局", "达州市民政局", "通川区",
+                                         "达州市市场监督管理局"]
+    assert [x["dimension"] for x in rows] == ["accuracy", "normativity", "timeliness",
+                                              "completeness"]
+    assert [x["records"] for x in rows] == [215, 1234, None, 6]
+    assert rows[3]["description"] == "=有效期为空"
+    assert {x["due_on"] for x in rows} == {"2023-11-14"}
+    assert rows[0]["source"] == "spotcheck" and rows[0]["provisional"] is False
+    assert rows[0]["status"] == "open" and rows[0]["overdue_days"] is None
+    assert count(units, "audit_log") >= 4 + 1
+    # one audit row per problem, each naming its problem
+    assert units.execute(
+        "SELECT COUNT(DISTINCT problem_id) FROM audit_log WHERE entity='problem'"
+    ).fetchone()[0] == 4
+
+
+def test_merged_unit_cells_and_other_header_spellings(cli, units, tmp_path):
+    rows = [
+        ["达州市公安局", "机动车登记信息", "准确性", "问题一", 1],
+        [None, "驾驶证信息", "质量-完整性", "问题二", 2],
+        [None, "身份证信息", "完整性", "问题三", 3],
+        ["通川区", "低保信息", "规范性", "问题四", 4],
+    ]
+    f = write_list(tmp_path / "merged.xlsx", rows,
+                   headers=["责任单位", "资源名称", "质量维度", "问题说明", "问题数据条数"],
+                   merge=["A4:A6"])
+    r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27", "--file", f)
+    assert r.exit_code == 1
+    assert "第 5 行" in r.stderr and "质量-完整性" in r.stderr
+    assert "第 4 行" not in r.stderr and "第 6 行" not in r.stderr  # merged unit filled down
+    rows[1][2] = "问题维度不算"
+    rows[1][2] = "完整性"
+    f = write_list(tmp_path / "merged2.xlsx", rows,
+                   headers=["责任单位", "资源名称", "问题维度", "问题说明", "问题数据条数"],
+                   merge=["A4:A6"])
+    r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27", "--file", f)
+    assert r.exit_code == 0, r.stderr
+    units_ = [p["unit"] for p in json.loads(cli("spotcheck", "list", "-f", "json").stdout)]
+    assert units_ == ["达州市公安局"] * 3 + ["通川区"]
+
+
+def test_bad_rows_are_all_named_and_nothing_is_imported(cli, units, tmp_path):
+    rows = [
+        [1, "达州市公安局", "机动车登记信息", "准确性", "好的一行", 3],
+        [2, "达州市教育局", "学籍信息", "准确性", "单位不存在", 1],
+        [3, "市民政局", "婚姻登记信息", "一致性问题啊", "类型不对", 1],
+        [4, "市民政局", "婚姻登记信息", "完整性", "  ", 1],
+        [5, "市民政局", "婚姻登记信息", "完整性", "数量不对", "约100"],
+        [6, "通川区", "", "时效性", "数量为负", -2],
+    ]
+    f = write_list(tmp_path / "bad.xlsx", rows)
+    r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27", "--file", f)
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    err = r.stderr
+    assert "5 行有误" in err and "均未导入" in err
+    assert "第 5 行：责任单位“达州市教育局”不在单位名单中" in err
+    assert "第 6 行：问题类型“一致性问题啊”不认识" in err
+    assert "第 7 行：问题描述为空" in err
+    assert "第 8 行：问题数据量须为数字" in err
+    assert "第 9 行：数据资源名称为空；问题数据量不能为负数" in err
+    assert "第 4 行" not in err
+    assert "Traceback" not in err
+    assert count(units) == 0 and count(units, "spotchecks") == 0
+
+
+def test_csv_in_gbk_and_the_same_file_twice(cli, units, tmp_path):
+    f = tmp_path / "list.csv"
+    text = ("责任单位,数据资源名称,问题类型,问题描述,问题数据量\n"
+            "市公安局,机动车登记信息,准确性,错误,3\n")
+    f.write_bytes(text.encode("gbk"))
+    args = ["spotcheck", "new", "--month", "2023-10", "--issued-on", "2023-10-25", "--file", f]
+    r = cli(*args)
+    assert r.exit_code == 0, r.stderr
+    r = cli(*args)
+    assert r.exit_code == 1 and "已经导入过" in r.stderr
+    assert count(units) == 1
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "旧版 Excel"),
+    (b"PK\x03\x04broken", "损坏"),
+])
+def test_unreadable_files(cli, units, tmp_path, content, message):
+    f = tmp_path / "list.xlsx"
+    f.write_bytes(content)
+    r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27", "--file", f)
+    assert r.exit_code == 1 and message in r.stderr
+
+
+def test_no_header_and_bad_options(cli, units, tmp_path):
+    f = write_list(tmp_path / "x.xlsx", [[1, 2, 3]], headers=["单位", "名称", "说明"])
+    r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27", "--file", f)
+    assert r.exit_code == 1 and "没有找到问题清单的表头" in r.stderr
+    f = write_list(tmp_path / "ok.xlsx", GOOD)
+    r = cli("spotcheck", "new", "--month", "2023-13", "--issued-on", "2023-09-27", "--file", f)
+    assert r.exit_code == 1 and "月份" in r.stderr
+    r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-02-30", "--file", f)
+    assert r.exit_code == 1 and "日期不存在" in r.stderr
+    r = cli("spotcheck", "new", "--month", "2023-10", "--issued-on", "2023-09-27", "--file", f)
+    assert r.exit_code == 1 and "早于抽查月份" in r.stderr
+    r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27",
+            "--file", tmp_path / "missing.xlsx")
+    assert r.exit_code == 1 and "文件不存在" in r.stderr
+    assert count(units) == 0
+
+
+def test_template_round_trip(cli, units, tmp_path):
+    out = tmp_path / "模板.xlsx"
+    r = cli("spotcheck", "template", out)
+    assert r.exit_code == 0 and out.exists()
+    r = cli("spotcheck", "template", out)
+    assert r.exit_code == 1 and "已存在" in r.stderr
+    wb = openpyxl.load_workbook(out)
+    ws = wb["问题数据清单"]
+    assert [c.value for c in ws[2]] == ["序号", "责任单位", "数据资源名称", "问题类型", "问题描述",
+                                       "问题数据量", "备注"]
+    ws.append([1, "通川区", "低保信息", "准确性", "金额错误", "12", None])
+    wb.save(out)
+    r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27", "--file", out)
+    assert r.exit_code == 0, r.stderr
+    assert count(units) == 1
+
+
+def test_add_both_sources(cli, units):
+    r = cli("spotcheck", "add", "--unit", "市公安局", "--resource", "户籍信息", "--dimension",
+            "timeliness", "--description", "迁出未更新", "--issued-on", "2023/9/27",
+            "--source", "user", "--reporter", "市民政局", "--records", "64")
+    assert r.exit_code == 0, r.stderr
+    assert "2023-10-24" in r.stdout and "15 个工作日" in r.stdout
+    r = cli("spotcheck", "add", "--unit", "市公安局", "--resource", "户籍信息", "--dimension",
+            "准确性", "--description", "错误", "--issued-on", "2023.9.27")
+    assert r.exit_code == 0 and "2023-11-14" in r.stdout
+    r = cli("spotcheck", "add", "--unit", "市公安局", "--resource", "户籍信息", "--dimension",
+            "准确性", "--description", "错误", "--issued-on", "2026-12-01")
+    assert r.exit_code == 0 and "2027-01-13（暂定）" in r.stdout
+    rows = json.loads(cli("spotcheck", "list", "--source", "user", "-f", "json").stdout)
+    assert len(rows) == 1 and rows[0]["reporter"] == "达州市民政局" and rows[0]["records"] == 64
+    for args, message in [
+        (["--unit", "市教育局"], "没有这个单位"),
+        (["--source", "user"], "--reporter"),
+        (["--dimension", "好看性"], "问题类型不认识"),
+        (["--records", "x"], "问题数据量"),
+        (["--description", " "], "问题描述不能为空"),
+        (["--source", "phone"], "来源不认识"),
+    ]:
+        base = {"--unit": "市公安局", "--resource": "户籍信息", "--dimension": "准确性",
+                "--description": "错误", "--issued-on": "2023-09-27"}
+        base.update(dict(zip(args[::2], args[1::2], strict=True)))
+        flat = [x for kv in base.items() for x in kv]
+        r = cli("spotcheck", "add", *flat)
+        assert r.exit_code == 1, args
+        assert message in r.stderr, (args, r.stderr)
+    assert count(units) == 3
+
+
+def test_list_filters_and_formats(cli, units):
+    for unit, day in [("市公安局", "2023-09-27"), ("通川区", "2023-09-27"),
+                      ("通川区", "2023-10-09")]:
+        cli("spotcheck", "add", "--unit", unit, "--resource", "r", "--dimension", "准确性",
+            "--description", "d", "--issued-on", day)
+    cli("rectify", "done", "1", "--on", "2023-10-10")
+    js = lambda *a: json.loads(cli("spotcheck", "list", "-f", "json", *a).stdout)  # noqa: E731
+    assert [p["id"] for p in js("--unit", "通川区")] == [2, 3]
+    assert [p["id"] for p in js("--month", "2023-10")] == [3]
+    assert [p["id"] for p in js("--status", "open")] == [2, 3]
+    assert [p["id"] for p in js("--status", "已整改")] == [1]
+    overdue = js("--as-of", "2023-11-16")
+    assert [p["overdue_days"] for p in overdue] == [None, 2, None]
+    r = cli("spotcheck", "list", "-f", "csv")
+    assert r.stdout.splitlines()[0] == ",".join(PROBLEM_KEYS)
+    r = cli("spotcheck", "list", "--as-of", "2023-11-16")
+    assert "待整改" in r.stdout and "已整改待核验" in r.stdout and "通川区" in r.stdout
+    r = cli("spotcheck", "list", "--status", "lost")
+    assert r.exit_code == 1 and "状态不认识" in r.stderr
+    r = cli("spotcheck", "list", "--month", "九月")
+    assert r.exit_code == 1 and "月份格式不对" in r.stderr
+
+
+def test_import_speed_shape_ten_thousand_rows(units, tmp_path):
+    """10,000 rows go in through one executemany (the bench times the whole process)."""
+    from cdo.problem_import import import_spotcheck
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("清单")
+    ws.append(["序号", "责任单位", "数据资源名称", "问题类型", "问题描述", "问题数据量"])
+    names = ["市公安局", "市民政局", "通川区", "市市场监管局"]
+    dims = ["准确性", "时效性", "完整性", "规范性"]
+    for i in range(10_000):
+        ws.append([i + 1, names[i % 4], f"资源{i}", dims[i % 4], f"描述{i}", i])
+    f = tmp_path / "big.xlsx"
+    wb.save(f)
+    t = dt.datetime.now()
+    res = import_spotcheck(units, f, month="2023-09", issued_on=dt.date(2023, 9, 27))
+    assert res["problems"] == 10_000 and count(units) == 10_000
+    assert (dt.datetime.now() - t).total_seconds() < 10
