@@ -108,7 +108,8 @@ def main() -> None:
         if name.startswith("cdo score"):
             worst = max(worst, med)
         print(f"{name:45s} median {med:.3f} s  (min {min(times):.3f}, max {max(times):.3f})")
-    print(f"target: within 1 s — {'met' if worst <= 1.0 else 'NOT met'} (worst median {worst:.3f} s)")
+    verdict = "met" if worst <= 1.0 else "NOT met"
+    print(f"target: within 1 s — {verdict} (worst median {worst:.3f} s)")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
 

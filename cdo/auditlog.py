@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -56,6 +57,9 @@ ACTION_NAMES = {
     "set": "设置",
     "recompute": "重算",
     "restore": "恢复",
+    "recommend": "推荐",
+    "recompute_deadline": "重算期限",
+    "attend": "出勤",
 }
 
 
@@ -94,7 +98,7 @@ def query_log(
         params.append(since.isoformat())
     if entity:
         where.append("a.entity = ?")
-        params.append(entity)
+        params.append(entity_key(entity))
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     total = db.execute(f"SELECT count(*) FROM audit_log a{clause}", params).fetchone()[0]
     sql = (
@@ -126,10 +130,20 @@ def _short(value: Any, width: int = 24) -> str:
     return s if len(s) <= width else s[: width - 1] + "…"
 
 
-def compact_diff(before: Any, after: Any, *, max_fields: int = 6) -> str:
+def _masked(record: Any) -> Any:
+    """The record with phone numbers masked (152****6279), as every table shows them."""
+    if not isinstance(record, dict):
+        return record
+    from cdo.output import mask_phone
+
+    return {k: (mask_phone(str(v)) if "phone" in k and v else v) for k, v in record.items()}
+
+
+def compact_diff(before: Any, after: Any, *, max_fields: int = 6, mask: bool = True) -> str:
     """A one-glance summary of a change: `字段: 旧 → 新` for what differs.
 
-    A record added shows its fields, a record removed shows what it was.
+    A record added shows its fields, a record removed shows what it was. With `mask`,
+    phone numbers are masked.
     """
     if not isinstance(before, dict) and not isinstance(after, dict):
         if before == after:
@@ -137,20 +151,34 @@ def compact_diff(before: Any, after: Any, *, max_fields: int = 6) -> str:
         return f"{_short(before)} → {_short(after)}"
     b = before if isinstance(before, dict) else {}
     a = after if isinstance(after, dict) else {}
+    # compare the real values, show the masked ones
+    bm, am = (_masked(b), _masked(a)) if mask else (b, a)
     parts: list[str] = []
     if before is None:
-        parts = [f"{k}={_short(v)}" for k, v in a.items() if v not in (None, "")]
+        parts = [f"{k}={_short(am[k])}" for k, v in a.items() if v not in (None, "")]
     elif after is None:
-        parts = [f"-{k}={_short(v)}" for k, v in b.items() if v not in (None, "")]
+        parts = [f"-{k}={_short(bm[k])}" for k, v in b.items() if v not in (None, "")]
     else:
         for k in list(b) + [k for k in a if k not in b]:
             if b.get(k) != a.get(k):
-                parts.append(f"{k}: {_short(b.get(k))} → {_short(a.get(k))}")
+                changed = f"{k}: {_short(bm.get(k))} → {_short(am.get(k))}"
+                if bm.get(k) == am.get(k):
+                    changed = f"{k}: 已修改（{_short(am.get(k))}）"
+                parts.append(changed)
     more = len(parts) - max_fields
     text = "；".join(parts[:max_fields])
     if more > 0:
         text += f"；另 {more} 项"
     return text
+
+
+def entity_key(text: str) -> str:
+    """The entity key for `--entity`: English (unit) or its Chinese name (单位)."""
+    t = text.strip()
+    for key, name in ENTITY_NAMES.items():
+        if t == name:
+            return key
+    return t
 
 
 def entity_label(row: dict) -> str:
@@ -160,6 +188,17 @@ def entity_label(row: dict) -> str:
 
 def action_label(action: str) -> str:
     return ACTION_NAMES.get(action, action)
+
+
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)")
+
+
+def mask_numbers(text: str) -> str:
+    """Phone numbers inside free text (a command line) masked like mask_phone does."""
+    text = _MOBILE.sub(r"\1****\2", text)
+    return _LANDLINE.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - len(m.group(1)) - 4)
+                         + m.group(2), text)
 
 
 def when_label(at: str) -> str:

@@ -178,8 +178,16 @@ def auto_backups(db_path: Path) -> list[Path]:
     folder = backup_dir(db_path)
     if not folder.is_dir():
         return []
-    files = [p for p in folder.glob(f"{Path(db_path).stem}-auto-*.db") if p.is_file()]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+    aged = []
+    prefix = f"{Path(db_path).stem}-auto-"
+    for p in folder.iterdir():
+        if not (p.name.startswith(prefix) and p.name.endswith(".db")):
+            continue
+        try:
+            aged.append((p.stat().st_mtime_ns, p.name, p))
+        except FileNotFoundError:  # pruned meanwhile by another clerk's import
+            continue
+    return [p for _, _, p in sorted(aged)]
 
 
 def prune_auto(db_path: Path, keep: int = AUTO_KEEP) -> list[Path]:

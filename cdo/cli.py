@@ -44,6 +44,12 @@ class CdoGroup(TyperGroup):
         except sqlite3.DatabaseError as e:
             typer.echo(f"cdo: 数据库文件无法读取：{e}", err=True)
             raise typer.Exit(ExitCode.USER_ERROR) from None
+        except OverflowError:
+            # a number too big for SQLite or a date past year 9999 that no check caught;
+            # any transaction it was in has been rolled back
+            typer.echo("cdo: 输入的数字或日期超出可处理的范围，请检查命令或文件中的数字和日期，"
+                       "本次没有保存任何内容", err=True)
+            raise typer.Exit(ExitCode.USER_ERROR) from None
         except KeyboardInterrupt:
             typer.echo("cdo: 已中断，本次命令没有保存任何内容", err=True)
             raise typer.Exit(130) from None

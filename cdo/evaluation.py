@@ -111,7 +111,8 @@ def unit_points(db: Database, year: int, unit_id: int) -> dict[int, tuple[float,
     }
 
 
-def _refuse_if_final(db: Database, year: int) -> None:
+def refuse_if_final(db: Database, year: int) -> None:
+    """Raise StateError if the year is finalized (frozen)."""
     state = year_state(db, year)
     if state:
         raise StateError(
@@ -144,7 +145,7 @@ def set_point(db: Database, year: int, unit_text: str, item_no: int, points: flo
     note = (note or "").strip() or None
     reason = (reason or "").strip() or None
     with transaction(db):
-        _refuse_if_final(db, year)
+        refuse_if_final(db, year)
         old = db.execute(
             "SELECT points, note FROM scores WHERE year = ? AND unit_id = ? AND item = ?",
             [year, unit.id, item.no],
@@ -223,6 +224,10 @@ def import_points(db: Database, year: int, path: Path, reason: str | None = None
         result = read_points_grid(path, table, index)
 
     problems = list(result.problems)
+    if not problems and not any(scoring_has_value(c.raw) for c in result.cells):
+        raise RowErrors(f"{path}：没有读到任何分数，没有导入。", [
+            "请确认每行第一列是单位名称、表头是项目序号（1、2、4…17），分数填在对应格内；"
+            "若分数或单位名称是公式，请在 Excel/WPS 中打开后保存，或“粘贴为数值”后再导入"])
     values: dict[tuple[int, int], tuple[float, Cell]] = {}
     for cell in result.cells:
         item = table.by_no[cell.item]
@@ -257,9 +262,14 @@ def import_points(db: Database, year: int, path: Path, reason: str | None = None
         raise RowErrors(f"{path}：有 {len(problems)} 处错误，没有导入任何分数：", problems)
 
     reason = (reason or "").strip() or None
+    if values:
+        from cdo.backup import auto_backup
+
+        refuse_if_final(db, year)  # before the copy: no backup for a refused import
+        auto_backup(db)
     added, changed, unchanged = [], [], 0
     with transaction(db):
-        _refuse_if_final(db, year)
+        refuse_if_final(db, year)
         existing = {
             (u, i): (p, n)
             for u, i, p, n in db.execute(
@@ -311,6 +321,53 @@ def import_points(db: Database, year: int, path: Path, reason: str | None = None
             "units": len(units)}
 
 
+def scoring_has_value(raw: Any) -> bool:
+    return raw is not None and not (isinstance(raw, str) and not raw.strip())
+
+
+def formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """{sheet name: {(row, col) 0-based}} of cells holding a formula, for an .xlsx.
+
+    Read with cached values, a formula saved by a program that does not compute (a
+    script, some exporters) looks blank; this finds them so they are not taken for
+    "not scored". Cheap when there are none: the sheet XML is scanned first.
+    """
+    import zipfile
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return {}
+    if not any(b"<f>" in d or b"<f " in d for d in xml):
+        return {}
+    import openpyxl
+
+    found: dict[str, set[tuple[int, int]]] = {}
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # the values were read already; this is only a hint
+        return {}
+    try:
+        for ws in wb.worksheets:
+            found[ws.title] = {
+                (r, c)
+                for r, row in enumerate(ws.iter_rows(values_only=True))
+                for c, v in enumerate(row)
+                if isinstance(v, str) and v.startswith("=")
+            }
+    except Exception:
+        return {}
+    finally:
+        wb.close()
+    return found
+
+
+FORMULA_HINT = "是公式但文件里没有计算结果，请在 Excel/WPS 中打开后保存，或“粘贴为数值”后再导入"
+
+
 GRID_UNIT_HEADERS = ("单位", "单位名称", "考评对象", "被考评单位", "unit", "name")
 
 
@@ -340,7 +397,10 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
     result = ReadResult()
     unit_labels = {normalize_label(h) for h in GRID_UNIT_HEADERS}
     found_any = False
-    for sheet in read_table(path):
+    sheets = read_table(path)
+    formulas = formula_cells(path)
+    for sheet in sheets:
+        fcells = formulas.get(sheet.name, set())
         where_sheet = path.name
         if path.suffix.lower() != ".csv":
             where_sheet += f"，工作表“{sheet.name}”"
@@ -380,6 +440,10 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
             unit_text = clean_text(row[unit_col]) if unit_col < len(row) else ""
             cells = {c: (row[c] if c < len(row) else None) for c in item_cols}
             has_values = any(clean_text(v) for v in cells.values())
+            if not unit_text and (r, unit_col) in fcells:
+                ref = f"{get_column_letter(unit_col + 1)}{r + 1}"
+                result.problems.append(f"{where_sheet}，{ref}：单位名称{FORMULA_HINT}")
+                continue
             if not unit_text:
                 if has_values:
                     result.problems.append(f"{where_sheet}，第{r + 1}行：没有写单位名称")
@@ -401,9 +465,13 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
                 raw = cells[c]
                 if isinstance(raw, str) and not clean_text(raw):
                     raw = None
+                ref = f"{get_column_letter(c + 1)}{r + 1}"
+                if raw is None and (r, c) in fcells:
+                    result.problems.append(
+                        f"{where_sheet}，{ref}（{unit.name}，第{no}项）：{FORMULA_HINT}")
+                    continue
                 if raw is None:
                     continue
-                ref = f"{get_column_letter(c + 1)}{r + 1}"
                 result.cells.append(Cell(unit, no, raw, f"{where_sheet}，{ref}"))
     if not found_any:
         result.problems.append(
@@ -569,7 +637,7 @@ def apply_suggestions(db: Database, year: int, rows: Sequence[dict]) -> int:
     from cdo.db import transaction
 
     with transaction(db):
-        _refuse_if_final(db, year)
+        refuse_if_final(db, year)
         existing = {(u, i) for u, i in db.execute(
             "SELECT unit_id, item FROM scores WHERE year = ?", [year])}
         todo = [r for r in rows if r["suggested"] is not None
@@ -656,8 +724,8 @@ DEMO_YEAR = 2023
 
 def load_demo(db: Database) -> str:
     """Demo step: the 2023 points of every demo unit. Items 1, 2 and 11 come from the
-    records where there are any (as suggestions would); two units tie; three are left
-    incomplete (no third-party score yet, or items 11 and 12 not entered)."""
+    unit's records where it has any (as `score suggest` computes them); two units tie;
+    three are left incomplete (no third-party score yet, or items 11 and 12 not entered)."""
     import hashlib
 
     year = DEMO_YEAR
@@ -667,8 +735,6 @@ def load_demo(db: Database) -> str:
         return "评价：没有单位，未录入评分"
     as_of = dt.date(2024, 1, 15)
     evidence = gather_evidence(db, year, as_of, [u.id for u in units])
-    has_meetings = any(e.events for e in evidence.values())
-    has_reports = any(e.plan_on or e.summary_on for e in evidence.values())
 
     def jitter(*key: object) -> float:
         digest = hashlib.sha256("/".join(map(str, key)).encode()).digest()
@@ -681,11 +747,12 @@ def load_demo(db: Database) -> str:
         for item in table.items:
             share = min(1.0, max(0.3, level + 0.2 * (jitter(u.name, item.no) - 0.5)))
             pts[item.no] = round(item.max * share * 2) / 2  # whole or half points
-        for s in suggest_for(table, year, evidence[u.id], as_of):
-            if s["suggested"] is None:
-                continue
-            if (s["item"] == 1 and has_meetings or s["item"] == 2 and has_reports
-                    or s["item"] == 11):
+        # the demo's duty records cover a few units only: the others keep made-up points
+        e = evidence[u.id]
+        recorded = {1: any(s for *_, s in e.events), 2: bool(e.plan_on or e.summary_on),
+                    11: True}
+        for s in suggest_for(table, year, e, as_of):
+            if s["suggested"] is not None and recorded[s["item"]]:
                 pts[s["item"]] = s["suggested"]
         points[u.id] = pts
     ties = 0

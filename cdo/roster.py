@@ -191,6 +191,12 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
     person = _person(form.fields)
     cur = current_cdo(db, unit.id)
     if cur is not None and _name_key(cur["name"]) == _name_key(name):
+        newest = db.execute("SELECT max(form_date) FROM roster_forms WHERE cdo_id = ?",
+                            [cur["id"]]).fetchone()[0]
+        if newest and form_date.isoformat() < newest:
+            raise InvalidInputError(
+                f"{unit.name}已导入 {name} {newest} 的推荐表，"
+                f"本表日期 {form_date} 更早，是旧表，未导入")
         before = {k: cur[k] for k in PERSON_FIELDS}
         db.execute(
             "UPDATE cdos SET " + ", ".join(f"{k} = ?" for k in PERSON_FIELDS)
@@ -200,7 +206,7 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
         changed = {k: v for k, v in person.items() if before[k] != v}
         audit.record(db, "cdo", cur["id"], "update", {k: before[k] for k in changed}, changed,
                      unit_id=unit.id, reason=f"新推荐表：{form.place}")
-        _remember(db, digest, cur["id"], unit.id, form, now)
+        _remember(db, digest, cur["id"], unit.id, form, form_date, now)
         out.action = "updated"
         return out
     if cur is not None:
@@ -229,16 +235,17 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
                  {**person, "unit": unit.name, "recommended_on": form_date.isoformat(),
                   "received_on": received_on.isoformat()},
                  unit_id=unit.id, reason=f"推荐表：{form.place}")
-    _remember(db, digest, cid, unit.id, form, now)
+    _remember(db, digest, cid, unit.id, form, form_date, now)
     out.action = "replaced" if cur is not None else "added"
     return out
 
 
 def _remember(db: Database, digest: str, cdo_id: int, unit_id: int, form: FormData,
-              now: str) -> None:
+              form_date: dt.date, now: str) -> None:
     db.execute(
-        "INSERT INTO roster_forms (hash, cdo_id, unit_id, source_file, source_sheet, imported_at)"
-        " VALUES (?,?,?,?,?,?)", [digest, cdo_id, unit_id, form.file, form.sheet, now])
+        "INSERT INTO roster_forms (hash, cdo_id, unit_id, source_file, source_sheet, form_date,"
+        " imported_at) VALUES (?,?,?,?,?,?,?)",
+        [digest, cdo_id, unit_id, form.file, form.sheet, form_date.isoformat(), now])
 
 
 # ----------------------------------------------------------------------------- lifecycle

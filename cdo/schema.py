@@ -131,8 +131,10 @@ def m002_roster(db: Database) -> None:
             unit_id INTEGER NOT NULL REFERENCES units(id),
             source_file TEXT,
             source_sheet TEXT,
+            form_date TEXT,
             imported_at TEXT NOT NULL
         );
+        CREATE INDEX roster_forms_cdo ON roster_forms(cdo_id);
 
         CREATE TABLE specialists (
             id INTEGER PRIMARY KEY,
@@ -227,6 +229,7 @@ def m003_problems(db: Database) -> None:
         CREATE INDEX problems_status_due ON problems(status, due_on);
         CREATE INDEX problems_issued ON problems(issued_on);
         CREATE INDEX problems_month ON problems(month);
+        CREATE INDEX problems_rectified ON problems(rectified_on);
         CREATE INDEX problems_spotcheck ON problems(spotcheck_id);
 
         -- Every transition (done, verify, reopen, negotiate) in the order recorded.

@@ -54,7 +54,7 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     body = Font(name=FONT, size=12)
     bold = Font(name=FONT, size=12, bold=True)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
     for c, w in enumerate(WIDTHS, 1):
         ws.column_dimensions[get_column_letter(c)].width = w
 
@@ -170,11 +170,14 @@ def read_sheet(path: Path, table: Table, index: UnitIndex, year: int, result: Re
     from openpyxl.utils import get_column_letter
 
     from cdo.errors import InvalidInputError, NotFoundError
-    from cdo.evaluation import Cell, parse_item_label
+    from cdo.evaluation import FORMULA_HINT, Cell, formula_cells, parse_item_label
     from cdo.spreadsheets import clean_text, normalize_label, read_table
 
     forms = 0
-    for sheet in read_table(path, merged=True):
+    sheets = read_table(path, merged=True)
+    formulas = formula_cells(path)
+    for sheet in sheets:
+        fcells = formulas.get(sheet.name, set())
         where = f"{path.name}，工作表“{sheet.name}”"
         unit_text = year_text = None
         unit_place = ""
@@ -238,7 +241,9 @@ def read_sheet(path: Path, table: Table, index: UnitIndex, year: int, result: Re
             raw = row[cols["score"]] if cols["score"] < len(row) else None
             if isinstance(raw, str) and not clean_text(raw):
                 raw = None
-            if raw is not None:
+            if raw is None and (r, cols["score"]) in fcells:
+                result.problems.append(f"{place}（{unit.name}，第{no}项）：{FORMULA_HINT}")
+            elif raw is not None:
                 result.cells.append(Cell(unit, no, raw, place))
     return forms
 

@@ -242,6 +242,9 @@ def import_units(db: Database, path) -> ImportResult:
         plan.append((name, short, cat))
     if errors:
         raise RowErrors(f"{path.name}：有 {len(errors)} 行有误，整个文件没有导入：", errors)
+    from cdo.backup import auto_backup
+
+    auto_backup(db)  # a bulk import: copy the database first (backups/ beside it)
     result = ImportResult()
     now = dt.datetime.now().isoformat(timespec="seconds")
     audits: list[dict] = []

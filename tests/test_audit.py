@@ -38,6 +38,8 @@ def test_query_filters_and_newest_first(db):
     assert [r["id"] for r in rows] == [4, 3]
     rows, _ = auditlog.query_log(db, entity="unit")
     assert [r["id"] for r in rows] == [2, 1]
+    rows, _ = auditlog.query_log(db, entity="单位")
+    assert [r["id"] for r in rows] == [2, 1]
     rows, _ = auditlog.query_log(db, since=dt.date(2023, 6, 1))
     assert 2 not in {r["id"] for r in rows}
     rows, total = auditlog.query_log(db, limit=2)
@@ -58,6 +60,20 @@ def test_compact_diff():
     many = auditlog.compact_diff({}, {f"k{i}": i for i in range(10)})
     assert many.endswith("另 4 项")
     assert auditlog.compact_diff(None, None) == ""
+    assert auditlog.compact_diff({"phone": "15212346279"}, {"phone": "13912345678"}) == (
+        "phone: 152****6279 → 139****5678")
+    assert auditlog.compact_diff({"phone": "15212346279"}, {"phone": "15299996279"}) == (
+        "phone: 已修改（152****6279）")
+    assert auditlog.compact_diff(None, {"phone": "15212346279"}, mask=False) == (
+        "phone=15212346279")
+
+
+def test_phone_numbers_in_command_lines_are_masked():
+    assert auditlog.mask_numbers("cdo register specialist add 教育局 张三 --phone 13912345678") \
+        == "cdo register specialist add 教育局 张三 --phone 139****5678"
+    assert auditlog.mask_numbers("--phone 0818-2123456") == "--phone 0818-***3456"
+    assert auditlog.mask_numbers("--on 2023-09-27 --records 20230927") == (
+        "--on 2023-09-27 --records 20230927")
 
 
 def test_log_table_shows_who_what_when(cli, db_path):

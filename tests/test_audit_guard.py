@@ -28,6 +28,8 @@ WRITE_COMMANDS = [
     ("units add", ["units", "add", "达州市财政局", "--category", "市级部门"], []),
     ("units import", ["units", "import", "{tmp}/units.csv"], []),
     ("calendar set", ["calendar", "set", "2024-05-06", "off", "--reason", "办公楼停电"], []),
+    ("calendar unset", ["calendar", "unset", "2024-05-06"],
+     [["calendar", "set", "2024-05-06", "off", "--reason", "办公楼停电"]]),
     ("calendar load", ["calendar", "load", "{tmp}/notice2027.txt"], []),
     ("register import", _FORM, []),
     ("register appoint", _APPOINTED, [_FORM]),
@@ -76,6 +78,9 @@ def _files(tmp):
     (tmp / "scores.csv").write_text("单位,1,2\n市教育局,3,4\n", encoding="utf-8")
 
 
+_BUILT: dict[tuple[str, ...], bool] = {}
+
+
 def _exists(cli, argv):
     """True if the command is built: its words (before any option or value) have help."""
     words = []
@@ -83,7 +88,10 @@ def _exists(cli, argv):
         if a.startswith("-") or not a.isascii() or not a.isalpha():
             break
         words.append(a)
-    return cli(*words, "--help").exit_code == 0
+    key = tuple(words)
+    if key not in _BUILT:
+        _BUILT[key] = cli(*words, "--help").exit_code == 0
+    return _BUILT[key]
 def _fill(argv, tmp):
     from cdo.paths import data_dir
 

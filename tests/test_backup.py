@@ -273,3 +273,40 @@ def test_restore_the_live_database_onto_itself(cli, live):
     r = cli("restore", live, "--yes")
     assert r.exit_code == 1
     assert "就是当前数据库本身" in r.stderr
+
+
+# ----------------------------------------------------------------------------- imports
+
+# Every bulk import takes an automatic backup first: (command words, argv, file, content).
+BULK_IMPORTS = [
+    (["units", "import"], ["units", "import", "{f}"], "units.csv",
+     "单位名称,类别\n达州市民政局,市级部门\n"),
+    (["spotcheck", "new"], ["spotcheck", "new", "--month", "2023-09", "--issued-on",
+                            "2023-09-27", "--file", "{f}"], "list.csv",
+     "责任单位,数据资源名称,问题类型,问题描述,问题数据量\n市教育局,学籍,准确性,错,3\n"),
+    (["score", "import"], ["score", "import", "{f}", "--year", "2023"], "scores.csv",
+     "单位,1,2\n市教育局,3,4\n"),
+    (["register", "import"], ["register", "import", "{form}", "--unit", "达州市公安局",
+                              "--received", "2023-06-01"], None, None),
+]
+
+
+@pytest.mark.parametrize("words, argv, name, content", BULK_IMPORTS,
+                         ids=[" ".join(b[0]) for b in BULK_IMPORTS])
+def test_bulk_import_takes_an_automatic_backup_first(cli, live, tmp_path, words, argv, name,
+                                                     content):
+    from cdo.paths import data_dir
+
+    if cli(*words, "--help").exit_code != 0:
+        pytest.skip(f"cdo {' '.join(words)} not built yet")
+    if name:
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    form = data_dir() / "samples" / "forms" / "03-市公安局.xlsx"
+    args = [a.replace("{f}", str(tmp_path / (name or ""))).replace("{form}", str(form))
+            for a in argv]
+    r = cli(*args)
+    assert r.exit_code == 0, (r.stdout, r.stderr)
+    autos = list((tmp_path / "backups").glob("cdo-auto-*.db"))
+    assert len(autos) == 1, f"cdo {' '.join(words)} took no automatic backup"
+    # the copy holds the state before the import
+    assert _units(autos[0]) == ["达州市教育局", "达州市公安局"]

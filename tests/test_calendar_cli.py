@@ -47,8 +47,8 @@ def test_deadline_explain(cli):
     r = ok(cli("calendar", "deadline", "2023-09-27", "30", "--explain"))
     out = r.stdout
     assert "第1天" in out and "第30天" in out and "第31天" not in out
-    assert "放假（国庆节）" in out
-    assert "调休上班（国庆节）" in out
+    assert "放假：国庆节" in out
+    assert "调休上班：国庆节" in out
     assert "周末" in out
     lines = [ln for ln in out.splitlines() if "2023-10-07" in ln]
     assert len(lines) == 1 and "第2天" in lines[0] and "星期六" in lines[0]

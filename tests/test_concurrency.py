@@ -13,14 +13,15 @@ import pytest
 from cdo.db import open_db
 from cdo.units import add_unit
 
-# A worker process: waits for the common start moment, then runs `cdo units add` N times,
+# A worker process: says it is ready, waits for the go, then runs `cdo units add` N times,
 # each a whole command with its own connection, as a clerk typing quickly would.
 WORKER = textwrap.dedent(
     """
-    import sys, time
+    import os, sys, time
     from cdo.cli import app
-    prefix, n, start = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-    while time.time() < start:
+    prefix, n, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    open(os.path.join(folder, prefix + ".ready"), "w").close()
+    while not os.path.exists(os.path.join(folder, "go")):
         time.sleep(0.001)
     failed = 0
     for i in range(n):
@@ -46,13 +47,18 @@ def _count(db_path, table="units"):
 
 def test_two_clerks_adding_units_at_once(tmp_path, db_path):
     open_db(db_path).conn.close()
-    start = time.time() + 1.5  # both processes have imported cdo by then
+    prefixes = ("甲单位", "乙单位")
     procs = [
-        subprocess.Popen([sys.executable, "-c", WORKER, prefix, "30", str(start)],
+        subprocess.Popen([sys.executable, "-c", WORKER, prefix, "30", str(tmp_path)],
                          env=_env(db_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
-        for prefix in ("甲单位", "乙单位")
+        for prefix in prefixes
     ]
+    deadline = time.monotonic() + 30
+    while not all((tmp_path / f"{p}.ready").exists() for p in prefixes):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
     for p in procs:
         out, err = p.communicate(timeout=60)
         assert p.returncode == 0, err

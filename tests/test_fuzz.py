@@ -23,9 +23,9 @@ from cdo.spreadsheets import (
 )
 from cdo.units import UNIT_FIELDS, add_unit, import_units
 
-FUZZ = settings(max_examples=3000, deadline=None,
+FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
-FEW = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Characters units really write, plus the ones that break naive parsers.
 CELL_CHARS = st.sampled_from(

@@ -94,19 +94,20 @@ def _check(db_path, table, base):
     return n, audits
 
 
-# Kill moments: early (reading the file), once the transaction has started spilling pages
-# to the WAL, and late in the write.
-MOMENTS = ["t:0.3", "wal:200000", "wal:6000000"]
+# Kill moments: early (still reading the file), once the transaction has started spilling
+# pages to the WAL, and late in the write.
+MOMENTS = {"problems": ["t:0.3", "wal:200000", "wal:6000000"],
+           "units": ["wal:200000", "wal:3000000"]}
 
 
-@pytest.mark.parametrize("importer", ["units", "problems"])
+@pytest.mark.parametrize("importer", ["problems", "units"])
 def test_sigkill_mid_import_leaves_all_or_nothing(tmp_path, importer):
     make = _units_csv if importer == "units" else _problems_csv
     args, table, base = make(tmp_path / "big.csv")
     if not _exists(*map(str, args[:2])):
         pytest.skip(f"cdo {' '.join(map(str, args[:2]))} not built yet")
     killed_mid_write = 0
-    for i, when in enumerate(MOMENTS):
+    for i, when in enumerate(MOMENTS[importer]):
         db_path = tmp_path / f"cdo{i}.db"
         _base(db_path)
         wal_before = _wal_size(db_path)
@@ -121,16 +122,11 @@ def test_sigkill_mid_import_leaves_all_or_nothing(tmp_path, importer):
             assert (n == base) == (audits == 2), (n, audits)
     # the test proves something only if at least one kill landed inside the write
     assert killed_mid_write >= 1, "no kill landed while the import was writing"
-
-
-def test_database_usable_after_a_kill(tmp_path):
-    args, table, base = _units_csv(tmp_path / "big.csv")
-    db_path = tmp_path / "cdo.db"
-    _base(db_path)
-    proc = _cdo(args, db_path)
-    _kill_when(proc, db_path, "wal:200000")
+    if importer != "units":
+        return
+    # and the database the last kill left behind takes the same import whole
     proc = _cdo(args, db_path)
     proc.wait(timeout=60)
-    assert proc.returncode == 0, (tmp_path / "cdo.db.stderr").read_text()
+    assert proc.returncode == 0, (tmp_path / f"{db_path.name}.stderr").read_text()
     n, _ = _check(db_path, table, base)
     assert n == base + ROWS

@@ -223,3 +223,22 @@ def test_demo_step_builds_every_state(db):
     late = db.execute("SELECT COUNT(*) FROM problems WHERE first_late_on IS NOT NULL").fetchone()
     assert late[0] >= 3
     assert reports.overdue_rows(db, D("2023-12-01"))
+
+
+def test_overdue_table_summarises_when_too_long(cli, world, monkeypatch):
+    from cdo.commands import report
+
+    monkeypatch.setattr(report, "TABLE_DETAIL_LIMIT", 2)
+    r = cli("report", "overdue", "--as-of", "2023-11-20")
+    assert r.exit_code == 0
+    assert "按单位汇总" in r.stdout and "--output" in r.stdout
+    assert "达州市民政局" in r.stdout and "王五" in r.stdout
+
+
+@pytest.mark.parametrize("as_of", ["2023-11-17", "2023-11-20", "2024-06-30", "2023-10-01"])
+def test_fast_json_matches_the_rows(world, as_of):
+    db, _ = world
+    day = D(as_of)
+    keys = [*PROBLEM_KEYS, "cdo"]
+    expected = [{k: r[k] for k in keys} for r in reports.overdue_rows(db, day)]
+    assert json.loads(reports.overdue_json(db, day)) == expected

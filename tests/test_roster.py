@@ -368,3 +368,18 @@ def test_cli_missing(cli, cdb, tmp_path):
     assert "未报送推荐表" in r.stdout and "推荐表报送逾期" in r.stdout
     r = cli("register", "missing", "--as-of", "昨天")
     assert r.exit_code == 1 and "--as-of" in r.stderr
+
+
+def test_cli_import_takes_a_backup_first(cli, cdb, tmp_path):
+    r = cli("register", "import", form(tmp_path), "--received", "2023-05-25")
+    assert r.exit_code == 0
+    assert list((tmp_path / "backups").glob("*-auto-*.db"))
+
+
+def test_an_older_form_for_the_same_person_does_not_overwrite_a_newer_one(rdb, tmp_path):
+    roster.import_forms(rdb, [form(tmp_path, phone="13908180009", form_date=D("2024-03-01"))],
+                        received_on=D("2024-03-02"))
+    old = form(tmp_path, fname="old.xlsx", form_date=D("2023-05-20"))
+    rep = roster.import_forms(rdb, [old], received_on=D("2024-03-05"))
+    assert rep.done == [] and "更早" in rep.failed[0].reason
+    assert roster.current_cdo(rdb, 1)["phone"] == "13908180009"

@@ -143,6 +143,7 @@ def test_import_grid_with_header_spellings_and_names(cli, units, tmp_path):
     path = grid_workbook(tmp_path / "评分.xlsx", header, rows)
     r = ok(cli("score", "import", path, "--year", 2023))
     assert "3 个单位" in r.stdout and "新增 42 项" in r.stdout
+    assert list((tmp_path / "backups").glob("cdo-auto-*.db"))  # a bulk import backs up first
     data = {x["unit"]: x for x in ranking(cli)}
     assert data["达州市大数据中心"]["total"] == 60
     assert data["达州市通川区"]["total"] == 100
@@ -330,3 +331,48 @@ def test_suggest_cli(cli, units, db_path):
     data = {x["unit"]: x for x in ranking(cli)}
     assert data["达州市大数据中心"]["parts"]["daily"] == 4  # item 1 kept, item 2 = 0
     fail(cli("score", "suggest", "--year", 2023, "--as-of", "2024-02-30"), "日期不存在")
+
+
+def test_long_ranking_is_drawn_without_rich(cli, units, monkeypatch):
+    from cdo.commands import score as score_cmd
+
+    enter_all(cli, "大数据中心", 4)
+    enter_all(cli, "通川区", skip=(17,))
+    monkeypatch.setattr(score_cmd, "PLAIN_TABLE_ROWS", 1)
+    out = ok(cli("score", "--year", 2023)).stdout.splitlines()
+    assert out[0].strip() == "2023 年度首席数据官工作评价排名"
+    assert out[1].startswith("┏━") and out[4].startswith("┡━")
+    heads = [h.strip() for h in out[3].split("┃")[1:-1]]
+    assert heads == ["排名", "单位", "类别", "履职", "统筹", "开放", "管理", "应用", "评估", "总分",
+                     "状态"]
+    # every line is as wide as the box (CJK characters count two columns)
+    from cdo.spreadsheets import display_width
+
+    assert len({display_width(x) for x in out[1:10]}) == 1
+    assert "│    1 │ 达州市大数据中心" in out[5]
+    assert "│    — │ 达州市通川区" in out[6] and "(90)" in out[6] and "未评：第17项" in out[6]
+    assert out[9].startswith("└─")
+    assert "共 4 个单位，已评完 1 个" in out[10]
+
+
+def test_formulas_without_values_are_named_not_taken_for_blank(cli, units, tmp_path):
+    header = ["单位", *[str(n) for n in NUMBERS]]
+    row = full_row("通川区", 4)
+    row[2] = "=2+2"  # item 2, saved by a script: no computed value in the file
+    path = grid_workbook(tmp_path / "f.xlsx", header, [row])
+    r = fail(cli("score", "import", path, "--year", 2023), "没有导入任何分数")
+    assert "C3（达州市通川区，第2项）：是公式但文件里没有计算结果" in r.stderr
+    only = grid_workbook(tmp_path / "g.xlsx", header, [["=A1", *["=1+1"] * 15]])
+    r = fail(cli("score", "import", only, "--year", 2023), "A3：单位名称是公式")
+    empty = grid_workbook(tmp_path / "e.xlsx", header, [["通川区"]])
+    fail(cli("score", "import", empty, "--year", 2023), "没有读到任何分数")
+    # in a filled 附件2 too
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    ok(cli("score", "sheet", "--year", 2023, "--unit", "通川区", folder / "t.xlsx"))
+    wb = openpyxl.load_workbook(folder / "t.xlsx")
+    wb.active["E6"] = "=5"
+    wb.active["E7"] = 4
+    wb.save(folder / "t.xlsx")
+    r = fail(cli("score", "import", folder, "--year", 2023), "没有导入任何分数")
+    assert "E6（达州市通川区，第1项）：是公式" in r.stderr

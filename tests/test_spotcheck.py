@@ -77,6 +77,12 @@ def test_import_list_as_the_office_keeps_it(cli, units, tmp_path):
     assert {x["due_on"] for x in rows} == {"2023-11-14"}
     assert rows[0]["source"] == "spotcheck" and rows[0]["provisional"] is False
     assert rows[0]["status"] == "open" and rows[0]["overdue_days"] is None
+    out = tmp_path / "list.xlsx"
+    r = cli("spotcheck", "list", "--month", "2023-09", "-o", out)
+    assert r.exit_code == 0, r.stderr
+    cells = [c for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
+    (formula,) = [c for c in cells if c.value == "=有效期为空"]
+    assert formula.data_type == "s"
     assert count(units, "audit_log") >= 4 + 1
     # one audit row per problem, each naming its problem
     assert units.execute(

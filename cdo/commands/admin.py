@@ -41,7 +41,8 @@ def log(
     problem: Annotated[int | None, typer.Option("--problem", help="只看这个问题编号的修改")] = None,
     since: Annotated[str | None, typer.Option("--since", help="只看这一天及以后的修改")] = None,
     entity: Annotated[
-        str | None, typer.Option("--entity", help="只看这类对象（如 unit、cdo、problem、score）")
+        str | None,
+        typer.Option("--entity", help="只看这类对象，如 unit（单位）、problem（问题）、score"),
     ] = None,
     limit: Annotated[
         int, typer.Option("--limit", help="最多显示多少条（最新的在前；0 表示全部）")
@@ -57,7 +58,8 @@ def log(
 
     if limit < 0:
         raise InvalidInputError(f"--limit 不能是负数：{limit}")
-    if problem is not None and problem < 1:
+    limit = min(limit, 2**62)  # beyond any log, and within SQLite's integers
+    if problem is not None and not 1 <= problem < 2**62:
         raise InvalidInputError(f"问题编号须为正整数：{problem}")
     since_day = date_opt(since, "--since 日期")
     db = open_database(ctx)
@@ -74,7 +76,7 @@ def log(
         Column("id", "序号", justify="right"),
         Column("at", "时间", show=lambda v, r: auditlog.when_label(v)),
         Column("os_user", "系统用户"),
-        Column("command", "命令"),
+        Column("command", "命令", show=lambda v, r: auditlog.mask_numbers(v)),
         Column("entity", "对象", show=lambda v, r: auditlog.entity_label(r)),
         Column("unit", "单位"),
         Column("action", "动作", show=lambda v, r: auditlog.action_label(v)),

@@ -62,7 +62,7 @@ def _kind_arg(text: str) -> str:
 
 def day_note(day: Day) -> str:
     """What a day is, in a few words, for --explain and the month list."""
-    name = f"（{day.name}）" if day.name else ""
+    name = f"：{day.name}" if day.name else ""
     if day.local_reason is not None:
         text = ("本地调整上班" if day.workday else "本地调整休息") + f"：{day.local_reason}"
     elif day.kind == "holiday":
@@ -73,9 +73,7 @@ def day_note(day: Day) -> str:
         text = "周末"
     else:
         text = ""
-    if day.provisional and day.kind != "workday" and day.local_reason is None:
-        text += "（暂定）"
-    return text
+    return text  # a provisional day's name says so: 国庆节（暂定）
 
 
 def _provisional_warning(cal: WorkCalendar, start: dt.date, end: dt.date) -> str:
@@ -208,8 +206,8 @@ def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> Non
     source = data.source if data.status != "provisional" else f"{year} 年的放假安排通知尚未载入"
     table = Table(title=f"{year}年{mon}月", caption=f"{status}：{source}", header_style="bold",
                   title_style="bold", caption_justify="left")
-    for i, w in enumerate(WEEKDAY_NAMES):
-        table.add_column(w, justify="center", style="dim" if i >= 5 else None, min_width=5)
+    for w in WEEKDAY_NAMES:
+        table.add_column(w, justify="center", min_width=5)
     cells: list[Text] = [Text("")] * days[0].date.weekday()
     for d in days:
         symbol = SYMBOLS[d.kind] + ("*" if d.local_reason is not None else "")

@@ -100,7 +100,7 @@ def remind(
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="被催办的单位")] = None,
     on: OnOpt = None,
-    note: NoteOpt = None,
+    note: Annotated[str | None, typer.Option("--note", help="催办方式或内容，如 电话催办")] = None,
 ) -> None:
     """登记向单位发出的催办（记到该单位的待整改问题上）。"""
     from cdo.issues import parse_ids

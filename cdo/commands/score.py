@@ -115,15 +115,25 @@ def print_plain_table(rows, columns, title: str, caption: str) -> None:
     from cdo.output import _cell_text
     from cdo.spreadsheets import display_width
 
-    cells = [[_cell_text(c, r) for c in columns] for r in rows]
+    memo: dict[str, int] = {}
+
+    def width(text: str) -> int:
+        if text.isascii():
+            return len(text)
+        w = memo.get(text)
+        if w is None:
+            w = memo[text] = display_width(text)
+        return w
+
+    cells = [[(t, width(t)) for t in (_cell_text(c, r) for c in columns)] for r in rows]
     heads = [c.header.split("\n") for c in columns]
     depth = max(len(h) for h in heads)
     heads = [[""] * (depth - len(h)) + h for h in heads]  # bottom-aligned, as Rich does
-    widths = [max([display_width(x) for x in h] + [display_width(row[k]) for row in cells])
+    widths = [max([width(x) for x in h] + [row[k][1] for row in cells])
               for k, h in enumerate(heads)]
 
-    def pad(text: str, width: int, right: bool) -> str:
-        gap = " " * (width - display_width(text))
+    def pad(text: str, width_: int, right: bool, w: int | None = None) -> str:
+        gap = " " * (width_ - (width(text) if w is None else w))
         return gap + text if right else text + gap
 
     def line(left: str, fill: str, mid: str, right: str) -> str:
@@ -138,8 +148,8 @@ def print_plain_table(rows, columns, title: str, caption: str) -> None:
     out.append(line("┡", "━", "╇", "┩"))
     right = [c.justify == "right" for c in columns]
     for row in cells:
-        out.append("│" + "│".join(f" {pad(v, w, r)} "
-                                   for v, w, r in zip(row, widths, right, strict=True)) + "│")
+        out.append("│" + "│".join(f" {pad(v, w, r, vw)} "
+                                   for (v, vw), w, r in zip(row, widths, right, strict=True)) + "│")
     out.append(line("└", "─", "┴", "┘"))
     out.append(pad(caption, (total + display_width(caption)) // 2, True))
     sys.stdout.write("\n".join(out) + "\n")
@@ -228,7 +238,10 @@ def suggest(
     from cdo.output import Column, emit
 
     db = open_database(ctx)
-    rows = evaluation.suggestion_rows(db, year, as_of(as_of_), unit)
+    day = as_of(as_of_)
+    if apply:
+        evaluation.refuse_if_final(db, year)
+    rows = evaluation.suggestion_rows(db, year, day, unit)
     cols = [
         Column("unit", "单位"),
         Column("item", "项目", show=lambda v, r: f"第{v}项", justify="right"),
