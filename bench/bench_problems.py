@@ -49,18 +49,23 @@ def timed(cmd: list[str], runs: int) -> list[float]:
     return out
 
 
-def build_units(db_path: Path) -> list[str]:
+def build_units(db_path: Path, work: Path) -> list[str]:
+    """2,000 units through `cdo units import`; CDO rows straight into the table."""
     from cdo.db import open_db, transaction
 
-    db = open_db(db_path)
-    cats = ["region", "department", "enterprise", "institution"]
+    cats = ["县市区", "市级部门", "国有企业", "公共服务机构"]
     names = [f"达州市测试单位{i:04d}" for i in range(UNITS)]
+    listing = work / "units.csv"
+    listing.write_text(
+        "单位名称,简称,类别\n"
+        + "".join(f"{n},测试{i:04d},{cats[i % 4]}\n" for i, n in enumerate(names)),
+        encoding="utf-8",
+    )
+    el, _ = cdo(db_path, "units", "import", str(listing))
+    print(f"  units import ({UNITS:,} rows): {el:.2f} s")
+    db = open_db(db_path)
     now = dt.datetime.now().isoformat(timespec="seconds")
     with transaction(db):
-        db.conn.executemany(
-            "INSERT INTO units (name, short, category, created_at) VALUES (?,?,?,?)",
-            [(n, f"测试{i:04d}", cats[i % 4], now) for i, n in enumerate(names)],
-        )
         # a current CDO for most units, an ended one for some
         db.conn.executemany(
             "INSERT INTO cdos (unit_id, name, status, created_at, updated_at)"
@@ -68,8 +73,6 @@ def build_units(db_path: Path) -> list[str]:
             [(i + 1, f"首席{i:04d}", "ended" if i % 10 == 0 else "appointed", now, now)
              for i in range(UNITS) if i % 7],
         )
-        db.execute("INSERT INTO audit_log (at, os_user, command, entity, action)"
-                   " VALUES (?, 'bench', 'bench', 'bench', 'units')", [now])
     db.conn.close()
     return names
 
@@ -136,7 +139,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         t0 = time.perf_counter()
-        names = build_units(db)
+        names = build_units(db, work)
         lists = []
         for k in range(LISTS):
             path = work / f"problems-{k:02d}.xlsx"

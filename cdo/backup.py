@@ -284,6 +284,20 @@ def current_info(db_path: Path) -> DatabaseInfo | None:
         return None
 
 
+def _set_aside_damaged(db_path: Path, saved: Path) -> None:
+    """Copy an unreadable database (and its WAL) byte for byte to `saved`, then remove it
+    from the live path."""
+    import shutil
+
+    shutil.copyfile(db_path, saved)
+    wal = Path(f"{db_path}-wal")
+    if wal.is_file():
+        shutil.copyfile(wal, Path(f"{saved}-wal"))
+        os.chmod(Path(f"{saved}-wal"), 0o600)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
 def restore_database(src: Path, db_path: Path) -> Path | None:
     """Replace the live database at `db_path` with the backup `src`.
 
@@ -300,7 +314,12 @@ def restore_database(src: Path, db_path: Path) -> Path | None:
     before = current_info(db_path)
     if db_path.is_file():
         saved = new_backup_file(db_path, "before-restore")
-        copy_database(db_path, saved, reserved=True)
+        if before is not None:
+            copy_database(db_path, saved, reserved=True)
+        else:
+            # The live file cannot be read (the usual reason to restore): keep its bytes
+            # as they are, then start the live path afresh.
+            _set_aside_damaged(db_path, saved)
     from cdo import audit
     from cdo.db import open_db, transaction
 

@@ -17,6 +17,16 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 DEMO_DB = "cdo-demo.db"
+DEMO_YEAR = 2023
+
+# What the clerk might type next, shown after the demo.
+NEXT_COMMANDS = [
+    "register list",
+    "register missing --as-of 2023-12-31",
+    "report overdue --as-of 2023-12-29",
+    "calendar deadline 2023-09-27 30 --explain",
+    "score --year 2023",
+]
 
 # (module, function): each returns a one-line summary. Order matters: units first.
 STEPS: list[tuple[str, str]] = [

@@ -196,6 +196,17 @@ def test_restore_keeps_open_connections_consistent(live, saved):
     assert reader.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def test_restore_over_a_damaged_database(cli, live, saved, tmp_path):
+    damaged = os.urandom(20000)
+    live.write_bytes(damaged)
+    r = cli("restore", saved, "--yes")
+    assert r.exit_code == 0, r.stderr
+    assert _units(live) == ["达州市教育局", "达州市公安局"]
+    kept = list((tmp_path / "backups").glob("cdo-before-restore-*.db"))
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+    assert _mode(kept[0]) == 0o600
+
+
 def test_restore_into_a_missing_database(cli, saved, tmp_path):
     r = cli("--db", tmp_path / "fresh.db", "restore", saved, "--yes")
     assert r.exit_code == 0, r.stderr

@@ -29,7 +29,13 @@ def demo(ctx: typer.Context) -> None:
     db = open_db(path)
     for line in demo_mod.build_demo(db):
         echo(line)
-    echo(f"演示数据库：{path}。试试：cdo --db {path} units list")
+    echo("")
+    from cdo.commands.score import show_ranking
+
+    show_ranking(db, demo_mod.DEMO_YEAR)
+    echo(f"演示数据库：{path}。接着试试：")
+    for example in demo_mod.NEXT_COMMANDS:
+        echo(f"  cdo --db {path} {example}")
 
 
 # ----------------------------------------------------------------------------- log
@@ -152,6 +158,8 @@ def restore(
     emit(rows, [Column("table", "内容"), Column("backup", "备份文件", justify="right"),
                 Column("current", "当前数据库", justify="right")],
          title=f"备份文件 {file}")
+    if live.exists() and now is None:
+        echo(f"当前数据库 {live} 无法读取（可能已损坏），恢复前会把它原样另存一份。")
     if info.newest_change:
         c = info.newest_change
         when = c["at"][:19].replace("T", " ")
