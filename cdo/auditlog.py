@@ -130,13 +130,23 @@ def _short(value: Any, width: int = 24) -> str:
     return s if len(s) <= width else s[: width - 1] + "…"
 
 
-def _masked(record: Any) -> Any:
-    """The record with phone numbers masked (152****6279), as every table shows them."""
+PRIVATE_TEXT = ("resume",)  # personal text shown only with --show-contact
+
+
+def masked(record: Any) -> Any:
+    """The record with phone numbers masked (152****6279) and résumés hidden."""
     if not isinstance(record, dict):
         return record
     from cdo.output import mask_phone
 
-    return {k: (mask_phone(str(v)) if "phone" in k and v else v) for k, v in record.items()}
+    out = {}
+    for k, v in record.items():
+        if "phone" in k and v:
+            v = mask_phone(str(v))
+        elif k in PRIVATE_TEXT and v:
+            v = "（已隐藏）"
+        out[k] = v
+    return out
 
 
 def compact_diff(before: Any, after: Any, *, max_fields: int = 6, mask: bool = True) -> str:
@@ -152,7 +162,7 @@ def compact_diff(before: Any, after: Any, *, max_fields: int = 6, mask: bool = T
     b = before if isinstance(before, dict) else {}
     a = after if isinstance(after, dict) else {}
     # compare the real values, show the masked ones
-    bm, am = (_masked(b), _masked(a)) if mask else (b, a)
+    bm, am = (masked(b), masked(a)) if mask else (b, a)
     parts: list[str] = []
     if before is None:
         parts = [f"{k}={_short(am[k])}" for k, v in a.items() if v not in (None, "")]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo import audit, scoring
-from cdo.errors import InvalidInputError, NotFoundError, RowErrors, StateError
+from cdo.errors import CdoError, InvalidInputError, NotFoundError, RowErrors, StateError
 from cdo.scoring import Table, UnitRef, fmt_points
 from cdo.units import Unit, UnitIndex
 
@@ -383,8 +383,41 @@ def parse_item_label(value: Any) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    # an office often prints the maximum beside the number: '1(5分)', '第1项5分'
+    text = re.sub(r"[(\[（【]?(?:满分)?\d+(?:\.\d+)?分[)\]）】]?$", "", text)
     m = re.fullmatch(r"(?:第|项目|序号|item)?(\d{1,3})(?:\.0+)?(?:项)?", text, re.IGNORECASE)
     return int(m.group(1)) if m else None
+
+
+def _grid_unit_column(rows: list[list[Any]], header_row: int, unit_labels: set[str],
+                      index: UnitIndex) -> int:
+    """The column holding unit names: the one headed 单位/单位名称 on the item-number row
+    or on a row just above it (a two-row header: 序号 | 单位名称 | 日常履职 … over 1 | 2 …),
+    else the column whose cells below the header name the most registered units, else
+    the first column."""
+    from cdo.spreadsheets import clean_text, normalize_label
+
+    for r in range(header_row, max(header_row - 3, -1), -1):
+        for c, v in enumerate(rows[r]):
+            if normalize_label(v) in unit_labels:
+                return c
+    first_item = next((c for c, v in enumerate(rows[header_row])
+                       if parse_item_label(v) is not None), 0)
+    best, best_hits = 0, 0
+    for c in range(first_item):
+        hits = 0
+        for row in rows[header_row + 1:header_row + 201]:
+            text = clean_text(row[c]) if c < len(row) else ""
+            if not text or parse_item_label(text) is not None:
+                continue
+            try:
+                index.resolve(text)
+            except CdoError:
+                continue
+            hits += 1
+        if hits > best_hits:
+            best, best_hits = c, hits
+    return best
 
 
 def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
@@ -415,7 +448,7 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
             continue
         found_any = True
         header = sheet.rows[header_row]
-        unit_col = next((c for c, v in enumerate(header) if normalize_label(v) in unit_labels), 0)
+        unit_col = _grid_unit_column(sheet.rows, header_row, unit_labels, index)
         item_cols: dict[int, int] = {}
         for c, v in enumerate(header):
             if c == unit_col:

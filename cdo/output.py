@@ -12,12 +12,12 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -30,7 +30,7 @@ class Column:
     show: Callable[[Any, dict], str] | None = None  # table/xlsx display of (value, row)
     justify: str = "left"
     style: str | None = None
-    overflow: str = "ellipsis"  # Rich overflow: "fold" wraps long CJK names instead
+    overflow: str = "fold"  # Rich overflow: long names wrap rather than lose their end
 
 
 def plain(value: Any) -> Any:
@@ -78,18 +78,31 @@ def _csv_value(value: Any) -> Any:
     return plain(value)
 
 
+MIN_KEEP_WIDTH = 11  # a date (10) or a masked mobile number (11) never wraps
+
+
 def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | None = None,
-               caption: str | None = None, footer: dict | None = None):
+               caption: str | None = None, footer: dict | None = None,
+               width: int | None = None):
     from rich.table import Table
+
+    from cdo.spreadsheets import display_width
 
     table = Table(title=title, caption=caption, show_footer=footer is not None,
                   header_style="bold", title_style="bold")
-    for col in columns:
+    cells = [[_cell_text(col, row) for col in columns] for row in rows]
+    # Short values (dates, counts, masked phones) keep their full width when the
+    # terminal is narrow, so long names are the ones that wrap — if that still fits.
+    mins = [min(max((display_width(c[i]) for c in cells), default=0), MIN_KEEP_WIDTH)
+            for i in range(len(columns))]
+    if width is not None and sum(mins) + 3 * len(columns) + 1 > width:
+        mins = [0] * len(columns)
+    for i, col in enumerate(columns):
         foot = _cell_text(col, footer) if footer is not None else ""
         table.add_column(col.header, justify=col.justify, style=col.style, footer=foot,
-                         overflow=col.overflow)
-    for row in rows:
-        table.add_row(*(_cell_text(col, row) for col in columns))
+                         overflow=col.overflow, min_width=mins[i] or None)
+    for texts in cells:
+        table.add_row(*texts)
     return table
 
 
@@ -121,7 +134,8 @@ def emit(
         if not rows:
             con.print(empty)
         else:
-            con.print(make_table(rows, columns, title=title, caption=caption, footer=footer))
+            con.print(make_table(rows, columns, title=title, caption=caption, footer=footer,
+                                 width=con.width))
         if output is not None:
             con.print(f"已写入 {output}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Migrations
+from sqlite_utils import Migrations  # noqa: TID253 (imported only by open_db)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -71,7 +71,8 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     complete = not missing
     total = scoring.total(table, points)
 
-    put(1, 1, "附件2", Font(name="黑体", size=12))
+    # no wrapping: column A is narrow and "附件2" must stay on one line
+    put(1, 1, "附件2", Font(name="黑体", size=12), Alignment(horizontal="left", vertical="center"))
     ws.merge_cells("A2:E2")
     put(2, 1, table.title, Font(name="方正小标宋简体", size=18, bold=True), center)
     ws.row_dimensions[2].height = 40

@@ -93,16 +93,15 @@ class UnitIndex:
         )
 
     def candidates(self, text: str) -> list[Unit]:
-        """Every unit `text` could name (exact full name wins outright)."""
+        """Every unit `text` could name (a full name, with or without 达州市, wins outright)."""
         k = _key(text)
         if not k:
             return []
-        if k in self._exact:
-            return [self._exact[k]]
-        k2 = _key(strip_city(text))
-        return list(self._loose.get(k, []) or self._loose.get(k2, []) or
-                    ([self._exact[_key(CITY_PREFIX + text)]]
-                     if _key(CITY_PREFIX + text) in self._exact else []))
+        bare = strip_city(text)
+        for full in (k, _key(CITY_PREFIX + bare)):
+            if full in self._exact:
+                return [self._exact[full]]
+        return list(self._loose.get(k) or self._loose.get(_key(bare)) or [])
 
     def resolve(self, text: str) -> Unit:
         """The one unit `text` names; raises NotFoundError (none) or InvalidInputError (several)."""
@@ -290,4 +289,7 @@ def load_demo(db: Database) -> str:
     from cdo.paths import data_dir
 
     result = import_units(db, data_dir() / "units.csv")
-    return f"单位：导入达州市参与单位 {result.added} 个（县市区及园区、市级部门、国有企业、公共服务机构）"
+    return (
+        f"单位：导入达州市参与单位 {result.added} 个"
+        "（县市区及园区、市级部门、国有企业、公共服务机构）"
+    )

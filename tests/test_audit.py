@@ -155,3 +155,21 @@ def test_log_output_xlsx_keeps_formula_text_as_text(cli, db_path, tmp_path):
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     hits = [c for c in cells if c.value.startswith("=HYPERLINK")]
     assert hits and all(c.data_type == "s" for c in hits)
+
+
+def test_log_json_masks_phones_and_resumes_unless_asked(cli, tmp_path):
+    import json
+
+    from cdo import audit
+    from cdo.db import open_db, transaction
+
+    cli("units", "add", "达州市教育局", "-c", "department")
+    db = open_db(tmp_path / "cdo.db")
+    with transaction(db):
+        audit.record(db, "cdo", 1, "import", None,
+                     {"name": "张三", "phone": "15282406279", "resume": "1998年参加工作"},
+                     unit_id=1)
+    masked = json.loads(cli("log", "--format", "json").stdout)[0]["after"]
+    assert masked["phone"] == "152****6279" and masked["resume"] == "（已隐藏）"
+    shown = json.loads(cli("log", "--format", "json", "--show-contact").stdout)[0]["after"]
+    assert shown["phone"] == "15282406279" and shown["resume"] == "1998年参加工作"

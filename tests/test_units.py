@@ -27,17 +27,12 @@ def test_resolve_by_full_short_and_without_city_prefix(db):
         index.resolve("达州市财政局")
 
 
-def test_ambiguous_short_name_names_candidates(db):
-    add_unit(db, "达州市中心医院", "institution", "中心医院")
-    add_unit(db, "达州市第二中心医院", "institution")
-    index = UnitIndex.load(db)
-    # "第二中心医院" has no other holder; a shared alias is ambiguous
-    db.execute("UPDATE units SET short = '医院' WHERE id = 1")
-    db.execute("INSERT INTO units (name, short, category, created_at) VALUES "
-               "('达州市医院', NULL, 'institution', 'x')")
-    index = UnitIndex.load(db)
-    with pytest.raises(CdoError, match="不唯一"):
-        index.resolve("医院")
+def test_short_name_that_already_names_another_unit_is_refused(db):
+    add_unit(db, "达州市中心医院", "institution", "市中心医院")
+    with pytest.raises(CdoError, match="已被 达州市中心医院 使用"):
+        add_unit(db, "达州中心医院有限公司", "enterprise", "中心医院")
+    with pytest.raises(CdoError, match="已存在"):
+        add_unit(db, "达州市中心医院", "institution")
 
 
 def _xlsx(path, rows, title=None):
@@ -83,7 +78,9 @@ def test_import_gbk_and_bom_csv(cli, tmp_path):
 
 
 def test_english_headers(cli, tmp_path):
-    (tmp_path / "en.csv").write_text("name,category,short\nDazhou Big Data Center,institution,BDC\n")
+    (tmp_path / "en.csv").write_text(
+        "name,category,short\nDazhou Big Data Center,institution,BDC\n"
+    )
     assert cli("units", "import", tmp_path / "en.csv").exit_code == 0
     out = cli("units", "list", "--format", "csv").stdout.splitlines()
     assert out == ["name,short,category", "Dazhou Big Data Center,BDC,institution"]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import FormatOpt, OutputOpt, date_opt, db_path, echo
+from cdo.commands.common import FormatOpt, OutputOpt, ShowContactOpt, date_opt, db_path, echo
 from cdo.output import Format
 
 
@@ -55,6 +55,7 @@ def log(
     ] = 100,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    show_contact: ShowContactOpt = False,
 ) -> None:
     """修改日志：每一次改动的时间、系统用户、命令、对象、改动前后。"""
     from cdo import auditlog
@@ -77,12 +78,15 @@ def log(
     rows, total = auditlog.query_log(db, unit_id=unit_id, problem_id=problem, since=since_day,
                                      entity=entity, limit=limit or None)
     for r in rows:
-        r["changes"] = auditlog.compact_diff(r["before"], r["after"])
+        r["changes"] = auditlog.compact_diff(r["before"], r["after"], mask=not show_contact)
+        if not show_contact:  # nothing personal leaves unmasked by default, JSON included
+            r["before"], r["after"] = auditlog.masked(r["before"]), auditlog.masked(r["after"])
+            r["command"] = auditlog.mask_numbers(r["command"])
     columns = [
         Column("id", "序号", justify="right"),
         Column("at", "时间", show=lambda v, r: auditlog.when_label(v)),
         Column("os_user", "系统用户"),
-        Column("command", "命令", show=lambda v, r: auditlog.mask_numbers(v)),
+        Column("command", "命令"),
         Column("entity", "对象", show=lambda v, r: auditlog.entity_label(r)),
         Column("unit", "单位"),
         Column("action", "动作", show=lambda v, r: auditlog.action_label(v)),

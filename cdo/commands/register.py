@@ -150,8 +150,8 @@ def list_(
     cat = Column("category", "类别", show=lambda v, r: CATEGORY_NAMES.get(v, v or ""))
     status = Column("status", "状态", show=lambda v, r: roster.STATUS_NAMES.get(v, "未报送"))
     table_cols = [
-        Column("unit", "单位"), cat, Column("name", "首席数据官"),
-        Column("birth_month", "出生年月"), Column("phone", "联系电话"), status,
+        Column("unit", "单位"), Column("name", "首席数据官"),
+        Column("phone", "联系电话"), status,
         Column("recommended_on", "推荐日期"),
         Column("appointed_on", "任命日期"), Column("filed_on", "备案日期"),
         Column("specialists", "数据专员", justify="right"),

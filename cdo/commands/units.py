@@ -19,7 +19,12 @@ def add(
     name: Annotated[str, typer.Argument(help="单位全称，如 达州市教育局")],
     category: Annotated[
         str,
-        typer.Option("--category", "-c", help="类别：县市区/市级部门/国有企业/公共服务机构，或 region/department/enterprise/institution"),
+        typer.Option(
+            "--category",
+            "-c",
+            help="类别：县市区/市级部门/国有企业/公共服务机构，"
+            "或 region/department/enterprise/institution",
+        ),
     ],
     short: Annotated[str | None, typer.Option("--short", "-s", help="简称，如 市教育局")] = None,
 ) -> None:
@@ -33,7 +38,9 @@ def add(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="单位名单 .xlsx 或 .csv（列：单位名称、类别、简称）")],
+    file: Annotated[
+        Path, typer.Argument(help="单位名单 .xlsx 或 .csv（列：单位名称、类别、简称）")
+    ],
 ) -> None:
     """从 Excel 或 CSV 名单导入单位；重复导入不会重复添加。"""
     from cdo.units import import_units
@@ -58,5 +65,13 @@ def list_(
         Column("short", "简称"),
         Column("category", "类别", show=lambda v, r: CATEGORY_NAMES.get(v, v)),
     ]
-    emit(rows, columns, fmt, keys=["name", "short", "category"], title=f"参与单位（{len(rows)} 个）",
-         output=output, sheet_title="参与单位", empty="还没有单位。用 cdo units import 名单.xlsx 导入。")
+    emit(
+        rows,
+        columns,
+        fmt,
+        keys=["name", "short", "category"],
+        title=f"参与单位（{len(rows)} 个）",
+        output=output,
+        sheet_title="参与单位",
+        empty="还没有单位。用 cdo units import 名单.xlsx 导入。",
+    )
