@@ -143,8 +143,15 @@ def record_attendance(db: Database, meeting_id: int,
     return _write_attendance(db, meeting, index, chosen, rest_absent)
 
 
-def _resolve(index: UnitIndex, entries: list[tuple[str, str, str | None, str]]
+_RANK = {"present": 0, "deputy": 1, "excused": 2, "absent": 3}
+
+
+def _resolve(index: UnitIndex, entries: list[tuple[str, str, str | None, str]],
+             merge: bool = False
              ) -> tuple[dict[int, tuple[str, str | None, str]], list[str]]:
+    """Resolve unit names. A unit named twice is a problem, unless `merge` (a sign-in
+    sheet, where a unit may send two people, one row each): then the unit's attendance
+    is the best of its rows and the attendees are joined."""
     problems: list[str] = []
     chosen: dict[int, tuple[str, str | None, str]] = {}  # unit id -> (status, attendee, text)
     for name, status, attendee, place in entries:
@@ -154,6 +161,12 @@ def _resolve(index: UnitIndex, entries: list[tuple[str, str, str | None, str]]
             unit = index.resolve(name)
         except CdoError as e:
             problems.append(f"{place}：{e}")
+            continue
+        if unit.id in chosen and merge:
+            prev_status, prev_who, prev_name = chosen[unit.id]
+            best = min(prev_status, status, key=_RANK.__getitem__)
+            who = "、".join(dict.fromkeys(x for x in (prev_who, attendee) if x)) or None
+            chosen[unit.id] = (best, who, prev_name)
             continue
         if unit.id in chosen:
             prev_status, _, prev_name = chosen[unit.id]
@@ -217,6 +230,7 @@ _SIGNIN_FIELDS = {
     "attendee": ["参会人", "参会人员", "参会人姓名", "出席人", "出席人员", "姓名", "签名",
                  "参训人员",
                  "attendee"],
+    "remark": ["备注", "说明", "情况说明", "备注说明", "remark", "note"],
 }
 
 _STATUS_EXACT = {
@@ -261,6 +275,19 @@ def parse_status(text: Any, signature_column: bool = False) -> tuple[str, str | 
     raise InvalidInputError(f"出勤情况看不懂：{raw!r}，请写 出席、缺席、请假 或 代会")
 
 
+_DEPUTY_MARK = re.compile(r"[（(]\s*(?:代|代会|代参|代参会|代签|代出席)\s*[)）]")
+
+
+def _remark_status(value: Any) -> str | None:
+    """The attendance a free-text 备注 states (请假, 代会 …), or None if it states none."""
+    if not clean_text(value):
+        return None
+    try:
+        return parse_status(value)[0]
+    except CdoError:
+        return None
+
+
 def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: bool = False) -> dict:
     """Attendance from a sign-in sheet (.xlsx/.csv with 单位 and 出勤/签到 columns).
 
@@ -292,19 +319,33 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
             if clean_text(rec.get("status")) or clean_text(rec.get("attendee")):
                 problems.append(f"{place}，“{col_name['unit']}”列：单位为空")
             continue
-        if status_col is not None:
+        remark = _remark_status(rec.get("remark"))
+        if status_col is not None and not clean_text(rec.get("status")):
+            signed = None
+            status = remark or "absent"  # not signed in: the 备注 may say why (请假 …)
+        elif status_col is not None:
             try:
                 status, signed = parse_status(rec.get("status"), signature)
             except CdoError as e:
                 problems.append(f"{place}，“{col_name['status']}”列：{e}")
                 continue
-        else:  # only a name column: a name means they came
+        else:
+            # no status column: a name means they came — '张三（代）' or a 备注 of
+            # 代会/请假 beside a name means someone came in the CDO's place; with no name,
+            # the 备注 (请假, 代会 …) says why, else absent
             signed = None
-            status = "present" if clean_text(rec.get("attendee")) else "absent"
+            person = clean_text(rec.get("attendee"))
+            if person:
+                deputy = bool(_DEPUTY_MARK.search(person)) or remark in ("deputy", "excused")
+                status = "deputy" if deputy else "present"
+                person = _DEPUTY_MARK.sub("", person).strip() or person
+                rec["attendee"] = person
+            else:
+                status = remark or "absent"
         who = clean_text(rec.get("attendee")) or signed or None
         entries.append((unit, status, who, f"{place}，“{col_name['unit']}”列"))
     index = UnitIndex.load(db)
-    chosen, unit_problems = _resolve(index, entries)
+    chosen, unit_problems = _resolve(index, entries, merge=True)
     problems += unit_problems
     if problems:
         problems.sort(key=_row_number)

@@ -203,8 +203,25 @@ class ReadResult:
     sources: int = 0  # files/sheets/rows read
 
 
-def import_points(db: Database, year: int, path: Path, reason: str | None = None) -> dict:
-    """Import a grid (.xlsx/.csv) or a folder of filled 附件2 sheets; all or nothing.
+def read_points(path: Path, table: Table, index: UnitIndex, year: int) -> ReadResult:
+    """The points in one path: a folder of filled 附件2 sheets, one filled 附件2 workbook,
+    or a grid (.xlsx/.csv, one row per unit and one column per item number)."""
+    if path.is_dir():
+        from cdo.score_sheet import read_sheet_folder
+
+        return read_sheet_folder(path, table, index, year)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from cdo.score_sheet import read_sheet
+
+        result = ReadResult()
+        if read_sheet(path, table, index, year, result):
+            return result
+    return read_points_grid(path, table, index)
+
+
+def import_points(db: Database, year: int, path: Path | Sequence[Path],
+                  reason: str | None = None) -> dict:
+    """Import grids (.xlsx/.csv), filled 附件2 sheets or folders of them; all or nothing.
 
     Blank cells mean "not scored" and leave what is stored alone. A cell that would
     change a stored point needs `reason`. Returns counts: added, changed, unchanged, units.
@@ -215,13 +232,17 @@ def import_points(db: Database, year: int, path: Path, reason: str | None = None
     check_year(year)
     table = scoring.load_table()
     index = UnitIndex.load(db)
-    path = Path(path)
-    if path.is_dir():
-        from cdo.score_sheet import read_sheet_folder
-
-        result = read_sheet_folder(path, table, index, year)
-    else:
-        result = read_points_grid(path, table, index)
+    paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
+    if not paths:
+        raise InvalidInputError("没有给出要导入的文件")
+    result = ReadResult()
+    for p in paths:
+        one = read_points(p, table, index, year)
+        result.cells += one.cells
+        result.problems += one.problems
+        result.sources += one.sources
+    # messages name the file (or how many files) the points came from
+    path = paths[0] if len(paths) == 1 else Path(f"{len(paths)} 个文件")
 
     problems = list(result.problems)
     if not problems and not any(scoring_has_value(c.raw) for c in result.cells):
@@ -280,7 +301,7 @@ def import_points(db: Database, year: int, path: Path, reason: str | None = None
         for key, (pts, cell) in values.items():
             old = existing.get(key)
             if old is None:
-                added.append((key, pts))
+                added.append((key, pts, f"导入自 {cell.place.split('，')[0]}"))
             elif round(old[0], 2) == pts:
                 unchanged += 1
             else:
@@ -297,9 +318,8 @@ def import_points(db: Database, year: int, path: Path, reason: str | None = None
                 conflicts,
             )
         now = _now()
-        note = f"导入自 {path.name}"
         db.conn.executemany(
-            _INSERT_SCORE, [(year, u, i, pts, note, now) for (u, i), pts in added],
+            _INSERT_SCORE, [(year, u, i, pts, note, now) for (u, i), pts, note in added],
         )
         db.conn.executemany(
             "UPDATE scores SET points = ?, updated_at = ?"
@@ -309,7 +329,7 @@ def import_points(db: Database, year: int, path: Path, reason: str | None = None
         audit.record_many(db, [
             {"entity": "score", "entity_id": _entity_id(year, u, i), "action": "import",
              "before": None, "after": {"points": pts, "note": note}, "unit_id": u}
-            for (u, i), pts in added
+            for (u, i), pts, note in added
         ] + [
             {"entity": "score", "entity_id": _entity_id(year, u, i), "action": "change",
              "before": {"points": old[0], "note": old[1]}, "after": {"points": pts, "note": old[1]},

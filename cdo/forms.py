@@ -121,6 +121,9 @@ class FormData:
     fields: dict[str, str]
     form_date: dt.date | None = None
     missing: list[str] = field(default_factory=list)
+    # (where, text) that may name the unit when 工作单位及职务 does not: a 推荐单位/填报单位
+    # line on the form, the sheet's name, the file's name
+    unit_hints: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def place(self) -> str:
@@ -253,6 +256,33 @@ def extract_fields(sheet: Sheet) -> dict[str, Any]:
     return raw
 
 
+_UNIT_LINE_LABELS = {normalize_label(x) for x in (
+    "推荐单位", "填报单位", "报送单位", "申报单位", "单位名称", "单位", "所在单位",
+    "推荐单位（盖章）", "填报单位（盖章）", "单位（盖章）", "所在地区或部门（单位）")}
+_UNIT_LINE = re.compile(r"^\s*([^:：\n]{1,16}?)\s*[:：]\s*(\S.*?)\s*$")
+
+
+def unit_lines(sheet: Sheet) -> list[str]:
+    """Texts the form gives as its unit apart from 工作单位及职务: '推荐单位：达州市统计局'
+    (in one cell or a label cell and the cell after it), the stamp line
+    '推荐单位（盖章）：…' written out."""
+    found: list[str] = []
+    for r, row in enumerate(sheet.rows):
+        for c, value in enumerate(row):
+            if not isinstance(value, str):
+                continue
+            if normalize_label(value) in _UNIT_LINE_LABELS:
+                nxt = _value_for(sheet, "unit", r, c)
+                if not _is_empty(nxt) and isinstance(nxt, str):
+                    found.append(_one_line(nxt))
+                continue
+            for line in value.splitlines():
+                m = _UNIT_LINE.match(line)
+                if m and normalize_label(m.group(1)) in _UNIT_LINE_LABELS:
+                    found.append(m.group(2))
+    return list(dict.fromkeys(found))
+
+
 def looks_like_form(sheet: Sheet) -> bool:
     """True if the sheet has the form's labels (a blank Sheet2 or a note sheet has not)."""
     keys = set(find_labels(sheet))
@@ -289,9 +319,11 @@ def _one_line(value: Any) -> str:
 
 
 _BIRTH_PATTERNS = [
-    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月.*|[-/.]\s*\d{1,2}\s*日?)?$"),
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月.*|[-/.]\s*\d{1,2}\s*日?)?$", re.S),
     re.compile(r"^(\d{4})(\d{2})(?:\d{2})?$"),
 ]
+# what may follow the month: 生, the age in brackets — '1978.10(45岁)', '1978.10生'
+_BIRTH_TAIL = re.compile(r"(?:生|出生)?\s*(?:[(（]\s*\d{1,3}\s*岁\s*[)）])?\s*$")
 
 
 def parse_birth_month(value: Any) -> str:
@@ -311,7 +343,8 @@ def parse_birth_month(value: Any) -> str:
             year = int(value)
             month = round((value - year) * 100)
     else:
-        text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+        text = _BIRTH_TAIL.sub("", text) or text
         for pattern in _BIRTH_PATTERNS:
             m = pattern.match(text)
             if m:
@@ -325,7 +358,12 @@ def parse_birth_month(value: Any) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-_PHONE_SPLIT = re.compile(r"[/,，;；、]|\s{2,}|或")
+_PHONE_SPLIT = re.compile(r"[/,，;；、\n]|\s{2,}|或")
+# what a unit writes before a number: 手机：, 办公电话:, 座机 …
+_PHONE_LABEL = re.compile(
+    r"^(?:手机号码|手机号|手机|移动电话|办公室电话|办公电话|办公室|办公|座机|固话|固定电话|"
+    r"电话|联系电话|tel|mobile|phone)\s*[:：]?\s*", re.I)
+_DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "‐": "-", "‑": "-", "―": "-"})
 
 
 def parse_phone(value: Any) -> str:
@@ -337,15 +375,22 @@ def parse_phone(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = unicodedata.normalize("NFKC", str(value)).translate(_DASHES).strip()
     if not text:
         return ""
     numbers = []
-    for part in _PHONE_SPLIT.split(text):
-        part = part.strip()
+    for part in _PHONE_SPLIT.split(text.replace("\r", "\n")):
+        part = _PHONE_LABEL.sub("", part.strip()).strip()
         if not part:
             continue
-        numbers.append(_one_phone(part, text))
+        try:
+            numbers.append(_one_phone(part, text))
+        except InvalidInputError:
+            # two numbers parted by one space: '15282406279 0818-2123456'
+            pieces = part.split()
+            if len(pieces) < 2:
+                raise
+            numbers.extend(_one_phone(x, text) for x in pieces)
     return "、".join(numbers)
 
 
@@ -387,8 +432,44 @@ _DATE_IN_TEXT = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3,
+              "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DATE = re.compile(
+    r"([〇○零ＯOo一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
+    r"\s*([一二三四五六七八九十廿卅]{1,4})\s*日")
+
+
+def _cn_number(text: str) -> int:
+    """一 … 三十一 (also 廿, 卅) as a number."""
+    text = text.replace("廿", "二十").replace("卅", "三十")
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return _CN_DIGITS[text]
+
+
+def _cn_date(text: str) -> tuple[int, int, int] | None:
+    """A date in Chinese numerals as stamps carry it: 二〇二三年五月二十六日."""
+    found = _CN_DATE.findall(text)
+    if not found:
+        return None
+    y, m, d = found[-1]
+    try:
+        return (int("".join(str(_CN_DIGITS[ch]) for ch in y)), _cn_number(m), _cn_number(d))
+    except KeyError:
+        return None
+
+
 def _form_date(text: str) -> dt.date | None:
-    """The date written on the form's recommendation block (年 月 日), if filled in."""
+    """The date written on the form's recommendation block (年 月 日), if filled in:
+    2023年5月26日, 2023-05-26, or in Chinese numerals 二〇二三年五月二十六日."""
+    cn = _cn_date(text)
+    if cn is not None:
+        y, m, d = cn
+        try:
+            return dt.date(y, m, d)
+        except ValueError:
+            raise InvalidInputError(f"推荐意见中的日期不存在：{y}年{m}月{d}日") from None
     for pattern in (_DATE_IN_TEXT, _DATE_ISO):
         found = pattern.findall(unicodedata.normalize("NFKC", text))
         if found:
@@ -424,6 +505,7 @@ def _clean_recommendation(text: str) -> str:
     t = re.sub(r"^\s*年\s+月\s+日\s*$", "", t, flags=re.M)
     # the signing date on its own line is kept as the form's date, not as opinion text
     t = re.sub(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$", "", t, flags=re.M)
+    t = re.sub(r"^\s*" + _CN_DATE.pattern + r"\s*$", "", t, flags=re.M)
     t = re.sub(r"\n\s*\n+", "\n", _text(t))
     return t
 
@@ -497,7 +579,10 @@ def read_forms(path: Path) -> tuple[list[FormData], list[FormError]]:
             continue
         missing = [FIELD_NAMES[k] for k in PERSON_FIELDS
                    if k not in ("name", "recommendation") and not fields[k]]
-        forms.append(FormData(name, sheet.name, fields, form_date, missing))
+        hints = [("表上的单位栏", t) for t in unit_lines(sheet)]
+        hints.append((f"工作表名“{sheet.name}”", sheet.name))
+        hints.append((f"文件名“{path.name}”", path.stem))
+        forms.append(FormData(name, sheet.name, fields, form_date, missing, hints))
     if not forms and not errors:
         errors.append(FormError(
             name, None, "没有找到推荐表（没有“姓名”“性别”等栏目），请确认发来的是附件1推荐表"))

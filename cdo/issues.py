@@ -55,6 +55,15 @@ _DIMENSION_LOOKUP.update(
     | {normalize_label(f"数据{v}问题"): k for k, v in DIMENSION_NAMES.items()}
 )
 _DIMENSION_LOOKUP[normalize_label("一致性")] = "accuracy"  # not a fourth dimension here
+# How clerks describe the fault itself: 数据不准确, 更新不及时, 格式不规范, 信息不完整.
+for _key, _words in {
+    "accuracy": ("不准确", "数据不准确", "准确性差", "数据错误"),
+    "timeliness": ("不及时", "更新不及时", "数据不及时", "未及时更新", "更新滞后", "滞后",
+                   "时效性差"),
+    "completeness": ("不完整", "数据不完整", "信息不完整", "缺失", "数据缺失", "完整性差"),
+    "normativity": ("不规范", "数据不规范", "格式不规范", "规范性差", "标准性", "规范化"),
+}.items():
+    _DIMENSION_LOOKUP.update({normalize_label(w): _key for w in _words})
 
 STATUSES = ("open", "rectified", "closed", "negotiated")
 STATUS_NAMES = {
@@ -117,6 +126,10 @@ def parse_source(text: str) -> str:
     )
 
 
+_NO_COUNT = {"/", "-", "--", "—", "——", "–", "\\", "无", "暂无", "不详", "未知", "待定", "待核实",
+             "n/a", "N/A", "NA", "null", "none"}
+
+
 def parse_records(value: Any) -> int | None:
     """A count of problem records: blank → None; '1,234', '120条', 12.0 accepted."""
     if value is None:
@@ -133,15 +146,23 @@ def parse_records(value: Any) -> int | None:
         import unicodedata
 
         t = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
-        if t == "":
-            return None
-        if t.endswith("条"):
+        t = t.replace("\u3000", "")
+        if t == "" or t in _NO_COUNT:
+            return None  # the placeholders clerks put in a cell they cannot fill
+        if t.endswith(("条", "项", "个")):
             t = t[:-1]
+        scale = 1
+        if t.endswith("万"):  # 1.2万 = 12000
+            t, scale = t[:-1], 10_000
+        from decimal import Decimal, InvalidOperation
+
         try:
-            f = float(t)
-        except ValueError:
-            raise InvalidInputError(f"问题数据量须为数字，收到 {str(value).strip()!r}") from None
-        if not f.is_integer():
+            f = Decimal(t) * scale
+            whole = f.is_finite() and f == f.to_integral_value()
+        except (InvalidOperation, ValueError):
+            raise InvalidInputError(
+                f"问题数据量须为数字（如 1234），收到 {str(value).strip()!r}；不清楚可留空") from None
+        if not whole:
             raise InvalidInputError(f"问题数据量须为整数，收到 {str(value).strip()!r}")
         n = int(f)
     if n < 0:

@@ -67,11 +67,11 @@ class ParsedNotice:
 # -- files ---------------------------------------------------------------------------------
 
 
-def read_notice(path: Path) -> ParsedNotice:
+def read_notice(path: Path, year: int | None = None) -> ParsedNotice:
     """Read and parse a notice file; every problem is a CdoError naming the file."""
     text = read_text(path)
     try:
-        return parse_notice(text)
+        return parse_notice(text, year)
     except CdoError as e:
         raise type(e)(f"{path}：{e}") from None
 
@@ -119,8 +119,11 @@ def decode(data: bytes, path: Path | str = "文件") -> str:
 # -- parsing -------------------------------------------------------------------------------
 
 
-def parse_notice(text: str) -> ParsedNotice:
+def parse_notice(text: str, year: int | None = None) -> ParsedNotice:
     """Parse a notice as published, or a simple "date 休/班" list (see the module doc).
+
+    `year` is the notice's year when the text does not say it (only the items were
+    copied); a title that names another year is an error.
 
     Raises FileReadError when the text names no day off (it is not a notice), and
     InvalidInputError for a date that cannot be right (impossible date, weekday in
@@ -130,12 +133,16 @@ def parse_notice(text: str) -> ParsedNotice:
     simple = _parse_simple(text)
     if simple is not None:
         return simple
-    return _parse_published(text)
+    return _parse_published(text, year)
 
 
-_KINDS = {"休": True, "休息": True, "放假": True, "off": True,
-          "班": False, "上班": False, "work": False, "workday": False}
+_KINDS = {"休": True, "休息": True, "放假": True, "假": True, "补休": True, "调休": True,
+          "休息日": True, "节假日": True, "off": True, "holiday": True,
+          "班": False, "上班": False, "补班": False, "调班": False, "调休上班": False,
+          "工作日": False, "work": False, "workday": False}
 _SIMPLE_LINE = re.compile(r"^(\S+)\s+(\S+)(?:\s+(.*))?$")
+# "2027-02-05 至 2027-02-13 休 春节": a range of days in the simple list
+_SIMPLE_RANGE = re.compile(r"^(\S+?)\s*(?:至|到|~|—+|–|-{1,2}(?=\s))\s*(\S+)\s+(\S+)(?:\s+(.*))?$")
 
 
 def _parse_simple(text: str) -> ParsedNotice | None:
@@ -146,19 +153,21 @@ def _parse_simple(text: str) -> ParsedNotice | None:
         line = unicodedata.normalize("NFKC", raw).split("#", 1)[0].strip()
         if not line:
             continue
-        m = _SIMPLE_LINE.match(re.sub(r"[,\t;]+", " ", line))
-        date = None
-        if m and m.group(2).lower() in _KINDS:
-            try:
-                date = try_parse_date(m.group(1))
-            except CdoError as e:
-                raise InvalidInputError(f"第{no}行：{e}") from None
-        if date is None:
+        line = re.sub(r"[,\t;]+", " ", line).strip()
+        found = _simple_entry(line, no)
+        if found is None:
             bad.append((no, raw.strip()))
         else:
-            entries.append((no, date, _KINDS[m.group(2).lower()], (m.group(3) or "").strip()))
+            first, last, off, name = found
+            d = first
+            while d <= last:
+                entries.append((no, d, off, name))
+                d += dt.timedelta(days=1)
     if not entries:
         return None
+    if bad and bad[0] == min(bad) and not re.search(r"\d", bad[0][1]) and (
+            not entries or bad[0][0] < entries[0][0]):
+        bad = bad[1:]  # a header line above the list (日期,类型,名称), as a CSV has
     if bad:
         no, line = bad[0]
         raise InvalidInputError(
@@ -179,6 +188,29 @@ def _parse_simple(text: str) -> ParsedNotice | None:
     if not holidays:
         raise FileReadError("清单里没有任何“休”的日期，不像一年的放假安排")
     return ParsedNotice(year, holidays, workdays, names, f"{year}年放假安排（简单清单）")
+
+
+def _simple_entry(line: str, no: int) -> tuple[dt.date, dt.date, bool, str] | None:
+    """(first, last, off, name) of one line of the simple list, or None if it is not one."""
+    m = _SIMPLE_RANGE.match(line)
+    if m and m.group(3).lower() in _KINDS:
+        try:
+            first, last = try_parse_date(m.group(1)), try_parse_date(m.group(2))
+        except CdoError as e:
+            raise InvalidInputError(f"第{no}行：{e}") from None
+        if first is not None and last is not None:
+            if not first <= last <= first + dt.timedelta(days=MAX_SPAN_DAYS):
+                raise InvalidInputError(f"第{no}行：日期范围不对（{first} 至 {last}）")
+            return first, last, _KINDS[m.group(3).lower()], (m.group(4) or "").strip()
+    m = _SIMPLE_LINE.match(line)
+    if m and m.group(2).lower() in _KINDS:
+        try:
+            date = try_parse_date(m.group(1))
+        except CdoError as e:
+            raise InvalidInputError(f"第{no}行：{e}") from None
+        if date is not None:
+            return date, date, _KINDS[m.group(2).lower()], (m.group(3) or "").strip()
+    return None
 
 
 # A numbered item ("一、", "1.", "（一）") and its heading up to the colon.
@@ -204,8 +236,15 @@ _DOC_NO = re.compile(r"\(?(国办发明?电|国发明?电)[〔(](\d{4})[〕)](\d
 _WEEKDAY = re.compile(r"(?:星期|周|礼拜)\s*([一二三四五六日天])")
 
 
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0",
+                                                                       "O": "0", "o": "0"}
+_CN_YEAR = re.compile(r"([〇零○Oo一二三四五六七八九]{4})(\s*年)")
+
+
 def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
+    # 二〇二六年 / 二零二六年 as a year: the digits the rest of the reader understands
+    text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + m.group(2), text)
     return text.translate(str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")"}))
 
 
@@ -285,8 +324,39 @@ class _Reader:
         for sentence in re.split(r"[。;]", body):
             if "鼓励" in sentence or "倡导" in sentence:
                 continue  # encouraged, not ordered: no day off
+            self._read_extension(sentence, name, index)
+            waiting = ""  # dates alone before a comma: "2月14日(周六),2月28日(周六)上班"
             for clause in sentence.split(","):
-                context = self._read_clause(clause, name, index, context)
+                if _only_dates(clause):
+                    waiting += clause + "、"
+                    continue
+                context = self._read_clause(waiting + clause, name, index, context)
+                waiting = ""
+            if waiting:
+                context = self._read_clause(waiting, name, index, context)
+
+    def _read_extension(self, sentence: str, name: str, index: int) -> None:
+        """"延长2020年春节假期至2月2日": every day from the end of that festival's days
+        off up to the date is off too (the 2020 notice extending the Spring Festival)."""
+        m = _EXTEND.search(sentence)
+        if m is None:
+            return
+        date = _TOKEN.match(sentence, m.end())
+        if date is None or date.lastgroup != "date" or date.group("m") is None:
+            return
+        festival = _FESTIVALS.search(m.group("what") or "")
+        name = _clean_name(festival.group(0)) if festival else name
+        until = self._date(date, None, name)
+        before = [d for d, (off, n, _) in self.days.items()
+                  if off and n == name and d <= until and (until - d).days <= MAX_SPAN_DAYS]
+        if not before:
+            raise InvalidInputError(
+                f"“{sentence[m.start():date.end()].strip()}”延长的是{name}假期，但没有找到原来的{name}放假安排。"
+                f"请把这份通知贴在当年的节假日安排通知后面，放在同一个文件里一起载入")
+        d = max(before) + dt.timedelta(days=1)
+        while d <= until:
+            self._add(d, True, name, index, sentence)
+            d += dt.timedelta(days=1)
 
     def _read_clause(self, clause: str, name: str, index: int,
                      context: dt.date | None) -> dt.date | None:
@@ -299,7 +369,9 @@ class _Reader:
         i = 0
         while i < len(tokens):
             kind, m = tokens[i]
-            if kind == "kw":
+            if kind == "kw" and m.group(0) == "上班" and _RESUME.search(clause[:m.start()]):
+                pass  # "2月3日起正常上班": work resumes as usual, not an adjusted working day
+            elif kind == "kw":
                 last_kw = m.group(0)
                 for k in pending:
                     keyword_for[k] = last_kw
@@ -395,6 +467,23 @@ class _Reader:
         self.days[d] = (off, old[1] if old is not None and old[0] == off else name, index)
 
 
+_EXTEND = re.compile(r"延长(?P<what>[^,。;至]{0,16}?)假期\s*至\s*")
+_RESUME = re.compile(r"(?:起|开始|恢复)\s*(?:正常)?\s*$|正常\s*$")
+
+
+def _only_dates(clause: str) -> bool:
+    """A clause that is nothing but dates (with their brackets): it waits for the keyword
+    of the clause after it."""
+    rest = clause
+    has_date = False
+    for m in reversed(list(_TOKEN.finditer(clause))):
+        if m.lastgroup == "kw":
+            return False
+        has_date |= m.lastgroup == "date"
+        rest = rest[:m.start()] + rest[m.end():]
+    return has_date and not re.sub(r"[\s、和及]", "", rest)
+
+
 def _adjacent(clause: str, before: re.Match, sep: re.Match, after: re.Match) -> bool:
     """A range only when the separator stands right between two dates ("10日至17日"),
     not in "公休日调至2月22日"."""
@@ -410,13 +499,18 @@ def _replace_day(first: dt.date, day: int, text: str) -> dt.date:
         raise InvalidInputError(f"日期不存在：“{text}”") from None
 
 
-def _parse_published(original: str) -> ParsedNotice:
+def _parse_published(original: str, given: int | None = None) -> ParsedNotice:
     text = _normalize(original)
     year = _notice_year(text)
+    if given is not None:
+        if year is not None and year != given:
+            raise InvalidInputError(f"通知写的是 {year} 年，与 --year {given} 不符")
+        year = given
     if year is None:
         raise FileReadError(
             "不是节假日安排通知：没有找到年份（应有“国务院办公厅关于2027年部分节假日安排的通知”"
-            "这样的标题），也不是“日期 休/班”的简单清单")
+            "这样的标题），也不是“日期 休/班”的简单清单；只复制了各项安排的，请用 --year 2027 "
+            "写明年份")
     reader = _Reader(year)
     for index, (name, body) in enumerate(_blocks(text)):
         reader.read_block(index, name, body)

@@ -31,6 +31,7 @@ class Column:
     justify: str = "left"
     style: str | None = None
     overflow: str = "fold"  # Rich overflow: long names wrap rather than lose their end
+    terminal: bool = True  # False: only in the .xlsx, too wide for a terminal table
 
 
 def plain(value: Any) -> Any:
@@ -78,31 +79,21 @@ def _csv_value(value: Any) -> Any:
     return plain(value)
 
 
-MIN_KEEP_WIDTH = 11  # a date (10) or a masked mobile number (11) never wraps
 
 
 def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | None = None,
-               caption: str | None = None, footer: dict | None = None,
-               width: int | None = None):
+               caption: str | None = None, footer: dict | None = None):
     from rich.table import Table
-
-    from cdo.spreadsheets import display_width
 
     table = Table(title=title, caption=caption, show_footer=footer is not None,
                   header_style="bold", title_style="bold")
-    cells = [[_cell_text(col, row) for col in columns] for row in rows]
-    # Short values (dates, counts, masked phones) keep their full width when the
-    # terminal is narrow, so long names are the ones that wrap — if that still fits.
-    mins = [min(max((display_width(c[i]) for c in cells), default=0), MIN_KEEP_WIDTH)
-            for i in range(len(columns))]
-    if width is not None and sum(mins) + 3 * len(columns) + 1 > width:
-        mins = [0] * len(columns)
-    for i, col in enumerate(columns):
+    columns = [c for c in columns if c.terminal]
+    for col in columns:
         foot = _cell_text(col, footer) if footer is not None else ""
         table.add_column(col.header, justify=col.justify, style=col.style, footer=foot,
-                         overflow=col.overflow, min_width=mins[i] or None)
-    for texts in cells:
-        table.add_row(*texts)
+                         overflow=col.overflow)
+    for row in rows:
+        table.add_row(*(_cell_text(col, row) for col in columns))
     return table
 
 
@@ -134,8 +125,7 @@ def emit(
         if not rows:
             con.print(empty)
         else:
-            con.print(make_table(rows, columns, title=title, caption=caption, footer=footer,
-                                 width=con.width))
+            con.print(make_table(rows, columns, title=title, caption=caption, footer=footer))
         if output is not None:
             con.print(f"已写入 {output}")
 

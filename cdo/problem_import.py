@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,12 +25,18 @@ if TYPE_CHECKING:
 FIELDS: dict[str, list[str]] = {
     "seq": ["序号", "编号", "No", "No."],
     "unit": ["责任单位", "责任单位名称", "数据提供单位", "数据提供方", "提供单位", "单位名称",
-             "责任部门", "unit"],
-    "resource": ["数据资源名称", "资源名称", "数据资源", "数据目录名称", "目录名称", "resource"],
-    "dimension": ["问题类型", "质量维度", "问题维度", "问题分类", "dimension"],
-    "description": ["问题描述", "问题说明", "问题详情", "具体问题", "description"],
-    "records": ["问题数据量", "问题数据条数", "问题数据数量", "问题条数", "数据量", "records"],
+             "责任部门", "数据责任单位", "数源单位", "数源部门", "unit"],
+    "resource": ["数据资源名称", "资源名称", "数据资源", "数据目录名称", "目录名称",
+                 "信息资源名称", "资源目录名称", "数据资源目录名称", "resource"],
+    "dimension": ["问题类型", "质量维度", "问题维度", "问题分类", "问题类别", "质量问题类型",
+                  "dimension"],
+    "description": ["问题描述", "问题说明", "问题详情", "具体问题", "问题内容", "存在问题",
+                    "description"],
+    "records": ["问题数据量", "问题数据条数", "问题数据数量", "问题条数", "数据量", "问题数量",
+                "问题记录数", "问题数据记录数", "涉及数据量", "涉及条数", "records"],
 }
+# A header's unit or note in brackets is not part of its name: 问题数据量（条）, 责任单位(盖章).
+_HEADER_NOTE = re.compile(r"[(（【\[][^)）】\]]{0,12}[)）】\]]")
 REQUIRED = ("unit", "resource", "dimension", "description")
 HEADERS_CN = {"unit": "责任单位", "resource": "数据资源名称", "dimension": "问题类型",
               "description": "问题描述", "records": "问题数据量"}
@@ -37,7 +44,8 @@ TEMPLATE_HEADERS = ["序号", "责任单位", "数据资源名称", "问题类�
                     "备注"]
 
 _FOOT_WORDS = ("合计", "总计", "小计", "共计")
-_NOTE_STARTS = ("注", "说明", "填表", "备注", "附注")
+_NOTE_STARTS = ("注", "说明", "填表", "备注", "附注", "审核", "制表", "联系人", "联系电话",
+                "负责人", "签发", "签字", "盖章", "单位盖章", "日期")
 MAX_ERRORS_SHOWN = 200
 
 
@@ -55,14 +63,63 @@ def _is_footer(rec: dict[str, Any]) -> bool:
     norm = normalize_label(first)
     if any(norm.startswith(w) for w in _FOOT_WORDS) and len(filled) <= 1:
         return True
-    return len(filled) <= 1 and first.startswith(_NOTE_STARTS) and len(first) > 1 and not (
+    return len(filled) <= 1 and norm.startswith(_NOTE_STARTS) and len(first) > 1 and not (
         texts.get("dimension") or texts.get("description"))
 
 
+def _is_unfilled(rec: dict[str, Any]) -> bool:
+    """A row of a pre-numbered blank list: a 序号 (or nothing we read) and no problem."""
+    return all(clean_text(rec.get(k)) == "" for k in FIELDS if k != "seq")
+
+
+def _is_signature(rec: dict[str, Any]) -> bool:
+    """A line under the table such as 填表人：… 审核人：… 联系电话：…: labels with a colon,
+    and neither 责任单位 nor 数据资源名称."""
+    if any(clean_text(rec.get(k)) for k in ("unit", "resource")):
+        return False
+    texts = [clean_text(v) for v in rec.values() if clean_text(v)]
+    return bool(texts) and all(
+        normalize_label(t).startswith(_NOTE_STARTS) or re.match(r"^[^:：]{1,8}[:：]", t)
+        for t in texts)
+
+
+def _header_rows(rows: list[list[Any]], scan: int = 30) -> list[list[Any]]:
+    """The first rows as header candidates: bracketed notes and line breaks taken out of
+    text cells, and each row combined with the one below it, for two-level headers
+    (问题情况 over 问题类型 | 问题描述 | 问题数据量) whose upper cells are merged down."""
+    def label(v: Any) -> Any:
+        return _HEADER_NOTE.sub("", v) if isinstance(v, str) else v
+
+    return [[label(v) for v in row] for row in rows[:scan]]
+
+
+def _find_list_header(sheet) -> Any:
+    """Where the list's header is: one row naming every column, or two rows together."""
+    head = _header_rows(sheet.rows)
+    header = find_header(head, FIELDS, REQUIRED)
+    if header is not None:
+        return header
+    for r in range(len(head) - 1):
+        upper, lower = head[r], head[r + 1]
+        width = max(len(upper), len(lower))
+        combined = [
+            (lower[c] if c < len(lower) and clean_text(lower[c]) else
+             upper[c] if c < len(upper) else None)
+            for c in range(width)
+        ]
+        found = find_header([combined], FIELDS, REQUIRED)
+        if found is not None:
+            found.row = r + 1  # the data starts below the lower header row
+            return found
+    return None
+
+
 def _fill_merged(sheet) -> None:
-    """Give every cell covered by a merged range the value of its top-left cell."""
+    """Give every cell covered by a merge down a column (责任单位 spanning several rows)
+    the value of its top cell. A merge across columns (a 合计 or 注 line spread over the
+    table's width) is left alone: it is one value, not one per column."""
     for (r, c), (tr, tc) in sheet.merged.items():
-        if (r, c) == (tr, tc) or r >= len(sheet.rows):
+        if (r, c) == (tr, tc) or r >= len(sheet.rows) or c != tc:
             continue
         top = sheet.rows[tr][tc] if tc < len(sheet.rows[tr]) else None
         row = sheet.rows[r]
@@ -72,16 +129,24 @@ def _fill_merged(sheet) -> None:
             row[c] = top
 
 
-def read_problem_list(db: Database, path: Path) -> ParsedList:
-    """Read and validate a problem list; raise RowErrors naming every bad row."""
+def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> ParsedList:
+    """Read and validate a problem list; raise RowErrors naming every bad row.
+
+    Every sheet with the list's header is read, unless `sheet` names one."""
     from cdo.spreadsheets import read_table
     from cdo.units import UnitIndex
 
     path = Path(path)
     sheets = read_table(path)
+    if sheet is not None:
+        wanted = [s for s in sheets if normalize_label(s.name) == normalize_label(sheet)]
+        if not wanted:
+            raise FileReadError(
+                f"{path}：没有名为“{sheet}”的工作表（有：{'、'.join(s.name for s in sheets)}）")
+        sheets = wanted
     found = []
     for sheet in sheets:
-        header = find_header(sheet.rows, FIELDS, REQUIRED)
+        header = _find_list_header(sheet)
         if header is not None:
             found.append((sheet, header))
     if not found:
@@ -92,7 +157,7 @@ def read_problem_list(db: Database, path: Path) -> ParsedList:
         )
     # Units often merge 责任单位 down a group of rows; re-read with merges only if needed.
     if path.suffix.lower() in (".xlsx", ".xlsm") and any(
-        clean_text(rec.get("unit")) == "" or clean_text(rec.get("dimension")) == ""
+        any(clean_text(rec.get(k)) == "" for k in REQUIRED)
         for sheet, header in found for _, rec in iter_records(sheet.rows, header)
     ):
         merged = {s.name: s for s in read_table(path, merged=True)}
@@ -107,8 +172,13 @@ def read_problem_list(db: Database, path: Path) -> ParsedList:
     many = len(found) > 1
     for sheet, header in found:
         where = f"工作表“{sheet.name}”" if many else ""
-        for rownum, rec in iter_records(sheet.rows, header):
-            if _is_footer(rec):
+        records = list(iter_records(sheet.rows, header))
+        # Signature lines (填表人：… 审核人：…) at the foot of the table are not problems.
+        while records and (_is_signature(records[-1][1]) or _is_footer(records[-1][1])
+                           or _is_unfilled(records[-1][1])):
+            records.pop()
+        for rownum, rec in records:
+            if _is_footer(rec) or _is_unfilled(rec):
                 continue
             reasons = []
             unit_text = clean_text(rec.get("unit"))
@@ -224,19 +294,22 @@ def record_spotcheck(
             "ids": ids}
 
 
-def import_spotcheck(db: Database, path: Path, *, month: str, issued_on: dt.date) -> dict:
+def import_spotcheck(db: Database, path: Path, *, month: str, issued_on: dt.date,
+                     sheet: str | None = None) -> dict:
     """`cdo spotcheck new`: read, validate and record a problem list (all or nothing)."""
     path = Path(path)
     _check_month(month, issued_on)
-    parsed = read_problem_list(db, path)
+    parsed = read_problem_list(db, path, sheet)
     try:
         from cdo.backup import auto_backup
     except ImportError:  # pragma: no cover - backups arrive with another capability
         auto_backup = None
     if auto_backup is not None:
         auto_backup(db)
-    return record_spotcheck(db, month=month, issued_on=issued_on, problems=parsed.problems,
-                            source_file=path.name, digest=file_hash(path))
+    result = record_spotcheck(db, month=month, issued_on=issued_on, problems=parsed.problems,
+                              source_file=path.name, digest=file_hash(path))
+    result["sheets"] = parsed.sheets
+    return result
 
 
 def write_template(path: Path) -> None:

@@ -319,3 +319,90 @@ def write_overdue_xlsx(path: Path, rows: Sequence[dict], as_of: dt.date) -> None
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     save_workbook(wb, path)
+
+
+MONTHLY_HEADERS = ["序号", "责任单位", "发现问题", "按期整改", "逾期整改", "尚未整改", "逾期问题",
+                   "按期整改率"]
+MONTHLY_NOTE = ("说明：按期整改率 = 按期整改 ÷（按期整改 + 逾期整改 + 逾期未整改）；“逾期问题”含已逾期"
+                "整改的问题，同一问题只计一次。整改期限按工作日计算（下发当日不计），月度抽查问题 30 "
+                "个工作日、使用单位反馈问题 15 个工作日。")
+
+
+def write_monthly_xlsx(path: Path, rows: Sequence[dict], month: str, as_of: dt.date) -> None:
+    """The month's rectification per unit as a printable sheet: counts as numbers, the
+    rate as a percentage cell (not text), totals and the rule at the foot."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    from cdo.spreadsheets import display_width, save_workbook, set_text
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = f"{month} 整改情况"
+    ncol = len(MONTHLY_HEADERS)
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    y, m = month.split("-")
+
+    def line(r: int, text: str, *, bold=False, size=11, align="left") -> None:
+        set_text(ws.cell(r, 1), text)
+        ws.cell(r, 1).font = Font(bold=bold, size=size)
+        ws.cell(r, 1).alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+
+    line(1, f"{y}年{int(m)}月数据抽查问题整改情况表", bold=True, size=16, align="center")
+    ws.row_dimensions[1].height = 28
+    line(2, f"统计截至：{_cn_date(as_of)}　　涉及单位 {len(rows)} 个", align="center")
+    header_row = 3
+    for c, h in enumerate(MONTHLY_HEADERS, 1):
+        cell = ws.cell(header_row, c)
+        set_text(cell, h)
+        cell.font = Font(bold=True)
+        cell.border = border
+        cell.alignment = center
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+    widths = [max(display_width(h), 8) for h in MONTHLY_HEADERS]
+    body = [(i, r) for i, r in enumerate(rows, 1)]
+    tot = rectification_totals(rows) if rows else None
+    r = header_row
+    for seq, row in body + ([(None, tot)] if tot else []):
+        r += 1
+        values = [seq if seq is not None else "", row["unit"], row["found"], row["on_time"],
+                  row["late"], row["open"], row["overdue"], row["on_time_rate"]]
+        for c, v in enumerate(values, 1):
+            cell = ws.cell(r, c)
+            if c == ncol:
+                if v is None:
+                    set_text(cell, "—")
+                else:
+                    cell.value = round(v, 4)
+                    cell.number_format = "0.0%"
+                cell.alignment = Alignment(horizontal="right", vertical="center")
+            else:
+                set_text(cell, v)
+                cell.alignment = (Alignment(vertical="center", wrap_text=True) if c == 2
+                                  else center)
+            cell.border = border
+            if seq is None:
+                cell.font = Font(bold=True)
+            widths[c - 1] = max(widths[c - 1], min(display_width(v), 40))
+    if not rows:
+        r += 1
+        line(r, f"{month} 没有登记问题。", bold=True)
+    r += 1
+    line(r, MONTHLY_NOTE, size=9)
+    ws.row_dimensions[r].height = 30
+    for c, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(c)].width = max(6, w + 2)
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    save_workbook(wb, path)

@@ -55,16 +55,12 @@ def _name_key(name: str) -> str:
 # ----------------------------------------------------------------------------- units
 
 
-def match_unit(index: UnitIndex, position: str) -> Unit:
-    """The registered unit that 工作单位及职务 names.
-
-    A unit matches when its full name, its name without 达州市, or its short name occurs
-    in the text; when one matched name contains another, the longer wins. Raises
-    InvalidInputError when no unit or several units match, naming the candidates."""
-    text = normalize_label(position)
+def unit_candidates(index: UnitIndex, text: str) -> list[Unit]:
+    """The registered units a text names (full name, without 达州市, or short name);
+    when one matched name contains another's, the longer wins."""
+    text = normalize_label(text)
     if not text:
-        raise InvalidInputError(
-            "没有填写工作单位及职务，无法判断是哪个单位的推荐表，请用 --unit 指定单位")
+        return []
     hits: list[tuple[str, Unit]] = []
     for u in index.units:
         names = {u.name, strip_city(u.name), u.short or ""}
@@ -79,18 +75,50 @@ def match_unit(index: UnitIndex, position: str) -> Unit:
         (k, u) for k, u in hits
         if not any(k != k2 and k in k2 and u.id != u2.id for k2, u2 in hits)
     ]
-    units = list({u.id: u for _, u in kept}.values())
+    return list({u.id: u for _, u in kept}.values())
+
+
+def match_unit(index: UnitIndex, position: str) -> Unit:
+    """The registered unit that 工作单位及职务 names.
+
+    A unit matches when its full name, its name without 达州市, or its short name occurs
+    in the text; when one matched name contains another, the longer wins. Raises
+    InvalidInputError when no unit or several units match, naming the candidates."""
+    if not normalize_label(position):
+        raise InvalidInputError(
+            "没有填写工作单位及职务，无法判断是哪个单位的推荐表，请用 --unit 指定单位")
+    units = unit_candidates(index, position)
     if len(units) == 1:
         return units[0]
     if not units:
         raise InvalidInputError(
-            f"工作单位及职务“{position}”中找不到已登记的单位，请用 --unit 指定单位"
-            "（或先用 cdo units add 登记该单位）"
+            f"工作单位及职务“{position}”中找不到已登记的单位，请用 --unit 指定单位，"
+            "或在文件名中写明单位名称（未登记的单位先用 cdo units add 登记）"
         )
     names = "、".join(u.name for u in units)
     raise InvalidInputError(
-        f"工作单位及职务“{position}”可能是这些单位：{names}，请用 --unit 指定单位"
+        f"工作单位及职务“{position}”可能是这些单位：{names}，请用 --unit 指定单位，"
+        "或在文件名中写明单位名称"
     )
+
+
+def form_unit(index: UnitIndex, form: FormData) -> tuple[Unit, str | None]:
+    """The unit a form belongs to and, when it is not 工作单位及职务 that named it, where
+    it came from (a 推荐单位 line on the form, the sheet's name or the file's name).
+
+    工作单位及职务 is read first. Only when it names no unit, or several, is the next
+    source tried; with several, that source must pick one of them. Raises the
+    InvalidInputError of 工作单位及职务 when nothing settles it."""
+    try:
+        return match_unit(index, form.fields.get("position", "")), None
+    except InvalidInputError as e:
+        first = e
+    among = {u.id for u in unit_candidates(index, form.fields.get("position", ""))}
+    for where, text in form.unit_hints:
+        units = unit_candidates(index, text)
+        if len(units) == 1 and (not among or units[0].id in among):
+            return units[0], where
+    raise first
 
 
 def _unit(db: Database, text: str) -> Unit:
@@ -111,6 +139,7 @@ class Outcome:
     name: str
     previous: str | None = None
     missing: list[str] = field(default_factory=list)
+    unit_source: str | None = None  # where the unit was read when not 工作单位及职务
 
 
 @dataclass
@@ -149,9 +178,15 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
         _backup_first(db)
     for form in forms:
         try:
-            target = fixed or match_unit(index, form.fields["position"])
+            source = None
+            if fixed is not None:
+                target = fixed
+            else:
+                target, source = form_unit(index, form)
             with transaction(db):
-                report.done.append(apply_form(db, form, target, received_on))
+                outcome = apply_form(db, form, target, received_on)
+            outcome.unit_source = source
+            report.done.append(outcome)
         except CdoError as e:
             report.failed.append(FormError(form.file, form.sheet, str(e)))
     return report

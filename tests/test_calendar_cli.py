@@ -314,3 +314,16 @@ def test_every_calendar_command_has_help(cli):
     for cmd in ("deadline", "show", "years", "load", "set", "unset"):
         r = ok(cli("calendar", cmd, "--help"))
         assert r.stdout.strip()
+
+
+def test_load_items_only_with_year(cli, tmp_path):
+    """A clerk who copied only the items gives the year on the command line."""
+    items = tmp_path / "items.txt"
+    items.write_text("一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n"
+                     "二、春节：2月5日（农历除夕、周五）至13日（农历正月初八、周六）放假调休，共9天。"
+                     "2月14日（周日）、2月20日（周六）上班。\n", encoding="utf-8")
+    user_error(cli("calendar", "load", items, "--dry-run"), "--year")
+    r = ok(cli("calendar", "load", items, "--dry-run", "--year", "2027", "-f", "json"))
+    data = json.loads(r.stdout)
+    assert data["year"] == 2027 and data["workdays"] == ["2027-02-14", "2027-02-20"]
+    user_error(cli("calendar", "load", items, "--year", "明年"), "四位年份")

@@ -245,3 +245,44 @@ def test_demo_steps_build(db):
     assert "会议 2 次" in duty.load_demo(db)
     att = duty.attendance_for(db, 2023)
     assert sum(a["present"] for a in att.values()) > 0
+
+
+# --- sign-in sheets as offices type them
+
+
+def test_signin_with_two_people_from_one_unit_and_a_remarks_column(ddb, tmp_path):
+    m = duty.add_meeting(ddb, "meeting", D("2023-07-14"), "会议")
+    p = signin(tmp_path / "s.xlsx", [
+        ("市公安局", "李娜", "副局长", ""),
+        ("达州市公安局", "刘洋", "数据专员", ""),   # a second person of the same unit
+        ("通川区", "张三（代）", "科长", ""),         # someone in the CDO's place
+        ("市教育局", "", "", "请假"),
+        ("达州市中心医院", "", "", ""),
+    ], header=("序号", "单位名称", "参会人员", "职务", "备注"))
+    duty.import_signin(ddb, m, p)
+    _, rows = duty.meeting_attendance(ddb, m)
+    got = {r["unit"]: (r["status"], r["attendee"]) for r in rows}
+    assert got == {"达州市公安局": ("present", "李娜、刘洋"), "通川区": ("deputy", "张三"),
+                   "达州市教育局": ("excused", None), "达州市中心医院": ("absent", None)}
+
+
+def test_signin_rows_of_one_unit_take_the_best_attendance(ddb, tmp_path):
+    m = duty.add_meeting(ddb, "meeting", D("2023-07-14"), "会议")
+    p = signin(tmp_path / "s.xlsx", [("市公安局", "", "缺席"), ("达州市公安局", "周涛", "代会")])
+    duty.import_signin(ddb, m, p)
+    _, rows = duty.meeting_attendance(ddb, m)
+    assert {r["unit"]: r["status"] for r in rows}["达州市公安局"] == "deputy"
+
+
+def test_unit_named_twice_on_the_command_line_is_still_refused(ddb):
+    m = duty.add_meeting(ddb, "meeting", D("2023-07-14"), "会议")
+    with pytest.raises(RowErrors, match="重复出现|有 1 处问题"):
+        duty.record_attendance(ddb, m, duty.entries_from(
+            {"present": ["市公安局"], "absent": ["达州市公安局"]}))
+
+
+def test_cli_plan_and_summary_take_on_like_other_commands(cli, cdb):
+    r = cli("duty", "plan", "市公安局", "--year", "2023", "--on", "2023.6.30")
+    assert r.exit_code == 0 and "2023-06-30 收到" in r.stdout
+    r = cli("duty", "summary", "市公安局", "--year", "2023", "--on", "2023年12月29日")
+    assert r.exit_code == 0 and "（按时）" in r.stdout

@@ -306,3 +306,135 @@ def test_absurdly_long_fields_are_refused(tmp_path):
     assert forms == []
     assert errors[0].reason == ("姓名太长（40 字，最多 30 字），请核对；"
                                 "工作单位及职务太长（301 字，最多 300 字），请核对")
+
+
+# --- forms typed up by units in their own layout (not the template's)
+
+
+def unit_layout(path, values, *, unit_line=None, sheet="Sheet1", before=None):
+    """A form as a unit types it from the printed 附件1: labels in A/C/E, values in B/D/F,
+    the photo box merged down column G, the résumé a tall merged block, line breaks and
+    stray spaces inside labels."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if before:  # an instruction sheet first
+        ws.title = before
+        ws["A1"] = "填表说明：姓名请填写全名，出生年月写成 1975.03"
+        ws = wb.create_sheet(sheet)
+    else:
+        ws.title = sheet
+    ws.merge_cells("A1:G1")
+    ws["A1"] = "达州市首席数据官推荐表"
+    r = 2
+    if unit_line:
+        ws.cell(2, 1, unit_line)
+        r = 3
+    v = values.get
+    for a, ka, c, kc, e, ke in [("姓    名", "name", "性  别", "gender", "民　族", "ethnicity"),
+                                ("出生\n年月", "birth_month", "籍  贯", "native_place",
+                                 "政治\n面貌", "political_status")]:
+        ws.cell(r, 1, a), ws.cell(r, 2, v(ka)), ws.cell(r, 3, c), ws.cell(r, 4, v(kc))
+        ws.cell(r, 5, e), ws.cell(r, 6, v(ke))
+        r += 1
+    ws.cell(r, 1, values.get("education_label", "学  历")), ws.cell(r, 2, v("education"))
+    ws.cell(r, 3, "联系方式"), ws.cell(r, 4, v("phone"))
+    ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=6)
+    r += 1
+    ws.cell(r, 1, "工作单位\n及职务"), ws.cell(r, 2, v("position"))
+    ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=6)
+    ws.merge_cells(start_row=r - 3, start_column=7, end_row=r, end_column=7)
+    ws.cell(r - 3, 7, "照片")
+    r += 1
+    ws.merge_cells(start_row=r, start_column=1, end_row=r + 6, end_column=1)
+    ws.merge_cells(start_row=r, start_column=2, end_row=r + 6, end_column=7)
+    ws.cell(r, 1, "个\n人\n简\n历"), ws.cell(r, 2, v("resume"))
+    r += 7
+    for label, key in [("有何专业技术特长\n或资格技能证书", "skills"),
+                       ("工作计划及\n目标成效", "work_plan"),
+                       ("所在地区或部门(单\n位) 推荐意见", "recommendation")]:
+        ws.cell(r, 1, label), ws.cell(r, 2, v(key))
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=7)
+        r += 1
+    wb.save(path)
+    return path
+
+
+UNIT_TYPED = {
+    "name": "王  明", "gender": "男", "ethnicity": "汉族", "birth_month": dt.datetime(1978, 10, 1),
+    "native_place": "四川达州", "political_status": "中共党员", "education": "大学本科/工学学士",
+    "phone": "152 8240 6279", "position": "达州市教育局党组成员、副局长",
+    "resume": "1996.09—2000.07 四川大学\n2000.07—至今 达州市教育局",
+    "skills": "高级工程师", "work_plan": "1. 建立制度；\n2. 推进数据归集。",
+    "recommendation": "同意推荐。\n推荐单位（盖章）：\n二〇二三年五月二十日",
+}
+
+
+def test_a_form_in_a_units_own_layout_reads_every_field(tmp_path):
+    f = one(unit_layout(tmp_path / "f.xlsx", UNIT_TYPED, before="填表说明", sheet="推荐表"))
+    assert f.sheet == "推荐表"
+    assert f.fields == {
+        "name": "王明", "gender": "男", "ethnicity": "汉族", "birth_month": "1978-10",
+        "native_place": "四川达州", "political_status": "中共党员",
+        "education": "大学本科/工学学士", "phone": "15282406279",
+        "position": "达州市教育局党组成员、副局长",
+        "resume": "1996.09—2000.07 四川大学\n2000.07—至今 达州市教育局",
+        "skills": "高级工程师", "work_plan": "1. 建立制度；\n2. 推进数据归集。",
+        "recommendation": "同意推荐。",
+    }
+    # the stamp's date in Chinese numerals is the form's date
+    assert f.form_date == dt.date(2023, 5, 20)
+
+
+@pytest.mark.parametrize("raw", [dt.datetime(1978, 10, 1), "1978.10", 1978.1, "1978年10月",
+                                 "1978-10", "197810", "1978.10\n（45岁）", "1978年10月生",
+                                 "1978.10.01"])
+def test_birth_month_spellings_in_a_units_layout(tmp_path, raw):
+    f = one(unit_layout(tmp_path / "f.xlsx", {**UNIT_TYPED, "birth_month": raw}))
+    assert f.fields["birth_month"] == "1978-10"
+
+
+@pytest.mark.parametrize("raw, stored", [
+    ("152 8240 6279", "15282406279"),
+    ("0818-2123456", "0818-2123456"),
+    ("152 8240 6279 / 0818-2123456", "15282406279、0818-2123456"),
+    ("15282406279\n0818-2123456", "15282406279、0818-2123456"),
+    ("15282406279 0818-2123456", "15282406279、0818-2123456"),
+    ("手机：15282406279；办公室：0818—2123456", "15282406279、0818-2123456"),
+])
+def test_phone_spellings_in_a_units_layout(tmp_path, raw, stored):
+    f = one(unit_layout(tmp_path / "f.xlsx", {**UNIT_TYPED, "phone": raw}))
+    assert f.fields["phone"] == stored
+
+
+def test_phone_still_refuses_what_is_not_a_number():
+    with pytest.raises(InvalidInputError, match="联系方式无法识别"):
+        parse_phone("152 8240 627")
+    with pytest.raises(InvalidInputError, match="联系方式无法识别"):
+        parse_phone("请联系办公室")
+
+
+def test_unit_line_sheet_and_file_names_are_offered_as_unit_hints(tmp_path):
+    p = unit_layout(tmp_path / "达州市审计局推荐表.xlsx", UNIT_TYPED,
+                    unit_line="填报单位：达州市林业局", sheet="市水务局")
+    f = one(p)
+    assert f.unit_hints == [("表上的单位栏", "达州市林业局"), ("工作表名“市水务局”", "市水务局"),
+                            ("文件名“达州市审计局推荐表.xlsx”", "达州市审计局推荐表")]
+
+
+def test_a_libreoffice_saved_unit_form_reads_the_same(tmp_path):
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    (tmp_path / "src").mkdir()
+    src = unit_layout(tmp_path / "src" / "f.xlsx", {**UNIT_TYPED, "birth_month": 1978.1})
+    out = tmp_path / "out"
+    subprocess.run([soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(out),
+                    str(src)], check=True, capture_output=True, timeout=120)
+    f = one(out / "f.xlsx")
+    assert f.fields["birth_month"] == "1978-10"
+    assert f.fields["name"] == "王明"
+    assert f.fields["resume"] == UNIT_TYPED["resume"]
+    assert f.form_date == dt.date(2023, 5, 20)

@@ -75,6 +75,8 @@ def test_user_problem_needs_a_reporter_and_not_itself(units):
 @pytest.mark.parametrize("text, key", [
     ("准确性", "accuracy"), ("accuracy", "accuracy"), (" 时效性 ", "timeliness"),
     ("Completeness", "completeness"), ("规范性问题", "normativity"), ("完整", "completeness"),
+    ("数据准确性", "accuracy"), ("准确性问题", "accuracy"), ("Accuracy", "accuracy"),
+    ("数据不完整", "completeness"), ("更新不及时", "timeliness"), ("格式不规范", "normativity"),
 ])
 def test_parse_dimension(text, key):
     assert issues.parse_dimension(text) == key
@@ -82,13 +84,14 @@ def test_parse_dimension(text, key):
 
 @pytest.mark.parametrize("value, n", [
     (None, None), ("", None), (12, 12), (12.0, 12), ("1,234", 1234), ("120条", 120),
-    ("１２", 12), (0, 0),
+    ("１２", 12), (0, 0), ("/", None), ("—", None), ("无", None), ("不详", None),
+    ("1.2万", 12000), ("1.1万", 11000), ("12项", 12), (" 12 ", 12),
 ])
 def test_parse_records(value, n):
     assert issues.parse_records(value) == n
 
 
-@pytest.mark.parametrize("value", ["约100", -3, "2.5", 2.5, True])
+@pytest.mark.parametrize("value", ["约100", -3, "2.5", 2.5, True, "nan", "inf", "1.23456万"])
 def test_parse_records_refuses(value):
     with pytest.raises(InvalidInputError):
         issues.parse_records(value)

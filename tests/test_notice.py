@@ -380,3 +380,78 @@ def test_doc_round_trips_into_a_calendar_year():
     year = workcal.parse_year_doc(doc, "loaded")
     assert year.days[D(2026, 2, 14)] == (False, "春节")
     assert year.days[D(2026, 2, 23)] == (True, "春节")
+
+
+# -- styles met when a clerk copies a notice from elsewhere (review) ----------------------
+
+
+def test_year_in_chinese_numerals():
+    text = published(2026).replace("2026年", "二〇二六年")
+    assert parse_notice(text).as_json() == parse_notice(published(2026)).as_json()
+    text = published(2026).replace("2026年", "二零二六年")
+    assert parse_notice(text).year == 2026
+
+
+def test_items_only_need_the_year_given():
+    items = "\n".join(line for line in published(2026).splitlines()
+                      if re.match(r"^[一二三四五六七]、", line))
+    with pytest.raises(FileReadError, match="--year"):
+        parse_notice(items)
+    assert parse_notice(items, 2026).as_json() == parse_notice(published(2026)).as_json()
+    with pytest.raises(InvalidInputError, match="--year 2025"):
+        parse_notice(published(2026), 2025)
+
+
+def test_dates_separated_by_commas_share_the_keyword():
+    text = published(2026).replace("2月14日（周六）、2月28日（周六）上班",
+                                   "2月14日（周六），2月28日（周六）上班")
+    p = parse_notice(text)
+    assert D(2026, 2, 14) in p.workdays and D(2026, 2, 28) in p.workdays
+
+
+EXTENSION_2020 = """
+国务院办公厅关于延长2020年春节假期的通知
+国办发明电〔2020〕1号
+
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+经国务院批准，现就延长2020年春节假期有关事项通知如下：
+一、延长2020年春节假期至2月2日（农历正月初九，星期日），2月3日（星期一）起正常上班。
+二、因疫情防控不能休假的职工，应根据《中华人民共和国劳动法》规定安排补休。
+
+国务院办公厅
+2020年1月26日
+"""
+
+NOTICE_2020 = """国务院办公厅关于2020年部分节假日安排的通知
+国办发明电〔2019〕16号
+
+一、元旦：2020年1月1日放假，共1天。
+二、春节：1月24日至30日放假调休，共7天。1月19日（星期日）、2月1日（星期六）上班。
+三、清明节：4月4日至6日放假调休，共3天。
+四、劳动节：5月1日至5日放假调休，共5天。4月26日（星期日）、5月9日（星期六）上班。
+五、端午节：6月25日至27日放假调休，共3天。6月28日（星期日）上班。
+六、国庆节、中秋节：10月1日至8日放假调休，共8天。9月27日（星期日）、10月10日（星期六）上班。
+"""
+
+
+def test_2020_extension_below_its_notice():
+    p = parse_notice(NOTICE_2020 + EXTENSION_2020)
+    assert {D(2020, 1, 31), D(2020, 2, 1), D(2020, 2, 2)} <= set(p.holidays)
+    assert D(2020, 2, 1) not in p.workdays
+    assert D(2020, 2, 3) not in p.workdays  # 起正常上班 is not an adjusted working day
+    assert same_as_bundled(p, 2020) == []
+    assert "延长2020年春节假期" in p.source
+
+
+def test_2020_extension_alone_says_what_to_do():
+    with pytest.raises(InvalidInputError, match="同一个文件"):
+        parse_notice(EXTENSION_2020)
+
+
+def test_simple_list_header_ranges_and_more_words():
+    p = parse_notice("日期,类型,名称\n2027-02-05,休,春节\n"
+                     "2027-02-06 至 2027-02-08 休 春节\n2027-02-14,补班\n2027/2/20 调休上班\n")
+    assert p.holidays == [D(2027, 2, 5), D(2027, 2, 6), D(2027, 2, 7), D(2027, 2, 8)]
+    assert p.workdays == [D(2027, 2, 14), D(2027, 2, 20)]
+    with pytest.raises(InvalidInputError, match="第2行"):
+        parse_notice("2027-02-05 休\n2027-02-08 至 2027-02-06 休\n")

@@ -242,3 +242,17 @@ def test_fast_json_matches_the_rows(world, as_of):
     keys = [*PROBLEM_KEYS, "cdo"]
     expected = [{k: r[k] for k in keys} for r in reports.overdue_rows(db, day)]
     assert json.loads(reports.overdue_json(db, day)) == expected
+
+
+def test_monthly_xlsx_rate_is_a_percentage_cell(cli, world, tmp_path):
+    r = cli("report", "monthly", "--month", "2023-09", "--as-of", "2023-11-20",
+            "-o", tmp_path / "m.xlsx")
+    assert r.exit_code == 0, r.stderr
+    ws = openpyxl.load_workbook(tmp_path / "m.xlsx").active
+    header = next(row for row in ws.iter_rows(values_only=True) if "按期整改率" in row)
+    col = header.index("按期整改率") + 1
+    rates = [ws.cell(r, col) for r in range(1, ws.max_row + 1)
+             if isinstance(ws.cell(r, col).value, float)]
+    assert rates and all(c.number_format == "0.0%" for c in rates)
+    assert any("按期整改率 =" in str(c.value) for row in ws.iter_rows() for c in row)
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.print_title_rows

@@ -383,3 +383,51 @@ def test_an_older_form_for_the_same_person_does_not_overwrite_a_newer_one(rdb, t
     rep = roster.import_forms(rdb, [old], received_on=D("2024-03-05"))
     assert rep.done == [] and "更早" in rep.failed[0].reason
     assert roster.current_cdo(rdb, 1)["phone"] == "13908180009"
+
+
+# --- the unit when 工作单位及职务 does not name it
+
+
+def test_unit_from_the_forms_unit_line_the_sheet_name_or_the_file_name(rdb, tmp_path):
+    import openpyxl
+
+    by_line = form(tmp_path, name="林一", position="党组成员、副局长", fname="a.xlsx")
+    wb = openpyxl.load_workbook(by_line)
+    wb.active["A1"] = "推荐单位：达州市水务局"
+    wb.save(by_line)
+    by_file = form(tmp_path, name="审二", position="副局长", fname="市教育局-推荐表.xlsx")
+    by_sheet = form(tmp_path, name="商三", position="副主任", fname="b.xlsx")
+    wb = openpyxl.load_workbook(by_sheet)
+    wb.active.title = "市大数据中心"
+    wb.save(by_sheet)
+    rep = roster.import_forms(rdb, [by_line, by_file, by_sheet], received_on=D("2023-05-25"))
+    assert rep.failed == []
+    got = {o.name: (o.unit, o.unit_source) for o in rep.done}
+    assert got == {
+        "林一": ("达州市水务局", "表上的单位栏"),
+        "审二": ("达州市教育局", "文件名“市教育局-推荐表.xlsx”"),
+        "商三": ("达州市大数据中心", "工作表名“市大数据中心”"),
+    }
+
+
+def test_position_naming_a_unit_wins_over_the_file_name(rdb, tmp_path):
+    p = form(tmp_path, name="王建军", fname="市教育局.xlsx")  # position: 市公安局
+    rep = roster.import_forms(rdb, [p], received_on=D("2023-05-25"))
+    assert (rep.done[0].unit, rep.done[0].unit_source) == ("达州市公安局", None)
+
+
+def test_file_name_settles_a_position_naming_two_units_only_among_them(rdb, tmp_path):
+    two = "市大数据中心主任、市公安局副局长"
+    ok = form(tmp_path, name="甲", position=two, fname="市公安局.xlsx")
+    other = form(tmp_path, name="乙", position=two, fname="市教育局.xlsx")
+    rep = roster.import_forms(rdb, [ok, other], received_on=D("2023-05-25"))
+    assert [(o.name, o.unit) for o in rep.done] == [("甲", "达州市公安局")]
+    assert "可能是这些单位" in rep.failed[0].reason
+    assert "文件名" in rep.failed[0].reason
+
+
+def test_cli_import_says_where_the_unit_came_from(cli, cdb, tmp_path):
+    p = form(tmp_path, name="审二", position="副局长", fname="市教育局-推荐表.xlsx")
+    r = cli("register", "import", p, "--received", "2023-05-25")
+    assert r.exit_code == 0, r.stderr
+    assert "按文件名“市教育局-推荐表.xlsx”认定" in r.stdout

@@ -376,3 +376,98 @@ def test_formulas_without_values_are_named_not_taken_for_blank(cli, units, tmp_p
     wb.save(folder / "t.xlsx")
     r = fail(cli("score", "import", folder, "--year", 2023), "没有导入任何分数")
     assert "E6（达州市通川区，第1项）：是公式" in r.stderr
+
+
+# --- sheets as an office makes them
+
+
+def office_grid(path, *, two_rows, header=str, unit_label="单位名称"):
+    """A summary sheet typed by the office: a merged title, 序号 first, and either one
+    header row or a two-row header (parts over item numbers, 单位名称 merged down)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=3 + len(NUMBERS))
+    ws["A1"] = "2023年度首席数据官工作评价得分汇总表"
+    ws["A2"], ws["B2"] = "序号", unit_label
+    row = 2
+    if two_rows:
+        ws.merge_cells("A2:A3")
+        ws.merge_cells("B2:B3")
+        ws["C2"] = "日常履职(10分)"
+        ws.merge_cells("C2:D2")
+        ws["E2"] = "数据统筹(20分)"
+        row = 3
+    for k, no in enumerate(NUMBERS):
+        ws.cell(row, 3 + k, header(no))
+    ws.cell(row, 3 + len(NUMBERS), "合计")
+    for n, unit in enumerate(["大数据中心", "通川区"], 1):
+        ws.cell(row + n, 1, n)
+        ws.cell(row + n, 2, unit)
+        for k, no in enumerate(NUMBERS):
+            if not (unit == "通川区" and no == 17):
+                ws.cell(row + n, 3 + k, MAXES[no] - 1)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("two_rows, header, unit_label", [
+    (True, int, "单位名称"),            # 单位名称 on the row above the item numbers
+    (True, lambda n: f"第{n}项", None),  # no unit heading at all: found by its names
+    (False, lambda n: f"{n}\n({MAXES[n]:g}分)", "单位"),  # numbers printed with the maximum
+    (False, lambda n: f"第{n}项（{MAXES[n]:g}分）", "单位"),
+])
+def test_import_office_grids_with_title_serial_column_and_two_row_header(
+        cli, units, tmp_path, two_rows, header, unit_label):
+    p = office_grid(tmp_path / "g.xlsx", two_rows=two_rows, header=header,
+                    unit_label=unit_label)
+    r = ok(cli("score", "import", p, "--year", 2023))
+    assert "2 个单位" in r.stdout and "新增 29 项" in r.stdout
+    data = {x["unit"]: x for x in ranking(cli)}
+    assert data["达州市大数据中心"]["total"] == 100 - len(NUMBERS)
+    assert data["达州市通川区"]["missing"] == [17]
+
+
+def test_import_one_filled_sheet_and_several_files_at_once(cli, units, tmp_path):
+    files = []
+    for name, value in (("大数据中心", 4), ("通川区", 3)):
+        p = tmp_path / f"{name}.xlsx"
+        ok(cli("score", "sheet", "--year", 2023, "--unit", name, p))
+        wb = openpyxl.load_workbook(p)
+        ws = wb.active
+        for r in range(6, 21):
+            ws.cell(r, 5).value = min(value, MAXES[ws.cell(r, 1).value])
+        wb.save(p)
+        files.append(p)
+    r = ok(cli("score", "import", files[0], "--year", 2023))  # one 附件2, not a grid
+    assert "1 个单位" in r.stdout and "新增 15 项" in r.stdout
+    r = ok(cli("score", "import", *files, "--year", 2023))   # what a shell glob gives
+    assert "2 个单位" in r.stdout and "新增 15 项" in r.stdout and "未变 15 项" in r.stdout
+    fail(cli("score", "import", files[0], tmp_path / "none.xlsx", "--year", 2023),
+         "none.xlsx：文件或文件夹不存在")
+
+
+def test_import_an_evaluation_form_typed_by_the_office(cli, units, tmp_path):
+    """附件2 typed from the policy: 考评对象 in its own cell, the header repeated where the
+    printed table turns the page, 项目名称 merged down."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["A2"] = "附件 2", "达州市首席数据官工作评价表"
+    ws["A3"], ws["B3"], ws["A4"] = "考评对象:", "中心医院", "综合得分:"
+    head = ["序号", "项目名称", "工作内容", "评价分值", "得分"]
+    ws.append(head)
+    for no in NUMBERS:
+        if no == 10:
+            ws.append(head)
+        ws.append([no, None, "……", f"{MAXES[no]:g}分", MAXES[no]])
+    p = tmp_path / "typed.xlsx"
+    wb.save(p)
+    ok(cli("score", "import", p, "--year", 2023))
+    data = {x["unit"]: x for x in ranking(cli)}
+    assert data["达州市中心医院"]["total"] == 100 and data["达州市中心医院"]["complete"]
+
+
+def test_sheet_keeps_the_attachment_mark_on_one_line(cli, units, tmp_path):
+    out = tmp_path / "s.xlsx"
+    ok(cli("score", "sheet", "--year", 2023, "--unit", "通川区", out))
+    a1 = openpyxl.load_workbook(out).active["A1"]
+    assert a1.value == "附件2" and not a1.alignment.wrap_text

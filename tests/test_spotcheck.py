@@ -270,3 +270,123 @@ def test_import_speed_shape_ten_thousand_rows(units, tmp_path):
     res = import_spotcheck(units, f, month="2023-09", issued_on=dt.date(2023, 9, 27))
     assert res["problems"] == 10_000 and count(units) == 10_000
     assert (dt.datetime.now() - t).total_seconds() < 10
+
+
+# -- lists as offices really make them (review) --------------------------------------------
+
+
+def _new(cli, f, *extra):
+    return cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27",
+               "--file", f, *extra)
+
+
+def _listed(cli):
+    return json.loads(cli("spotcheck", "list", "-f", "json").stdout)
+
+
+def test_header_with_unit_in_brackets_keeps_the_counts(cli, units, tmp_path):
+    """问题数据量（条） is the count column: its counts must not be dropped silently."""
+    f = write_list(tmp_path / "l.xlsx", [["市公安局", "人口", "准确性", "错", 12],
+                                         ["通川区", "企业", "完整性", "缺", "1.2万"]],
+                   headers=["责 任 单 位", "数据资源\n名称", "问题类型", "问题描述",
+                            "问题数据量\n（条）"])
+    r = _new(cli, f)
+    assert r.exit_code == 0, r.stderr
+    assert [p["records"] for p in _listed(cli)] == [12, 12000]
+
+
+def test_pre_numbered_blank_rows_and_signature_lines_are_not_problems(cli, units, tmp_path):
+    rows = [[1, "市公安局", "人口", "准确性", "错", "/"],
+            [2, "通川区", "企业", "数据不完整", "缺字段", "—"],
+            *[[n, None, None, None, None, None] for n in range(3, 21)],
+            ["填表人：李四", None, None, "审核人：王五", None, None],
+            ["联系电话：0818-1234567"]]
+    f = write_list(tmp_path / "l.xlsx", rows,
+                   headers=["序号", "责任单位", "数据资源名称", "问题类型", "问题描述",
+                            "问题数据量"])
+    r = _new(cli, f)
+    assert r.exit_code == 0, r.stderr
+    got = _listed(cli)
+    assert [(p["dimension"], p["records"]) for p in got] == [("accuracy", None),
+                                                              ("completeness", None)]
+
+
+def test_a_row_with_only_a_description_is_still_refused(cli, units, tmp_path):
+    rows = [["市公安局", "人口", "准确性", "错", 1], [None, None, None, "忘了填单位", None],
+            ["通川区", "企业", "完整性", "缺", 2]]
+    f = write_list(tmp_path / "l.xlsx", rows, headers=["责任单位", "数据资源名称", "问题类型",
+                                                      "问题描述", "问题数据量"])
+    r = _new(cli, f)
+    assert r.exit_code == 1 and "第 5 行" in r.stderr and "责任单位为空" in r.stderr
+
+
+def test_two_level_header(cli, units, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.cell(1, 1, "2023年9月数据抽查问题清单")
+    ws.merge_cells("A1:G1")
+    for c, h in enumerate(["序号", "责任单位", "数据资源名称", "问题情况", None, None, "备注"], 1):
+        ws.cell(2, c, h)
+    for c, h in enumerate(["问题类型", "问题描述", "问题数据量"], 4):
+        ws.cell(3, c, h)
+    for rng in ("A2:A3", "B2:B3", "C2:C3", "D2:F2", "G2:G3"):
+        ws.merge_cells(rng)
+    ws.append([1, "市公安局", "人口", "准确性", "错误", 5, ""])
+    ws.append([2, "市民政局", "低保", "时效性", "滞后", None, ""])
+    wb.save(tmp_path / "l.xlsx")
+    r = _new(cli, tmp_path / "l.xlsx")
+    assert r.exit_code == 0, r.stderr
+    assert [(p["unit"], p["records"]) for p in _listed(cli)] == [("达州市公安局", 5),
+                                                                  ("达州市民政局", None)]
+
+
+def test_merged_resource_cells_and_merged_footer_lines(cli, units, tmp_path):
+    rows = [[1, "市公安局", "人口信息", "准确性", "姓名错", 3],
+            [2, None, None, "完整性", "缺字段", 4],
+            [3, "市民政局", "低保", "规范性", "格式", None],
+            ["合计", None, None, None, None, 7],
+            ["注：本表由市大数据中心汇总，问题类型按四类填写。"]]
+    f = write_list(tmp_path / "l.xlsx", rows,
+                   headers=["序号", "责任单位", "数据资源名称", "问题类型", "问题描述",
+                            "问题数据量"],
+                   merge=["B4:B5", "C4:C5", "A7:E7", "A8:F8"])
+    r = _new(cli, f)
+    assert r.exit_code == 0, r.stderr
+    assert [(p["unit"], p["resource"]) for p in _listed(cli)] == [
+        ("达州市公安局", "人口信息"), ("达州市公安局", "人口信息"), ("达州市民政局", "低保")]
+
+
+def test_sheet_option(cli, units, tmp_path):
+    wb = openpyxl.Workbook()
+    for i, name in enumerate(["8月", "9月"]):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = name
+        ws.append(["责任单位", "数据资源名称", "问题类型", "问题描述"])
+        ws.append(["市公安局", f"资源{name}", "准确性", "错"])
+    wb.save(tmp_path / "l.xlsx")
+    r = _new(cli, tmp_path / "l.xlsx", "--sheet", "十月")
+    assert r.exit_code == 1 and "没有名为“十月”的工作表" in r.stderr and "8月、9月" in r.stderr
+    r = _new(cli, tmp_path / "l.xlsx", "--sheet", "9月")
+    assert r.exit_code == 0, r.stderr
+    assert [p["resource"] for p in _listed(cli)] == ["资源9月"]
+
+
+def test_two_sheets_read_are_named(cli, units, tmp_path):
+    wb = openpyxl.Workbook()
+    for i, name in enumerate(["区县", "市级部门"]):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = name
+        ws.append(["责任单位", "数据资源名称", "问题类型", "问题描述"])
+        ws.append(["市公安局", f"资源{name}", "准确性", "错"])
+    wb.save(tmp_path / "l.xlsx")
+    r = _new(cli, tmp_path / "l.xlsx")
+    assert r.exit_code == 0 and "读取了 2 个工作表：区县、市级部门" in r.stdout
+
+
+def test_rectify_date_in_the_future_is_refused(cli, units):
+    r = cli("spotcheck", "add", "--unit", "市公安局", "--resource", "r", "--dimension", "准确性",
+            "--description", "d", "--issued-on", "2023-09-27")
+    assert r.exit_code == 0, r.stderr
+    r = cli("rectify", "done", "1", "--on", "2099-01-01")
+    assert r.exit_code == 1 and "晚于今天" in r.stderr
+    assert _listed(cli)[0]["status"] == "open"

@@ -296,6 +296,10 @@ def load(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="只显示解析结果和受影响的期限，不保存")
     ] = False,
+    year: Annotated[
+        str | None,
+        typer.Option("--year", help="通知的年份（只复制了各项安排、没有标题时用），如 2027"),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """载入一年的节假日安排通知（覆盖该年的内置数据），并重算受影响的整改期限。"""
@@ -303,7 +307,15 @@ def load(
     from cdo.db import transaction
     from cdo.notice import read_notice
 
-    parsed = read_notice(file)
+    given = None
+    if year is not None:
+        import unicodedata
+
+        y = unicodedata.normalize("NFKC", year).strip().removesuffix("年")
+        if not (y.isdigit() and 2000 <= int(y) <= 2100):
+            raise InvalidInputError(f"--year 应为四位年份，如 2027，收到：{year!r}")
+        given = int(y)
+    parsed = read_notice(file, given)
     doc = parsed.doc()
     say = _sayer(fmt)
     if fmt is Format.json:

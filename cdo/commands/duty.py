@@ -151,7 +151,7 @@ def _report(ctx: typer.Context, kind: str, unit: str, year: int, received: str,
 
 
 NoteOpt = Annotated[str | None, typer.Option("--note", help="备注")]
-ReceivedOpt = Annotated[str, typer.Option("--received", help="收到日期")]
+ReceivedOpt = Annotated[str, typer.Option("--received", "--on", help="收到日期（--on 同义）")]
 
 
 @app.command("plan")

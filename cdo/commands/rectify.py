@@ -19,10 +19,15 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help="备注（如整改�
 
 def _run(ctx: typer.Context, ids: list[str], action: str, on: str | None, note: str | None,
          until: str | None = None) -> None:
+    from cdo.errors import InvalidInputError
     from cdo.issues import ACTION_NAMES, STATUS_NAMES, parse_ids, transition
 
     pids = parse_ids(ids)
     day = parse_date(on, "--on 日期") if on else today()
+    if day > today():  # a typo (2099, or next year for this year): nothing has happened then
+        raise InvalidInputError(
+            f"--on 日期 {day} 晚于今天（{today()}），不能登记尚未发生的{ACTION_NAMES[action]}；"
+            "请核对年份")
     until_day = parse_date(until, "--until 商定期限") if until else None
     db = open_database(ctx)
     done = transition(db, pids, action, day, note=note, until=until_day)

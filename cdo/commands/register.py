@@ -80,6 +80,8 @@ def import_(
         line = f"{_ACTION_NAMES[o.action]}  {o.unit}  {o.name}"
         if o.previous:
             line += f"（原首席数据官 {o.previous} 离任）"
+        if o.unit_source:
+            line += f"（工作单位及职务没写明单位，按{o.unit_source}认定）"
         if o.missing and o.action != "unchanged":
             line += f"（未填：{'、'.join(o.missing)}）"
         echo(f"{line}  ← {o.file}，工作表“{o.sheet}”")

@@ -160,8 +160,14 @@ def monthly(
          title=f"{y}年{int(mo)}月数据抽查问题整改情况（截至 {day}）",
          caption="按期整改率 = 按期整改 ÷（按期整改 + 逾期整改 + 逾期未整改）；"
                  "逾期含已逾期整改的问题",
-         footer=rectification_totals(rows) if rows else None, output=output,
-         sheet_title=f"{m} 整改情况", empty=f"{m} 没有登记问题。")
+         footer=rectification_totals(rows) if rows else None, output=None,
+         empty=f"{m} 没有登记问题。")
+    if output is not None:
+        from cdo.reports import write_monthly_xlsx
+
+        write_monthly_xlsx(output, rows, m, day)
+        if fmt is Format.table:
+            echo(f"已写入 {output}")
 
 
 @app.command("annual")

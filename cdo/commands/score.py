@@ -204,8 +204,9 @@ def set_(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(
-        help="评分表（.xlsx/.csv，每行一个单位、每列一个项目序号），或装有填好的附件2评价表的文件夹")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="评分表（.xlsx/.csv，每行一个单位、每列一个项目序号）、填好的附件2评价表，"
+             "或装有评价表的文件夹（可多个）")],
     year: YearOpt,
     reason: Annotated[str | None, typer.Option(
         "--reason", help="文件改动了已录入分数时，写明理由")] = None,
@@ -213,11 +214,12 @@ def import_(
     """导入一年的评分：全部无误才导入，错误逐格列出。"""
     from cdo import evaluation
 
-    if not path.exists():
-        from cdo.errors import FileReadError
+    for path in paths:
+        if not path.exists():
+            from cdo.errors import FileReadError
 
-        raise FileReadError(f"{path}：文件或文件夹不存在")
-    r = evaluation.import_points(open_database(ctx), year, path, reason)
+            raise FileReadError(f"{path}：文件或文件夹不存在")
+    r = evaluation.import_points(open_database(ctx), year, paths, reason)
     echo(f"已导入 {year} 年度 {r['units']} 个单位的评分：新增 {r['added']} 项，"
          f"修改 {r['changed']} 项，未变 {r['unchanged']} 项")
 

@@ -46,6 +46,10 @@ def new(
     month: MonthOpt,
     issued_on: IssuedOpt,
     file: Annotated[Path, typer.Option("--file", help="问题数据清单（.xlsx 或 .csv）")],
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="只读这个工作表（默认读取每个带清单表头的工作表）"),
+    ] = None,
 ) -> None:
     """登记一次月度抽查及其问题数据清单（整份清单全部导入，或有错时一条也不导入）。"""
     from cdo.problem_import import import_spotcheck
@@ -53,11 +57,14 @@ def new(
     m = parse_month(month, "--month 抽查月份")
     day = parse_date(issued_on, "--issued-on 下发日期")
     db = open_database(ctx)
-    res = import_spotcheck(db, file, month=m, issued_on=day)
+    res = import_spotcheck(db, file, month=m, issued_on=day, sheet=sheet)
     mark = "（暂定：所跨年度尚无官方节假日安排）" if res["provisional"] else ""
     echo(f"已登记 {m} 月度抽查（第 {res['spotcheck_id']} 次）：{res['problems']} 个问题，"
          f"涉及 {res['units']} 个单位，编号 {res['ids'][0]}–{res['ids'][-1]}；"
          f"{res['issued_on']} 下发，整改期限 {res['due_on']}（30 个工作日）{mark}")
+    if len(res.get("sheets", [])) > 1:
+        echo(f"读取了 {len(res['sheets'])} 个工作表：{'、'.join(res['sheets'])}"
+             "（只要其中一个，请用 --sheet 指定）")
 
 
 @app.command("template")
