@@ -54,10 +54,21 @@ def _cell_text(col: Column, row: dict) -> str:
     return str(plain(value))
 
 
+PIPED_WIDTH = 160
+
+
 def console(stderr: bool = False):  # -> rich.console.Console
+    import os
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not os.environ.get("COLUMNS") and not stream.isatty():
+        # Piped to a file or `less`: Rich would assume 80 columns and wrap every
+        # Chinese name; give wide tables room instead.
+        width = PIPED_WIDTH
+    return Console(stderr=stderr, highlight=False, width=width)
 
 
 def print_json(data: Any) -> None:
@@ -151,10 +162,14 @@ def _xlsx_value(col: Column, row: dict) -> Any:
 
 
 def mask_phone(value: str | None, row: dict | None = None) -> str:
-    """152****6279: keep the first three and last four digits."""
+    """152****6279: keep the first three and last four digits; a landline keeps its area
+    code (0818-***3456)."""
     if not value:
         return ""
     digits = str(value)
+    area, dash, local = digits.partition("-")
+    if dash and len(local) > 4:
+        return f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
     if len(digits) <= 7:
         return digits[:1] + "*" * (len(digits) - 1)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

@@ -148,7 +148,13 @@ def _trim_row(row: list[Any]) -> list[Any]:
 
 
 def decode_text(data: bytes, path: Path) -> str:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else GBK/GB18030 as Excel saves it."""
+    """Decode CSV bytes: UTF-8 (with or without BOM), GBK/GB18030 as Excel saves CSV, or
+    UTF-16 with a BOM as Excel saves "Unicode 文本"."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FileReadError(f"{path}：UTF-16 文本已损坏，无法读取") from None
     if b"\x00" in data[:4096]:
         raise FileReadError(f"{path}：不是文本 CSV 文件（可能是改了扩展名的其他文件）")
     for enc in ("utf-8-sig", "gb18030"):

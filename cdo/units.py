@@ -7,6 +7,8 @@ Every other capability names a unit by full name, by name without the city prefi
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -60,6 +62,23 @@ def _key(text: str) -> str:
     return normalize_label(text)
 
 
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
+_PREFIXES = ("四川省", "达州市", "达州", "市")
+
+
+def _core(text: str) -> str:
+    """A name as loosely written: no bracketed note (（本级）), no 四川省/达州市/达州/市
+    in front — 市国资委, 国资委 and 达州市国资委 all give 国资委."""
+    s = _key(_BRACKETED.sub("", unicodedata.normalize("NFKC", text)))
+    stripped = True
+    while stripped:  # both sides lose every such prefix, so they still meet
+        stripped = False
+        for prefix in _PREFIXES:
+            if s.startswith(prefix) and len(s) > len(prefix):
+                s, stripped = s[len(prefix):], True
+    return s
+
+
 @dataclass(frozen=True)
 class Unit:
     id: int
@@ -78,10 +97,16 @@ class UnitIndex:
         self._loose: dict[str, list[Unit]] = {}
         for u in self.units:
             self._exact[_key(u.name)] = u
+        self._cores: dict[str, list[Unit]] = {}
         for u in self.units:
             for alias in {strip_city(u.name), u.short or ""}:
                 if alias:
                     bucket = self._loose.setdefault(_key(alias), [])
+                    if u not in bucket:
+                        bucket.append(u)
+            for alias in {u.name, u.short or ""}:
+                if alias:
+                    bucket = self._cores.setdefault(_core(alias), [])
                     if u not in bucket:
                         bucket.append(u)
 
@@ -101,7 +126,11 @@ class UnitIndex:
         for full in (k, _key(CITY_PREFIX + bare)):
             if full in self._exact:
                 return [self._exact[full]]
-        return list(self._loose.get(k) or self._loose.get(_key(bare)) or [])
+        found = self._loose.get(k) or self._loose.get(_key(bare))
+        if found:
+            return list(found)
+        # Loosely written: 四川省达州市公安局, 市公安局（本级）, 国资委, 高新区.
+        return list(self._cores.get(_core(text), []))
 
     def resolve(self, text: str) -> Unit:
         """The one unit `text` names; raises NotFoundError (none) or InvalidInputError (several)."""

@@ -140,3 +140,20 @@ def test_bundled_sample_units_load(db):
     assert "57" in load_demo(db)
     cats = dict(db.execute("SELECT category, count(*) FROM units GROUP BY category").fetchall())
     assert cats["region"] == 9 and cats["department"] >= 20
+
+
+def test_loosely_written_names_resolve(db):
+    from cdo.units import load_demo
+
+    load_demo(db)
+    index = UnitIndex.load(db)
+    for text, name in [
+        ("四川省达州市公安局", "达州市公安局"),
+        ("市公安局（本级）", "达州市公安局"),
+        ("国资委", "达州市人民政府国有资产监督管理委员会"),
+        ("高新区", "达州高新技术产业开发区"),
+        ("达州市市场监管局", "达州市市场监督管理局"),
+    ]:
+        assert index.resolve(text).name == name, text
+    with pytest.raises(CdoError):
+        index.resolve("公安")

@@ -18,7 +18,8 @@ IssuedOpt = Annotated[str, typer.Option("--issued-on", help="问题下发给单�
 
 
 def problem_columns():
-    """Table columns of a problem (shared with rectify list)."""
+    """Columns of a problem (shared with rectify list); the terminal table shows the
+    essentials, the .xlsx every column."""
     from cdo.issues import DIMENSION_NAMES, SOURCE_NAMES, STATUS_NAMES, due_text
     from cdo.output import Column
 
@@ -28,14 +29,14 @@ def problem_columns():
         Column("resource", "数据资源名称"),
         Column("dimension", "问题类型", show=lambda v, r: DIMENSION_NAMES.get(v, v or "")),
         Column("description", "问题描述"),
-        Column("records", "数据量", justify="right"),
+        Column("records", "数据量", justify="right", terminal=False),
         Column("source", "来源", show=lambda v, r: SOURCE_NAMES.get(v, v or "")
-               + (f"（{r['reporter']}）" if r.get("reporter") else "")),
-        Column("issued_on", "下发日期"),
+               + (f"（{r['reporter']}）" if r.get("reporter") else ""), terminal=False),
+        Column("issued_on", "下发日期", terminal=False),
         Column("due_on", "整改期限", show=due_text),
         Column("status", "状态", show=lambda v, r: STATUS_NAMES.get(v, v or "")),
-        Column("rectified_on", "整改日期"),
-        Column("closed_on", "销号日期"),
+        Column("rectified_on", "整改日期", terminal=False),
+        Column("closed_on", "销号日期", terminal=False),
         Column("overdue_days", "逾期工作日", justify="right"),
     ]
 
