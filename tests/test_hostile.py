@@ -122,7 +122,8 @@ def hostile_files(importer):
         "ten thousand columns csv": lambda: ("wide.csv", _csv_bytes([["x"] * 10_000])),
         "huge cell xlsx": lambda: ("huge.xlsx", huge()),
         "formulas xlsx": lambda: ("formulas.xlsx", formulas()),
-        "utf-16 csv": lambda: ("u16.csv", _csv_bytes(valid or [["姓名"]], "utf-16")),
+        # UTF-16 without its BOM is not how Excel saves "Unicode 文本": refused
+        "utf-16 csv without bom": lambda: ("u16.csv", _csv_bytes(valid or [["姓名"]], "utf-16-le")),
         "missing file": lambda: ("missing.xlsx", None),
     }
     if valid is not None:

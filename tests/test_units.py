@@ -157,3 +157,12 @@ def test_loosely_written_names_resolve(db):
         assert index.resolve(text).name == name, text
     with pytest.raises(CdoError):
         index.resolve("公安")
+
+
+def test_excel_unicode_text_utf16_with_bom_imports(cli, tmp_path):
+    # Excel's "Unicode 文本(*.txt)": UTF-16 with a BOM, tab-separated
+    text = "单位名称\t类别\n达州市教育局\t市级部门\n"
+    (tmp_path / "u16.txt").write_bytes(text.encode("utf-16"))
+    r = cli("units", "import", tmp_path / "u16.txt")
+    assert r.exit_code == 0, r.stderr
+    assert "新增 1 个单位" in r.stdout
