@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${BENCH_VENV:-/tmp/cdo-bench-venv}
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q . chinesecalendar
+log=$(mktemp)
+"$venv/bin/pip" install -q . chinesecalendar 2>"$log" || { cat "$log"; exit 1; }
 export PATH="$venv/bin:$PATH"
 for name in "${@:-calendar score problems}"; do
   for one in $name; do

@@ -80,15 +80,16 @@ def _overdue_table(rows: list[dict], day) -> None:
         return
     table = Table(title=f"逾期未整改问题（截至 {day}）", header_style="bold", title_style="bold",
                   show_footer=True)
-    table.add_column("责任单位", footer=f"合计 {tot['units']} 个单位")
-    table.add_column("首席数据官")
-    table.add_column("编号", justify="right", footer=f"{tot['problems']} 个问题")
-    table.add_column("数据资源名称")
-    table.add_column("问题类型")
-    table.add_column("问题描述")
-    table.add_column("下发日期")
-    table.add_column("整改期限")
-    table.add_column("逾期工作日", justify="right", footer=f"最长 {tot['max_days']}")
+    # Long text wraps (fold) rather than losing its end; the issue date is in the .xlsx.
+    table.add_column("责任单位", footer=f"合计 {tot['units']} 个单位", overflow="fold")
+    table.add_column("首席数据官", overflow="fold")
+    table.add_column("编号", justify="right", footer=f"{tot['problems']} 个问题", no_wrap=True)
+    table.add_column("数据资源名称", overflow="fold")
+    table.add_column("问题类型", overflow="fold")
+    table.add_column("问题描述", overflow="fold")
+    table.add_column("整改期限", overflow="fold")
+    table.add_column("逾期工作日", justify="right", footer=f"最长 {tot['max_days']}",
+                     overflow="fold")
     last = None
     for r in rows:
         first = r["unit_id"] != last
@@ -97,7 +98,7 @@ def _overdue_table(rows: list[dict], day) -> None:
         last = r["unit_id"]
         table.add_row(r["unit"] if first else "", (r["cdo"] or "（未登记）") if first else "",
                       str(r["id"]), r["resource"], DIMENSION_NAMES.get(r["dimension"], ""),
-                      r["description"], r["issued_on"], due_text(r["due_on"], r),
+                      r["description"], due_text(r["due_on"], r),
                       str(r["overdue_days"]))
     con.print(table)
     con.print("逾期工作日：整改期限次日起至统计日的工作日数（按国务院节假日安排）。")
