@@ -24,6 +24,18 @@ def db_path(tmp_path):
     return tmp_path / "cdo.db"
 
 
+def copy_db(src, dst):
+    """Copy a database with SQLite's backup API: a file copy can miss pages that are
+    committed but still in the -wal file."""
+    import sqlite3
+
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+
+
 @pytest.fixture
 def cli():
     """Run `cdo ARGS…` in-process; the result has exit_code, stdout and stderr apart."""

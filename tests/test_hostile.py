@@ -13,6 +13,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from conftest import copy_db
 
 from cdo.db import open_db
 from cdo.paths import data_dir
@@ -187,7 +188,7 @@ def seeded_template(tmp_path_factory):
 
 @pytest.fixture
 def seeded(seeded_template, db_path):
-    shutil.copy(seeded_template, db_path)
+    copy_db(seeded_template, db_path)
     return db_path
 
 

@@ -1,11 +1,11 @@
 """Exports are safe to open: text that looks like a formula is written as text, never as a
 formula; phone numbers are masked in terminal tables unless --show-contact."""
 
-import shutil
 import zipfile
 
 import openpyxl
 import pytest
+from conftest import copy_db
 
 from cdo.paths import data_dir
 
@@ -71,7 +71,7 @@ def risky_template(tmp_path_factory):
 
 @pytest.fixture
 def risky_db(risky_template, db_path, tmp_path):
-    shutil.copy(risky_template, db_path)
+    copy_db(risky_template, db_path)
     return tmp_path
 
 
