@@ -21,10 +21,22 @@ def _os_user() -> str:
         return str(os.getuid())
 
 
+# The arguments of the command being run, set by the CLI (also under CliRunner, where
+# sys.argv is the test runner's).
+current_args: list[str] | None = None
+
+
 def command_line() -> str:
     """The command as the clerk typed it, program name shortened to `cdo`."""
-    args = ["cdo", *sys.argv[1:]]
-    return " ".join(shlex.quote(a) for a in args)
+    args = ["cdo", *(sys.argv[1:] if current_args is None else current_args)]
+    return " ".join(_quote(str(a)) for a in args)
+
+
+def _quote(arg: str) -> str:
+    # shlex.quote would quote every Chinese word; quote only what a shell would split.
+    if arg and not any(ch.isspace() or ch in "'\"\\$`;&|<>()*?[]{}!#~" for ch in arg):
+        return arg
+    return shlex.quote(arg)
 
 
 def _dump(value: Any) -> str | None:

@@ -30,6 +30,12 @@ from cdo.errors import CdoError, ExitCode
 class CdoGroup(TyperGroup):
     """Turns a CdoError anywhere below into one Chinese line on stderr and exit 1."""
 
+    def main(self, args=None, *a, **kw):
+        from cdo import audit
+
+        audit.current_args = list(sys.argv[1:] if args is None else args)
+        return super().main(args, *a, **kw)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)

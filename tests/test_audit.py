@@ -111,12 +111,11 @@ def test_log_filters_on_the_command_line(cli, db_path):
     assert "共 4 条，只显示最新的 1 条" in r.stdout
 
 
-def test_log_records_the_command_line_of_the_cli(cli, monkeypatch):
-    monkeypatch.setattr("sys.argv", ["/usr/bin/cdo", "units", "add", "达州市 财政局"])
-    r = cli("units", "add", "达州市财政局", "--category", "市级部门")
+def test_log_records_the_command_line_of_the_cli(cli):
+    r = cli("units", "add", "达州市 财政局", "--category", "市级部门")
     assert r.exit_code == 0, r.stderr
     rows = json.loads(cli("log", "--format", "json").stdout)
-    assert rows[0]["command"] == "cdo units add '达州市 财政局'"
+    assert rows[0]["command"] == "cdo units add '达州市 财政局' --category 市级部门"
 
 
 @pytest.mark.parametrize(

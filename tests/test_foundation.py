@@ -88,5 +88,5 @@ def test_every_change_is_audited(cli):
     db = open_db(os.environ["CDO_DB"])
     row = next(db.query("SELECT * FROM audit_log"))
     assert row["entity"] == "unit" and row["action"] == "add"
-    assert row["command"].startswith("cdo ") and row["os_user"]
+    assert row["command"] == "cdo units add 达州市教育局 -c department" and row["os_user"]
     assert '"达州市教育局"' in row["after"] and row["before"] is None
