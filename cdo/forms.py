@@ -640,7 +640,7 @@ def fill_form_sheet(ws, values: dict[str, Any]) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from cdo.spreadsheets import set_text
+    from cdo.spreadsheets import set_text, setup_a4
 
     body_font = Font(name="宋体", size=12)
     label_font = Font(name="宋体", size=12, bold=True)
@@ -736,12 +736,7 @@ def fill_form_sheet(ws, values: dict[str, Any]) -> None:
     dv.add("E3")
 
     ws.print_area = f"A1:G{r}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    setup_a4(ws, landscape=False, one_page=True)
     ws.page_margins.left = ws.page_margins.right = 0.6
     ws.page_margins.top = ws.page_margins.bottom = 0.7
     ws.sheet_view.showGridLines = False

@@ -318,7 +318,7 @@ def write_template(path: Path) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from cdo.spreadsheets import save_workbook, set_text
+    from cdo.spreadsheets import save_workbook, set_text, setup_a4
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -349,12 +349,7 @@ def write_template(path: Path) -> None:
     ws.add_data_validation(dv)
     dv.add("D3:D2000")
     ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    setup_a4(ws, landscape=True, title_rows="2:2")
 
     notes = wb.create_sheet("填写说明")
     lines = [

@@ -227,7 +227,7 @@ def write_overdue_xlsx(path: Path, rows: Sequence[dict], as_of: dt.date) -> None
     from openpyxl.utils import get_column_letter
 
     from cdo.issues import due_text
-    from cdo.spreadsheets import display_width, save_workbook, set_text
+    from cdo.spreadsheets import display_width, save_workbook, set_text, setup_a4
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -310,14 +310,7 @@ def write_overdue_xlsx(path: Path, rows: Sequence[dict], as_of: dt.date) -> None
     for c, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = max(6, w + 2)
     ws.freeze_panes = ws.cell(header_row + 1, 1)
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    setup_a4(ws, landscape=True, title_rows=f"{header_row}:{header_row}", page_numbers=True)
     save_workbook(wb, path)
 
 
@@ -335,7 +328,7 @@ def write_monthly_xlsx(path: Path, rows: Sequence[dict], month: str, as_of: dt.d
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from cdo.spreadsheets import display_width, save_workbook, set_text
+    from cdo.spreadsheets import display_width, save_workbook, set_text, setup_a4
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -397,12 +390,5 @@ def write_monthly_xlsx(path: Path, rows: Sequence[dict], month: str, as_of: dt.d
     for c, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = max(6, w + 2)
     ws.freeze_panes = ws.cell(header_row + 1, 1)
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    setup_a4(ws, landscape=False, title_rows=f"{header_row}:{header_row}", page_numbers=True)
     save_workbook(wb, path)

@@ -44,7 +44,7 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    from cdo.spreadsheets import save_workbook, set_text
+    from cdo.spreadsheets import save_workbook, set_text, setup_a4
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -129,13 +129,7 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     ws.row_dimensions[r].height = 22
 
     ws.print_area = f"A1:E{r}"
-    ws.print_title_rows = f"{head}:{head}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    setup_a4(ws, landscape=False, one_page=True, title_rows=f"{head}:{head}")
     ws.page_margins.left = ws.page_margins.right = 0.6
     ws.page_margins.top = ws.page_margins.bottom = 0.7
     save_workbook(wb, path)

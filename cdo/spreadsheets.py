@@ -321,14 +321,23 @@ def write_workbook(path: Path, sheets: Sequence[SheetSpec]) -> None:
         if spec.rows and spec.headers:
             last = r0 + len(spec.rows)
             ws.auto_filter.ref = f"A{r0}:{get_column_letter(len(spec.headers))}{last}"
-        ws.print_title_rows = f"{r0}:{r0}"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape" if spec.landscape else "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
+        setup_a4(ws, landscape=spec.landscape, title_rows=f"{r0}:{r0}")
     save_workbook(wb, path)
+
+
+def setup_a4(ws, *, landscape: bool, one_page: bool = False,
+             title_rows: str | None = None, page_numbers: bool = False) -> None:
+    """Print on A4, fitted to the page width (and height with `one_page`), centred."""
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if page_numbers:
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def _sheet_name(name: str) -> str:
