@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cdo import scoring
+from cdo.dates import from_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -42,7 +43,7 @@ def roster_sheet(db: Database, year: int) -> SheetSpec:
         spec = specialists.get(uid, 0)
         for cdo, position, status, rec, app, filed, ended in terms.get(uid, []):
             rows.append([name, cat, cdo, position or "", STATUS_NAMES.get(status, status),
-                         _d(rec), _d(app), _d(filed), _d(ended), spec])
+                         from_iso(rec), from_iso(app), from_iso(filed), from_iso(ended), spec])
         if uid not in terms:
             rows.append([name, cat, "", "", "无首席数据官", None, None, None, None, spec])
     return SheetSpec(
@@ -54,13 +55,6 @@ def roster_sheet(db: Database, year: int) -> SheetSpec:
     )
 
 
-def _d(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(str(text)[:10])
-    except ValueError:
-        return None
 
 
 OUTCOME_NAMES = {"on_time": "按期整改", "late": "逾期整改", "overdue": "逾期未整改",
@@ -83,15 +77,15 @@ def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
         " WHERE p.issued_on BETWEEN ? AND ? ORDER BY p.issued_on, p.id",
         [f"{year}-01-01", f"{year}-12-31"],
     ):
-        fixed = (_d(rect) or _d(closed)) if status in ("rectified", "closed") else None
+        fixed = (from_iso(rect) or from_iso(closed)) if status in ("rectified", "closed") else None
         if fixed is not None and fixed > as_of:
             fixed = None
-        late_on = _d(late)
-        facts = scoring.ProblemFacts(_d(due), fixed, late_on is not None and late_on <= as_of)
+        late_on = from_iso(late)
+        facts = scoring.ProblemFacts(from_iso(due), fixed, late_on is not None and late_on <= as_of)
         rows.append([
             pid, SOURCE_NAMES.get(source, source), unit, reporter or "", resource,
-            DIMENSION_NAMES.get(dim, dim), desc, records, _d(issued), _d(due),
-            "是" if prov else "", STATUS_NAMES.get(status, status), _d(rect), _d(closed),
+            DIMENSION_NAMES.get(dim, dim), desc, records, from_iso(issued), from_iso(due),
+            "是" if prov else "", STATUS_NAMES.get(status, status), from_iso(rect), from_iso(closed),
             OUTCOME_NAMES[scoring.problem_outcome(facts, as_of)],
         ])
     return SheetSpec(

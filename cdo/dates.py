@@ -57,5 +57,15 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+def from_iso(text: str | None) -> dt.date | None:
+    """A date stored as 'YYYY-MM-DD' (a longer timestamp is cut); None if empty or bad."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
 def iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None

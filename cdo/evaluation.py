@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo import audit, scoring
+from cdo.dates import from_iso
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, RowErrors, StateError
 from cdo.scoring import Table, UnitRef, fmt_points
 from cdo.units import Unit, UnitIndex
@@ -36,13 +37,6 @@ def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(str(text)[:10])
-    except ValueError:
-        return None
 
 
 # ----------------------------------------------------------------------------- reading
@@ -580,9 +574,9 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
     ):
         if uid in ev:
             if kind == "plan":
-                ev[uid].plan_on = _date(received)
+                ev[uid].plan_on = from_iso(received)
             else:
-                ev[uid].summary_on = _date(received)
+                ev[uid].summary_on = from_iso(received)
     for pid, uid, due, status_, rect, closed, late, resource in db.execute(
         "SELECT id, unit_id, due_on, status, rectified_on, closed_on, first_late_on, resource"
         " FROM problems WHERE issued_on BETWEEN ? AND ? AND issued_on <= ?"
@@ -591,12 +585,12 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
     ):
         if uid not in ev:
             continue
-        fixed = (_date(rect) or _date(closed)) if status_ in ("rectified", "closed") else None
+        fixed = (from_iso(rect) or from_iso(closed)) if status_ in ("rectified", "closed") else None
         if fixed is not None and fixed > as_of:
             fixed = None
-        late_on = _date(late)
+        late_on = from_iso(late)
         ever_late = late_on is not None and late_on <= as_of
-        ev[uid].problems.append((pid, scoring.ProblemFacts(_date(due), fixed, ever_late), resource))
+        ev[uid].problems.append((pid, scoring.ProblemFacts(from_iso(due), fixed, ever_late), resource))
     return ev
 
 

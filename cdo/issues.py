@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cdo import audit
+from cdo.dates import from_iso
 from cdo.errors import InvalidInputError, RowErrors, StateError
 from cdo.spreadsheets import normalize_label
 
@@ -206,8 +207,6 @@ def compute_deadline(cal: WorkCalendar, issued_on: dt.date, source: str):
     return cal.deadline(issued_on, DEADLINE_DAYS[source])
 
 
-def _d(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
 
 def first_late_from_events(original_due: dt.date, events: Sequence[tuple]) -> dt.date | None:
@@ -283,7 +282,7 @@ def _row(t: tuple, cal: WorkCalendar | None = None, as_of: dt.date | None = None
     r["overdue_days"] = None
     if cal is not None and as_of is not None:
         due = dt.date.fromisoformat(r["due_on"])
-        rect = _d(r["rectified_on"])
+        rect = from_iso(r["rectified_on"])
         if is_overdue(r["status"], due, rect, as_of):
             r["overdue_days"] = cal.workdays_between(due, as_of)
     return r
@@ -506,7 +505,7 @@ def _event_rows(db: Database, ids: Sequence[int]) -> dict[int, list[tuple]]:
             f"SELECT problem_id, action, on_date, until_on FROM problem_events"
             f" WHERE problem_id IN ({marks}) ORDER BY id", chunk
         ):
-            out[pid].append((action, _d(on), _d(until)))
+            out[pid].append((action, from_iso(on), from_iso(until)))
     return out
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo import audit
+from cdo.dates import from_iso
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, StateError
 from cdo.forms import PERSON_FIELDS, FormData, FormError, form_files, read_forms
 from cdo.spreadsheets import normalize_label
@@ -44,8 +45,6 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def _d(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
 
 
 def _name_key(name: str) -> str:
@@ -245,7 +244,7 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
         out.action = "updated"
         return out
     if cur is not None:
-        cur_date = _d(cur["recommended_on"])
+        cur_date = from_iso(cur["recommended_on"])
         if cur_date and form_date < cur_date:
             raise InvalidInputError(
                 f"{unit.name}现任首席数据官{cur['name']}的推荐表日期为 {cur_date}，"
