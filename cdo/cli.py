@@ -30,11 +30,24 @@ from cdo.errors import CdoError, ExitCode
 class CdoGroup(TyperGroup):
     """Turns a CdoError anywhere below into one Chinese line on stderr and exit 1."""
 
-    def main(self, args=None, *a, **kw):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **kw):
         from cdo import audit
 
         audit.current_args = list(sys.argv[1:] if args is None else args)
-        return super().main(args, *a, **kw)
+        _speak_chinese(self)
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **kw)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **kw)
+        except Exception as e:  # the library's own errors: usage (2) or abort (1)
+            if not hasattr(e, "format_message"):
+                if type(e).__name__ == "Abort":
+                    typer.echo("cdo: 已取消", err=True)
+                    sys.exit(ExitCode.USER_ERROR)
+                raise
+            _show_library_error(e)
+            sys.exit(getattr(e, "exit_code", ExitCode.USAGE))
+        sys.exit(rv if isinstance(rv, int) else ExitCode.OK)
 
     def invoke(self, ctx):
         try:
@@ -61,8 +74,47 @@ class CdoGroup(TyperGroup):
             raise typer.Exit(130) from None
 
 
+def _speak_chinese(group) -> None:
+    """Give every command a context whose help text has Chinese headings."""
+    from cdo.clitext import help_text
+
+    def chinese(base):
+        class ChineseContext(base):
+            def get_help(self):
+                return help_text(super().get_help())
+
+            def get_usage(self):
+                return help_text(super().get_usage())
+
+        return ChineseContext
+
+    stack, made = [group], {}
+    while stack:
+        cmd = stack.pop()
+        base = cmd.context_class
+        if getattr(base, "get_help", None) is not getattr(made.get(base), "get_help", 0):
+            made.setdefault(base, chinese(base))
+            cmd.context_class = made[base]
+        stack.extend(getattr(cmd, "commands", {}).values())
+
+
+def _show_library_error(e) -> None:
+    """A usage error as the clerk reads it: what is wrong, the usage line, where help is."""
+    from cdo.clitext import error_text, help_text
+
+    ctx = getattr(e, "ctx", None)
+    if type(e).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        typer.echo(ctx.get_help(), err=True)
+        return
+    if ctx is not None and getattr(e, "exit_code", 2) == ExitCode.USAGE:
+        typer.echo(help_text(ctx.get_usage()), err=True)
+        typer.echo(f"运行 “{ctx.command_path} -h” 查看帮助。", err=True)
+    typer.echo(f"cdo: {error_text(e.format_message())}", err=True)
+
+
 app = typer.Typer(
     cls=CdoGroup,
+    name="cdo",
     help="首席数据官办公室工具：名册、数据抽查与整改期限、年度评价。",
     no_args_is_help=True,
     rich_markup_mode=None,

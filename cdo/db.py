@@ -29,7 +29,10 @@ def _create_owner_only(path: Path) -> None:
         return
     if not path.parent.exists():
         raise CdoError(f"数据库所在文件夹不存在：{path.parent}")
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    except OSError as e:
+        raise CdoError(f"无法创建数据库文件 {path}：{e.strerror}") from None
     os.close(fd)
 
 
@@ -51,10 +54,12 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
         _create_owner_only(p)
         old_umask = os.umask(0o077)  # -wal and -shm files owner-only too
         try:
-            conn = sqlite3.connect(p, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            db = Database(conn)
             try:
+                conn = sqlite3.connect(p, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+                db = Database(conn)
                 db.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as e:
+                raise CdoError(f"无法打开数据库文件 {p}：{e}（请检查路径和读写权限）") from None
             except sqlite3.DatabaseError as e:
                 raise CdoError(f"不是有效的 cdo 数据库文件：{p}（{e}）") from None
         finally:

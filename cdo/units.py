@@ -162,6 +162,11 @@ def add_unit(db: Database, name: str, category: str, short: str | None = None) -
     index = UnitIndex.load(db)
     if _key(name) in index._exact:
         raise InvalidInputError(f"单位已存在：{name}")
+    if index.candidates(name):
+        other = index.candidates(name)[0].name
+        raise InvalidInputError(
+            f"“{name}”就是已登记的“{other}”（简称或省略写法）；如确是另一个单位，请写全称"
+        )
     if short and index.candidates(short):
         raise InvalidInputError(f"简称 {short!r} 已被 {index.candidates(short)[0].name} 使用")
     with transaction(db):
@@ -233,15 +238,15 @@ def import_units(db: Database, path) -> ImportResult:
         raise FileReadError(
             f"{path}：表头下面没有任何单位（如单元格是公式，请在 Excel 中另存后再导入）"
         )
-    existing = {
-        r["name"]: r for r in db.query("SELECT id, name, short, category FROM units")
-    }
-    short_owner = {r["short"]: r["name"] for r in existing.values() if r["short"]}
+    index = UnitIndex.load(db)
+    short_owner: dict[str, str] = {}  # short names claimed by rows of this file
+    in_file = "CSV 文件" if path.suffix.lower() in (".csv", ".txt") else None
     errors: list[str] = []
     seen: dict[str, int] = {}
-    plan: list[tuple[str, str | None, str]] = []
+    plan: list[tuple[Unit | None, str, str | None, str]] = []
     for sheet, rownum, rec in records:
-        where = f"{path.name}，工作表“{sheet}”，第 {rownum} 行"
+        where = f"{path.name}，第 {rownum} 行" if in_file else \
+            f"{path.name}，工作表“{sheet}”，第 {rownum} 行"
         name = rec["name"]
         if not name:
             errors.append(f"{where}：单位名称为空")
@@ -257,29 +262,43 @@ def import_units(db: Database, path) -> ImportResult:
         if cat is None:
             errors.append(f"{where}：“{name}”没有填写类别")
             continue
-        if name in seen:
-            errors.append(f"{where}：“{name}”与第 {seen[name]} 行重复")
+        if _key(name) in seen:
+            errors.append(f"{where}：“{name}”与第 {seen[_key(name)]} 行重复")
             continue
-        seen[name] = rownum
-        short = rec["short"] or None
-        if short and short_owner.get(short, name) != name:
-            errors.append(f"{where}：简称“{short}”已被“{short_owner[short]}”使用")
+        seen[_key(name)] = rownum
+        old = index._exact.get(_key(name))
+        if old is None and index.candidates(name):
+            other = index.candidates(name)[0].name
+            errors.append(f"{where}：“{name}”就是已登记的“{other}”（简称或省略写法），"
+                          "请写全称，或核对是否为另一个单位")
             continue
+        # A blank short name leaves the one on record alone.
+        short = rec["short"] or (old.short if old else None)
         if short:
-            short_owner[short] = name
-        plan.append((name, short, cat))
+            # a short name must not name another unit, already or earlier in this file
+            owners = {u.name for u in index.candidates(short)} | (
+                {short_owner[_key(short)]} if _key(short) in short_owner else set())
+            owners.discard(old.name if old else name)
+            if owners:
+                errors.append(f"{where}：简称“{short}”已被“{sorted(owners)[0]}”使用")
+                continue
+            short_owner[_key(short)] = old.name if old else name
+        plan.append((old, name, short, cat))
     if errors:
         raise RowErrors(f"{path.name}：有 {len(errors)} 行有误，整个文件没有导入：", errors)
+    result = ImportResult()
+    changes = [p for p in plan if p[0] is None or (p[0].short, p[0].category) != p[2:]]
+    result.unchanged = len(plan) - len(changes)
+    if not changes:
+        return result
     from cdo.backup import auto_backup
 
-    auto_backup(db)  # a bulk import: copy the database first (backups/ beside it)
-    result = ImportResult()
+    auto_backup(db)  # a bulk import that changes something: copy the database first
     now = dt.datetime.now().isoformat(timespec="seconds")
     audits: list[dict] = []
     with transaction(db):
-        for name, short, cat in plan:
-            old = existing.get(name)
-            after = {"name": name, "short": short, "category": cat}
+        for old, name, short, cat in changes:
+            after = {"name": old.name if old else name, "short": short, "category": cat}
             if old is None:
                 cur = db.execute(
                     "INSERT INTO units (name, short, category, created_at) VALUES (?,?,?,?)",
@@ -288,15 +307,13 @@ def import_units(db: Database, path) -> ImportResult:
                 audits.append({"entity": "unit", "entity_id": cur.lastrowid, "action": "import",
                                "after": after, "unit_id": cur.lastrowid})
                 result.added += 1
-            elif (old["short"], old["category"]) != (short, cat):
-                db.execute("UPDATE units SET short = ?, category = ? WHERE id = ?",
-                           [short, cat, old["id"]])
-                before = {"name": name, "short": old["short"], "category": old["category"]}
-                audits.append({"entity": "unit", "entity_id": old["id"], "action": "update",
-                               "before": before, "after": after, "unit_id": old["id"]})
-                result.updated += 1
             else:
-                result.unchanged += 1
+                db.execute("UPDATE units SET short = ?, category = ? WHERE id = ?",
+                           [short, cat, old.id])
+                before = {"name": old.name, "short": old.short, "category": old.category}
+                audits.append({"entity": "unit", "entity_id": old.id, "action": "update",
+                               "before": before, "after": after, "unit_id": old.id})
+                result.updated += 1
         audit.record_many(db, audits)
     return result
 

@@ -17,3 +17,36 @@ def test_cli_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_help_headings_are_chinese(cli):
+    r = cli("--help")
+    assert r.exit_code == 0
+    assert r.stdout.startswith("用法：cdo [选项] 命令 [参数]...")
+    assert "选项：" in r.stdout and "命令：" in r.stdout and "显示本帮助并退出。" in r.stdout
+    assert "Usage" not in r.stdout and "Show this message" not in r.stdout
+    sub = cli("spotcheck", "add", "--help")
+    assert "[必填]" in sub.stdout and "[required]" not in sub.stdout
+
+
+def test_usage_errors_are_chinese_and_exit_2(cli):
+    cases = [
+        (["rectify", "negotiate", "1", "--on", "2023-10-10"], "cdo: 缺少选项 --until"),
+        (["spotcheck", "frob"], "cdo: 没有这个命令：frob"),
+        (["units", "list", "--fromat", "json"], "cdo: 没有这个选项：--fromat"),
+        (["units", "list", "--format", "xml"], "cdo: --format 的值不对"),
+        (["score", "--year", "abc"], "cdo: --year 的值不对：须为整数"),
+        (["units", "add"], "cdo: 缺少参数 name"),
+    ]
+    for args, message in cases:
+        r = cli(*args)
+        assert r.exit_code == 2, args
+        assert message in r.stderr, (args, r.stderr)
+        assert "Error" not in r.stderr and "Usage" not in r.stderr, r.stderr
+        assert "查看帮助" in r.stderr
+
+
+def test_group_without_a_command_shows_its_help(cli):
+    r = cli("report")
+    assert "用法：cdo report" in r.stdout + r.stderr
+    assert "overdue" in r.stdout + r.stderr

@@ -90,3 +90,9 @@ def test_every_change_is_audited(cli):
     assert row["entity"] == "unit" and row["action"] == "add"
     assert row["command"] == "cdo units add 达州市教育局 -c department" and row["os_user"]
     assert '"达州市教育局"' in row["after"] and row["before"] is None
+
+
+def test_database_that_cannot_be_created_is_a_user_error(cli):
+    r = cli("--db", "/proc/cdo-test.db", "units", "list")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("cdo: 无法创建数据库文件") and "Traceback" not in r.stderr

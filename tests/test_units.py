@@ -166,3 +166,23 @@ def test_excel_unicode_text_utf16_with_bom_imports(cli, tmp_path):
     r = cli("units", "import", tmp_path / "u16.txt")
     assert r.exit_code == 0, r.stderr
     assert "新增 1 个单位" in r.stdout
+
+
+def test_a_short_or_loose_name_of_a_registered_unit_is_not_a_new_unit(cli, tmp_path):
+    cli("units", "add", "达州市公安局", "-c", "department", "--short", "市公安局")
+    r = cli("units", "add", "市公安局", "-c", "department")
+    assert r.exit_code == 1 and "就是已登记的“达州市公安局”" in r.stderr
+    (tmp_path / "u.csv").write_text("单位名称,类别\n公安局,市级部门\n", encoding="utf-8")
+    r = cli("units", "import", tmp_path / "u.csv")
+    assert r.exit_code == 1 and "第 2 行" in r.stderr and "工作表" not in r.stderr
+    assert cli("units", "list", "-f", "csv").stdout.count("\n") == 2  # header + one unit
+
+
+def test_blank_short_name_in_an_import_keeps_the_one_on_record(db, tmp_path):
+    add_unit(db, "大竹县", "region", "大竹")
+    f = tmp_path / "u.csv"
+    f.write_text("单位名称,简称,类别\n大竹县,,县市区\n", encoding="utf-8")
+    r = import_units(db, f)
+    assert (r.added, r.updated, r.unchanged) == (0, 0, 1)
+    assert db.execute("SELECT short FROM units").fetchone()[0] == "大竹"
+    assert not (tmp_path / "backups").exists()  # nothing changed: no safety copy needed

@@ -1,0 +1,63 @@
+"""Chinese for the words the command-line library itself prints: help headings and
+usage errors. Typer/Click print these in English; the clerk reads Chinese."""
+
+from __future__ import annotations
+
+import re
+
+_HELP_WORDS = [
+    ("Usage: ", "用法："),
+    ("Usage:", "用法："),
+    ("\nOptions:\n", "\n选项：\n"),
+    ("\nArguments:\n", "\n参数：\n"),
+    ("\nCommands:\n", "\n命令：\n"),
+    ("Show this message and exit.", "显示本帮助并退出。"),
+    ("[required]", "[必填]"),
+    ("[default: ", "[默认："),
+    ("[env var: ", "[环境变量："),
+    (" [OPTIONS]", " [选项]"),
+    (" COMMAND [ARGS]...", " 命令 [参数]..."),
+    ("<str>", "<文字>"),
+    ("<int>", "<整数>"),
+    ("<float>", "<数>"),
+    ("<path>", "<路径>"),
+    ("<bool>", ""),
+]
+
+_ERRORS = [
+    (r"Missing option '(.+?)'\.?", r"缺少选项 \1"),
+    (r"Missing argument '(.+?)'\.?", r"缺少参数 \1"),
+    (r"Missing parameter: (.+)", r"缺少参数 \1"),
+    (r"No such command '(.+?)'\.?", r"没有这个命令：\1"),
+    (r"No such option: (\S+?) Did you mean (.+?)\?", r"没有这个选项：\1（是不是 \2？）"),
+    (r"No such option: (\S+) \(Possible options: (.+?)\)", r"没有这个选项：\1（可用：\2）"),
+    (r"No such option: (\S+?)\.?$", r"没有这个选项：\1"),
+    (r"Option '(.+?)' requires an argument\.?", r"选项 \1 后面要写一个值"),
+    (r"Option '(.+?)' does not take a value\.?", r"选项 \1 后面不用写值"),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", r"多余的参数：\1"),
+    (r"Invalid value for '([^']+)'(?: / '[^']+')*: (?:Value error, )?(.+)", r"\1 的值不对：\2"),
+    (r"Input should be a valid integer.*", r"须为整数"),
+    (r"Input should be a valid number.*", r"须为数字"),
+    (r"Input should be a valid boolean.*", r"须为是或否"),
+    (r"Input should be (.+?)\.?$", r"须为 \1"),
+    (r"'(.+?)' is not a valid integer( range)?\.?", r"“\1”不是整数"),
+    (r"'(.+?)' is not a valid float( range)?\.?", r"“\1”不是数字"),
+    (r"'(.+?)' is not one of (.+?)\.?$", r"“\1”不在可选范围内：\2"),
+    (r"'(.+?)' is not (.+?)\.?$", r"“\1”不是 \2"),
+    (r"File '(.+?)' does not exist\.?", r"文件不存在：\1"),
+    (r"(File|Directory|Path) '(.+?)' is a directory\.?", r"\2 是一个文件夹"),
+]
+
+
+def help_text(text: str) -> str:
+    """Help output with the library's English headings in Chinese."""
+    for en, zh in _HELP_WORDS:
+        text = text.replace(en, zh)
+    return text
+
+
+def error_text(message: str) -> str:
+    """A usage-error message in Chinese where the pattern is known, else as it was."""
+    for pattern, repl in _ERRORS:
+        message = re.sub(pattern, repl, message)
+    return message
