@@ -18,8 +18,25 @@ if TYPE_CHECKING:
 SHEETS = ("名册", "问题清单", "整改情况", "评价排名")
 
 
+_STEPS = (("recommended", "recommended_on"), ("appointed", "appointed_on"),
+          ("filed", "filed_on"), ("ended", "ended_on"))
+
+
+def _as_of_year_end(status: str, dates: dict[str, str | None], last: str) -> tuple[str, dict]:
+    """A term's status and dates as they stood on `last` (31 December): dates after that
+    day are blanked, and the status steps back past every step taken after it."""
+    kept = {k: (v if v and v <= last else None) for k, v in dates.items()}
+    idx = next((i for i, (s, _) in enumerate(_STEPS) if s == status), 0)
+    while idx > 0 and dates[_STEPS[idx][1]] and kept[_STEPS[idx][1]] is None:
+        idx -= 1
+    return _STEPS[idx][0], kept
+
+
 def roster_sheet(db: Database, year: int) -> SheetSpec:
-    """Every unit with each CDO whose term touched the year (or a blank for none)."""
+    """Every unit with each CDO whose term touched the year (or a blank for none), as the
+    roster stood on 31 December of the year: a term that began after the year is left
+    out; appointment, filing or leaving after the year is not shown (the status is the one
+    on 31 December); the data specialists counted are those serving on 31 December."""
     from cdo.roster import STATUS_NAMES
     from cdo.spreadsheets import SheetSpec
     from cdo.units import CATEGORY_NAMES
@@ -27,7 +44,7 @@ def roster_sheet(db: Database, year: int) -> SheetSpec:
     first, last = f"{year}-01-01", f"{year}-12-31"
     specialists = dict(db.execute(
         "SELECT unit_id, COUNT(*) FROM specialists WHERE added_on <= ?"
-        " AND (removed_on IS NULL OR removed_on >= ?) GROUP BY unit_id", [last, first]))
+        " AND (removed_on IS NULL OR removed_on > ?) GROUP BY unit_id", [last, last]))
     terms: dict[int, list[tuple]] = {}
     for row in db.execute(
         "SELECT unit_id, name, position, status, recommended_on, appointed_on, filed_on,"
@@ -42,8 +59,11 @@ def roster_sheet(db: Database, year: int) -> SheetSpec:
         cat = CATEGORY_NAMES.get(category, category)
         spec = specialists.get(uid, 0)
         for cdo, position, status, rec, app, filed, ended in terms.get(uid, []):
+            status, d = _as_of_year_end(status, {"recommended_on": rec, "appointed_on": app,
+                                                 "filed_on": filed, "ended_on": ended}, last)
             rows.append([name, cat, cdo, position or "", STATUS_NAMES.get(status, status),
-                         from_iso(rec), from_iso(app), from_iso(filed), from_iso(ended), spec])
+                         from_iso(d["recommended_on"]), from_iso(d["appointed_on"]),
+                         from_iso(d["filed_on"]), from_iso(d["ended_on"]), spec])
         if uid not in terms:
             rows.append([name, cat, "", "", "无首席数据官", None, None, None, None, spec])
     return SheetSpec(
@@ -51,10 +71,8 @@ def roster_sheet(db: Database, year: int) -> SheetSpec:
         ["单位", "类别", "首席数据官", "职务", "状态", "推荐日期", "任命日期", "备案日期",
          "离任日期", "数据专员人数"],
         rows,
-        title=f"{year}年度首席数据官名册",
+        title=f"{year}年度首席数据官名册（截至 {year} 年 12 月 31 日）",
     )
-
-
 
 
 OUTCOME_NAMES = {"on_time": "按期整改", "late": "逾期整改", "overdue": "逾期未整改",

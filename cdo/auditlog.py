@@ -59,6 +59,7 @@ ACTION_NAMES = {
     "restore": "恢复",
     "recommend": "推荐",
     "recompute_deadline": "重算期限",
+    "unload": "撤销载入",
     "attend": "出勤",
 }
 

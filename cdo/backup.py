@@ -1,6 +1,9 @@
 """Backups: consistent copies of the database while it is in use, and putting one back.
 
-For importers — call this FIRST, before opening the import's transaction:
+For importers — call this once the input has been read and fully checked, right before
+the first write (outside the import's transaction). Never for a refused input or one that
+changes nothing: every copy taken prunes an older one, so a clerk retrying a bad file would
+otherwise lose the real pre-change copies.
 
     from cdo.backup import auto_backup
     auto_backup(db_or_path, keep=5) -> Path | None
@@ -163,7 +166,8 @@ def _has_records(path: Path) -> bool:
 
 
 def auto_backup(db_or_path: Database | str | Path, keep: int = AUTO_KEEP) -> Path | None:
-    """Back up before a bulk import; keep the newest `keep` automatic copies (see top)."""
+    """Back up right before a bulk import writes; keep the newest `keep` automatic copies
+    (by file age; see top)."""
     path = _file_of(db_or_path)
     if path is None or not path.is_file() or not _has_records(path):
         return None

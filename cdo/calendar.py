@@ -372,10 +372,73 @@ def store_year(db: Database, doc: dict, *, file: str | None = None) -> bool:
             "INSERT INTO calendar_days (year, date, off, name) VALUES (?,?,?,?)",
             [(year, d["date"], int(d["off"]), d["name"]) for d in new["days"]],
         )
-        before = None if old is None else {"source": old["source"], "days": _doc_lines(old)}
+        if old is not None:
+            before = {"status": "loaded", "source": old["source"], "days": _doc_lines(old)}
+        elif year in bundled_years():
+            official = year_doc(bundled_years()[year])
+            before = {"status": "official", "source": official["source"],
+                      "days": _doc_lines(official)}
+        else:
+            before = None
         after = {"source": new["source"], "days": _doc_lines(new), "file": file}
         audit.record(db, "calendar_year", year, "load", before, after)
     return True
+
+
+def year_doc(data: YearData) -> dict:
+    """A year in the data-file shape {"year","source","days":[{date,name,off}]}."""
+    return {"year": data.year, "source": data.source,
+            "days": [{"date": d.isoformat(), "name": name, "off": off}
+                     for d, (off, name) in sorted(data.days.items())]}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A day whose being a working day differs between two versions of a year's data."""
+
+    date: dt.date
+    was_workday: bool
+    name: str  # the day's name in whichever version names it
+
+
+def status_changes(old: YearData, new: YearData) -> list[StatusChange]:
+    """The days `new` would turn from working day to day off or back, compared with
+    `old` (each version on its own: a day it does not name follows the weekday)."""
+    changes = []
+    for d in sorted(set(old.days) | set(new.days)):
+        weekend = d.weekday() >= 5
+        before = old.days.get(d)
+        after = new.days.get(d)
+        off_before = before[0] if before is not None else weekend
+        off_after = after[0] if after is not None else weekend
+        if off_before != off_after:
+            name = (before[1] if before is not None else "") or (after[1] if after else "")
+            changes.append(StatusChange(d, not off_before, name))
+    return changes
+
+
+def unload_year(db: Database, year: int, reason: str | None = None) -> dict:
+    """Remove a loaded year (back to the bundled data, or provisional); audited.
+
+    Returns the removed year in the data-file shape. Call it inside the command's
+    transaction; NotFoundError if the year was never loaded.
+    """
+    from cdo import audit
+    from cdo.db import transaction
+    from cdo.errors import NotFoundError
+
+    old = loaded_docs(db).get(year)
+    if old is None:
+        raise NotFoundError(
+            f"{year} 年没有载入过放假安排通知，无需撤销（用 cdo calendar years 查看各年依据）")
+    with transaction(db):
+        db.execute("DELETE FROM calendar_days WHERE year = ?", [year])
+        db.execute("DELETE FROM calendar_years WHERE year = ?", [year])
+        back = "official" if year in bundled_years() else "provisional"
+        audit.record(db, "calendar_year", year, "unload",
+                     {"status": "loaded", "source": old["source"], "days": _doc_lines(old)},
+                     {"status": back}, reason=reason)
+    return old
 
 
 def set_local(db: Database, day: dt.date, kind: Literal["off", "work"], reason: str) -> bool:

@@ -352,11 +352,26 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
         raise RowErrors(f"{path}：签到表有 {len(problems)} 行有问题，全部未保存：", problems)
     if not entries:
         raise InvalidInputError(f"{path}：签到表里没有任何单位")
-    if not db.conn.in_transaction:  # an import takes a backup first (not inside the demo)
+    meeting = get_meeting(db, meeting_id)
+    # An import takes a backup right before its first write: never for a refused sheet or
+    # one that changes nothing, and not inside a caller's transaction (the demo).
+    if not db.conn.in_transaction and _would_write(db, meeting_id, index, chosen, rest_absent):
         from cdo.backup import auto_backup
 
         auto_backup(db)
-    return _write_attendance(db, get_meeting(db, meeting_id), index, chosen, rest_absent)
+    return _write_attendance(db, meeting, index, chosen, rest_absent)
+
+
+def _would_write(db: Database, meeting_id: int, index: UnitIndex,
+                 chosen: dict[int, tuple[str, str | None, str]], rest_absent: bool) -> bool:
+    """Whether `_write_attendance` with these arguments would change anything."""
+    old = {r["unit_id"]: r for r in db.query(
+        "SELECT unit_id, status, attendee FROM attendance WHERE meeting_id = ?", [meeting_id])}
+    for unit_id, (status, attendee, _) in chosen.items():
+        before = old.get(unit_id)
+        if not (before and before["status"] == status and attendee in (None, before["attendee"])):
+            return True
+    return rest_absent and any(u.id not in old and u.id not in chosen for u in index.units)
 
 
 def _row_number(problem: str) -> int:

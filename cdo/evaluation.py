@@ -29,7 +29,8 @@ _INSERT_SCORE = ("INSERT INTO scores (year, unit_id, item, points, note, updated
 
 def check_year(year: int) -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise InvalidInputError(f"年度不对：{year}，请写四位年份，如 2023")
+        raise InvalidInputError(
+            f"年度不对：{year}，年度应在 {MIN_YEAR}—{MAX_YEAR} 年之间，如 2023")
     return year
 
 
@@ -278,39 +279,20 @@ def import_points(db: Database, year: int, path: Path | Sequence[Path],
 
     reason = (reason or "").strip() or None
     if values:
-        from cdo.backup import auto_backup
+        # Everything that can refuse the import is checked BEFORE the automatic copy: a
+        # refused file must not take a backup (and prune an older, real one).
+        refuse_if_final(db, year)
+        added, changed, unchanged, conflicts = _plan_import(db, year, values)
+        _refuse_conflicts(path, conflicts, reason)
+        if added or changed:
+            from cdo.backup import auto_backup
 
-        refuse_if_final(db, year)  # before the copy: no backup for a refused import
-        auto_backup(db)
-    added, changed, unchanged = [], [], 0
+            auto_backup(db)
     with transaction(db):
         refuse_if_final(db, year)
-        existing = {
-            (u, i): (p, n)
-            for u, i, p, n in db.execute(
-                "SELECT unit_id, item, points, note FROM scores WHERE year = ?", [year]
-            )
-        }
-        conflicts = []
-        for key, (pts, cell) in values.items():
-            old = existing.get(key)
-            if old is None:
-                added.append((key, pts, f"导入自 {cell.place.split('，')[0]}"))
-            elif round(old[0], 2) == pts:
-                unchanged += 1
-            else:
-                changed.append((key, pts, old))
-                conflicts.append(
-                    f"{cell.place}（{cell.unit.name}，第{key[1]}项）："
-                    f"已有 {fmt_points(old[0])} 分，"
-                    f"文件中为 {fmt_points(pts)} 分"
-                )
-        if conflicts and not reason:
-            raise RowErrors(
-                f"{path}：{len(conflicts)} 个分数与已录入的不同，"
-                "修改已有分数须加 --reason 写明理由；没有导入任何分数：",
-                conflicts,
-            )
+        # again inside the transaction: another clerk may have written meanwhile
+        added, changed, unchanged, conflicts = _plan_import(db, year, values)
+        _refuse_conflicts(path, conflicts, reason)
         now = _now()
         db.conn.executemany(
             _INSERT_SCORE, [(year, u, i, pts, note, now) for (u, i), pts, note in added],
@@ -333,6 +315,40 @@ def import_points(db: Database, year: int, path: Path | Sequence[Path],
     units = {k[0] for k in values}
     return {"added": len(added), "changed": len(changed), "unchanged": unchanged,
             "units": len(units)}
+
+
+def _plan_import(db: Database, year: int, values: dict) -> tuple[list, list, int, list[str]]:
+    """What importing `values` would do: (added, changed, unchanged count, conflicts)."""
+    existing = {
+        (u, i): (p, n)
+        for u, i, p, n in db.execute(
+            "SELECT unit_id, item, points, note FROM scores WHERE year = ?", [year]
+        )
+    }
+    added, changed, unchanged, conflicts = [], [], 0, []
+    for key, (pts, cell) in values.items():
+        old = existing.get(key)
+        if old is None:
+            added.append((key, pts, f"导入自 {cell.place.split('，')[0]}"))
+        elif round(old[0], 2) == pts:
+            unchanged += 1
+        else:
+            changed.append((key, pts, old))
+            conflicts.append(
+                f"{cell.place}（{cell.unit.name}，第{key[1]}项）："
+                f"已有 {fmt_points(old[0])} 分，"
+                f"文件中为 {fmt_points(pts)} 分"
+            )
+    return added, changed, unchanged, conflicts
+
+
+def _refuse_conflicts(path: Path, conflicts: list[str], reason: str | None) -> None:
+    if conflicts and not reason:
+        raise RowErrors(
+            f"{path}：{len(conflicts)} 个分数与已录入的不同，"
+            "修改已有分数须加 --reason 写明理由；没有导入任何分数：",
+            conflicts,
+        )
 
 
 def scoring_has_value(raw: Any) -> bool:
@@ -621,15 +637,17 @@ def suggest_for(table: Table, year: int, e: Evidence, as_of: dt.date) -> list[di
     item = table.by_no[2]
     s2 = scoring.suggest_reports(year, e.plan_on, e.summary_on, item.max)
     parts, records = [], []
-    for what, got, due in (("工作计划", e.plan_on, scoring.plan_deadline(year)),
-                           ("工作总结", e.summary_on, scoring.summary_deadline(year))):
+    for what, got, due, note in (
+        ("工作计划", e.plan_on, scoring.plan_deadline(year), "，期限为本工具假定"),
+        ("工作总结", e.summary_on, scoring.summary_deadline(year), ""),
+    ):
         if got is None:
             parts.append(f"{what}未收到")
-            records.append(f"{what}：未收到（期限 {due}）")
+            records.append(f"{what}：未收到（期限 {due}{note}）")
         else:
             verdict = "按时" if got <= due else "逾期"
             parts.append(f"{what}{verdict}")
-            records.append(f"{what}：{got} 收到（期限 {due}，{verdict}）")
+            records.append(f"{what}：{got} 收到（期限 {due}，{verdict}{note}）")
     out.append({"item": 2, "suggested": s2, "basis": "，".join(parts), "records": records})
     # item 11
     item = table.by_no[11]

@@ -594,22 +594,67 @@ def _without_path(message: str, path: str) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
+# What a folder may hold besides .xlsx forms. Spreadsheet-like files (and Word files: a
+# unit may have typed the form into Word) are listed as refused, with what to do; anything
+# else (scans, PDFs, pictures, archives, notes) and hidden or lock files is passed over.
+FORM_SUFFIXES = (".xlsx", ".xlsm")
+_SAVE_AS = "请用 WPS/Excel/LibreOffice 打开后另存为 .xlsx 再导入"
+_REFUSED_SUFFIXES = {
+    ".xls": f"这是旧版 Excel（.xls）文件，{_SAVE_AS}",
+    ".et": f"这是 WPS 表格（.et）文件，{_SAVE_AS}",
+    ".ett": f"这是 WPS 表格模板（.ett）文件，{_SAVE_AS}",
+    ".ods": f"这是 .ods 文件，{_SAVE_AS}",
+    ".numbers": f"这是苹果 Numbers（.numbers）文件，{_SAVE_AS}",
+    ".xlsb": f"这是 Excel 二进制（.xlsb）文件，{_SAVE_AS}",
+    ".xltx": f"这是 Excel 模板（.xltx）文件，{_SAVE_AS}",
+    ".xltm": f"这是 Excel 模板（.xltm）文件，{_SAVE_AS}",
+    ".csv": "这是 .csv 文件，推荐表须是附件1格式的 .xlsx 文件，请让对方按模板填写后发来",
+    ".doc": "这是 Word 文件，推荐表须是附件1格式的 .xlsx 文件，请让对方按模板（cdo register"
+            " template）填写后发来",
+    ".docx": "这是 Word 文件，推荐表须是附件1格式的 .xlsx 文件，请让对方按模板（cdo register"
+             " template）填写后发来",
+    ".wps": "这是 WPS 文字文件，推荐表须是附件1格式的 .xlsx 文件，请让对方按模板（cdo register"
+            " template）填写后发来",
+}
+
+
+def refusal(path: Path) -> str | None:
+    """Why the file at `path` cannot be read as a form, from its extension alone; None
+    for .xlsx/.xlsm."""
+    suffix = path.suffix.lower()
+    if suffix in FORM_SUFFIXES:
+        return None
+    if suffix in _REFUSED_SUFFIXES:
+        return _REFUSED_SUFFIXES[suffix]
+    return f"只能导入 .xlsx 文件（这是 {suffix or '没有扩展名的'} 文件）"
+
+
+def _hidden(path: Path, top: Path) -> bool:
+    """Hidden files and folders (.x), Office/WPS lock files (~$x, .~x)."""
+    return any(part.startswith((".", "~$")) for part in path.relative_to(top).parts)
+
+
 def form_files(paths: list[Path]) -> tuple[list[Path], list[FormError]]:
-    """The files to read: each file given, and the spreadsheets inside each folder given."""
+    """The files to read: each file given, and the .xlsx files inside each folder given.
+
+    A file given by name that is not .xlsx is refused with the reason. In a folder, the
+    spreadsheet-like and Word files that are not .xlsx are refused too (so none is
+    skipped unseen); other files, hidden files and lock files are passed over."""
     files: list[Path] = []
     errors: list[FormError] = []
     for p in paths:
         if p.is_dir():
-            inside = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".et")
-                and not f.name.startswith(("~$", ".~", "."))
-            )
-            if not inside:
-                errors.append(FormError(str(p), None, "文件夹里没有 Excel 文件"))
-            files.extend(inside)
+            inside = sorted(f for f in p.rglob("*") if f.is_file() and not _hidden(f, p))
+            found = [f for f in inside if f.suffix.lower() in FORM_SUFFIXES]
+            refused = [f for f in inside if f.suffix.lower() in _REFUSED_SUFFIXES]
+            errors.extend(FormError(str(f), None, refusal(f)) for f in refused)
+            if not found and not refused:
+                errors.append(FormError(str(p), None, "文件夹里没有 Excel 文件（.xlsx）"))
+            files.extend(found)
         elif not p.exists():
             errors.append(FormError(str(p), None, "文件不存在"))
+        elif (why := refusal(p)) is not None:
+            errors.append(FormError(str(p), None, why))
         else:
             files.append(p)
     return files, errors

@@ -131,8 +131,19 @@ _NO_COUNT = {"/", "-", "--", "—", "——", "–", "\\", "无", "暂无", "不
              "n/a", "N/A", "NA", "null", "none"}
 
 
+MAX_RECORDS = 1_000_000_000  # no list names more problem records than this
+
+
+def _too_many(value: Any) -> InvalidInputError:
+    text = str(value).strip()
+    if len(text) > 24:
+        text = text[:20] + "……"
+    return InvalidInputError(f"问题数据量过大：{text}（最多 {MAX_RECORDS:,} 条），请核对")
+
+
 def parse_records(value: Any) -> int | None:
-    """A count of problem records: blank → None; '1,234', '120条', 12.0 accepted."""
+    """A count of problem records: blank → None; '1,234', '120条', 12.0 accepted; at most
+    MAX_RECORDS."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -140,6 +151,12 @@ def parse_records(value: Any) -> int | None:
     if isinstance(value, int):
         n = value
     elif isinstance(value, float):
+        if value != value:  # NaN
+            raise InvalidInputError("问题数据量须为数字（如 1234）；不清楚可留空")
+        if value > MAX_RECORDS:
+            raise _too_many(f"{value:g}")
+        if value < 0:
+            raise InvalidInputError(f"问题数据量不能为负数，收到 {value:g}")
         if not value.is_integer():
             raise InvalidInputError(f"问题数据量须为整数，收到 {value:g}")
         n = int(value)
@@ -155,19 +172,29 @@ def parse_records(value: Any) -> int | None:
         scale = 1
         if t.endswith("万"):  # 1.2万 = 12000
             t, scale = t[:-1], 10_000
-        from decimal import Decimal, InvalidOperation
+        from decimal import Decimal, DecimalException, InvalidOperation, Overflow
 
         try:
             f = Decimal(t) * scale
-            whole = f.is_finite() and f == f.to_integral_value()
-        except (InvalidOperation, ValueError):
+            if not f.is_finite():
+                raise InvalidOperation
+            whole = f == f.to_integral_value()
+        except Overflow:
+            raise _too_many(value) from None
+        except (DecimalException, ValueError):
             raise InvalidInputError(
                 f"问题数据量须为数字（如 1234），收到 {str(value).strip()!r}；不清楚可留空") from None
+        if f < 0:
+            raise InvalidInputError(f"问题数据量不能为负数，收到 {str(value).strip()}")
+        if f > MAX_RECORDS:
+            raise _too_many(value)
         if not whole:
             raise InvalidInputError(f"问题数据量须为整数，收到 {str(value).strip()!r}")
         n = int(f)
     if n < 0:
         raise InvalidInputError(f"问题数据量不能为负数，收到 {n}")
+    if n > MAX_RECORDS:
+        raise _too_many(n)
     return n
 
 
@@ -288,6 +315,39 @@ def _row(t: tuple, cal: WorkCalendar | None = None, as_of: dt.date | None = None
     return r
 
 
+def changed_after(db: Database, as_of: dt.date) -> dict[int, list[tuple]]:
+    """Problems with an event dated after `as_of`, with all their events (recorded order).
+
+    Every other problem stands today as it stood on `as_of`; these must be replayed
+    (`state_as_of`) to show them as they were. Empty for today or a later date.
+    """
+    ids = [r[0] for r in db.conn.execute(
+        "SELECT DISTINCT problem_id FROM problem_events WHERE on_date > ?", [as_of.isoformat()])]
+    return _event_rows(db, ids) if ids else {}
+
+
+def state_as_of(p: dict, events: Sequence[tuple], as_of: dt.date) -> dict:
+    """Set a problem's status, rectified_on, closed_on, due_on and negotiated_until to
+    what they were on `as_of`, replaying its events dated on or before it (as
+    `transition` applied them). `p` needs original_due_on; returns `p`."""
+    status, due, rect, closed, until_on = "open", p["original_due_on"], None, None, None
+    for action, on, until in events:
+        if on is None or on > as_of:
+            continue
+        day = on.isoformat()
+        if action == "done":
+            status, rect = "rectified", day
+        elif action == "verify":
+            status, closed = "closed", day
+        elif action == "reopen":
+            status, rect, closed = "open", None, None
+        elif action == "negotiate" and until is not None:
+            status, due, until_on = "negotiated", until.isoformat(), until.isoformat()
+    p.update(status=status, due_on=due, rectified_on=rect, closed_on=closed,
+             negotiated_until=until_on)
+    return p
+
+
 def get_problems(db: Database, ids: Sequence[int]) -> dict[int, dict]:
     """Problems by id (missing ids absent), one query per 500 ids."""
     found: dict[int, dict] = {}
@@ -323,14 +383,34 @@ def list_problems(
 
         where.append("p.unit_id = ?")
         params.append(resolve_unit(db, unit).id)
+    later = changed_after(db, as_of)
+    wanted = None
     if status:
-        where.append("p.status = ?")
-        params.append(parse_status(status))
+        wanted = parse_status(status)
+        if later:  # the status filter applies to the status as it stood on as_of
+            where.append(f"(p.status = ? OR p.id IN ({','.join(map(str, later))}))")
+        else:
+            where.append("p.status = ?")
+        params.append(wanted)
     if source:
         where.append("p.source = ?")
         params.append(parse_source(source))
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.id"
-    return [_row(t, cal, as_of) for t in db.conn.execute(sql, params)]
+    if not later:
+        return [_row(t, cal, as_of) for t in db.conn.execute(sql, params)]
+    rows = []
+    for t in db.conn.execute(sql, params):
+        if t[0] not in later:
+            rows.append(_row(t, cal, as_of))
+            continue
+        r = state_as_of(_row(t), later[t[0]], as_of)
+        if wanted is not None and r["status"] != wanted:
+            continue
+        due = dt.date.fromisoformat(r["due_on"])
+        if is_overdue(r["status"], due, from_iso(r["rectified_on"]), as_of):
+            r["overdue_days"] = cal.workdays_between(due, as_of)
+        rows.append(r)
+    return rows
 
 
 def due_list(db: Database, *, as_of: dt.date, due_within: int | None = None,
@@ -343,31 +423,54 @@ def due_list(db: Database, *, as_of: dt.date, due_within: int | None = None,
     from cdo import calendar as workcal
 
     cal = cal or workcal.load_calendar(db)
-    where = ["p.status IN ('open','negotiated')", "p.issued_on <= ?"]
+    # As of a past date, problems with events after it are replayed to how they stood.
+    later = changed_after(db, as_of)
+    marks = ",".join(map(str, later))
+    state = ["p.status IN ('open','negotiated')"] + ([f"p.id NOT IN ({marks})"] if later else [])
+    where = ["p.issued_on <= ?"]
     params: list[Any] = [as_of.isoformat()]
+    due_where, due_params = [], []
+    limit = None
     if due_within is not None:
         if due_within < 0:
             raise InvalidInputError("--due-within 须为非负整数（工作日）")
         limit = cal.add_workdays(as_of, due_within) if due_within else as_of
-        where.append("p.due_on >= ? AND p.due_on <= ?")
-        params += [as_of.isoformat(), limit.isoformat()]
+        due_where.append("p.due_on >= ? AND p.due_on <= ?")
+        due_params += [as_of.isoformat(), limit.isoformat()]
     if unit:
         from cdo.units import resolve_unit
 
         where.append("p.unit_id = ?")
         params.append(resolve_unit(db, unit).id)
-    sql = (
-        "SELECT q.*, (SELECT MAX(r.sent_on) FROM reminder_problems rp"
-        " JOIN reminders r ON r.id = rp.reminder_id WHERE rp.problem_id = q.id"
-        " AND r.sent_on <= ?)"
-        f" FROM ({_SELECT} WHERE {' AND '.join(where)}) q ORDER BY q.unit_id, q.due_on, q.id"
-    )
+
+    def query(conditions: list[str], values: list[Any]):
+        sql = (
+            "SELECT q.*, (SELECT MAX(r.sent_on) FROM reminder_problems rp"
+            " JOIN reminders r ON r.id = rp.reminder_id WHERE rp.problem_id = q.id"
+            " AND r.sent_on <= ?)"
+            f" FROM ({_SELECT} WHERE {' AND '.join(conditions)}) q"
+            " ORDER BY q.unit_id, q.due_on, q.id"
+        )
+        return db.conn.execute(sql, [as_of.isoformat(), *values])
+
+    found = [(_row(t[:-1]), t[-1]) for t in
+             query([*state, *where, *due_where], [*params, *due_params])]
+    if later:
+        for t in query([f"p.id IN ({marks})", *where], params):
+            r = state_as_of(_row(t[:-1]), later[t[0]], as_of)
+            if r["status"] not in UNRECTIFIED:
+                continue
+            if limit is not None and not as_of.isoformat() <= r["due_on"] <= limit.isoformat():
+                continue
+            found.append((r, t[-1]))
+        found.sort(key=lambda x: (x[0]["unit_id"], x[0]["due_on"], x[0]["id"]))
     rows = []
-    for t in db.conn.execute(sql, [as_of.isoformat(), *params]):
-        r = _row(t[:-1], cal, as_of)
+    for r, reminded in found:
         due = dt.date.fromisoformat(r["due_on"])
+        if is_overdue(r["status"], due, from_iso(r["rectified_on"]), as_of):
+            r["overdue_days"] = cal.workdays_between(due, as_of)
         r["days_left"] = cal.workdays_between(as_of, due) if due >= as_of else None
-        r["reminded_on"] = t[-1]
+        r["reminded_on"] = reminded
         rows.append(r)
     return rows
 

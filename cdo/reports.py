@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,10 @@ from cdo.issues import (
     _COLS,
     _SELECT,
     DIMENSION_NAMES,
+    UNRECTIFIED,
+    changed_after,
     is_ever_overdue,
+    state_as_of,
 )
 
 if TYPE_CHECKING:
@@ -55,15 +59,27 @@ def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
     rows = []
     ncols = len(_COLS)
     cols = _COLS
-    for t in db.conn.execute(sql, [day, day, day, day]):
-        r = dict(zip(cols, t, strict=False))
+    # As of a past date, problems with events after it are replayed to how they stood.
+    later = changed_after(db, as_of)
+    found = db.conn.execute(sql, [day, day, day, day]).fetchall()
+    if later:
+        found = [t for t in found if t[0] not in later]
+        marks = ",".join(map(str, later))
+        then = []
+        for t in db.conn.execute(f"{base} WHERE p.id IN ({marks}) AND p.issued_on <= ?", [day]):
+            r = state_as_of(dict(zip(cols, t, strict=False)), later[t[0]], as_of)
+            if r["status"] in UNRECTIFIED and r["due_on"] < day:
+                then.append((r, t[ncols]))
+    else:
+        then = []
+    for r, cdo in chain(((dict(zip(cols, t, strict=False)), t[ncols]) for t in found), then):
         r["provisional"] = bool(r["provisional"])
         due = r["due_on"]
         n = days.get(due)
         if n is None:
             n = days[due] = between(fromiso(due), as_of)
         r["overdue_days"] = n
-        r["cdo"] = t[ncols]
+        r["cdo"] = cdo
         rows.append(r)
     worst: dict[int, tuple[int, int]] = {}
     for r in rows:
@@ -84,6 +100,18 @@ def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
     from cdo import calendar as workcal
 
     cal = cal or workcal.load_calendar(db)
+    if changed_after(db, as_of):
+        # A past date with changes since: the rows as they stood (rare, so plain Python).
+        import json
+
+        from cdo.issues import PROBLEM_KEYS
+
+        rows = overdue_rows(db, as_of, cal)
+        if not rows:
+            return "[]"
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        return "[\n" + ",\n".join(
+            encode({k: r[k] for k in [*PROBLEM_KEYS, "cdo"]}) for r in rows) + "\n]"
     day = as_of.isoformat()
     head = (
         "json_object('id', p.id, 'source', p.source, 'unit', u.name,"
@@ -187,6 +215,21 @@ def rectification_by_unit(
     for r in rows:
         r["on_time_rate"] = _rate(r["on_time"], r["on_time"] + r["late"] + r.pop("_open_late"))
     return rows
+
+
+def user_reported_count(db: Database, *, as_of: dt.date, month: str) -> int:
+    """Problems reported by data-using units filed under `month`, issued by `as_of`
+    (the monthly report counts the month's spot-check only and names these apart)."""
+    return db.conn.execute(
+        "SELECT COUNT(*) FROM problems WHERE source = 'user' AND month = ? AND issued_on <= ?",
+        [month, as_of.isoformat()]).fetchone()[0]
+
+
+def monthly_user_note(count: int, month: str) -> str:
+    if not count:
+        return ""
+    return (f"另有 {count} 个数据使用单位反馈的问题（{month}）未计入本表，"
+            f"可用 cdo spotcheck list --month {month} --source user 查看。")
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -316,14 +359,16 @@ def write_overdue_xlsx(path: Path, rows: Sequence[dict], as_of: dt.date) -> None
 
 MONTHLY_HEADERS = ["序号", "责任单位", "发现问题", "按期整改", "逾期整改", "尚未整改", "逾期问题",
                    "按期整改率"]
-MONTHLY_NOTE = ("说明：按期整改率 = 按期整改 ÷（按期整改 + 逾期整改 + 逾期未整改）；“逾期问题”含已逾期"
-                "整改的问题，同一问题只计一次。整改期限按工作日计算（下发当日不计），月度抽查问题 30 "
-                "个工作日、使用单位反馈问题 15 个工作日。")
+MONTHLY_NOTE = ("说明：只计月度抽查发现的问题（30 个工作日内整改，下发当日不计）。按期整改率 = "
+                "按期整改 ÷（按期整改 + 逾期整改 + 逾期未整改）；“逾期问题”含已逾期整改的问题，"
+                "同一问题只计一次。")
 
 
-def write_monthly_xlsx(path: Path, rows: Sequence[dict], month: str, as_of: dt.date) -> None:
-    """The month's rectification per unit as a printable sheet: counts as numbers, the
-    rate as a percentage cell (not text), totals and the rule at the foot."""
+def write_monthly_xlsx(path: Path, rows: Sequence[dict], month: str, as_of: dt.date,
+                       *, user_reported: int = 0) -> None:
+    """The month's rectification per unit (its spot-check problems) as a printable sheet:
+    counts as numbers, the rate as a percentage cell (not text), totals and the rule at
+    the foot, and how many user-reported problems are left out."""
     import openpyxl
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -347,7 +392,8 @@ def write_monthly_xlsx(path: Path, rows: Sequence[dict], month: str, as_of: dt.d
 
     line(1, f"{y}年{int(m)}月数据抽查问题整改情况表", bold=True, size=16, align="center")
     ws.row_dimensions[1].height = 28
-    line(2, f"统计截至：{_cn_date(as_of)}　　涉及单位 {len(rows)} 个", align="center")
+    line(2, f"统计截至：{_cn_date(as_of)}　　涉及单位 {len(rows)} 个（只计月度抽查发现的问题）",
+         align="center")
     header_row = 3
     for c, h in enumerate(MONTHLY_HEADERS, 1):
         cell = ws.cell(header_row, c)
@@ -383,9 +429,12 @@ def write_monthly_xlsx(path: Path, rows: Sequence[dict], month: str, as_of: dt.d
             widths[c - 1] = max(widths[c - 1], min(display_width(v), 40))
     if not rows:
         r += 1
-        line(r, f"{month} 没有登记问题。", bold=True)
+        line(r, f"{month} 没有登记月度抽查问题。", bold=True)
     r += 1
-    line(r, MONTHLY_NOTE, size=9)
+    note = MONTHLY_NOTE
+    if user_reported:
+        note += monthly_user_note(user_reported, month)
+    line(r, note, size=9)
     ws.row_dimensions[r].height = 30
     for c, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = max(6, w + 2)

@@ -139,6 +139,8 @@ class Outcome:
     previous: str | None = None
     missing: list[str] = field(default_factory=list)
     unit_source: str | None = None  # where the unit was read when not 工作单位及职务
+    # 工作单位及职务 when it names another registered unit than the --unit it was filed under
+    stated: str | None = None
 
 
 @dataclass
@@ -160,7 +162,10 @@ def current_cdo(db: Database, unit_id: int) -> dict | None:
 def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
                  received_on: dt.date) -> ImportReport:
     """Import every form in `paths` (files and folders). Each form is its own transaction:
-    good forms are saved, bad ones are listed in the report with their reason."""
+    good forms are saved, bad ones are listed in the report with their reason.
+
+    One automatic backup is taken right before the first form that will actually be
+    written — none when every form fails or nothing changes."""
     from cdo.db import transaction
 
     report = ImportReport()
@@ -173,32 +178,49 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
         found, errors = read_forms(path)
         forms.extend(found)
         report.failed.extend(errors)
-    if forms:
-        _backup_first(db)
+    backed_up = db.conn.in_transaction  # inside a caller's transaction (the demo): no copy
     for form in forms:
         try:
             source = None
+            stated: list[Unit] = []
             if fixed is not None:
                 target = fixed
+                stated = unit_candidates(index, form.fields.get("position", ""))
+                if any(u.id == fixed.id for u in stated):
+                    stated = []
             else:
                 target, source = form_unit(index, form)
+            if not backed_up and _would_write(db, form, target, received_on):
+                from cdo.backup import auto_backup
+
+                auto_backup(db)
+                backed_up = True
             with transaction(db):
                 outcome = apply_form(db, form, target, received_on)
             outcome.unit_source = source
+            if stated:
+                outcome.stated = form.fields.get("position", "")
             report.done.append(outcome)
         except CdoError as e:
             report.failed.append(FormError(form.file, form.sheet, str(e)))
     return report
 
 
-def _backup_first(db: Database) -> None:
-    """A bulk import takes an automatic backup first (not inside a caller's transaction,
-    e.g. the demo, whose state is not committed yet)."""
-    if db.conn.in_transaction:
-        return
-    from cdo.backup import auto_backup
+class _DryRun(Exception):
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
 
-    auto_backup(db)
+
+def _would_write(db: Database, form: FormData, unit: Unit, received_on: dt.date) -> bool:
+    """Whether saving this form would change the database: apply it and roll back.
+    A form that would be refused raises its CdoError here, before any copy is taken."""
+    from cdo.db import transaction
+
+    try:
+        with transaction(db):
+            raise _DryRun(apply_form(db, form, unit, received_on))
+    except _DryRun as done:
+        return done.outcome.action != "unchanged"
 
 
 def _person(fields: dict[str, str]) -> dict[str, Any]:

@@ -13,9 +13,16 @@ Suggestion formulas (the office may enter other points; a suggestion never overw
   attendance recorded 0. No event held that year: no suggestion.
 - Item 2 (plan and summary, 5 points): 2.5 for the year's work plan received by the plan
   deadline, plus 2.5 for the work summary received by 31 December of the year (policy
-  五（三）: 每年12月底前报送本年度工作总结). Received late: 1.25 each. Not received: 0.
-  Plan deadline: 2023-05-30 for 2023 (the scheme's first-round deadline, 五（一）; the
-  recommendation form carries the work plan), 31 March for later years.
+  五（三）: 每年12月底前报送本年度工作总结). Received late: 1.25 each (LATE_REPORT_SHARE).
+  Not received: 0. Only the date a plan or summary was received counts (cdo duty plan /
+  cdo duty summary), not its content.
+  Plan deadline (`plan_deadline`): FIRST_PLAN_DUE = 2023-05-30 for 2023 — the scheme's
+  first-round deadline (五（一）: 具体工作方案 and the recommendation form, which carries
+  the work plan, by 2023-05-30); PLAN_DUE_MONTH_DAY = 31 March of the year for 2024 and
+  later. THE PLAN DEADLINE IS THIS TOOL'S ASSUMPTION, NOT THE POLICY'S: the scheme sets
+  no yearly date for the work plan (评分表 item 2 only says 按时上报工作计划和总结). If
+  the office fixes another date, change the two constants; existing points are not
+  touched (suggestions never overwrite).
 - Item 11 (quality checks and corrections, 5 points): 5 × on-time ÷ decided, over the
   problems issued to the unit during the year. On time: rectified on or before its
   deadline (the negotiated date where one was agreed) and never overdue. Decided: on time,
@@ -339,9 +346,16 @@ def suggest_attendance(statuses: Sequence[str | None], max_points: float = 5.0) 
     return round_suggestion(max_points * credit / len(statuses))
 
 
+# Item 2's work-plan deadline — an ASSUMPTION of this tool, not set by the policy (see the
+# module docstring): 2023 uses the scheme's first-round date, later years 31 March.
+FIRST_PLAN_YEAR = 2023
+FIRST_PLAN_DUE = dt.date(2023, 5, 30)  # 实施方案 五（一）
+PLAN_DUE_MONTH_DAY = (3, 31)
+
+
 def plan_deadline(year: int) -> dt.date:
-    """When the year's work plan is due (see module docstring)."""
-    return dt.date(2023, 5, 30) if year == 2023 else dt.date(year, 3, 31)
+    """When the year's work plan is due (an assumption; see module docstring)."""
+    return FIRST_PLAN_DUE if year == FIRST_PLAN_YEAR else dt.date(year, *PLAN_DUE_MONTH_DAY)
 
 
 def summary_deadline(year: int) -> dt.date:

@@ -65,7 +65,7 @@ def test_annual_workbook(cli, filled, tmp_path):
         assert int(ws.page_setup.paperSize) == 9
 
     roster = sheet_rows(wb["名册"])
-    assert roster[0][0] == "2023年度首席数据官名册"
+    assert roster[0][0] == "2023年度首席数据官名册（截至 2023 年 12 月 31 日）"
     assert roster[1][:5] == ["单位", "类别", "首席数据官", "职务", "状态"]
     assert [r[:5] for r in roster[2:]] == [
         ["达州市大数据中心", "市级部门", "张三", "副主任", "已任命"],
@@ -115,3 +115,41 @@ def test_annual_errors(cli, filled, tmp_path):
     assert r.exit_code == 1 and "所在文件夹不存在" in r.stderr
     r = cli("report", "annual", "--year", 99, "--output", tmp_path / "a.xlsx")
     assert r.exit_code == 1 and "年度不对" in r.stderr
+
+
+def test_roster_sheet_shows_the_roster_as_it_stood_at_the_end_of_the_year(cli, db_path,
+                                                                           tmp_path):
+    db = open_db(db_path)
+    a = add_unit(db, "达州市水务局", "department", "市水务局")
+    b = add_unit(db, "达州市民政局", "department", "市民政局")
+    c = add_unit(db, "渠县", "region", "渠县")
+    sql = ("INSERT INTO cdos (unit_id, name, status, recommended_on, appointed_on, filed_on,"
+           " ended_on, created_at, updated_at) VALUES (?,?,?,?,?,?,?,'2023-01-01','2023-01-01')")
+    with transaction(db):
+        # left in 2024: still in office (filed) at the end of 2023
+        db.execute(sql, [a.id, "甲", "ended", "2023-05-20", "2023-06-01", "2023-07-01",
+                         "2024-03-04"])
+        # her successor, recommended in 2024: not on the 2023 roster
+        db.execute(sql, [a.id, "乙", "recommended", "2024-03-04", None, None, None])
+        # recommended in 2023, appointed and filed in 2024: recommended at the end of 2023
+        db.execute(sql, [b.id, "丙", "filed", "2023-11-20", "2024-01-10", "2024-02-01", None])
+        # left within 2023: shown as left, with the date
+        db.execute(sql, [c.id, "丁", "ended", "2023-05-01", "2023-05-10", None, "2023-09-01"])
+        db.execute(
+            "INSERT INTO specialists (unit_id, name, added_on, removed_on)"
+            " VALUES (?, '专员', '2023-06-01', '2024-02-01')", [a.id])
+    db.conn.close()
+    out = tmp_path / "2023.xlsx"
+    r = cli("report", "annual", "--year", 2023, "--output", out)
+    assert r.exit_code == 0, r.stderr
+    rows = sheet_rows(openpyxl.load_workbook(out)["名册"])
+    got = {r[2]: (r[4], *[str(d)[:10] if d else None for d in r[5:9]], r[9]) for r in rows[2:]}
+    assert got == {
+        "甲": ("已备案", "2023-05-20", "2023-06-01", "2023-07-01", None, 1),
+        "丙": ("已推荐", "2023-11-20", None, None, None, 0),
+        "丁": ("已离任", "2023-05-01", "2023-05-10", None, "2023-09-01", 0),
+    }
+    r = cli("report", "annual", "--year", 2024, "--output", tmp_path / "2024.xlsx")
+    rows = sheet_rows(openpyxl.load_workbook(tmp_path / "2024.xlsx")["名册"])
+    got = {r[2]: r[4] for r in rows[2:] if r[2]}
+    assert got == {"甲": "已离任", "乙": "已推荐", "丙": "已备案"}

@@ -31,6 +31,8 @@ WRITE_COMMANDS = [
     ("calendar unset", ["calendar", "unset", "2024-05-06"],
      [["calendar", "set", "2024-05-06", "off", "--reason", "办公楼停电"]]),
     ("calendar load", ["calendar", "load", "{tmp}/notice2027.txt"], []),
+    ("calendar unload", ["calendar", "unload", "2027"],
+     [["calendar", "load", "{tmp}/notice2027.txt"]]),
     ("register import", _FORM, []),
     ("register appoint", _APPOINTED, [_FORM]),
     ("register file", ["register", "file", "市公安局", "--on", "2023-06-20"],

@@ -321,3 +321,93 @@ def test_bulk_import_takes_an_automatic_backup_first(cli, live, tmp_path, words,
     assert len(autos) == 1, f"cdo {' '.join(words)} took no automatic backup"
     # the copy holds the state before the import
     assert _units(autos[0]) == ["达州市教育局", "达州市公安局"]
+
+
+# --- refused imports take no backup (a clerk retrying a bad file must not lose real copies)
+
+
+def _autos(tmp_path):
+    return sorted((tmp_path / "backups").glob("cdo-auto-*.db"))
+
+
+def test_refused_score_imports_take_no_backup(cli, live, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("单位,1,2\n市教育局,9,4\n", encoding="utf-8")  # 9 > 5: refused
+    for _ in range(6):
+        assert cli("score", "import", bad, "--year", "2023").exit_code == 1
+    assert _autos(tmp_path) == []
+    good = tmp_path / "good.csv"
+    good.write_text("单位,1,2\n市教育局,3,4\n", encoding="utf-8")
+    assert cli("score", "import", good, "--year", "2023").exit_code == 0
+    assert len(_autos(tmp_path)) == 1
+    # the same file again changes nothing: no copy; a change without --reason is refused
+    assert cli("score", "import", good, "--year", "2023").exit_code == 0
+    changed = tmp_path / "changed.csv"
+    changed.write_text("单位,1,2\n市教育局,2,4\n", encoding="utf-8")
+    r = cli("score", "import", changed, "--year", "2023")
+    assert r.exit_code == 1 and "--reason" in r.stderr
+    assert len(_autos(tmp_path)) == 1
+    # a finalized year refuses the import before any copy
+    assert cli("score", "finalize", "--year", "2023", "--allow-incomplete").exit_code == 0
+    r = cli("score", "import", changed, "--year", "2023", "--reason", "复核")
+    assert r.exit_code == 1 and "定稿" in r.stderr
+    assert len(_autos(tmp_path)) == 1
+
+
+def test_refused_signin_sheets_take_no_backup(cli, live, tmp_path):
+    assert cli("duty", "meeting", "add", "--on", "2023-07-14", "--title", "会").exit_code == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("单位,签到情况\n市教育局,出席\n火星局,出席\n", encoding="utf-8")
+    for _ in range(6):
+        assert cli("duty", "attend", "1", "--file", bad).exit_code == 1
+    assert _autos(tmp_path) == []
+    good = tmp_path / "good.csv"
+    good.write_text("单位,签到情况\n市教育局,出席\n", encoding="utf-8")
+    assert cli("duty", "attend", "1", "--file", good).exit_code == 0
+    assert cli("duty", "attend", "1", "--file", good).exit_code == 0  # nothing new
+    assert len(_autos(tmp_path)) == 1
+    assert cli("duty", "attend", "1", "--file", good, "--rest-absent").exit_code == 0
+    assert len(_autos(tmp_path)) == 2
+
+
+def test_register_import_backs_up_only_before_a_form_it_writes(cli, live, tmp_path):
+    from cdo.forms import build_form
+
+    def form(name, position, fname):
+        p = tmp_path / fname
+        build_form({"name": name, "gender": "男", "position": position, "phone": "13908180001",
+                    "work_plan": "计划", "recommendation": "同意推荐。"}).save(p)
+        return p
+
+    nowhere = form("无名", "某公司经理", "a-nowhere.xlsx")
+    for _ in range(6):
+        r = cli("register", "import", nowhere, "--received", "2023-05-25")
+        assert r.exit_code == 1 and "找不到已登记的单位" in r.stderr
+    assert _autos(tmp_path) == []
+    police = form("王建军", "达州市公安局副局长", "b-police.xlsx")
+    r = cli("register", "import", nowhere, police, "--received", "2023-05-25")
+    assert r.exit_code == 1 and "新增  达州市公安局  王建军" in r.stdout
+    autos = _autos(tmp_path)
+    assert len(autos) == 1
+    cdos = sqlite3.connect(autos[0]).execute("SELECT count(*) FROM cdos").fetchone()[0]
+    assert cdos == 0  # the copy holds the state before the first written form
+    r = cli("register", "import", police, "--received", "2023-05-26")  # unchanged
+    assert r.exit_code == 0 and "无变化 1 份" in r.stdout
+    assert len(_autos(tmp_path)) == 1
+
+
+def test_pruning_keeps_the_newest_auto_copies_by_age_not_by_name(live, tmp_path):
+    folder = tmp_path / "backups"
+    made = [backup.auto_backup(live) for _ in range(5)]
+    # the oldest by name is made the newest by age: it is kept, the others go by age
+    for i, p in enumerate(made):
+        t = (100 - i) * 10**9 if i == 0 else i * 10**9
+        os.utime(p, ns=(t, t))
+    manual = folder / "cdo-backup-20000101-000000.db"
+    backup.copy_database(live, manual)
+    os.utime(manual, ns=(0, 0))
+    newest = backup.auto_backup(live)
+    kept = set(_autos(tmp_path))
+    assert len(kept) == 5
+    assert made[0] in kept and newest in kept and made[1] not in kept
+    assert manual.exists()  # only automatic copies are ever pruned

@@ -319,3 +319,24 @@ def test_year_overview(db):
     assert rows[2027]["status"] == "loaded" and rows[2027]["holidays"] == 3
     assert rows[2028]["status"] == "provisional"
     assert rows[2024]["local"] == [{"date": "2024-03-08", "kind": "off", "reason": "停电"}]
+
+
+def test_status_changes_compares_each_version_on_its_own():
+    official = workcal.bundled_years()[2024]
+    one = workcal.parse_year_doc(
+        {"year": 2024, "source": "x", "days": [{"date": "2024-10-01", "off": True}]}, "loaded")
+    changes = workcal.status_changes(official, one)
+    assert len(changes) == 26
+    assert sum(1 for c in changes if not c.was_workday) == 18  # days off become workdays
+    assert changes[0] == workcal.StatusChange(D(2024, 1, 1), False, "元旦")
+    assert workcal.status_changes(official, official) == []
+
+
+def test_unload_year(db):
+    workcal.store_year(db, DOC_2027)
+    removed = workcal.unload_year(db, 2027, "误载")
+    assert removed["source"] == DOC_2027["source"]
+    assert workcal.load_calendar(db).year_status(2027) == "provisional"
+    assert [(a["action"], a["reason"]) for a in _audit(db)] == [("load", None), ("unload", "误载")]
+    with pytest.raises(NotFoundError):
+        workcal.unload_year(db, 2027)

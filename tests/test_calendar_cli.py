@@ -160,17 +160,109 @@ def test_load_dry_run_saves_nothing(cli, db_path):
     assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 0
 
 
-def test_load_saves_once_and_reload_changes_nothing(cli, db_path):
-    r = ok(cli("calendar", "load", NOTICES / "2024.txt"))
-    assert "已载入 2024 年" in r.stdout
-    assert "没有哪一天改变是否上班" in r.stdout
+def test_load_saves_once_and_reload_changes_nothing(cli, db_path, tmp_path):
+    notice = tmp_path / "2027.txt"
+    notice.write_text("2027-01-01 休 元旦\n2027-02-06 班 春节\n", encoding="utf-8")
+    r = ok(cli("calendar", "load", notice))
+    assert "已载入 2027 年" in r.stdout
     years = {x["year"]: x for x in json.loads(ok(cli("calendar", "years", "-f", "json")).stdout)}
-    assert years[2024]["status"] == "loaded"
-    r = ok(cli("calendar", "load", NOTICES / "2024.txt"))
-    assert "已经载入过，没有变化" in r.stdout
+    assert years[2027]["status"] == "loaded"
+    r = ok(cli("calendar", "load", notice))
+    assert "与已有数据一致" in r.stdout and "未作改动" in r.stdout
     db = open_db(db_path)
     audit = [dict(x) for x in db.query("SELECT entity, entity_id, action FROM audit_log")]
-    assert audit == [{"entity": "calendar_year", "entity_id": "2024", "action": "load"}]
+    assert audit == [{"entity": "calendar_year", "entity_id": "2027", "action": "load"}]
+
+
+def test_loading_the_bundled_notice_again_changes_nothing(cli, db_path):
+    r = ok(cli("calendar", "load", NOTICES / "2024.txt"))
+    assert "与已有数据一致" in r.stdout and "未作改动" in r.stdout
+    years = {x["year"]: x for x in json.loads(ok(cli("calendar", "years", "-f", "json")).stdout)}
+    assert years[2024]["status"] == "official"
+    db = open_db(db_path)
+    assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 0
+
+
+def _backups(db_path):
+    folder = db_path.parent / "backups"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def _something_recorded(cli):
+    """auto_backup skips a database with an empty audit log: record a unit first."""
+    ok(cli("units", "add", "达州市财政局", "--category", "市级部门"))
+
+
+def test_a_partial_list_never_silently_replaces_an_official_year(cli, db_path, tmp_path):
+    _something_recorded(cli)
+    one = tmp_path / "one.txt"
+    one.write_text("2024-10-01 休\n", encoding="utf-8")
+    before = json.loads(ok(cli("calendar", "deadline", "2024-09-27", "30", "-f", "json")).stdout)
+    r = user_error(cli("calendar", "load", one), "2024 年已有放假安排数据", "未载入",
+                   "26 天将改变是否上班", "--replace", "cdo calendar unload 2024")
+    assert "2024-01-01（星期一）休息 → 上班（元旦）" in r.stderr
+    assert "另有 16 天" in r.stderr
+    assert r.stdout == ""
+    db = open_db(db_path)
+    assert db.execute("SELECT count(*) FROM calendar_years").fetchone()[0] == 0
+    assert _backups(db_path) == []  # refused: no copy taken
+    # --dry-run shows the same list and saves nothing.
+    r = ok(cli("calendar", "load", one, "--dry-run"))
+    assert "26 天将改变是否上班" in r.stdout and "--replace" in r.stdout
+    assert _backups(db_path) == []
+    # --replace does it, after a backup; unload puts the official year back.
+    r = ok(cli("calendar", "load", one, "--replace"))
+    assert "已替换 2024 年" in r.stdout and "cdo calendar unload 2024" in r.stdout
+    assert len(_backups(db_path)) == 1
+    moved = json.loads(ok(cli("calendar", "deadline", "2024-09-27", "30", "-f", "json")).stdout)
+    assert moved != before
+    r = ok(cli("calendar", "unload", "2024", "--dry-run"))
+    assert "试运行" in r.stdout and len(_backups(db_path)) == 1
+    r = ok(cli("calendar", "unload", "2024", "--reason", "误载"))
+    assert "已撤销 2024 年载入的通知" in r.stdout and "内置官方数据" in r.stdout
+    assert len(_backups(db_path)) == 2
+    after = json.loads(ok(cli("calendar", "deadline", "2024-09-27", "30", "-f", "json")).stdout)
+    assert after == before
+    years = {x["year"]: x for x in json.loads(ok(cli("calendar", "years", "-f", "json")).stdout)}
+    assert years[2024]["status"] == "official"
+    actions = [(x["entity"], x["entity_id"], x["action"], x["reason"]) for x in
+               db.query("SELECT * FROM audit_log WHERE entity = 'calendar_year' ORDER BY id")]
+    assert actions == [("calendar_year", "2024", "load", None),
+                       ("calendar_year", "2024", "unload", "误载")]
+    user_error(cli("calendar", "unload", "2024"), "没有载入过")
+    user_error(cli("calendar", "unload", "明年"), "四位")
+    assert len(_backups(db_path)) == 2
+
+
+def test_a_different_list_for_a_loaded_year_needs_replace(cli, db_path, tmp_path):
+    first = tmp_path / "a.txt"
+    first.write_text("2027-01-01 休 元旦\n2027-01-04 休 元旦\n", encoding="utf-8")
+    ok(cli("calendar", "load", first))
+    second = tmp_path / "b.txt"
+    second.write_text("2027-01-01 休 元旦\n", encoding="utf-8")
+    r = user_error(cli("calendar", "load", second), "1 天将改变是否上班",
+                   "2027-01-04（星期一）休息 → 上班（元旦）")
+    assert len(_backups(db_path)) == 0
+    r = ok(cli("calendar", "load", second, "--replace"))
+    assert "已替换 2027 年" in r.stdout
+    assert len(_backups(db_path)) == 1
+    # Unloading a year with no bundled data makes it provisional again.
+    r = ok(cli("calendar", "unload", "2027"))
+    assert "暂定规则" in r.stdout
+    years = {x["year"]: x for x in json.loads(ok(cli("calendar", "years", "-f", "json")).stdout)}
+    assert years[2027]["status"] == "provisional"
+
+
+def test_set_and_unset_back_up_only_when_they_change_something(cli, db_path):
+    _something_recorded(cli)
+    ok(cli("calendar", "set", "2023-10-09", "off", "--reason", "停电"))
+    assert len(_backups(db_path)) == 1
+    ok(cli("calendar", "set", "2023-10-09", "off", "--reason", "停电"))  # no change
+    assert len(_backups(db_path)) == 1
+    user_error(cli("calendar", "unset", "2023-10-10"), "没有本地调整")
+    assert len(_backups(db_path)) == 1
+    ok(cli("calendar", "unset", "2023-10-09"))
+    assert len(_backups(db_path)) == 2
 
 
 def test_loading_2027_makes_its_deadlines_official(cli, tmp_path):
@@ -307,11 +399,11 @@ def test_load_dry_run_shows_moves_and_load_applies_them(cli, db_path, tmp_path):
     row = db.execute("SELECT due_on, provisional FROM problems WHERE id = ?", [pid]).fetchone()
     assert tuple(row) == ("2027-02-15", 0)
     r = ok(cli("calendar", "load", notice))
-    assert "没有变化" in r.stdout and "移动" not in r.stdout
+    assert "未作改动" in r.stdout and "移动" not in r.stdout
 
 
 def test_every_calendar_command_has_help(cli):
-    for cmd in ("deadline", "show", "years", "load", "set", "unset"):
+    for cmd in ("deadline", "show", "years", "load", "unload", "set", "unset"):
         r = ok(cli("calendar", cmd, "--help"))
         assert r.stdout.strip()
 

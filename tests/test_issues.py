@@ -97,6 +97,16 @@ def test_parse_records_refuses(value):
         issues.parse_records(value)
 
 
+@pytest.mark.parametrize("value", ["1e30", 1e30, 10**30, "1e999999999", "1,000,000,001",
+                                   1_000_000_001, float("inf"), "9" * 5000, "200000万"])
+def test_parse_records_has_an_upper_bound(value):
+    with pytest.raises(InvalidInputError, match="问题数据量过大") as e:
+        issues.parse_records(value)
+    assert len(str(e.value)) < 80
+    assert issues.parse_records(1_000_000_000) == issues.MAX_RECORDS
+    assert issues.parse_records("10万") == 100_000
+
+
 def test_parse_ids():
     assert issues.parse_ids(["3", "5,6", "8-10", "#3"]) == [3, 5, 6, 8, 9, 10]
     with pytest.raises(InvalidInputError, match="问题编号"):

@@ -157,15 +157,21 @@ def test_report_monthly_cli(cli, world, tmp_path):
     rows = json.loads(r.stdout)
     assert list(rows[0]) == ["unit", "found", "on_time", "late", "open", "overdue",
                              "on_time_rate"]
-    assert sum(x["found"] for x in rows) == 7
+    # The month's spot-check only: the user-reported problem is named apart, not counted.
+    assert sum(x["found"] for x in rows) == 6
+    assert "另有 1 个数据使用单位反馈的问题" in r.stderr
     r = cli("report", "monthly", "--month", "2023-09", "--as-of", "2023-11-20",
             "-o", tmp_path / "m.xlsx")
     assert r.exit_code == 0
-    assert "合计（3 个单位）" in r.stdout and "33.3%" in r.stdout
+    assert "合计（3 个单位）" in r.stdout and "40.0%" in r.stdout
+    assert "只计月度抽查发现的问题" in r.stdout
+    assert "另有 1 个数据使用单位反馈的问题" in r.stdout
     ws = openpyxl.load_workbook(tmp_path / "m.xlsx").active
-    assert any(c.value == "合计（3 个单位）" for row in ws.iter_rows() for c in row)
+    cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "合计（3 个单位）" in cells
+    assert any("另有 1 个数据使用单位反馈的问题" in c for c in cells)
     r = cli("report", "monthly", "--month", "2022-01")
-    assert r.exit_code == 0 and "没有登记问题" in r.stdout
+    assert r.exit_code == 0 and "没有登记月度抽查问题" in r.stdout
     r = cli("report", "monthly", "--month", "2023-99")
     assert r.exit_code == 1 and "月份不存在" in r.stderr
 
@@ -256,3 +262,68 @@ def test_monthly_xlsx_rate_is_a_percentage_cell(cli, world, tmp_path):
     assert rates and all(c.number_format == "0.0%" for c in rates)
     assert any("按期整改率 =" in str(c.value) for row in ws.iter_rows() for c in row)
     assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.print_title_rows
+
+
+def test_overdue_as_of_a_past_date_shows_problems_as_they_stood(cli, world, tmp_path):
+    db, ids = world
+    # Negotiated only after its deadline: on 2023-11-17 it was simply open and overdue.
+    late_deal = issues.add_problem(db, unit="市公安局", resource="资源", dimension="准确性",
+                                   description="协商前已逾期", issued_on=D("2023-09-27"),
+                                   month="2023-09")["id"]
+    issues.transition(db, [late_deal], "negotiate", D("2023-11-20"), until=D("2023-12-29"))
+    r = cli("report", "overdue", "--as-of", "2023-11-17", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    rows = {x["id"]: x for x in json.loads(r.stdout)}
+    a_late = rows[ids["a_late"]]  # rectified 2023-11-20, after the as-of date
+    assert (a_late["status"], a_late["rectified_on"], a_late["closed_on"]) == ("open", None, None)
+    deal = rows[late_deal]
+    assert (deal["status"], deal["due_on"]) == ("open", "2023-11-14")
+    assert deal["overdue_days"] == 3
+    # The reopened one stood rectified (pending verification) on 2023-11-16.
+    r = cli("report", "overdue", "--as-of", "2023-11-16", "-f", "json")
+    assert ids["b_reopen"] not in [x["id"] for x in json.loads(r.stdout)]
+    # Table and xlsx carry the same rows.
+    r = cli("report", "overdue", "--as-of", "2023-11-17", "-o", tmp_path / "o.xlsx")
+    assert r.exit_code == 0, r.stderr
+    ws = openpyxl.load_workbook(tmp_path / "o.xlsx").active
+    cells = [c.value for row in ws.iter_rows() for c in row]
+    assert str(ids["a_late"]) in map(str, cells) and str(late_deal) in map(str, cells)
+    # Negotiated before the as-of date: shown as negotiated.
+    issues.transition(db, [late_deal], "done", D("2024-01-05"))
+    rows = {x["id"]: x for x in json.loads(reports.overdue_json(db, D("2024-01-03")))}
+    assert (rows[late_deal]["status"], rows[late_deal]["due_on"]) == ("negotiated", "2023-12-29")
+    assert rows[late_deal]["rectified_on"] is None
+
+
+def test_spotcheck_list_as_of_a_past_date(cli, world):
+    db, ids = world
+    r = cli("spotcheck", "list", "--as-of", "2023-10-21", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    rows = {x["id"]: x for x in json.loads(r.stdout)}
+    closed = rows[ids["a_closed"]]  # done 10-20, verified 10-23
+    assert (closed["status"], closed["rectified_on"], closed["closed_on"]) == (
+        "rectified", "2023-10-20", None)
+    late = rows[ids["a_late"]]
+    assert (late["status"], late["rectified_on"]) == ("open", None)
+    r = cli("spotcheck", "list", "--as-of", "2023-11-17", "--status", "open", "-f", "json")
+    open_ids = {x["id"] for x in json.loads(r.stdout)}
+    assert ids["a_late"] in open_ids and ids["a_closed"] not in open_ids
+    assert rows[ids["b_negotiated"]]["status"] == "open"  # negotiated only on 11-01
+    late = {x["id"]: x for x in json.loads(cli("spotcheck", "list", "--as-of", "2023-11-17",
+                                               "-f", "json").stdout)}[ids["a_late"]]
+    assert late["overdue_days"] == 3
+
+
+def test_rectify_list_as_of_a_past_date(cli, world):
+    db, ids = world
+    rows = {x["id"]: x for x in issues.due_list(db, as_of=D("2023-11-17"))}
+    assert ids["a_late"] in rows and rows[ids["a_late"]]["status"] == "open"  # done 11-20
+    assert rows[ids["a_late"]]["overdue_days"] == 3
+    assert ids["b_reopen"] in rows  # reopened on 11-17 itself
+    rows = {x["id"]: x for x in issues.due_list(db, as_of=D("2023-11-16"))}
+    assert ids["b_reopen"] not in rows and ids["a_closed"] not in rows
+    r = cli("rectify", "list", "--as-of", "2023-11-17", "-f", "json")
+    assert ids["a_late"] in [x["id"] for x in json.loads(r.stdout)]
+    soon = issues.due_list(db, as_of=D("2023-11-01"), due_within=10)
+    assert ids["a_late"] in [x["id"] for x in soon]
+    assert ids["b_negotiated"] not in [x["id"] for x in soon]  # negotiated on 11-01 to 12-29

@@ -282,7 +282,7 @@ def test_cli_import_reports_good_and_bad(cli, cdb, tmp_path):
     assert r.exit_code == 1
     assert "新增  达州市公安局  王建军" in r.stdout
     assert "新增  达州市教育局  陈晓燕" in r.stdout
-    assert "共 5 份：新增 2，失败 3。" in r.stdout
+    assert "共 5 份：新增 2 份，失败 3 份。" in r.stdout
     assert (f"{folder / 'c.xlsx'}，工作表“推荐表”："
             "工作单位及职务“某公司”中找不到已登记的单位") in r.stderr
     assert "共 612 字" in r.stderr
@@ -431,3 +431,70 @@ def test_cli_import_says_where_the_unit_came_from(cli, cdb, tmp_path):
     r = cli("register", "import", p, "--received", "2023-05-25")
     assert r.exit_code == 0, r.stderr
     assert "按文件名“市教育局-推荐表.xlsx”认定" in r.stdout
+
+
+# --- folders with other files, --unit against the form, the summary line
+
+
+def test_folder_lists_every_spreadsheet_it_cannot_read(cli, cdb, tmp_path):
+    folder = tmp_path / "forms"
+    (folder / "sub").mkdir(parents=True)
+    form(folder, name="王建军")
+    for name in ("渠县.ods", "水务局.et", "sub/教育局.xls", "通川区.numbers", "名单.csv",
+                 "推荐表.docx"):
+        (folder / name).write_bytes(b"PK\x03\x04 not really")
+    for name in ("说明.txt", "扫描件.pdf", "照片.jpg", "~$王建军.xlsx", ".~lock.x.xlsx#",
+                 ".DS_Store"):
+        (folder / name).write_bytes(b"x")
+    r = cli("register", "import", folder, "--received", "2023-05-25")
+    assert r.exit_code == 1
+    assert "共 7 份：新增 1 份，失败 6 份。" in r.stdout
+    assert f"未导入  {folder / '渠县.ods'}：这是 .ods 文件，请用 WPS/Excel/LibreOffice" in r.stderr
+    assert f"{folder / 'sub' / '教育局.xls'}：这是旧版 Excel（.xls）文件" in r.stderr
+    assert f"{folder / '水务局.et'}：这是 WPS 表格（.et）文件" in r.stderr
+    assert f"{folder / '通川区.numbers'}：这是苹果 Numbers" in r.stderr
+    assert f"{folder / '名单.csv'}：这是 .csv 文件" in r.stderr
+    assert f"{folder / '推荐表.docx'}：这是 Word 文件" in r.stderr
+    for quiet in ("说明.txt", "扫描件.pdf", "照片.jpg", "~$", ".DS_Store", "lock"):
+        assert quiet not in r.stderr
+    # a folder with nothing to read; a non-.xlsx file given by name
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "扫描件.pdf").write_bytes(b"%PDF")
+    r = cli("register", "import", empty, folder / "渠县.ods")
+    assert r.exit_code == 1 and "文件夹里没有 Excel 文件" in r.stderr
+    assert "这是 .ods 文件" in r.stderr and "共 2 份：失败 2 份。" in r.stdout
+
+
+def test_unit_option_warns_when_the_form_names_another_unit(cli, cdb, tmp_path):
+    quxian = form(tmp_path, name="李明", position="渠县人民政府副县长", fname="q.xlsx")
+    r = cli("register", "import", quxian, "--unit", "达州市水务局", "--received", "2023-05-25")
+    assert r.exit_code == 0, r.stderr
+    assert "新增  达州市水务局  李明" in r.stdout  # the clerk said so: filed under --unit
+    assert (f"注意：{quxian}，工作表“推荐表”表上写的是“渠县人民政府副县长”，"
+            "已按 --unit 记入 达州市水务局") in r.stderr
+    # the form naming the same unit, or none: no warning
+    same = form(tmp_path, name="张伟", position="达州市公安局副局长", fname="s.xlsx")
+    vague = form(tmp_path, name="刘洋", position="副局长", fname="v.xlsx")
+    r = cli("register", "import", same, "--unit", "市公安局", "--received", "2023-05-25")
+    assert r.exit_code == 0 and "注意" not in r.stderr
+    r = cli("register", "import", vague, "--unit", "市教育局", "--received", "2023-05-25")
+    assert r.exit_code == 0 and "注意" not in r.stderr
+
+
+def test_summary_line_reads_naturally():
+    from cdo.commands.register import import_summary
+    from cdo.forms import FormError
+
+    def outcome(action):
+        return roster.Outcome("f.xlsx", "s", action, "单位", "某")
+
+    rep = roster.ImportReport(failed=[FormError("f.xlsx", None, "坏")])
+    assert import_summary(rep) == "共 1 份：失败 1 份。"
+    rep = roster.ImportReport(
+        done=[outcome(a) for a in ["added"] * 4 + ["updated"] + ["unchanged"] * 2],
+        failed=[FormError("f.xlsx", None, "坏")])
+    assert import_summary(rep) == "共 8 份：新增 4 份，更新 1 份，无变化 2 份，失败 1 份。"
+    rep = roster.ImportReport(done=[outcome("replaced"), outcome("added")])
+    assert import_summary(rep) == "共 2 份：新增 1 份，更换 1 份。"
+    assert "无，" not in import_summary(roster.ImportReport())

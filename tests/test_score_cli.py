@@ -471,3 +471,16 @@ def test_sheet_keeps_the_attachment_mark_on_one_line(cli, units, tmp_path):
     ok(cli("score", "sheet", "--year", 2023, "--unit", "通川区", out))
     a1 = openpyxl.load_workbook(out).active["A1"]
     assert a1.value == "附件2" and not a1.alignment.wrap_text
+
+
+@pytest.mark.parametrize("year", ["1999", "20233", "2101", "0"])
+def test_year_out_of_range_names_the_range(cli, units, year):
+    for args in (["score", "--year", year], ["score", "suggest", "--year", year]):
+        r = fail(cli(*args), "2000—2100")
+        assert "四位" not in r.stderr
+
+
+def test_suggest_help_explains_the_formulas(cli):
+    out = ok(cli("score", "suggest", "--help")).stdout
+    assert "第1项" in out and "第2项" in out and "第11项" in out
+    assert "2023-05-30" in out and "3 月 31 日" in out and "假定" in out

@@ -191,3 +191,11 @@ def test_round_suggestion_is_half_up():
     assert scoring.round_suggestion(2.25) == 2.3
     assert scoring.round_suggestion(4.375) == 4.4
     assert scoring.round_suggestion(1 / 3 * 5) == 1.7
+
+
+def test_plan_deadline_is_a_named_documented_assumption():
+    assert scoring.FIRST_PLAN_DUE == D(2023, 5, 30)
+    assert scoring.plan_deadline(scoring.FIRST_PLAN_YEAR) == scoring.FIRST_PLAN_DUE
+    assert scoring.plan_deadline(2026) == D(2026, *scoring.PLAN_DUE_MONTH_DAY)
+    doc = scoring.__doc__
+    assert "2023-05-30" in doc and "31 March" in doc and "ASSUMPTION" in doc

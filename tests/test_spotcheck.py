@@ -198,7 +198,8 @@ def test_template_round_trip(cli, units, tmp_path):
     assert count(units) == 1
 
 
-def test_add_both_sources(cli, units):
+def test_add_both_sources(cli, units, monkeypatch):
+    monkeypatch.setattr("cdo.dates.today", lambda: dt.date(2026, 12, 20))
     r = cli("spotcheck", "add", "--unit", "市公安局", "--resource", "户籍信息", "--dimension",
             "timeliness", "--description", "迁出未更新", "--issued-on", "2023/9/27",
             "--source", "user", "--reporter", "市民政局", "--records", "64")
@@ -390,3 +391,66 @@ def test_rectify_date_in_the_future_is_refused(cli, units):
     r = cli("rectify", "done", "1", "--on", "2099-01-01")
     assert r.exit_code == 1 and "晚于今天" in r.stderr
     assert _listed(cli)[0]["status"] == "open"
+
+
+def _backups(tmp_path):
+    folder = tmp_path / "backups"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_huge_counts_name_their_row(cli, units, tmp_path):
+    rows = [
+        [1, "市公安局", "人口", "准确性", "很多", "1e30"],
+        [2, "市公安局", "人口", "准确性", "很多", 1e30],
+        [3, "市公安局", "人口", "准确性", "正好", 1_000_000_000],
+        [4, "市公安局", "人口", "准确性", "多一条", "1,000,000,001"],
+    ]
+    r = _new(cli, write_list(tmp_path / "huge.xlsx", rows))
+    assert r.exit_code == 1, r.stdout
+    assert "第 4 行：问题数据量过大" in r.stderr and "第 5 行：问题数据量过大" in r.stderr
+    assert "第 7 行：问题数据量过大" in r.stderr and "第 6 行" not in r.stderr
+    assert "超出可处理的范围" not in r.stderr
+    assert count(units) == 0
+    r = cli("spotcheck", "add", "--unit", "市公安局", "--resource", "r", "--dimension", "准确性",
+            "--description", "d", "--issued-on", "2023-09-27", "--records", "1e30")
+    assert r.exit_code == 1 and "问题数据量过大" in r.stderr and "Traceback" not in r.stderr
+    assert count(units) == 0
+
+
+def test_issue_dates_in_the_future_are_refused(cli, units, tmp_path):
+    future = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    for when in ("2099-01-01", future):
+        r = cli("spotcheck", "add", "--unit", "市公安局", "--resource", "r",
+                "--dimension", "准确性", "--description", "d", "--issued-on", when)
+        assert r.exit_code == 1 and "晚于今天" in r.stderr and "请核对年份" in r.stderr
+        f = write_list(tmp_path / "l.xlsx", GOOD)
+        r = cli("spotcheck", "new", "--month", when[:7], "--issued-on", when, "--file", f)
+        assert r.exit_code == 1 and "晚于今天" in r.stderr
+    assert count(units) == 0 and count(units, "spotchecks") == 0
+    today = dt.date.today().isoformat()
+    r = cli("spotcheck", "add", "--unit", "市公安局", "--resource", "r", "--dimension", "准确性",
+            "--description", "d", "--issued-on", today)
+    assert r.exit_code == 0, r.stderr
+
+
+def test_one_problem_is_one_number(cli, units, tmp_path):
+    r = _new(cli, write_list(tmp_path / "one.xlsx", GOOD[:1]))
+    assert r.exit_code == 0, r.stderr
+    assert "编号 1；" in r.stdout and "1–1" not in r.stdout
+    r = _new(cli, write_list(tmp_path / "two.xlsx", GOOD[1:3]))
+    assert "编号 2–3；" in r.stdout
+
+
+def test_a_refused_list_takes_no_backup(cli, units, tmp_path):
+    assert units.execute("SELECT count(*) FROM audit_log").fetchone()[0] > 0
+    bad = write_list(tmp_path / "bad.xlsx", [[1, "达州市教育局", "学籍", "准确性", "无此单位", 1]])
+    r = _new(cli, bad)
+    assert r.exit_code == 1 and "不在单位名单中" in r.stderr
+    assert _backups(tmp_path) == []
+    r = _new(cli, tmp_path / "missing.xlsx")
+    assert r.exit_code == 1 and _backups(tmp_path) == []
+    r = _new(cli, write_list(tmp_path / "good.xlsx", GOOD))
+    assert r.exit_code == 0, r.stderr
+    assert len(_backups(tmp_path)) == 1  # a list that goes in is backed up first
+    r = _new(cli, tmp_path / "good.xlsx")  # the same list again: refused
+    assert r.exit_code == 1 and "已经导入过" in r.stderr

@@ -10,7 +10,7 @@ import typer
 
 from cdo.commands.common import FormatOpt, open_database
 from cdo.dates import parse_date, parse_month
-from cdo.errors import InvalidInputError
+from cdo.errors import InvalidInputError, StateError
 from cdo.output import Column, Format, emit, print_json
 
 if TYPE_CHECKING:
@@ -296,13 +296,20 @@ def load(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="只显示解析结果和受影响的期限，不保存")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="该年已有数据（内置或已载入）且与这份文件不同时，确认替换"),
+    ] = False,
     year: Annotated[
         str | None,
         typer.Option("--year", help="通知的年份（只复制了各项安排、没有标题时用），如 2027"),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """载入一年的节假日安排通知（覆盖该年的内置数据），并重算受影响的整改期限。"""
+    """载入一年的节假日安排通知，并重算受影响的整改期限。
+
+    该年已有数据（官方内置或此前载入）而这份文件会改变某些日子是否上班时，须加 --replace
+    才替换（替换前自动备份，可用 cdo calendar unload 年份 撤销）。"""
     from cdo import calendar as workcal
     from cdo.db import transaction
     from cdo.notice import read_notice
@@ -318,6 +325,13 @@ def load(
     parsed = read_notice(file, given)
     doc = parsed.doc()
     say = _sayer(fmt)
+    db = open_database(ctx)
+    old = workcal.load_calendar(db)
+    existing = old.years.get(parsed.year)  # bundled official or loaded earlier
+    new_data = workcal.parse_year_doc(doc, "loaded")
+    changes = workcal.status_changes(existing, new_data) if existing is not None else []
+    if changes and not replace and not dry_run:
+        raise StateError(_refusal(existing, changes, file))
     if fmt is Format.json:
         print_json(parsed.as_json())
     elif fmt is Format.csv:
@@ -325,22 +339,130 @@ def load(
              fmt, keys=["date", "off", "name"])
     else:
         _print_parsed(parsed)
-    db = open_database(ctx)
+    if existing is not None and not changes and not replace:
+        say(f"{parsed.year} 年：与已有数据一致（{_year_label(existing)}），"
+            "每一天是否上班都相同，未作改动。")
+        if dry_run:
+            say("（试运行，没有保存）")
+        return
     if dry_run:
-        old = workcal.load_calendar(db)
-        new = old.with_year(workcal.parse_year_doc(doc, "loaded"))
+        new = old.with_year(new_data)
         say(_difference(old, new, parsed.year))
+        if changes:
+            say(_change_list(existing, changes)
+                + f"\n实际载入须加 --replace，确认以这份文件替换 {parsed.year} 年的已有数据。")
         _deadline_moves(db, new, fmt, apply=False)
         say("（试运行，没有保存）")
         return
+    loaded = workcal.loaded_docs(db).get(parsed.year)
+    if loaded is not None and _same_doc(loaded, doc):
+        say(f"{parsed.year} 年：与已有数据一致（{_year_label(existing)}），未作改动。")
+        return
+    _backup(db)
     with transaction(db):
         old = workcal.load_calendar(db)
         if not workcal.store_year(db, doc, file=str(file)):
-            say(f"{parsed.year} 年的这份通知已经载入过，没有变化。")
+            say(f"{parsed.year} 年：与已有数据一致，未作改动。")
             return
         new = workcal.load_calendar(db)
-        say(f"已载入 {parsed.year} 年：{parsed.source}。{_difference(old, new, parsed.year)}")
+        verb = "已替换" if existing is not None else "已载入"
+        say(f"{verb} {parsed.year} 年：{parsed.source}。{_difference(old, new, parsed.year)}")
+        if existing is not None:
+            say(f"如需恢复原来的数据：cdo calendar unload {parsed.year}")
         _deadline_moves(db, new, fmt, apply=True)
+
+
+def _same_doc(stored: dict, doc: dict) -> bool:
+    def key(d: dict) -> list:
+        return sorted((x["date"], bool(x["off"]), x.get("name") or "") for x in d["days"])
+
+    return stored["source"] == doc["source"] and key(stored) == key(doc)
+
+
+def _backup(db: Database) -> None:
+    """The automatic copy taken before the calendar actually changes."""
+    from cdo.backup import auto_backup
+
+    auto_backup(db)
+
+
+def _year_label(data) -> str:
+    status = STATUS_NAMES[data.status]
+    return f"{status}：{data.source}" if data.source else status
+
+
+MAX_CHANGES_SHOWN = 10
+
+
+def _change_list(existing, changes) -> str:
+    lines = [f"与已有数据（{_year_label(existing)}）相比，{len(changes)} 天将改变是否上班："]
+    for c in changes[:MAX_CHANGES_SHOWN]:
+        was, now = ("上班", "休息") if c.was_workday else ("休息", "上班")
+        name = f"（{c.name}）" if c.name else ""
+        lines.append(f"  {c.date.isoformat()}（{_weekday(c.date)}）{was} → {now}{name}")
+    if len(changes) > MAX_CHANGES_SHOWN:
+        lines.append(f"  ……另有 {len(changes) - MAX_CHANGES_SHOWN} 天，未一一列出")
+    return "\n".join(lines)
+
+
+def _refusal(existing, changes, file: Path) -> str:
+    year = existing.year
+    return (f"{year} 年已有放假安排数据，{file} 与之不同，未载入。\n"
+            + _change_list(existing, changes)
+            + f"\n如确要以这份文件替换 {year} 年的全部安排，请加 --replace 重新执行"
+            f"（替换前自动备份数据库，之后可用 cdo calendar unload {year} 恢复）；"
+            "先看受影响的期限可加 --dry-run。")
+
+
+@app.command("unload")
+def unload(
+    ctx: typer.Context,
+    year: Annotated[str, typer.Argument(help="要撤销载入的年份，如 2024")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只显示恢复后受影响的期限，不保存")
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", "-r", help="撤销的原因")] = None,
+) -> None:
+    """撤销某年载入的通知：恢复内置的官方数据（没有则按暂定规则），并重算受影响的整改期限。"""
+    import unicodedata
+
+    from cdo import calendar as workcal
+    from cdo.db import transaction
+    from cdo.errors import NotFoundError
+
+    y = unicodedata.normalize("NFKC", year).strip().removesuffix("年")
+    if not (y.isdigit() and len(y) == 4):
+        raise InvalidInputError(f"年份应为四位数字，如 2024，收到：{year!r}")
+    num = int(y)
+    db = open_database(ctx)
+    loaded = workcal.loaded_docs(db).get(num)
+    if loaded is None:
+        raise NotFoundError(
+            f"{num} 年没有载入过放假安排通知，无需撤销（用 cdo calendar years 查看各年依据）")
+    old = workcal.load_calendar(db)
+    bundled = workcal.bundled_years().get(num)
+    years = dict(old.years)
+    if bundled is not None:
+        years[num] = bundled
+    else:
+        years.pop(num, None)
+    new = workcal.WorkCalendar(years, old.local)
+    back = (f"内置官方数据（{bundled.source}）" if bundled is not None
+            else "暂定规则（周末与固定日期的法定节日）")
+    if dry_run:
+        typer.echo(f"撤销 {num} 年载入的通知（{loaded['source']}）后将恢复为{back}。"
+                   + _difference(old, new, num))
+        _deadline_moves(db, new, Format.table, apply=False)
+        typer.echo("（试运行，没有保存）")
+        return
+    _backup(db)
+    with transaction(db):
+        old = workcal.load_calendar(db)
+        workcal.unload_year(db, num, reason)
+        new = workcal.load_calendar(db)
+        typer.echo(f"已撤销 {num} 年载入的通知（{loaded['source']}），恢复为{back}。"
+                   + _difference(old, new, num))
+        _deadline_moves(db, new, Format.table, apply=True)
 
 
 def _sayer(fmt: Format):
@@ -469,6 +591,9 @@ def set_(
     if not reason or not reason.strip():
         raise InvalidInputError("请用 --reason 写明调整原因，例如 --reason 市政府通知")
     db = open_database(ctx)
+    current = workcal.local_adjustments(db).get(day)
+    if current != (kind == "work", reason.strip()):
+        _backup(db)  # only when something will change
     with transaction(db):
         before = workcal.load_calendar(db)
         if not workcal.set_local(db, day, kind, reason.strip()):
@@ -494,6 +619,8 @@ def unset(
 
     day = _date_arg(date, "日期")
     db = open_database(ctx)
+    if day in workcal.local_adjustments(db):
+        _backup(db)  # a missing adjustment is refused below, with no copy taken
     with transaction(db):
         removed = workcal.unset_local(db, day, reason)
         typer.echo(f"已取消 {day.isoformat()} 的本地调整（原为{KIND_NAMES[removed['kind']]}："

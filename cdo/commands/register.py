@@ -57,7 +57,7 @@ def template(
     echo(f"已写入空白推荐表：{out}")
 
 
-_ACTION_NAMES = {"added": "新增", "updated": "更新", "unchanged": "无变化", "replaced": "更换"}
+_ACTION_NAMES = {"added": "新增", "replaced": "更换", "updated": "更新", "unchanged": "无变化"}
 
 
 @app.command("import")
@@ -69,7 +69,10 @@ def import_(
     received: Annotated[str | None, typer.Option(
         "--received", help="收到推荐表的日期（默认今天）")] = None,
 ) -> None:
-    """导入填好的推荐表（.xlsx，一个工作表一份），逐份保存，有问题的逐份列出。"""
+    """导入填好的推荐表（.xlsx，一个工作表一份），逐份保存，有问题的逐份列出。
+
+    给文件夹时读取其中所有 .xlsx；.xls、.et、.ods、.csv、Word 等文件列为未导入并说明原因，
+    图片、PDF 等其他文件和隐藏文件不读取。"""
     from cdo import roster
     from cdo.dates import today
 
@@ -85,15 +88,23 @@ def import_(
         if o.missing and o.action != "unchanged":
             line += f"（未填：{'、'.join(o.missing)}）"
         echo(f"{line}  ← {o.file}，工作表“{o.sheet}”")
+        if o.stated:
+            warn(f"注意：{o.file}，工作表“{o.sheet}”表上写的是“{o.stated}”，"
+                 f"已按 --unit 记入 {o.unit}")
     for f in report.failed:
         warn(f"未导入  {f.place}：{f.reason}")
-    counts = "，".join(f"{_ACTION_NAMES[a]} {report.count(a)}" for a in _ACTION_NAMES
-                      if report.count(a))
-    total = len(report.done) + len(report.failed)
-    failed = f"，失败 {len(report.failed)}" if report.failed else ""
-    echo(f"共 {total} 份：{counts or '无'}{failed}。")
+    echo(import_summary(report))
     if report.failed:
         raise CdoError(f"有 {len(report.failed)} 份推荐表未导入，原因见上；其余已保存")
+
+
+def import_summary(report) -> str:
+    """'共 8 份：新增 4 份，更新 1 份，无变化 2 份，失败 1 份。' (parts that are 0 left out)."""
+    parts = [(name, report.count(a)) for a, name in _ACTION_NAMES.items()]
+    parts.append(("失败", len(report.failed)))
+    total = len(report.done) + len(report.failed)
+    said = "，".join(f"{name} {n} 份" for name, n in parts if n)
+    return f"共 {total} 份：{said}。" if said else "没有读到推荐表。"
 
 
 def _advance(ctx: typer.Context, unit: str, step: str, on: str, reason: str | None) -> dict:

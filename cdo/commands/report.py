@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database
+from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database, warn
 from cdo.dates import parse_month
 from cdo.output import Format
 
@@ -138,14 +138,24 @@ def monthly(
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
-    """某月抽查问题的整改情况：按单位统计发现、按期整改、逾期整改、未整改、逾期、按期整改率。"""
+    """某月抽查问题的整改情况：按单位统计发现、按期整改、逾期整改、未整改、逾期、按期整改率。
+
+    只计该月月度抽查发现的问题；数据使用单位反馈的问题不计入，另行注明个数。"""
     from cdo.output import Column, emit
-    from cdo.reports import rate_text, rectification_by_unit, rectification_totals
+    from cdo.reports import (
+        monthly_user_note,
+        rate_text,
+        rectification_by_unit,
+        rectification_totals,
+        user_reported_count,
+    )
 
     m = parse_month(month, "--month 抽查月份")
     day = as_of(as_of_)
     db = open_database(ctx)
-    rows = rectification_by_unit(db, as_of=day, month=m)
+    rows = rectification_by_unit(db, as_of=day, month=m, source="spotcheck")
+    users = user_reported_count(db, as_of=day, month=m)
+    note = monthly_user_note(users, m)
     cols = [
         Column("unit", "责任单位"),
         Column("found", "发现问题", justify="right"),
@@ -156,17 +166,20 @@ def monthly(
         Column("on_time_rate", "按期整改率", show=rate_text, justify="right"),
     ]
     y, mo = m.split("-")
+    caption = ("只计月度抽查发现的问题。按期整改率 = 按期整改 ÷（按期整改 + 逾期整改 + 逾期未整改）；"
+               "逾期含已逾期整改的问题")
     emit(rows, cols, fmt, keys=["unit", "found", "on_time", "late", "open", "overdue",
                                 "on_time_rate"],
          title=f"{y}年{int(mo)}月数据抽查问题整改情况（截至 {day}）",
-         caption="按期整改率 = 按期整改 ÷（按期整改 + 逾期整改 + 逾期未整改）；"
-                 "逾期含已逾期整改的问题",
+         caption=caption + (f"\n{note}" if note else ""),
          footer=rectification_totals(rows) if rows else None, output=None,
-         empty=f"{m} 没有登记问题。")
+         empty=f"{m} 没有登记月度抽查问题。" + (f"\n{note}" if note else ""))
+    if note and fmt is not Format.table:
+        warn(note)  # stdout carries the JSON/CSV rows
     if output is not None:
         from cdo.reports import write_monthly_xlsx
 
-        write_monthly_xlsx(output, rows, m, day)
+        write_monthly_xlsx(output, rows, m, day, user_reported=users)
         if fmt is Format.table:
             echo(f"已写入 {output}")
 

@@ -17,6 +17,27 @@ MonthOpt = Annotated[str, typer.Option("--month", help="抽查月份，如 2023-
 IssuedOpt = Annotated[str, typer.Option("--issued-on", help="问题下发给单位的日期，如 2023-09-27")]
 
 
+def _issued_on(text: str):
+    """The issue date: a real date, and not after today (a typo such as 2099, or next year
+    for this year: nothing has been issued then)."""
+    from cdo.dates import today
+    from cdo.errors import InvalidInputError
+
+    day = parse_date(text, "--issued-on 下发日期")
+    if day > today():
+        raise InvalidInputError(
+            f"--issued-on 下发日期 {day} 晚于今天（{today()}），不能登记尚未下发的问题；请核对年份")
+    return day
+
+
+def _id_span(ids: list[int]) -> str:
+    if not ids:
+        return ""
+    if len(ids) == 1:
+        return f"编号 {ids[0]}"
+    return f"编号 {ids[0]}–{ids[-1]}"
+
+
 def problem_columns():
     """Columns of a problem (shared with rectify list); the terminal table shows the
     essentials, the .xlsx every column."""
@@ -56,12 +77,12 @@ def new(
     from cdo.problem_import import import_spotcheck
 
     m = parse_month(month, "--month 抽查月份")
-    day = parse_date(issued_on, "--issued-on 下发日期")
+    day = _issued_on(issued_on)
     db = open_database(ctx)
     res = import_spotcheck(db, file, month=m, issued_on=day, sheet=sheet)
     mark = "（暂定：所跨年度尚无官方节假日安排）" if res["provisional"] else ""
     echo(f"已登记 {m} 月度抽查（第 {res['spotcheck_id']} 次）：{res['problems']} 个问题，"
-         f"涉及 {res['units']} 个单位，编号 {res['ids'][0]}–{res['ids'][-1]}；"
+         f"涉及 {res['units']} 个单位，{_id_span(res['ids'])}；"
          f"{res['issued_on']} 下发，整改期限 {res['due_on']}（30 个工作日）{mark}")
     if len(res.get("sheets", [])) > 1:
         echo(f"读取了 {len(res['sheets'])} 个工作表：{'、'.join(res['sheets'])}"
@@ -108,7 +129,7 @@ def add(
     """登记一个问题（月度抽查发现，或数据使用单位反馈）。"""
     from cdo.issues import DEADLINE_DAYS, SOURCE_NAMES, add_problem
 
-    day = parse_date(issued_on, "--issued-on 下发日期")
+    day = _issued_on(issued_on)
     m = parse_month(month, "--month 抽查月份") if month else None
     db = open_database(ctx)
     p = add_problem(db, unit=unit, resource=resource, dimension=dimension,
