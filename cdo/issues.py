@@ -321,9 +321,20 @@ def changed_after(db: Database, as_of: dt.date) -> dict[int, list[tuple]]:
     Every other problem stands today as it stood on `as_of`; these must be replayed
     (`state_as_of`) to show them as they were. Empty for today or a later date.
     """
-    ids = [r[0] for r in db.conn.execute(
-        "SELECT DISTINCT problem_id FROM problem_events WHERE on_date > ?", [as_of.isoformat()])]
-    return _event_rows(db, ids) if ids else {}
+    out: dict[int, list[tuple]] = {}
+    for pid, action, on, until in db.conn.execute(
+        "SELECT problem_id, action, on_date, until_on FROM problem_events WHERE problem_id IN"
+        " (SELECT problem_id FROM problem_events WHERE on_date > ?) ORDER BY id",
+        [as_of.isoformat()],
+    ):
+        out.setdefault(pid, []).append((action, from_iso(on), from_iso(until)))
+    return out
+
+
+def has_changes_after(db: Database, as_of: dt.date) -> bool:
+    """True if any problem has an event dated after `as_of` (cheap; see changed_after)."""
+    return db.conn.execute("SELECT 1 FROM problem_events WHERE on_date > ? LIMIT 1",
+                           [as_of.isoformat()]).fetchone() is not None
 
 
 def state_as_of(p: dict, events: Sequence[tuple], as_of: dt.date) -> dict:

@@ -18,6 +18,7 @@ from cdo.issues import (
     DIMENSION_NAMES,
     UNRECTIFIED,
     changed_after,
+    has_changes_after,
     is_ever_overdue,
     state_as_of,
 )
@@ -100,7 +101,7 @@ def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
     from cdo import calendar as workcal
 
     cal = cal or workcal.load_calendar(db)
-    if changed_after(db, as_of):
+    if has_changes_after(db, as_of):
         # A past date with changes since: the rows as they stood (rare, so plain Python).
         import json
 

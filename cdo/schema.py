@@ -287,3 +287,9 @@ def m004_scoring(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m005_event_dates(db: Database) -> None:
+    # reports as of a past date look for events dated after it
+    _run(db, "CREATE INDEX IF NOT EXISTS problem_events_on_date ON problem_events(on_date)")
