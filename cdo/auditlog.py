@@ -87,7 +87,8 @@ def query_log(
     `limit` None or 0 means all. Each row has the JSON keys of `cdo log --format json`,
     with `before` and `after` decoded from JSON.
     """
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if unit_id is not None:
         where.append("a.unit_id = ?")
         params.append(unit_id)

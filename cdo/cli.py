@@ -88,7 +88,7 @@ def _speak_chinese(group) -> None:
 
         return ChineseContext
 
-    stack, made = [group], {}
+    stack, made = [group], {}  # type: ignore[var-annotated]
     while stack:
         cmd = stack.pop()
         base = cmd.context_class

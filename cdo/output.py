@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 
 class Format(StrEnum):
@@ -28,9 +28,9 @@ class Column:
     key: str
     header: str
     show: Callable[[Any, dict], str] | None = None  # table/xlsx display of (value, row)
-    justify: str = "left"
+    justify: Literal["default", "left", "center", "right", "full"] = "left"
     style: str | None = None
-    overflow: str = "fold"  # Rich overflow: long names wrap rather than lose their end
+    overflow: Literal["fold", "crop", "ellipsis", "ignore"] = "fold"  # Rich overflow: long names wrap rather than lose their end
     terminal: bool = True  # False: only in the .xlsx, too wide for a terminal table
 
 

@@ -9,7 +9,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,7 +205,7 @@ class Header:
     columns: dict[str, int]
 
 
-def find_header(rows: Sequence[Sequence[Any]], fields: dict[str, Sequence[str]],
+def find_header(rows: Sequence[Sequence[Any]], fields: Mapping[str, Sequence[str]],
                 required: Sequence[str], *, scan: int = 30) -> Header | None:
     """Find the first row (within `scan`) naming every required field.
 

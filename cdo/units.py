@@ -174,7 +174,7 @@ def add_unit(db: Database, name: str, category: str, short: str | None = None) -
             "INSERT INTO units (name, short, category, created_at) VALUES (?,?,?,?)",
             [name, short, cat, dt.datetime.now().isoformat(timespec="seconds")],
         )
-        uid = cur.lastrowid
+        uid = int(cur.lastrowid or 0)
         after = {"name": name, "short": short, "category": cat}
         audit.record(db, "unit", uid, "add", None, after, unit_id=uid)
     return Unit(uid, name, short, cat)

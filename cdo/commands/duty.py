@@ -9,6 +9,7 @@ import typer
 
 from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database
 from cdo.errors import InvalidInputError
+from cdo.output import Format
 
 app = typer.Typer(rich_markup_mode=None, help="日常履职记录：会议与培训出勤、年度工作计划与总结",
                   no_args_is_help=True)
@@ -52,7 +53,7 @@ def meeting_add(
 def meeting_list(
     ctx: typer.Context,
     year: Annotated[int | None, typer.Option("--year", help="只看这一年")] = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """列出会议与培训及出勤人数。"""
     from cdo import duty
@@ -60,13 +61,12 @@ def meeting_list(
 
     db = open_database(ctx)
     rows = duty.list_meetings(db, year)
-    num = {"justify": "right"}
     cols = [
         Column("id", "编号", justify="right"), Column("held_on", "日期"),
         Column("kind", "类型", show=lambda v, r: duty.KINDS.get(v, v)), Column("title", "名称"),
-        Column("present", "出席", **num), Column("deputy", "代会", **num),
-        Column("excused", "请假", **num), Column("absent", "缺席", **num),
-        Column("unrecorded", "未记录", **num),
+        Column("present", "出席", justify="right"), Column("deputy", "代会", justify="right"),
+        Column("excused", "请假", justify="right"), Column("absent", "缺席", justify="right"),
+        Column("unrecorded", "未记录", justify="right"),
     ]
     emit(rows, cols, fmt, keys=["id", "kind", "held_on", "title", "present", "deputy", "excused",
                                 "absent", "unrecorded"],
@@ -77,7 +77,7 @@ def meeting_list(
 def meeting_show(
     ctx: typer.Context,
     meeting_id: Annotated[int, typer.Argument(help="会议编号")],
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """查看一次会议或培训各单位的出勤。"""
     from cdo import duty
@@ -173,7 +173,7 @@ def list_(
     ctx: typer.Context,
     year: YearOpt,
     as_of_text: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
     """各单位一年的履职记录：会议培训出勤次数、工作计划与总结收到日期。"""
@@ -187,12 +187,11 @@ def list_(
         return {True: "按时", False: "逾期" if r["summary_on"] else "未报送（逾期）",
                 None: ""}[v]
 
-    num = {"justify": "right"}
     cols = [
         Column("unit", "单位"), Column("category", "类别", show=_category),
-        Column("events", "会议培训", **num), Column("present", "出席", **num),
-        Column("deputy", "代会", **num), Column("excused", "请假", **num),
-        Column("absent", "缺席", **num), Column("unrecorded", "未记录", **num),
+        Column("events", "会议培训", justify="right"), Column("present", "出席", justify="right"),
+        Column("deputy", "代会", justify="right"), Column("excused", "请假", justify="right"),
+        Column("absent", "缺席", justify="right"), Column("unrecorded", "未记录", justify="right"),
         Column("plan_on", "工作计划"), Column("summary_on", "工作总结"),
         Column("summary_on_time", "总结按时", show=on_time),
     ]

@@ -19,6 +19,7 @@ from cdo.commands.common import (
     warn,
 )
 from cdo.errors import CdoError
+from cdo.output import Format
 
 app = typer.Typer(rich_markup_mode=None, help="首席数据官名册：推荐表、任命、备案、数据专员",
                   no_args_is_help=True)
@@ -150,7 +151,7 @@ def end(
 def list_(
     ctx: typer.Context,
     show_contact: ShowContactOpt = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
     """名册：每个单位一行，列出现任首席数据官（电话默认打码，--show-contact 显示完整）。"""
@@ -198,7 +199,7 @@ _LIST_KEYS = [
 def history(
     ctx: typer.Context, unit: UnitArg,
     show_contact: ShowContactOpt = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """一个单位历任首席数据官及各环节日期。"""
     from cdo import roster
@@ -225,7 +226,7 @@ def history(
 def missing(
     ctx: typer.Context,
     as_of_text: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
 ) -> None:
     """缺报与逾期：没有首席数据官、没有数据专员、推荐表报送逾期的单位。"""
@@ -283,7 +284,7 @@ def specialist_list(
     ctx: typer.Context,
     unit: Annotated[str | None, typer.Argument(help="只看这个单位")] = None,
     show_contact: ShowContactOpt = False,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """列出现任数据专员。"""
     from cdo import roster
