@@ -13,8 +13,7 @@ _HELP_WORDS = [
     ("\nCommands:\n", "\n命令：\n"),
     ("Show this message and exit.", "显示本帮助并退出。"),
     ("[required]", "[必填]"),
-    ("[default: ", "[默认："),
-    ("[env var: ", "[环境变量："),
+    ("<file>", "<文件>"),
     (" [OPTIONS]", " [选项]"),
     (" COMMAND [ARGS]...", " 命令 [参数]..."),
     ("<str>", "<文字>"),
@@ -49,10 +48,19 @@ _ERRORS = [
 ]
 
 
+_HELP_PATTERNS = [
+    # the formatter may wrap these across lines
+    (re.compile(r"\[default:\s+"), "[默认："),
+    (re.compile(r"\[env\s+var:\s+"), "[环境变量："),
+]
+
+
 def help_text(text: str) -> str:
     """Help output with the library's English headings in Chinese."""
     for en, zh in _HELP_WORDS:
         text = text.replace(en, zh)
+    for pattern, zh in _HELP_PATTERNS:
+        text = pattern.sub(zh, text)
     return text
 
 

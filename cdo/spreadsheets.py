@@ -42,7 +42,19 @@ def clean_text(value: Any) -> str:
         value = value.date() if value.time() == dt.time() else value
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip(" \t\r\n\u3000\u00a0\ufeff")
+    return _INVISIBLE.sub("", str(value)).strip(" \t\r\n\u3000\u00a0")
+
+
+# Zero-width and direction marks: invisible, copied in from web pages and chat apps.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def has_symbols(text: str) -> bool:
+    """True if `text` holds emoji or other pictographs (no part of a name).
+
+    Private-use and not-yet-assigned characters are allowed: rare characters in names
+    (生僻字) are often typed that way."""
+    return any(unicodedata.category(ch) in ("So", "Cs") for ch in text)
 
 
 @dataclass

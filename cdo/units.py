@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from cdo import audit
 from cdo.errors import InvalidInputError, NotFoundError
-from cdo.spreadsheets import normalize_label
+from cdo.spreadsheets import clean_text, has_symbols, normalize_label
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -152,10 +152,12 @@ def add_unit(db: Database, name: str, category: str, short: str | None = None) -
     """Register one unit; raises InvalidInputError if the name or short name is taken."""
     from cdo.db import transaction
 
-    name = name.strip()
-    short = (short or "").strip() or None
+    name, short = clean_text(name), clean_text(short) or None
     if not name:
         raise InvalidInputError("单位名称不能为空")
+    for text in (name, short or ""):
+        if has_symbols(text):
+            raise InvalidInputError(f"单位名称或简称含有表情或特殊符号：{text!r}")
     if len(name) > 200:
         raise InvalidInputError(f"单位名称过长（{len(name)} 字），请核对")
     cat = parse_category(category)
@@ -253,6 +255,9 @@ def import_units(db: Database, path) -> ImportResult:
             continue
         if len(name) > 200:
             errors.append(f"{where}：单位名称过长（{len(name)} 字）")
+            continue
+        if has_symbols(name + rec["short"]):
+            errors.append(f"{where}：单位名称或简称含有表情或特殊符号")
             continue
         try:
             cat = parse_category(rec["category"]) if rec["category"] else None

@@ -61,3 +61,5 @@ def test_every_command_has_help(cli, group):
         sub = cli(group, name, "--help")
         assert sub.exit_code == 0, (group, name)
         assert re.search(r"[\u4e00-\u9fff]", sub.stdout), (group, name)
+        for english in ("Usage", "Options", "[default", "[required]", "Show this", "env var"):
+            assert english not in sub.stdout, (group, name, english)

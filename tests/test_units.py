@@ -186,3 +186,16 @@ def test_blank_short_name_in_an_import_keeps_the_one_on_record(db, tmp_path):
     assert (r.added, r.updated, r.unchanged) == (0, 0, 1)
     assert db.execute("SELECT short FROM units").fetchone()[0] == "大竹"
     assert not (tmp_path / "backups").exists()  # nothing changed: no safety copy needed
+
+
+def test_invisible_characters_are_dropped_and_emoji_refused(cli, tmp_path):
+    r = cli("units", "add", "\u200b", "-c", "department")
+    assert r.exit_code == 1 and "单位名称不能为空" in r.stderr
+    assert cli("units", "add", "达州市\u200b甲局", "-c", "department").exit_code == 0
+    assert cli("units", "list", "-f", "csv").stdout.splitlines()[1] == "达州市甲局,,department"
+    r = cli("units", "add", "达州市乙局😀", "-c", "department")
+    assert r.exit_code == 1 and "表情" in r.stderr
+    (tmp_path / "u.csv").write_text("单位名称,类别\n\u200b,市级部门\n丙局🙂,市级部门\n",
+                                    encoding="utf-8")
+    r = cli("units", "import", tmp_path / "u.csv")
+    assert r.exit_code == 1 and "第 2 行：单位名称为空" in r.stderr and "第 3 行" in r.stderr

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help="输出格式：table（表格，默认）、json 或 csv")
+    Format,
+    typer.Option("--format", "-f", help="输出格式：table（表格，默认）、json 或 csv",
+                 show_default=False),
 ]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="同时写入一个 .xlsx 文件", dir_okay=False)
