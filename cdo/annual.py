@@ -32,16 +32,19 @@ def _as_of_year_end(status: str, dates: dict[str, str | None], last: str) -> tup
     return _STEPS[idx][0], kept
 
 
-def roster_sheet(db: Database, year: int) -> SheetSpec:
+def roster_sheet(db: Database, year: int, as_of: dt.date | None = None) -> SheetSpec:
     """Every unit with each CDO whose term touched the year (or a blank for none), as the
-    roster stood on 31 December of the year: a term that began after the year is left
-    out; appointment, filing or leaving after the year is not shown (the status is the one
-    on 31 December); the data specialists counted are those serving on 31 December."""
+    roster stood on 31 December of the year, or on `as_of` if that is earlier: a term that
+    began after that day is left out; appointment, filing or leaving after it is not shown
+    (the status is the one on that day); the data specialists counted are those serving
+    on that day."""
     from cdo.roster import STATUS_NAMES
     from cdo.spreadsheets import SheetSpec
     from cdo.units import CATEGORY_NAMES
 
     first, last = f"{year}-01-01", f"{year}-12-31"
+    if as_of is not None and as_of.isoformat() < last:
+        last = as_of.isoformat()
     specialists = dict(db.execute(
         "SELECT unit_id, COUNT(*) FROM specialists WHERE added_on <= ?"
         " AND (removed_on IS NULL OR removed_on > ?) GROUP BY unit_id", [last, last]))
@@ -71,85 +74,125 @@ def roster_sheet(db: Database, year: int) -> SheetSpec:
         ["单位", "类别", "首席数据官", "职务", "状态", "推荐日期", "任命日期", "备案日期",
          "离任日期", "数据专员人数"],
         rows,
-        title=f"{year}年度首席数据官名册（截至 {year} 年 12 月 31 日）",
+        title=f"{year}年度首席数据官名册（截至 {_cn_date(last)}）",
     )
+
+
+def _cn_date(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d.year} 年 {d.month} 月 {d.day} 日"
 
 
 OUTCOME_NAMES = {"on_time": "按期整改", "late": "逾期整改", "overdue": "逾期未整改",
                  "pending": "整改期内"}
 
 
+def _year_months(year: int) -> list[str]:
+    return [f"{year:04d}-01", f"{year:04d}-12"]
+
+
 def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
-    """The problems issued in the year, with deadline and outcome as of `as_of`."""
-    from cdo.issues import DIMENSION_NAMES, SOURCE_NAMES, STATUS_NAMES
+    """The year's problems issued by `as_of`, with deadline and outcome as of `as_of`.
+
+    A problem belongs to the year of its `month` column (the check month of a spot-check
+    problem, the recorded month of a user report), as in the monthly reports; one changed
+    after `as_of` is shown as it stood that day."""
+    from cdo.issues import DIMENSION_NAMES, SOURCE_NAMES, STATUS_NAMES, changed_after, state_as_of
     from cdo.spreadsheets import SheetSpec
 
+    later = changed_after(db, as_of)
     rows = []
-    for (pid, source, unit, reporter, resource, dim, desc, records, issued, due, prov,
-         status, rect, closed, late) in db.execute(
-        "SELECT p.id, p.source, u.name, COALESCE(ru.name, p.reporter), p.resource,"
+    for (pid, source, month, unit, reporter, resource, dim, desc, records, issued, due, prov,
+         status, rect, closed, late, original) in db.execute(
+        "SELECT p.id, p.source, p.month, u.name, COALESCE(ru.name, p.reporter), p.resource,"
         " p.dimension, p.description, p.records, p.issued_on, p.due_on, p.provisional,"
-        " p.status, p.rectified_on, p.closed_on, p.first_late_on"
+        " p.status, p.rectified_on, p.closed_on, p.first_late_on, p.original_due_on"
         " FROM problems p JOIN units u ON u.id = p.unit_id"
         " LEFT JOIN units ru ON ru.id = p.reporter_id"
-        " WHERE p.issued_on BETWEEN ? AND ? ORDER BY p.issued_on, p.id",
-        [f"{year}-01-01", f"{year}-12-31"],
+        " WHERE p.month BETWEEN ? AND ? AND p.issued_on <= ? ORDER BY p.month, p.issued_on, p.id",
+        [*_year_months(year), as_of.isoformat()],
     ):
+        if pid in later:
+            then = state_as_of({"original_due_on": original}, later[pid], as_of)
+            status, due, rect, closed = (then["status"], then["due_on"], then["rectified_on"],
+                                         then["closed_on"])
         fixed = (from_iso(rect) or from_iso(closed)) if status in ("rectified", "closed") else None
         if fixed is not None and fixed > as_of:
             fixed = None
         late_on = from_iso(late)
-        facts = scoring.ProblemFacts(from_iso(due), fixed, late_on is not None and late_on <= as_of)
+        ever_late = late_on is not None and late_on <= as_of
+        facts = scoring.ProblemFacts(from_iso(due), fixed, ever_late)
+        outcome = scoring.problem_outcome(facts, as_of)
         rows.append([
-            pid, SOURCE_NAMES.get(source, source), unit, reporter or "", resource,
-            DIMENSION_NAMES.get(dim, dim), desc, records, from_iso(issued), from_iso(due),
-            "是" if prov else "", STATUS_NAMES.get(status, status), from_iso(rect), from_iso(closed),
-            OUTCOME_NAMES[scoring.problem_outcome(facts, as_of)],
+            pid, SOURCE_NAMES.get(source, source), month, unit, reporter or "", resource,
+            DIMENSION_NAMES.get(dim, dim), desc, records, from_iso(issued), from_iso(original),
+            from_iso(due), "是" if prov else "", STATUS_NAMES.get(status, status),
+            from_iso(rect), from_iso(closed),
+            "是" if ever_late or outcome in ("late", "overdue") else "",
+            OUTCOME_NAMES[outcome],
         ])
     return SheetSpec(
         "问题清单",
-        ["编号", "来源", "责任单位", "反映单位", "数据资源名称", "问题类型", "问题描述",
-         "问题数据量", "下发日期", "整改期限", "期限暂定", "状态", "整改日期", "销号日期",
-         "整改结果"],
+        ["编号", "来源", "所属月份", "责任单位", "反映单位", "数据资源名称", "问题类型",
+         "问题描述", "问题数据量", "下发日期", "原整改期限", "整改期限", "期限暂定", "状态",
+         "整改日期", "销号日期", "曾逾期", "整改结果"],
         rows,
-        title=f"{year}年度问题数据清单（整改结果截至 {as_of}）",
+        title=f"{year}年度问题数据清单（按所属月份计年度；截至 {as_of}）",
     )
 
 
+_COUNTS = ("found", "on_time", "late", "open", "overdue")
+
+
 def rectification_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
-    """Per unit: found, on time, late, open, overdue, on-time rate (cdo.reports' rules);
-    units without problems that year follow with zeros."""
+    """Per unit, two blocks: the spot-check problems (found, on time, late, open,
+    overdue, on-time rate — cdo.reports' rules, so each unit's figures are the sum of its
+    monthly reports for the year at the same as-of date), then the problems reported by
+    data-using units, then the on-time rate over both. Units without problems that year
+    follow with zeros."""
     from cdo.reports import rectification_by_unit, rectification_totals
     from cdo.spreadsheets import SheetSpec
     from cdo.units import CATEGORY_NAMES
 
-    rows = rectification_by_unit(db, as_of=as_of, year=year)
-    seen = {r["unit"] for r in rows}
-    quiet = [
-        {"unit": name, "category": cat, "found": 0, "on_time": 0, "late": 0, "open": 0,
-         "overdue": 0, "on_time_rate": None}
-        for name, cat in db.execute("SELECT name, category FROM units ORDER BY id")
-        if name not in seen
-    ]
-    tot = rectification_totals(rows) if rows else None
+    spot = {r["unit"]: r for r in rectification_by_unit(db, as_of=as_of, year=year,
+                                                        source="spotcheck")}
+    user = {r["unit"]: r for r in rectification_by_unit(db, as_of=as_of, year=year,
+                                                        source="user")}
+    both = rectification_by_unit(db, as_of=as_of, year=year)
+    order = [r["unit"] for r in both]
+    seen = set(order)
+    category = {}
+    for name, cat in db.execute("SELECT name, category FROM units ORDER BY id"):
+        category[name] = cat
+        if name not in seen:
+            order.append(name)
+    all_rows = {r["unit"]: r for r in both}
+    zero = dict.fromkeys(_COUNTS, 0) | {"on_time_rate": None}
 
-    def line(r: dict) -> list:
-        rate = r.get("on_time_rate")
-        return [r["unit"], CATEGORY_NAMES.get(r.get("category"), r.get("category") or ""),
-                r["found"], r["on_time"], r["late"], r["open"], r["overdue"],
-                "—" if rate is None else rate]
+    def rate(v):
+        return "—" if v is None else v
 
+    def line(name: str, s: dict, u: dict, a: dict, cat: str) -> list:
+        return [name, cat, *(s[k] for k in _COUNTS), rate(s["on_time_rate"]),
+                *(u[k] for k in _COUNTS), a["found"], rate(a["on_time_rate"])]
+
+    rows = [line(name, spot.get(name, zero), user.get(name, zero), all_rows.get(name, zero),
+                 CATEGORY_NAMES.get(category.get(name), category.get(name) or ""))
+            for name in order]
     footer = None
-    if tot is not None:
-        footer = line({**tot, "category": ""})
-        footer[0] = f"合计（{len(rows)} 个单位有问题）"
+    if both:
+        footer = line(f"合计（{len(both)} 个单位有问题）",
+                      rectification_totals(list(spot.values())) if spot else zero,
+                      rectification_totals(list(user.values())) if user else zero,
+                      rectification_totals(both), "")
+    block = ["发现问题", "按期整改", "逾期整改", "尚未整改", "逾期（曾逾期）"]
     return SheetSpec(
         "整改情况",
-        ["责任单位", "类别", "发现问题", "按期整改", "逾期整改", "尚未整改", "逾期（曾逾期）",
-         "按期整改率"],
-        [line(r) for r in rows + quiet],
-        title=f"{year}年度问题整改情况（截至 {as_of}；按期整改率 = 按期整改 ÷（按期整改 + 逾期整改"
-              " + 逾期未整改））",
+        ["责任单位", "类别", *(f"抽查·{h}" for h in block), "抽查·按期整改率",
+         *(f"反馈·{h}" for h in block), "合计·发现问题", "合计·按期整改率"],
+        rows,
+        title=f"{year}年度问题整改情况（截至 {as_of}；抽查＝月度抽查问题，与各月月报之和一致；"
+              "反馈＝使用单位反馈问题；按所属月份计年度）",
         footer=footer,
     )
 
@@ -187,7 +230,7 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
     from cdo.spreadsheets import write_workbook
 
     check_year(year)
-    sheets = [roster_sheet(db, year), problems_sheet(db, year, as_of),
+    sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of),
               rectification_sheet(db, year, as_of), ranking_sheet(db, year)]
     write_workbook(path, sheets)
     _polish(path)
@@ -200,7 +243,7 @@ _WRAP_WIDTHS = {
     "名册": {"职务": 24},
 }
 _LINE_PT = 15
-_PERCENT_COLUMNS = {"整改情况": "按期整改率"}
+_PERCENT_COLUMNS = {"整改情况": ("抽查·按期整改率", "合计·按期整改率")}
 
 
 def _polish(path: Path) -> None:
@@ -233,8 +276,15 @@ def _polish(path: Path) -> None:
                     if not cell.alignment.wrap_text:
                         cell.alignment = Alignment(horizontal=cell.alignment.horizontal,
                                                    vertical="center")
-        pct = _PERCENT_COLUMNS.get(ws.title)
-        if pct in headers:
+        if ws.title == "整改情况":  # 15 columns: narrow counts under two-line headers
+            for c in range(3, ws.max_column + 1):
+                ws.column_dimensions[get_column_letter(c)].width = 9
+                ws.cell(header_row, c).alignment = Alignment(
+                    wrap_text=True, horizontal="center", vertical="center")
+            ws.row_dimensions[header_row].height = 3 * _LINE_PT + 3
+        for pct in _PERCENT_COLUMNS.get(ws.title, ()):
+            if pct not in headers:
+                continue
             c = headers[pct]
             for r in range(header_row + 1, ws.max_row + 1):
                 cell = ws.cell(r, c)

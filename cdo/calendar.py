@@ -120,6 +120,13 @@ def bundled_years() -> dict[int, YearData]:
     return years
 
 
+def first_official_year() -> int:
+    """The first year with bundled official data (State Council notices from 2004): for
+    earlier years the tool has no data and no notice to load is expected."""
+    years = bundled_years()
+    return min(years) if years else MAX_YEAR + 1
+
+
 class WorkCalendar:
     """A working-day calendar over known years, local adjustments and provisional years."""
 

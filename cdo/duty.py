@@ -170,8 +170,11 @@ def _resolve(index: UnitIndex, entries: list[tuple[str, str, str | None, str]],
             continue
         if unit.id in chosen:
             prev_status, _, prev_name = chosen[unit.id]
-            problems.append(
-                f"{place}：{unit.name}重复出现（前面已有“{prev_name}”：{STATUS_NAMES[prev_status]}）")
+            msg = f"{place}：{unit.name}重复出现（前面已有“{prev_name}”：{STATUS_NAMES[prev_status]}）"
+            if status != prev_status:
+                msg += f"，这里又记为{STATUS_NAMES[status]}；一个单位只能记一种出勤"
+            if msg not in problems:  # each conflict once
+                problems.append(msg)
             continue
         chosen[unit.id] = (status, attendee, name)
     return chosen, problems
@@ -397,9 +400,15 @@ def record_report(db: Database, unit_text: str, kind: str, year: int, received_o
     today = today or dt.date.today()
     if received_on > today:
         raise InvalidInputError(f"收到日期 {received_on} 在今天之后，请核对")
-    if kind == "summary" and received_on < dt.date(year, 1, 1):
-        raise InvalidInputError(f"{year} 年的工作总结不可能在 {received_on} 收到，请核对年度和日期")
-    if kind == "plan" and not year - 1 <= received_on.year <= year + 1:
+    earliest = report_window_start(kind, year)
+    what = "工作总结" if kind == "summary" else "工作计划"
+    if received_on < earliest:
+        raise InvalidInputError(
+            f"{year} 年度的{what}不会在 {received_on} 收到：最早 {earliest} 起才可能报送"
+            f"（{'年度总结在当年下半年报送' if kind == 'summary' else '计划最早在上一年第四季度报送'}）。"
+            f"是否年度写错了？请核对 --year 和 --on"
+        )
+    if kind == "plan" and received_on.year > year + 1:
         raise InvalidInputError(f"{year} 年的工作计划在 {received_on} 收到？请核对年度和日期")
     unit = UnitIndex.load(db).resolve(unit_text)
     with transaction(db):
@@ -424,6 +433,13 @@ def record_report(db: Database, unit_text: str, kind: str, year: int, received_o
                      {"kind": kind, "year": year, "received_on": day, "note": note},
                      unit_id=unit.id)
     return "added"
+
+
+def report_window_start(kind: str, year: int) -> dt.date:
+    """The earliest day a plan or summary for `year` can plausibly arrive: a summary from
+    1 July of the year (a year-end summary is not written in the first half), a plan from
+    1 October of the year before. Earlier dates are refused (most likely the wrong year)."""
+    return dt.date(year, 7, 1) if kind == "summary" else dt.date(year - 1, 10, 1)
 
 
 def summary_due(year: int) -> dt.date:

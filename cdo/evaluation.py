@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -123,7 +124,7 @@ def _entity_id(year: int, unit_id: int, item: int) -> str:
     return f"{year}/{unit_id}/{item}"
 
 
-def set_point(db: Database, year: int, unit_text: str, item_no: int, points: float,
+def set_point(db: Database, year: int, unit_text: str, item_no: int, points: float | Decimal,
               note: str | None = None, reason: str | None = None) -> str:
     """Enter or change one point; returns a one-line Chinese summary.
 
@@ -249,22 +250,22 @@ def import_points(db: Database, year: int, path: Path | Sequence[Path],
         item = table.by_no[cell.item]
         where = f"{cell.place}（{cell.unit.name}，第{item.no}项，满分 {fmt_points(item.max)} 分）"
         try:
-            pts = scoring.parse_points(cell.raw)
+            exact = scoring.parse_points_exact(cell.raw)
         except InvalidInputError:
             problems.append(f"{where}：“{cell.raw}”不是分数")
             continue
-        if pts is None:
+        if exact is None:
             continue
-        if pts < 0:
-            problems.append(f"{where}：{fmt_points(pts)} 是负分，不能低于 0")
+        if exact < 0:
+            problems.append(f"{where}：{exact} 是负分，不能低于 0")
             continue
-        if pts > item.max + 1e-9:
-            problems.append(f"{where}：{fmt_points(pts)} 分超过满分 {fmt_points(item.max)} 分")
-            continue
-        if abs(pts - round(pts, 2)) > 1e-6:
+        if not scoring.has_two_decimals_at_most(exact):
             problems.append(f"{where}：{cell.raw} 最多保留两位小数")
             continue
-        pts = round(pts, 2)
+        pts = float(exact) + 0.0
+        if pts > item.max:
+            problems.append(f"{where}：{fmt_points(pts)} 分超过满分 {fmt_points(item.max)} 分")
+            continue
         key = (cell.unit.id, item.no)
         if key in values and values[key][0] != pts:
             other = values[key][1]
@@ -560,11 +561,21 @@ class Evidence:
 def gather_evidence(db: Database, year: int, as_of: dt.date,
                     unit_ids: Iterable[int] | None = None) -> dict[int, Evidence]:
     """The records behind items 1, 2 and 11, for each unit (all units if none given),
-    as they stood on `as_of` (a rectification or lateness after it does not count yet).
+    as they stood on `as_of`: only meetings and trainings held, plans and summaries
+    received, and problems issued on or before it count, and a rectification or
+    lateness after it does not count yet (a problem changed after it is replayed).
+
+    The year's problems are those whose `month` falls in the year (the check month of a
+    spot-check problem, the recorded month of a user report) — the rule of the monthly
+    and annual reports.
 
     Reads the tables meetings/attendance, duty_reports and problems directly.
     """
+    from cdo.issues import changed_after, state_as_of
+
     first, last = f"{year}-01-01", f"{year}-12-31"
+    day = as_of.isoformat()
+    last = min(last, day)
     ids = list(unit_ids) if unit_ids is not None else [
         r[0] for r in db.execute("SELECT id FROM units ORDER BY id")
     ]
@@ -586,21 +597,27 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
         e.events = [(held, kind, title, status.get((mid, uid)))
                     for mid, held, kind, title in meetings]
     for uid, kind, received in db.execute(
-        "SELECT unit_id, kind, received_on FROM duty_reports WHERE year = ?", [year]
+        "SELECT unit_id, kind, received_on FROM duty_reports WHERE year = ? AND received_on <= ?",
+        [year, day],
     ):
         if uid in ev:
             if kind == "plan":
                 ev[uid].plan_on = from_iso(received)
             else:
                 ev[uid].summary_on = from_iso(received)
-    for pid, uid, due, status_, rect, closed, late, resource in db.execute(
-        "SELECT id, unit_id, due_on, status, rectified_on, closed_on, first_late_on, resource"
-        " FROM problems WHERE issued_on BETWEEN ? AND ? AND issued_on <= ?"
+    later = changed_after(db, as_of)
+    for pid, uid, due, status_, rect, closed, late, resource, original in db.execute(
+        "SELECT id, unit_id, due_on, status, rectified_on, closed_on, first_late_on, resource,"
+        " original_due_on FROM problems WHERE month BETWEEN ? AND ? AND issued_on <= ?"
         " ORDER BY issued_on, id",
-        [first, last, as_of.isoformat()],
+        [f"{year:04d}-01", f"{year:04d}-12", day],
     ):
         if uid not in ev:
             continue
+        if pid in later:
+            then = state_as_of({"original_due_on": original}, later[pid], as_of)
+            status_, due, rect, closed = (then["status"], then["due_on"], then["rectified_on"],
+                                          then["closed_on"])
         fixed = (from_iso(rect) or from_iso(closed)) if status_ in ("rectified", "closed") else None
         if fixed is not None and fixed > as_of:
             fixed = None

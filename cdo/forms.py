@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cdo.errors import CdoError, FileReadError, InvalidInputError
-from cdo.spreadsheets import Sheet, clean_text, normalize_label
+from cdo.spreadsheets import INVISIBLE, Sheet, clean_text, has_symbols, normalize_label
 
 TITLE = "达州市首席数据官推荐表"
 WORK_PLAN_LIMIT = 500
@@ -306,7 +306,8 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     s = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [ln.strip(" \t\u3000\u00a0\ufeff") for ln in s.split("\n")]
+    # clean_text: zero-width and direction marks removed, spaces of any width trimmed
+    lines = [clean_text(ln) for ln in s.split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
     while lines and not lines[-1]:
@@ -510,10 +511,14 @@ def _clean_recommendation(text: str) -> str:
     return t
 
 
+
 def clean_form(raw: dict[str, Any]) -> tuple[dict[str, str], dt.date | None]:
     """Cleaned field values and the form's own date; raises InvalidInputError on a bad one."""
+    # zero-width and direction marks out of every field first (张\u200b三 is 张三)
+    raw = {k: INVISIBLE.sub("", v) if isinstance(v, str) else v for k, v in raw.items()}
     f: dict[str, str] = {}
     f["name"] = re.sub(r"[\s\u3000]+", "", _one_line(raw.get("name")))
+    check_person_name(f["name"])
     f["gender"] = parse_gender(raw.get("gender"))
     f["ethnicity"] = _one_line(raw.get("ethnicity"))
     f["birth_month"] = parse_birth_month(raw.get("birth_month"))
@@ -529,6 +534,17 @@ def clean_form(raw: dict[str, Any]) -> tuple[dict[str, str], dt.date | None]:
     form_date = _form_date(rec) if rec else None
     f["recommendation"] = _clean_recommendation(rec)
     return f, form_date
+
+
+def check_person_name(name: str, what: str = "姓名") -> str:
+    """`name` if it may be a person's name; raises InvalidInputError for one holding emoji
+    or other symbols (张三😀 is not a different person from 张三, nor a name at all).
+    Zero-width characters are removed before this (clean_text)."""
+    if has_symbols(name):
+        bad = "".join(dict.fromkeys(ch for ch in name if has_symbols(ch)))
+        raise InvalidInputError(
+            f"{what}“{name}”含有表情或符号（{bad}），不是人名，请删去后重新报送或导入")
+    return name
 
 
 def plan_length(text: str) -> int:

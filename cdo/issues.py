@@ -119,12 +119,18 @@ def parse_status(text: str) -> str:
 def parse_source(text: str) -> str:
     t = normalize_label(text)
     for key, name in SOURCE_NAMES.items():
-        if t in (key, normalize_label(name)) or (key == "spotcheck" and t == "抽查") or (
-                key == "user" and t in ("反馈", "使用单位")):
+        if t in (key, normalize_label(name)) or (key == "spotcheck" and t in _SPOTCHECK_WORDS) or (
+                key == "user" and t in _USER_WORDS):
             return key
     raise InvalidInputError(
-        f"问题来源不认识：{text!r}，可用 spotcheck（月度抽查）或 user（使用单位反馈）"
+        f"问题来源不认识：{text!r}，可用 spotcheck（月度抽查，也可写 抽查）或 user"
+        "（使用单位反馈，也可写 用户、反馈）"
     )
+
+
+_SPOTCHECK_WORDS = {normalize_label(w) for w in ("抽查", "月度抽查问题", "抽查发现")}
+_USER_WORDS = {normalize_label(w) for w in ("反馈", "使用单位", "用户", "用户反馈", "使用单位反馈问题",
+                                            "数据使用单位反馈")}
 
 
 _NO_COUNT = {"/", "-", "--", "—", "——", "–", "\\", "无", "暂无", "不详", "未知", "待定", "待核实",
@@ -198,8 +204,26 @@ def parse_records(value: Any) -> int | None:
     return n
 
 
+MAX_ID = 2**63 - 1  # the largest id SQLite can store
+
+
+def _one_id(text: str) -> int:
+    """One problem id: a positive whole number SQLite can hold."""
+    n = int(text)  # ValueError for anything but digits (and a sign)
+    if n <= 0:
+        raise InvalidInputError(f"问题编号须为正整数：{text.strip()}")
+    if n > MAX_ID:
+        shown = text.strip()
+        if len(shown) > 40:
+            shown = shown[:36] + "……"
+        raise InvalidInputError(f"问题编号过大：{shown}（没有这么大的问题编号，请核对）")
+    return n
+
+
 def parse_ids(texts: Iterable[str]) -> list[int]:
-    """Problem ids as typed: `12 13`, `12,13`, `12-15`; duplicates dropped, order kept."""
+    """Problem ids as typed: `12 13`, `12,13`, `12-15`; duplicates dropped, order kept.
+
+    0, negative and huge ids are refused by name (问题编号须为正整数 / 问题编号过大)."""
     ids: list[int] = []
     for text in texts:
         for part in str(text).replace("，", ",").split(","):
@@ -208,12 +232,12 @@ def parse_ids(texts: Iterable[str]) -> list[int]:
                 continue
             try:
                 if "-" in part[1:]:
-                    a, b = (int(x) for x in part.split("-", 1))
+                    a, b = (_one_id(x) for x in part.split("-", 1))
                     if b < a or b - a > 100_000:
                         raise ValueError
                     ids.extend(range(a, b + 1))
                 else:
-                    ids.append(int(part))
+                    ids.append(_one_id(part))
             except ValueError:
                 raise InvalidInputError(
                     f"问题编号不对：{part!r}，应为数字，如 12 或 12-15"
@@ -221,6 +245,17 @@ def parse_ids(texts: Iterable[str]) -> list[int]:
     if not ids:
         raise InvalidInputError("请给出至少一个问题编号")
     return list(dict.fromkeys(ids))
+
+
+MAX_DESCRIPTION = 2000  # characters: a problem description longer is a pasted document
+
+
+def description_error(text: str) -> str | None:
+    """Why a problem description cannot be recorded as is (too long), or None."""
+    if len(text) > MAX_DESCRIPTION:
+        return (f"问题描述过长（{len(text):,} 字，最多 {MAX_DESCRIPTION:,} 字），"
+                "请精简后再登记，详细材料另行存档")
+    return None
 
 
 # ----------------------------------------------------------------------------- deadlines
@@ -385,7 +420,8 @@ def list_problems(
     from cdo import calendar as workcal
 
     cal = cal or workcal.load_calendar(db)
-    where, params = [], []
+    # As of a past date, problems not issued yet did not exist.
+    where, params = ["p.issued_on <= ?"], [as_of.isoformat()]
     if month:
         where.append("p.month = ?")
         params.append(month)
@@ -408,7 +444,8 @@ def list_problems(
         params.append(parse_source(source))
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.id"
     if not later:
-        return [_row(t, cal, as_of) for t in db.conn.execute(sql, params)]
+        return mark_ever_overdue([_row(t, cal, as_of) for t in db.conn.execute(sql, params)],
+                                 as_of)
     rows = []
     for t in db.conn.execute(sql, params):
         if t[0] not in later:
@@ -421,6 +458,17 @@ def list_problems(
         if is_overdue(r["status"], due, from_iso(r["rectified_on"]), as_of):
             r["overdue_days"] = cal.workdays_between(due, as_of)
         rows.append(r)
+    return mark_ever_overdue(rows, as_of)
+
+
+def mark_ever_overdue(rows: list[dict], as_of: dt.date) -> list[dict]:
+    """Set `ever_overdue` (for tables and .xlsx, not JSON) on rows whose overdue_days is
+    already worked out as of `as_of`: overdue now, or late on a day up to `as_of`."""
+    day = as_of.isoformat()
+    for r in rows:
+        late = r.get("first_late_on")
+        r["ever_overdue"] = r.get("overdue_days") is not None or (late is not None
+                                                                   and late <= day)
     return rows
 
 
@@ -483,7 +531,7 @@ def due_list(db: Database, *, as_of: dt.date, due_within: int | None = None,
         r["days_left"] = cal.workdays_between(as_of, due) if due >= as_of else None
         r["reminded_on"] = reminded
         rows.append(r)
-    return rows
+    return mark_ever_overdue(rows, as_of)
 
 
 # ----------------------------------------------------------------------------- writing
@@ -582,6 +630,8 @@ def add_problem(
         raise InvalidInputError("数据资源名称不能为空")
     if not description:
         raise InvalidInputError("问题描述不能为空")
+    if (why := description_error(description)) is not None:
+        raise InvalidInputError(f"--description {why}")
     dim = parse_dimension(dimension)
     count = parse_records(records)
     reporter_id, reporter_text = None, None
@@ -648,6 +698,30 @@ def _check_transition(p: dict, action: str, on: dt.date, until: dt.date | None) 
             return "协商延期须用 --until 写明双方商定的整改期限"
         if until < on:
             return f"商定期限 {until} 早于协商日期 {on}"
+        if until <= dt.date.fromisoformat(p["due_on"]):
+            return (f"协商期限应晚于现在的整改期限 {p['due_on']}（收到 --until {until}）；"
+                    "期限未到、无需延期的，不必登记协商")
+    return None
+
+
+def _latest_event(events: Sequence[tuple]) -> tuple[str, dt.date] | None:
+    """The (action, date) of a problem's latest event: the latest date, and of events on
+    that date the one recorded last."""
+    latest = None
+    for action, on, _until in events:
+        if on is not None and (latest is None or on >= latest[1]):
+            latest = (action, on)
+    return latest
+
+
+def _check_history(action: str, on: dt.date, events: Sequence[tuple]) -> str | None:
+    """Why an event dated `on` cannot follow the recorded ones: history is told in order,
+    so nothing is dated before the problem's latest recorded event."""
+    latest = _latest_event(events)
+    if latest is not None and on < latest[1]:
+        name = ACTION_NAMES.get(latest[0], latest[0])
+        return (f"日期 {on} 早于该问题最近一次登记的“{name}”（{latest[1]}），"
+                f"不能把{ACTION_NAMES[action]}登记在它之前；请核对日期")
     return None
 
 
@@ -675,13 +749,15 @@ def transition(
     note = (note or "").strip() or None
     with transaction(db):
         current = get_problems(db, ids)
+        history = _event_rows(db, [pid for pid in ids if pid in current])
         errors = []
         for pid in ids:
             p = current.get(pid)
             if p is None:
                 errors.append(f"问题 #{pid}：没有这个问题编号")
                 continue
-            why = _check_transition(p, action, on, until)
+            why = _check_transition(p, action, on, until) or _check_history(
+                action, on, history[pid])
             if why:
                 errors.append(f"问题 #{pid}：{why}")
         if errors:
@@ -806,20 +882,21 @@ def remind(
 def deadline_changes(db: Database, new_cal: WorkCalendar) -> list[dict]:
     """Stored deadlines that `new_cal` would change, for the clerk to see before saving.
 
-    Considers every provisional deadline, and every problem not yet closed (a local
-    adjustment can move those). A negotiated date is never recomputed; only the original
-    deadline beside it is. Each change: id, unit, issued_on, old_due, new_due (the
+    Considers every stored deadline, closed problems' too: one problem list never holds
+    deadlines counted on two calendars. A negotiated date is never recomputed; only the
+    original deadline beside it is. Each change: id, unit, issued_on, old_due, new_due (the
     original deadlines, 'YYYY-MM-DD'), moved (working days on the new calendar, + later),
-    old_provisional, provisional, negotiated (bool), due_on (the deadline in force after).
+    old_provisional, provisional, negotiated (bool), status, due_on (the deadline in force
+    after).
     """
     changes = []
     cache: dict[tuple[str, str], Any] = {}
     sql = (
         "SELECT p.id, u.name, p.issued_on, p.source, p.original_due_on, p.provisional,"
-        " p.negotiated_until, p.due_on FROM problems p JOIN units u ON u.id = p.unit_id"
-        " WHERE p.provisional = 1 OR p.status != 'closed' ORDER BY p.id"
+        " p.negotiated_until, p.due_on, p.status FROM problems p"
+        " JOIN units u ON u.id = p.unit_id ORDER BY p.id"
     )
-    for pid, unit, issued, source, old, prov, negotiated, due in db.conn.execute(sql):
+    for pid, unit, issued, source, old, prov, negotiated, due, status in db.conn.execute(sql):
         key = (issued, source)
         dl = cache.get(key)
         if dl is None:
@@ -831,7 +908,7 @@ def deadline_changes(db: Database, new_cal: WorkCalendar) -> list[dict]:
             "id": pid, "unit": unit, "issued_on": issued, "old_due": old, "new_due": new,
             "moved": new_cal.workdays_between(dt.date.fromisoformat(old), dl.due),
             "old_provisional": bool(prov), "provisional": dl.provisional,
-            "negotiated": negotiated is not None,
+            "negotiated": negotiated is not None, "status": status,
             "due_on": due if negotiated is not None else new,
         })
     return changes
@@ -880,12 +957,31 @@ def apply_deadline_changes(db: Database, changes: Sequence[dict]) -> int:
 # ----------------------------------------------------------------------------- display
 
 def due_text(value: Any, row: dict) -> str:
-    """A deadline for the clerk: the date, marked 暂定 if provisional, 协商 if negotiated."""
+    """A deadline for the clerk: the date, marked 暂定 if provisional; a negotiated one
+    says so and names the deadline the rule gave: 2023-12-29（协商；原 2023-11-14）."""
     if not value:
         return ""
     s = str(value)
-    if row.get("provisional") and s == row.get("original_due_on", s):
-        s += "（暂定）"
+    original = row.get("original_due_on")
     if row.get("negotiated_until") and row.get("negotiated_until") == value:
-        s += "（协商）"
+        if original and original != s:
+            mark = "，暂定" if row.get("provisional") else ""
+            return f"{s}（协商；原 {original}{mark}）"
+        return s + "（协商）"
+    if row.get("provisional") and s == (original or s):
+        s += "（暂定）"
     return s
+
+
+def ever_overdue_text(value: Any, row: dict | None = None) -> str:
+    """The 曾逾期 cell: 是 for a problem late at any time up to the as-of date."""
+    return "是" if value else ""
+
+
+TABLE_TEXT_LIMIT = 120  # characters of a description or resource shown in a terminal table
+
+
+def clip_text(value: Any, limit: int = TABLE_TEXT_LIMIT) -> str:
+    """Long text cut for a terminal table, ending in …; JSON/CSV/.xlsx keep it whole."""
+    s = "" if value is None else str(value)
+    return s if len(s) <= limit else s[:limit - 1] + "…"

@@ -32,6 +32,7 @@ class Column:
     style: str | None = None
     overflow: Literal["fold", "crop", "ellipsis", "ignore"] = "fold"  # Rich overflow: long names wrap rather than lose their end
     terminal: bool = True  # False: only in the .xlsx, too wide for a terminal table
+    clip: int | None = None  # terminal table only: cut longer text to this many chars + …
 
 
 def plain(value: Any) -> Any:
@@ -104,8 +105,14 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
         table.add_column(col.header, justify=col.justify, style=col.style, footer=foot,
                          overflow=col.overflow)
     for row in rows:
-        table.add_row(*(_cell_text(col, row) for col in columns))
+        table.add_row(*(_clipped(col, _cell_text(col, row)) for col in columns))
     return table
+
+
+def _clipped(col: Column, text: str) -> str:
+    if col.clip is None or len(text) <= col.clip:
+        return text
+    return text[:col.clip - 1] + "…"
 
 
 def emit(

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo.errors import CdoError, FileReadError, InvalidInputError, RowErrors
-from cdo.issues import DIMENSION_NAMES, NewProblem, insert_problems, parse_dimension, parse_records
+from cdo.issues import (
+    DIMENSION_NAMES,
+    NewProblem,
+    description_error,
+    insert_problems,
+    parse_dimension,
+    parse_records,
+)
 from cdo.spreadsheets import clean_text, find_header, iter_records, normalize_label
 
 if TYPE_CHECKING:
@@ -213,6 +220,8 @@ def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> Par
             description = clean_text(rec.get("description"))
             if not description:
                 reasons.append("问题描述为空")
+            elif (why := description_error(description)) is not None:
+                reasons.append(why)
             count = None
             try:
                 count = parse_records(rec.get("records"))

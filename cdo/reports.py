@@ -168,7 +168,12 @@ def rectification_by_unit(
 ) -> list[dict]:
     """Per unit: found, on_time, late, open, overdue, on_time_rate — distinct problems.
 
-    Problems are those of the check `month` (YYYY-MM), or issued in `year`. As of `as_of`:
+    Problems are those of the check `month` (YYYY-MM), or of `year`. A problem belongs to
+    the month (and year) of its `month` column: the check month for spot-check problems,
+    the month recorded for a user report (its issue month unless given) — the same rule
+    as the monthly report, so a year's spot-check figures per unit are the sum of its
+    twelve monthly reports. As of `as_of` (a problem changed after it is replayed to how
+    it stood that day):
     - found: problems issued on or before as_of;
     - on_time / late: rectified by as_of, never overdue / ever overdue before that;
     - open: not rectified by as_of (open or negotiated);
@@ -180,19 +185,25 @@ def rectification_by_unit(
         where.append("p.month = ?")
         params.append(month)
     if year:
-        where.append("p.issued_on >= ? AND p.issued_on <= ?")
-        params += [f"{year:04d}-01-01", f"{year:04d}-12-31"]
+        where.append("p.month >= ? AND p.month <= ?")
+        params += [f"{year:04d}-01", f"{year:04d}-12"]
     if source:
         where.append("p.source = ?")
         params.append(source)
     sql = (
         "SELECT p.unit_id, u.name, u.category, c.cdo_name, p.status, p.due_on, p.rectified_on,"
-        " p.first_late_on FROM problems p JOIN units u ON u.id = p.unit_id" + _CDO_JOIN
+        " p.first_late_on, p.id, p.original_due_on FROM problems p"
+        " JOIN units u ON u.id = p.unit_id" + _CDO_JOIN
         + " WHERE " + " AND ".join(where)
     )
+    later = changed_after(db, as_of) if has_changes_after(db, as_of) else {}
     fromiso = dt.date.fromisoformat
     units: dict[int, dict] = {}
-    for uid, name, category, cdo, status, due, rect, late in db.conn.execute(sql, params):
+    for uid, name, category, cdo, status, due, rect, late, pid, original in db.conn.execute(
+            sql, params):
+        if pid in later:
+            then = state_as_of({"original_due_on": original}, later[pid], as_of)
+            status, due, rect = then["status"], then["due_on"], then["rectified_on"]
         u = units.get(uid)
         if u is None:
             u = units[uid] = {"unit": name, "category": category, "cdo": cdo, "found": 0,

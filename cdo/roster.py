@@ -368,12 +368,14 @@ def add_specialist(db: Database, unit_text: str, name: str, phone: str | None = 
     """Register a data specialist (数据专员) for a unit; raises InvalidInputError if the
     unit already has a specialist of that name."""
     from cdo.db import transaction
-    from cdo.forms import parse_phone
+    from cdo.forms import check_person_name, parse_phone
+    from cdo.spreadsheets import clean_text
 
     unit = _unit(db, unit_text)
-    name = "".join(name.split())
+    name = "".join(clean_text(name).split())
     if not name:
         raise InvalidInputError("数据专员姓名不能为空")
+    check_person_name(name, "数据专员姓名")
     phone_clean = parse_phone(phone) or None if phone else None
     on = on or dt.date.today()
     with transaction(db):

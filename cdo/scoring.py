@@ -24,7 +24,9 @@ Suggestion formulas (the office may enter other points; a suggestion never overw
   the office fixes another date, change the two constants; existing points are not
   touched (suggestions never overwrite).
 - Item 11 (quality checks and corrections, 5 points): 5 × on-time ÷ decided, over the
-  problems issued to the unit during the year. On time: rectified on or before its
+  unit's problems of the year (a problem's year is that of its `month` column: the check
+  month of a spot-check problem, the recorded month of a user report — as in the monthly
+  and annual reports), issued by the as-of date. On time: rectified on or before its
   deadline (the negotiated date where one was agreed) and never overdue. Decided: on time,
   rectified late, or unrectified past its deadline; unrectified problems still within
   their deadline are left out. No decided problem: full marks.
@@ -158,14 +160,18 @@ def fmt_points(value: float | None) -> str:
     """4 → '4', 4.5 → '4.5', 3.75 → '3.75'; None → ''."""
     if value is None:
         return ""
-    return f"{round(value, 2):g}"
+    return f"{round(value, 2) + 0.0:g}"  # + 0.0: -0 shows as 0
 
 
 _NUMBER = re.compile(r"^[+]?(\d+(?:\.\d*)?|\.\d+)$")
 
 
-def parse_points(value: Any) -> float | None:
-    """A cell or typed value as points: None for blank; 4, '4.5', '４.５分' accepted.
+def parse_points_exact(value: Any) -> Decimal | None:
+    """A cell or typed value as exact points: None for blank; 4, '4.5', '４.５分' accepted.
+
+    Text is read digit for digit (never through a float), a number cell by its shortest
+    decimal form (the 4.45 typed in Excel is 4.45), so '9.99999999' stays 9.99999999 and
+    is refused by `check_points` instead of being rounded to 10. -0 is 0.
 
     Raises InvalidInputError (without a place; the caller names it) when it is not a number.
     """
@@ -173,43 +179,73 @@ def parse_points(value: Any) -> float | None:
         return None
     if isinstance(value, bool):
         raise InvalidInputError(f"“{value}”不是分数")
-    if isinstance(value, int | float):
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidInputError(f"“{value}”不是分数")
+        d = value
+    elif isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise InvalidInputError(f"“{value}”不是分数")
-        return float(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    text = re.sub(r"\s+", "", text)
-    if not text:
-        return None
-    if text.endswith("分"):
-        text = text[:-1]
-    if text.startswith("-") and _NUMBER.match(text[1:]):
-        return -float(text[1:])
-    if not _NUMBER.match(text):
-        raise InvalidInputError(f"“{value}”不是分数")
-    return float(text)
+        d = Decimal(repr(value))
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        text = re.sub(r"\s+", "", text)
+        if not text:
+            return None
+        if text.endswith("分"):
+            text = text[:-1]
+        negative = text.startswith("-")
+        if negative:
+            text = text[1:]
+        if not _NUMBER.match(text):
+            raise InvalidInputError(f"“{value}”不是分数")
+        d = Decimal(text.lstrip("+"))
+        if negative:
+            d = -d
+    return Decimal(0) if d == 0 else d
 
 
-def check_points(table: Table, item_no: int, points: float) -> float:
-    """`points` for item `item_no` if within 0…max with at most two decimals, rounded to them.
+def parse_points(value: Any) -> float | None:
+    """`parse_points_exact` as a float (None for blank)."""
+    d = parse_points_exact(value)
+    return None if d is None else float(d)
+
+
+def _exact(points: float | Decimal) -> Decimal:
+    return points if isinstance(points, Decimal) else parse_points_exact(points) or Decimal(0)
+
+
+def has_two_decimals_at_most(points: float | Decimal) -> bool:
+    sign, digits, exponent = _exact(points).as_tuple()  # exact: no context rounding
+    if not isinstance(exponent, int):
+        return False
+    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return -exponent - zeros <= 2 or exponent >= 0
+
+
+def check_points(table: Table, item_no: int, points: float | Decimal) -> float:
+    """`points` for item `item_no` if within 0…max with at most two decimals (exactly:
+    9.99999999 is refused, never rounded to 10); -0 is 0.
 
     Raises InvalidInputError naming the item and its maximum.
     """
     item = table.item(item_no)
-    if points < 0:
+    d = _exact(points)
+    if d < 0:
         raise InvalidInputError(
-            f"第{item.no}项不能为负分（{fmt_points(points)}），该项满分 {fmt_points(item.max)} 分"
+            f"第{item.no}项不能为负分（{d}），该项满分 {fmt_points(item.max)} 分"
         )
-    if points > item.max + 1e-9:
+    if not has_two_decimals_at_most(d):
         raise InvalidInputError(
-            f"第{item.no}项最多 {fmt_points(item.max)} 分，{fmt_points(points)} 分超出了满分"
+            f"第{item.no}项的分数 {d} 最多保留两位小数（该项满分 {fmt_points(item.max)} 分）"
         )
-    rounded = round(points, 2)
-    if abs(points - rounded) > 1e-6:
+    if d > Decimal(repr(float(item.max))):
         raise InvalidInputError(
-            f"第{item.no}项的分数 {points} 最多保留两位小数（该项满分 {fmt_points(item.max)} 分）"
+            f"第{item.no}项最多 {fmt_points(item.max)} 分，{fmt_points(float(d))} 分超出了满分"
         )
-    return rounded
+    return float(d) + 0.0
 
 
 # ----------------------------------------------------------------------------- totals

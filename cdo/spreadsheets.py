@@ -19,6 +19,8 @@ from cdo.errors import FileReadError
 MAX_CELL_CHARS = 32_767  # Excel's own limit
 MAX_COLUMNS = 200        # no form or list we read is wider; wider rows are cut
 
+# Zero-width and direction marks: invisible, copied in from web pages and chat apps.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _LABEL_PUNCT = re.compile(r"[:：*＊()（）/／、·.．\-－_—]")
 
@@ -42,11 +44,7 @@ def clean_text(value: Any) -> str:
         value = value.date() if value.time() == dt.time() else value
     if isinstance(value, dt.date):
         return value.isoformat()
-    return _INVISIBLE.sub("", str(value)).strip(" \t\r\n\u3000\u00a0")
-
-
-# Zero-width and direction marks: invisible, copied in from web pages and chat apps.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+    return INVISIBLE.sub("", str(value)).strip(" \t\r\n\u3000\u00a0")
 
 
 def has_symbols(text: str) -> bool:

@@ -75,20 +75,26 @@ def test_annual_workbook(cli, filled, tmp_path):
     ]
 
     problems = sheet_rows(wb["问题清单"])
-    assert [r[2] for r in problems[2:]] == ["达州市大数据中心", "达州市大数据中心", "达州市通川区"]
+    head = problems[1]
+    assert head[:4] == ["编号", "来源", "所属月份", "责任单位"]
+    assert "原整改期限" in head and "曾逾期" in head
+    assert [r[3] for r in problems[2:]] == ["达州市大数据中心", "达州市大数据中心", "达州市通川区"]
     assert [r[-1] for r in problems[2:]] == ["按期整改", "逾期整改", "逾期未整改"]
-    assert problems[2][4] == "=资源"                  # text, never a formula
-    assert wb["问题清单"].cell(3, 5).data_type == "s"
+    assert [r[head.index("曾逾期")] for r in problems[2:]] == [None, "是", "是"]
+    assert problems[2][5] == "=资源"                  # text, never a formula
+    assert wb["问题清单"].cell(3, 6).data_type == "s"
 
     rect = sheet_rows(wb["整改情况"])
-    assert rect[1] == ["责任单位", "类别", "发现问题", "按期整改", "逾期整改", "尚未整改",
-                       "逾期（曾逾期）", "按期整改率"]
+    block = ["发现问题", "按期整改", "逾期整改", "尚未整改", "逾期（曾逾期）"]
+    assert rect[1] == ["责任单位", "类别", *(f"抽查·{h}" for h in block), "抽查·按期整改率",
+                       *(f"反馈·{h}" for h in block), "合计·发现问题", "合计·按期整改率"]
     body = {r[0]: r[2:] for r in rect[2:-1]}
-    assert body["达州市大数据中心"] == [2, 1, 1, 0, 1, 0.5]
-    assert body["达州市通川区"] == [1, 0, 0, 1, 1, 0]
-    assert body["达州市中心医院"] == [0, 0, 0, 0, 0, "—"]
-    assert rect[-1][0].startswith("合计") and rect[-1][2] == 3
+    assert body["达州市大数据中心"] == [2, 1, 1, 0, 1, 0.5, 0, 0, 0, 0, 0, 2, 0.5]
+    assert body["达州市通川区"] == [1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0]
+    assert body["达州市中心医院"] == [0, 0, 0, 0, 0, "—", 0, 0, 0, 0, 0, 0, "—"]
+    assert rect[-1][0].startswith("合计") and rect[-1][2] == 3 and rect[-1][13] == 3
     assert wb["整改情况"].cell(3, 8).number_format == "0.0%"
+    assert wb["整改情况"].cell(3, 15).number_format == "0.0%"
 
     ranking = sheet_rows(wb["评价排名"])
     assert "未定稿" in ranking[0][0]
@@ -153,3 +159,94 @@ def test_roster_sheet_shows_the_roster_as_it_stood_at_the_end_of_the_year(cli, d
     rows = sheet_rows(openpyxl.load_workbook(tmp_path / "2024.xlsx")["名册"])
     got = {r[2]: r[4] for r in rows[2:] if r[2]}
     assert got == {"甲": "已离任", "乙": "已推荐", "丙": "已备案"}
+
+
+def test_annual_as_of_before_the_year_shows_nothing_issued_after_it(cli, filled, tmp_path):
+    out = tmp_path / "old.xlsx"
+    r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2020-01-01")
+    assert r.exit_code == 0, r.stderr
+    wb = openpyxl.load_workbook(out)
+    assert sheet_rows(wb["问题清单"])[2:] == []
+    rect = sheet_rows(wb["整改情况"])
+    assert all(r[2] == 0 and r[8] == 0 for r in rect[2:])  # nothing found yet
+    roster = sheet_rows(wb["名册"])
+    assert roster[0][0] == "2023年度首席数据官名册（截至 2020 年 1 月 1 日）"
+    assert [r[2] for r in roster[2:]] == [None, None, None]  # no CDO recommended yet
+    # mid-year: the problems of September are not issued yet on 1 September
+    r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2023-09-01")
+    wb = openpyxl.load_workbook(out)
+    assert sheet_rows(wb["问题清单"])[2:] == []
+    got = {r[2]: r[4] for r in sheet_rows(wb["名册"])[2:] if r[2]}
+    assert got == {"张三": "已任命", "李四": "已离任", "王五": "已备案"}  # no dates to step back
+
+
+def _add_problem(db, unit_id, month, issued, due, source="spotcheck", status="open",
+                 rectified=None, late=None):
+    db.execute(
+        "INSERT INTO problems (source, month, unit_id, resource, dimension, description,"
+        " issued_on, due_on, original_due_on, status, rectified_on, first_late_on, created_at)"
+        " VALUES (?, ?, ?, '资源', 'accuracy', '描述', ?, ?, ?, ?, ?, ?, '2024-01-01')",
+        [source, month, unit_id, issued, due, due, status, rectified, late],
+    )
+
+
+@pytest.fixture
+def across_new_year(db_path):
+    db = open_db(db_path)
+    a = add_unit(db, "达州市大数据中心", "department", "大数据中心")
+    b = add_unit(db, "达州市通川区", "region", "通川区")
+    with transaction(db):
+        _add_problem(db, a.id, "2024-11", "2024-11-25", "2025-01-08", status="rectified",
+                     rectified="2024-12-20")
+        _add_problem(db, a.id, "2024-11", "2024-11-25", "2025-01-08", status="rectified",
+                     rectified="2025-01-20", late="2025-01-09")
+        # the December check, issued on 6 January: a 2024 problem
+        _add_problem(db, a.id, "2024-12", "2025-01-06", "2025-02-21")
+        _add_problem(db, b.id, "2024-12", "2025-01-06", "2025-02-21", late="2025-02-22")
+        # user reports: counted apart, never in the spot-check figures
+        _add_problem(db, b.id, "2024-12", "2024-12-10", "2024-12-31", "user")
+        _add_problem(db, a.id, "2025-01", "2025-01-08", "2025-01-23", "user")
+        # a 2025 spot-check problem
+        _add_problem(db, b.id, "2025-02", "2025-02-26", "2025-04-10")
+    db.conn.close()
+
+
+def test_annual_spotcheck_figures_are_the_sum_of_the_monthly_reports(cli, across_new_year,
+                                                                     tmp_path):
+    import json
+
+    as_of = "2025-03-31"
+    monthly: dict[str, list[int]] = {}
+    keys = ("found", "on_time", "late", "open", "overdue")
+    for m in range(1, 13):
+        r = cli("report", "monthly", "--month", f"2024-{m:02d}", "--as-of", as_of,
+                "--format", "json")
+        assert r.exit_code == 0, r.stderr
+        for row in json.loads(r.stdout):
+            tot = monthly.setdefault(row["unit"], [0] * 5)
+            for i, k in enumerate(keys):
+                tot[i] += row[k]
+    assert monthly == {"达州市大数据中心": [3, 1, 1, 1, 2], "达州市通川区": [1, 0, 0, 1, 1]}
+
+    out = tmp_path / "2024.xlsx"
+    r = cli("report", "annual", "--year", 2024, "--output", out, "--as-of", as_of)
+    assert r.exit_code == 0, r.stderr
+    wb = openpyxl.load_workbook(out)
+    rect = {r[0]: r for r in sheet_rows(wb["整改情况"])[2:-1]}
+    assert {u: list(r[2:7]) for u, r in rect.items()} == monthly
+    assert [rect["达州市通川区"][i] for i in (8, 13)] == [1, 2]  # 1 user report; 2 in all
+    assert rect["达州市大数据中心"][8] == 0  # its user report is of 2025
+    problems = sheet_rows(wb["问题清单"])
+    head = problems[1]
+    months = sorted({r[head.index("所属月份")] for r in problems[2:]})
+    assert months == ["2024-11", "2024-12"] and len(problems) - 2 == 5
+    late = {r[0]: r[head.index("曾逾期")] for r in problems[2:]}
+    assert late == {1: None, 2: "是", 3: "是", 4: "是", 5: "是"}
+    assert problems[2][head.index("原整改期限")] is not None
+
+    r = cli("report", "annual", "--year", 2025, "--output", out, "--as-of", as_of)
+    wb = openpyxl.load_workbook(out)
+    assert [r[0] for r in sheet_rows(wb["问题清单"])[2:]] == [6, 7]
+    rect = {r[0]: r for r in sheet_rows(wb["整改情况"])[2:-1]}
+    assert rect["达州市大数据中心"][2] == 0 and rect["达州市大数据中心"][8] == 1
+    assert rect["达州市通川区"][2] == 1

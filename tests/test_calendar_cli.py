@@ -69,6 +69,7 @@ def test_deadline_provisional(cli):
     r = ok(cli("calendar", "deadline", "2026-12-10", "30"))
     assert "暂定" in r.stdout
     assert "2027 年的放假安排通知尚未载入" in r.stderr
+    assert "calendar load" in r.stderr
     r = ok(cli("calendar", "deadline", "2026-12-10", "30", "-f", "json"))
     assert json.loads(r.stdout)["provisional"] is True
 
@@ -419,3 +420,37 @@ def test_load_items_only_with_year(cli, tmp_path):
     data = json.loads(r.stdout)
     assert data["year"] == 2027 and data["workdays"] == ["2027-02-14", "2027-02-20"]
     user_error(cli("calendar", "load", items, "--year", "明年"), "四位年份")
+
+
+@pytest.mark.parametrize("start", ["1900-01-01", "2003-12-20"])
+def test_deadline_before_2004_says_there_is_no_data_not_load_a_notice(cli, start):
+    r = ok(cli("calendar", "deadline", start, "30"))
+    assert "暂定" in r.stdout
+    year = start[:4]
+    assert f"本工具没有 2004 年以前的节假日数据（{year} 年）" in r.stderr
+    assert "通知尚未载入" not in r.stderr and "calendar load" not in r.stderr
+    r = ok(cli("calendar", "show", f"{year}-02"))
+    assert "本工具没有 2004 年以前的节假日数据" in r.stdout and "尚未载入" not in r.stdout
+
+
+@needs_hook
+def test_set_moves_closed_problems_deadlines_too(cli, db_path):
+    import datetime as dt
+
+    from cdo import issues
+
+    open_ = _add_problem(db_path, "2023-09-27")
+    closed = _add_problem(db_path, "2023-09-27")
+    db = open_db(db_path)
+    issues.transition(db, [closed], "done", dt.date(2023, 11, 15))  # a day late
+    issues.transition(db, [closed], "verify", dt.date(2023, 11, 16))
+    r = ok(cli("calendar", "set", "2023-10-09", "off", "--reason", "停电"))
+    assert "已移动的整改期限（2 个问题）" in r.stdout and "已销号" in r.stdout
+    rows = db.execute("SELECT id, due_on, original_due_on, first_late_on FROM problems"
+                      " ORDER BY id").fetchall()
+    assert [tuple(x) for x in rows] == [(open_, "2023-11-15", "2023-11-15", None),
+                                        (closed, "2023-11-15", "2023-11-15", None)]
+    r = ok(cli("calendar", "unset", "2023-10-09"))
+    assert "2 个问题" in r.stdout
+    late = db.execute("SELECT first_late_on FROM problems WHERE id = ?", [closed]).fetchone()
+    assert late[0] == "2023-11-15"

@@ -152,7 +152,7 @@ def test_reports_and_lateness(ddb):
                               today=today) == "unchanged"
     assert duty.record_report(ddb, "市教育局", "summary", 2023, D("2024-01-04"),
                               today=today) == "changed"
-    with pytest.raises(InvalidInputError, match="不可能"):
+    with pytest.raises(InvalidInputError, match="不会在 2022-12-01 收到"):
         duty.record_report(ddb, "市公安局", "summary", 2023, D("2022-12-01"), today=today)
     with pytest.raises(InvalidInputError, match="今天之后"):
         duty.record_report(ddb, "市公安局", "plan", 2024, D("2024-07-01"), today=today)
@@ -286,3 +286,35 @@ def test_cli_plan_and_summary_take_on_like_other_commands(cli, cdb):
     assert r.exit_code == 0 and "2023-06-30 收到" in r.stdout
     r = cli("duty", "summary", "市公安局", "--year", "2023", "--on", "2023年12月29日")
     assert r.exit_code == 0 and "（按时）" in r.stdout
+
+
+@pytest.mark.parametrize("kind,year,day,earliest", [
+    ("summary", "2023", "2023-02-01", "2023-07-01"),   # a 2023 summary in February 2023
+    ("summary", "2023", "2022-12-30", "2023-07-01"),
+    ("plan", "2023", "2022-09-30", "2022-10-01"),
+])
+def test_cli_refuses_a_plan_or_summary_received_too_early(cli, cdb, kind, year, day, earliest):
+    r = cli("duty", kind, "通川区", "--year", year, "--on", day)
+    assert r.exit_code == 1, r.stdout
+    assert f"不会在 {day} 收到：最早 {earliest} 起" in r.stderr
+    assert "是否年度写错了" in r.stderr and "Traceback" not in r.stderr
+    assert cdb.execute("SELECT COUNT(*) FROM duty_reports").fetchone()[0] == 0
+
+
+def test_cli_accepts_the_first_day_of_each_window(cli, cdb):
+    r = cli("duty", "plan", "通川区", "--year", "2023", "--on", "2022-10-01")
+    assert r.exit_code == 0, r.stderr
+    r = cli("duty", "summary", "通川区", "--year", "2023", "--on", "2023-07-01")
+    assert r.exit_code == 0, r.stderr
+
+
+def test_cli_attend_names_each_conflict_once(cli, cdb):
+    cli("duty", "meeting", "add", "--on", "2023-07-14", "--title", "会")
+    r = cli("duty", "attend", "1", "--present", "市公安局,市公安局", "--deputy", "市公安局")
+    assert r.exit_code == 1 and "全部未保存" in r.stderr
+    lines = [x for x in r.stderr.splitlines() if "重复出现" in x]
+    assert len(lines) == 2 and len(set(lines)) == 2, r.stderr
+    assert "派员代会" in lines[1] and "只能记一种出勤" in lines[1]
+    r = cli("duty", "attend", "1", "--present", "市公安局", "--deputy", "市公安局,市公安局")
+    lines = [x for x in r.stderr.splitlines() if "重复出现" in x]
+    assert len(lines) == 1, r.stderr

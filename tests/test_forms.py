@@ -438,3 +438,24 @@ def test_a_libreoffice_saved_unit_form_reads_the_same(tmp_path):
     assert f.fields["name"] == "王明"
     assert f.fields["resume"] == UNIT_TYPED["resume"]
     assert f.form_date == dt.date(2023, 5, 20)
+
+
+def test_clean_form_strips_zero_width_characters_from_every_field():
+    from cdo.forms import clean_form
+
+    raw = {"name": "\ufeff张\u200b三\u200f", "gender": "男\u200c", "birth_month": "1975\u200b.03",
+           "phone": "139\u20600818\u200e0001", "position": "达州市统计局\u200d副局长",
+           "resume": "2001.07\u200b 参加工作\n\u200b\n2010 至今"}
+    f, _ = clean_form(raw)
+    assert (f["name"], f["gender"], f["birth_month"], f["phone"], f["position"]) == (
+        "张三", "男", "1975-03", "13908180001", "达州市统计局副局长")
+    assert f["resume"] == "2001.07 参加工作\n\n2010 至今"
+
+
+@pytest.mark.parametrize("name", ["张三😀", "张三❤", "张三\U0001f1e8\U0001f1f3"])
+def test_clean_form_refuses_a_name_with_emoji_or_symbols(name):
+    from cdo.errors import InvalidInputError
+    from cdo.forms import clean_form
+
+    with pytest.raises(InvalidInputError, match="含有表情或符号"):
+        clean_form({"name": name})

@@ -332,16 +332,38 @@ def test_official_year_that_moves_nothing_still_clears_provisional(units):
     assert status(units, pid)["provisional"] is False
 
 
-def test_local_day_off_moves_open_deadlines_only(units):
+def test_local_day_off_moves_every_deadline_closed_ones_too(units):
+    """One problem list never holds deadlines counted on two calendars: a closed problem's
+    deadline moves too (and its late mark is judged again); a negotiated date stays."""
     open_ = add(units)["id"]
     closed = add(units)["id"]
     issues.transition(units, [closed], "done", D("2023-10-10"))
     issues.transition(units, [closed], "verify", D("2023-10-11"))
+    late_closed = add(units)["id"]  # rectified on 11-15: late on the old deadline 11-14
+    issues.transition(units, [late_closed], "done", D("2023-11-15"))
+    issues.transition(units, [late_closed], "verify", D("2023-11-16"))
+    assert status(units, late_closed)["first_late_on"] == "2023-11-15"
+    negotiated = add(units)["id"]
+    issues.transition(units, [negotiated], "negotiate", D("2023-11-01"), until=D("2023-12-29"))
     cal = WorkCalendar(local={D("2023-11-01"): (False, "停电闭馆")})
     changes = issues.deadline_changes(units, cal)
-    assert [(c["id"], c["new_due"]) for c in changes] == [(open_, "2023-11-15")]
+    assert [(c["id"], c["new_due"]) for c in changes] == [
+        (open_, "2023-11-15"), (closed, "2023-11-15"), (late_closed, "2023-11-15"),
+        (negotiated, "2023-11-15")]
+    assert {c["id"]: c["status"] for c in changes}[closed] == "closed"
     issues.apply_deadline_changes(units, changes)
-    assert status(units, open_)["due_on"] == "2023-11-15"
+    for pid in (open_, closed, late_closed):
+        p = status(units, pid)
+        assert (p["due_on"], p["original_due_on"]) == ("2023-11-15", "2023-11-15")
+    assert status(units, late_closed)["first_late_on"] is None  # in time on the new date
+    q = status(units, negotiated)
+    assert (q["due_on"], q["original_due_on"]) == ("2023-12-29", "2023-11-15")
+    assert issues.deadline_changes(units, cal) == []
+    # Taking the day off back moves them all back, and the late mark returns.
+    issues.apply_deadline_changes(units, issues.deadline_changes(units, WorkCalendar()))
+    assert {status(units, i)["original_due_on"] for i in (open_, closed, late_closed,
+                                                          negotiated)} == {"2023-11-14"}
+    assert status(units, late_closed)["first_late_on"] == "2023-11-15"
 
 
 def test_recompute_revises_the_late_mark(units):
@@ -363,3 +385,93 @@ def test_unknown_status_and_source_are_user_errors(units):
     with pytest.raises(CdoError, match="来源不认识"):
         issues.list_problems(units, as_of=D("2023-12-01"), source="phone")
     assert issues.parse_status("已销号") == "closed"
+
+
+# ----------------------------------------------------------------------------- review fixes
+
+def test_no_event_dated_before_the_latest_one(units):
+    """done 12-06, reopened 12-10: a rectification dated 12-05 would be impossible history."""
+    pid = add(units)["id"]
+    issues.transition(units, [pid], "done", D("2023-12-06"))
+    issues.transition(units, [pid], "reopen", D("2023-12-10"))
+    n = audit_count(units)
+    with pytest.raises(RowErrors) as e:
+        issues.transition(units, [pid], "done", D("2023-12-05"))
+    text = "\n".join(e.value.problems)
+    assert "2023-12-05" in text and "核验未通过退回" in text and "2023-12-10" in text
+    assert status(units, pid)["status"] == "open" and audit_count(units) == n
+    with pytest.raises(RowErrors, match="核验未通过退回"):
+        issues.transition(units, [pid], "negotiate", D("2023-12-09"), until=D("2024-01-31"))
+    # The same day as the latest event is fine (rectified and verified on one day too).
+    issues.transition(units, [pid], "done", D("2023-12-10"))
+    issues.transition(units, [pid], "verify", D("2023-12-10"))
+    assert status(units, pid)["status"] == "closed"
+
+
+def test_negotiated_date_must_be_later_than_the_deadline(units):
+    pid = add(units)["id"]  # due 2023-11-14
+    for until in ("2023-11-14", "2023-11-01"):
+        with pytest.raises(RowErrors) as e:
+            issues.transition(units, [pid], "negotiate", D("2023-10-20"), until=D(until))
+        assert "协商期限应晚于现在的整改期限 2023-11-14" in "\n".join(e.value.problems)
+    issues.transition(units, [pid], "negotiate", D("2023-10-20"), until=D("2023-12-29"))
+    with pytest.raises(RowErrors, match="协商期限应晚于现在的整改期限 2023-12-29"):
+        issues.transition(units, [pid], "negotiate", D("2023-10-25"), until=D("2023-12-15"))
+    assert status(units, pid)["due_on"] == "2023-12-29"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("99999999999999999999", "问题编号过大：99999999999999999999"),
+    ("0", "问题编号须为正整数：0"),
+    ("-1", "问题编号须为正整数：-1"),
+    ("3-99999999999999999999", "问题编号过大"),
+])
+def test_parse_ids_names_impossible_ids(text, message):
+    with pytest.raises(InvalidInputError, match=message):
+        issues.parse_ids([text])
+    assert issues.parse_ids([str(2**63 - 1)]) == [2**63 - 1]
+
+
+def test_list_as_of_leaves_out_problems_not_issued_yet(units):
+    early = add(units)["id"]
+    late = add(units, issued="2023-12-20")["id"]
+    ids = lambda day: [p["id"] for p in issues.list_problems(units, as_of=D(day))]  # noqa: E731
+    assert ids("2023-11-17") == [early]
+    assert ids("2020-01-01") == []
+    assert ids("2023-12-20") == [early, late]
+    issues.transition(units, [late], "done", D("2023-12-22"))  # replayed rows too
+    assert ids("2023-12-01") == [early]
+    assert [p["id"] for p in issues.due_list(units, as_of=D("2023-11-17"))] == [early]
+
+
+def test_ever_overdue_mark_as_of(units):
+    late = add(units)["id"]
+    issues.transition(units, [late], "done", D("2023-11-20"))  # late from 11-15
+    ontime = add(units)["id"]
+    issues.transition(units, [ontime], "done", D("2023-11-10"))
+    marks = lambda day: {p["id"]: p["ever_overdue"]  # noqa: E731
+                         for p in issues.list_problems(units, as_of=D(day))}
+    assert marks("2023-12-01") == {late: True, ontime: False}
+    assert marks("2023-11-14") == {late: False, ontime: False}
+    assert marks("2023-11-16") == {late: True, ontime: False}  # open then, 2 days late
+    assert "ever_overdue" not in issues.PROBLEM_KEYS
+
+
+def test_chinese_sources_and_statuses():
+    for word in ("用户", "反馈", "用户反馈", "使用单位反馈", "user"):
+        assert issues.parse_source(word) == "user"
+    for word in ("抽查", "月度抽查", "spotcheck"):
+        assert issues.parse_source(word) == "spotcheck"
+    for word, key in [("待整改", "open"), ("已整改", "rectified"), ("已销号", "closed"),
+                      ("协商延期", "negotiated")]:
+        assert issues.parse_status(word) == key
+
+
+def test_description_over_2000_characters_is_refused(units):
+    with pytest.raises(InvalidInputError, match="问题描述过长（2,001 字，最多 2,000 字）"):
+        issues.add_problem(units, unit="市公安局", resource="r", dimension="准确性",
+                           description="长" * 2001, issued_on=D("2023-09-27"))
+    p = issues.add_problem(units, unit="市公安局", resource="r", dimension="准确性",
+                           description="长" * 2000, issued_on=D("2023-09-27"))
+    assert len(p["description"]) == 2000
+    assert issues.clip_text("字" * 500).endswith("…") and len(issues.clip_text("字" * 500)) == 120

@@ -214,7 +214,11 @@ def test_deadline_is_shown_as_provisional_and_negotiated():
     assert issues.due_text("2027-01-13", {"provisional": True, "original_due_on": "2027-01-13"}
                            ) == "2027-01-13（暂定）"
     assert issues.due_text("2023-12-29", {"negotiated_until": "2023-12-29",
-                                          "original_due_on": "2023-11-14"}) == "2023-12-29（协商）"
+                                          "original_due_on": "2023-11-14"}
+                           ) == "2023-12-29（协商；原 2023-11-14）"
+    assert issues.due_text("2027-03-01", {"negotiated_until": "2027-03-01", "provisional": True,
+                                          "original_due_on": "2027-01-13"}
+                           ) == "2027-03-01（协商；原 2027-01-13，暂定）"
 
 
 def test_demo_step_builds_every_state(db):
@@ -327,3 +331,29 @@ def test_rectify_list_as_of_a_past_date(cli, world):
     soon = issues.due_list(db, as_of=D("2023-11-01"), due_within=10)
     assert ids["a_late"] in [x["id"] for x in soon]
     assert ids["b_negotiated"] not in [x["id"] for x in soon]  # negotiated on 11-01 to 12-29
+
+
+def test_reports_as_of_a_past_date_leave_out_later_problems(cli, world):
+    db, ids = world
+    later = issues.add_problem(db, unit="市公安局", resource="r", dimension="准确性",
+                               description="d", issued_on=D("2023-12-20"),
+                               month="2023-09")["id"]
+    for day in ("2023-11-17", "2020-01-01"):
+        assert later not in [r["id"] for r in reports.overdue_rows(db, D(day))]
+        rows = json.loads(cli("report", "overdue", "--as-of", day, "-f", "json").stdout)
+        assert later not in [r["id"] for r in rows]
+    monthly = {r["unit"]: r for r in reports.rectification_by_unit(
+        db, as_of=D("2023-11-17"), month="2023-09", source="spotcheck")}
+    assert monthly["达州市公安局"]["found"] == 3  # a_open, a_closed, a_late; not the later one
+    r = cli("report", "monthly", "--month", "2023-09", "--as-of", "2020-01-01", "-f", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout) == []
+
+
+def test_overdue_table_cuts_long_text(cli, world):
+    db, ids = world
+    long = "描述" * 1000
+    db.execute("UPDATE problems SET description = ? WHERE id = ?", [long, ids["a_open"]])
+    r = cli("report", "overdue", "--as-of", "2023-11-20")
+    assert r.exit_code == 0 and "…" in r.stdout and len(r.stdout.splitlines()) < 40
+    rows = json.loads(cli("report", "overdue", "--as-of", "2023-11-20", "-f", "json").stdout)
+    assert long in [x["description"] for x in rows]

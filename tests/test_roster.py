@@ -498,3 +498,36 @@ def test_summary_line_reads_naturally():
     rep = roster.ImportReport(done=[outcome("replaced"), outcome("added")])
     assert import_summary(rep) == "共 2 份：新增 1 份，更换 1 份。"
     assert "无，" not in import_summary(roster.ImportReport())
+
+
+def test_invisible_characters_in_a_form_are_removed_before_comparing(rdb, tmp_path):
+    roster.import_forms(rdb, [form(tmp_path, name="王建军", form_date=D("2023-05-20"))],
+                        received_on=D("2023-05-25"))
+    p = form(tmp_path, name="王\u200b建\ufeff军", phone="1390818\u200d0002",
+             position="达州市公安局\u2060副局长", form_date=D("2023-06-20"), fname="zw.xlsx")
+    rep = roster.import_forms(rdb, [p], received_on=D("2023-06-25"))
+    assert [(o.action, o.name) for o in rep.done] == [("updated", "王建军")]
+    (row,) = rdb.query("SELECT name, phone, position FROM cdos")
+    assert row == {"name": "王建军", "phone": "13908180002", "position": "达州市公安局副局长"}
+    stored = "".join(str(v) for r in rdb.query("SELECT * FROM cdos") for v in r.values())
+    assert not any(ch in stored for ch in "\u200b\u200d\u2060\ufeff")
+
+
+@pytest.mark.parametrize("name", ["王建军😀", "王建军★", "☎王建军"])
+def test_a_name_with_emoji_or_symbols_is_refused_not_a_new_cdo(rdb, tmp_path, name):
+    roster.import_forms(rdb, [form(tmp_path, form_date=D("2023-05-20"))],
+                        received_on=D("2023-05-25"))
+    p = form(tmp_path, name=name, form_date=D("2023-06-20"), fname="sym.xlsx")
+    rep = roster.import_forms(rdb, [p], received_on=D("2023-06-25"))
+    assert rep.done == [] or all(o.action != "replaced" for o in rep.done)
+    assert len(rep.failed) == 1 and "含有表情或符号" in str(rep.failed[0])
+    assert [r["name"] for r in rdb.query("SELECT name FROM cdos")] == ["王建军"]
+    with pytest.raises(InvalidInputError, match="含有表情或符号"):
+        roster.add_specialist(rdb, "市公安局", name)
+
+
+def test_cli_import_refuses_an_emoji_name_clearly(cli, cdb, tmp_path):
+    p = form(tmp_path, name="张三😀", fname="e.xlsx")
+    r = cli("register", "import", p, "--received", "2023-05-25")
+    assert r.exit_code == 1 and "Traceback" not in r.stderr
+    assert "姓名“张三😀”含有表情或符号（😀），不是人名" in r.stderr

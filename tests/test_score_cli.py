@@ -484,3 +484,42 @@ def test_suggest_help_explains_the_formulas(cli):
     out = ok(cli("score", "suggest", "--help")).stdout
     assert "第1项" in out and "第2项" in out and "第11项" in out
     assert "2023-05-30" in out and "3 月 31 日" in out and "假定" in out
+
+
+@pytest.mark.parametrize("raw", ["9.99999999", "4.999999999", "4.449", "4.4500000000000000001"])
+def test_set_parses_points_exactly_and_never_rounds(cli, units, raw):
+    r = fail(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 4,
+                 "--points", raw), "最多保留两位小数")
+    assert raw in r.stderr
+    db = open_db(os.environ["CDO_DB"])
+    assert db.execute("SELECT COUNT(*) FROM scores").fetchone()[0] == 0
+
+
+def test_set_minus_zero_is_stored_and_shown_as_zero(cli, units):
+    r = ok(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 1,
+               "--points", "-0"))
+    assert "第1项：0 分" in r.stdout and "-0" not in r.stdout
+    db = open_db(os.environ["CDO_DB"])
+    (pts,) = db.execute("SELECT points FROM scores").fetchone()
+    assert pts == 0 and str(pts) == "0.0"  # not -0.0
+    ok(cli("score", "set", "--year", 2023, "--unit", "大数据中心", "--item", 2,
+           "--points", "4.500"))  # trailing zeros are still two decimals at most
+
+
+def test_import_refuses_more_than_two_decimals_exactly(cli, units, tmp_path):
+    header = ["单位", *[str(n) for n in NUMBERS]]
+    row = full_row("大数据中心", 4)
+    row[NUMBERS.index(4) + 1] = 9.99999999       # a number cell
+    row[NUMBERS.index(5) + 1] = "4.999999999"   # text
+    row[NUMBERS.index(1) + 1] = "-0"
+    path = grid_workbook(tmp_path / "g.xlsx", header, [row])
+    r = fail(cli("score", "import", path, "--year", 2023), "有 2 处错误")
+    assert "第4项，满分 10 分）：9.99999999 最多保留两位小数" in r.stderr
+    assert "第5项，满分 5 分）：4.999999999 最多保留两位小数" in r.stderr
+    row[NUMBERS.index(4) + 1] = 9.5
+    row[NUMBERS.index(5) + 1] = "4.5"
+    path = grid_workbook(tmp_path / "g2.xlsx", header, [row])
+    ok(cli("score", "import", path, "--year", 2023))
+    db = open_db(os.environ["CDO_DB"])
+    pts = dict(db.execute("SELECT item, points FROM scores"))
+    assert pts[4] == 9.5 and pts[5] == 4.5 and str(pts[1]) == "0.0"

@@ -234,3 +234,46 @@ def test_demo_step_makes_ties_and_incomplete_units(db):
     assert sum(1 for r in rows if not r["complete"]) == 3
     ranks = [r["rank"] for r in rows if r["rank"] is not None]
     assert len(ranks) != len(set(ranks))
+
+
+def test_suggestions_use_only_records_on_or_before_as_of(db, records):
+    # On 2023-07-01 only the June meeting had been held, only 大数据中心's plan received
+    # (2023-05-20); 通川区's plan came on 2023-06-10 (counted), no summary yet.
+    rows = _by_unit_item(evaluation.suggestion_rows(db, 2023, D(2023, 7, 1)))
+    r = rows[("达州市大数据中心", 1)]
+    assert r["suggested"] == 5 and r["basis"] == "会议1次、培训0次：出席1"
+    assert len(r["records"]) == 1
+    assert rows[("达州市通川区", 1)]["suggested"] == 2.5  # deputy at the one meeting
+    r = rows[("达州市大数据中心", 2)]
+    assert r["basis"] == "工作计划按时，工作总结未收到"
+    assert r["suggested"] == 2.5
+    # before 通川区's plan arrived: nothing received yet
+    rows = _by_unit_item(evaluation.suggestion_rows(db, 2023, D(2023, 6, 1), "通川区"))
+    assert rows[("达州市通川区", 2)]["basis"] == "工作计划未收到，工作总结未收到"
+
+
+def _problem_in_month(db, unit_id, month, issued, due, source="spotcheck"):
+    db.execute(
+        "INSERT INTO problems (source, month, unit_id, resource, dimension, description,"
+        " issued_on, due_on, original_due_on, status, created_at)"
+        " VALUES (?, ?, ?, '资源', 'accuracy', '描述', ?, ?, ?, 'open', '2023-01-01')",
+        [source, month, unit_id, issued, due, due],
+    )
+
+
+def test_item_11_counts_a_problem_in_the_year_of_its_check_month(db, units):
+    big = units[0].id
+    with transaction(db):
+        # checked in December 2024, issued 6 January 2025: a 2024 problem
+        _problem_in_month(db, big, "2024-12", "2025-01-06", "2025-02-21")
+        # a user report recorded for 2025-01: a 2025 problem
+        _problem_in_month(db, big, "2025-01", "2025-01-08", "2025-01-23", source="user")
+    as_of = D(2025, 6, 30)
+    r24 = _by_unit_item(evaluation.suggestion_rows(db, 2024, as_of, "大数据中心"))
+    r25 = _by_unit_item(evaluation.suggestion_rows(db, 2025, as_of, "大数据中心"))
+    assert r24[("达州市大数据中心", 11)]["basis"].startswith("问题1个")
+    assert r25[("达州市大数据中心", 11)]["basis"].startswith("问题1个")
+    assert "2025-01-23" in "".join(r25[("达州市大数据中心", 11)]["records"])
+    # before it was issued, the December check's problem does not count yet
+    early = _by_unit_item(evaluation.suggestion_rows(db, 2024, D(2024, 12, 31), "大数据中心"))
+    assert "没有下发" in early[("达州市大数据中心", 11)]["basis"]

@@ -454,3 +454,124 @@ def test_a_refused_list_takes_no_backup(cli, units, tmp_path):
     assert len(_backups(tmp_path)) == 1  # a list that goes in is backed up first
     r = _new(cli, tmp_path / "good.xlsx")  # the same list again: refused
     assert r.exit_code == 1 and "已经导入过" in r.stderr
+
+
+# -- review fixes --------------------------------------------------------------------------
+
+def _add(cli, day="2023-09-27", description="d", unit="市公安局", *extra):
+    r = cli("spotcheck", "add", "--unit", unit, "--resource", "r", "--dimension", "准确性",
+            "--description", description, "--issued-on", day, *extra)
+    assert r.exit_code == 0, r.stderr
+    return r
+
+
+def test_list_as_of_a_past_date_leaves_out_later_problems(cli, units):
+    _add(cli)
+    _add(cli, "2023-12-20")
+    js = lambda *a: json.loads(cli("spotcheck", "list", "-f", "json", *a).stdout)  # noqa: E731
+    assert [p["id"] for p in js("--as-of", "2023-11-17")] == [1]
+    assert js("--as-of", "2020-01-01") == []
+    assert [p["id"] for p in js()] == [1, 2]
+    r = cli("spotcheck", "list", "--as-of", "2020-01-01")
+    assert r.exit_code == 0 and "没有符合条件的问题（2020-01-01 及以前下发的）" in r.stdout
+    rows = json.loads(cli("rectify", "list", "--as-of", "2023-11-17", "-f", "json").stdout)
+    assert [p["id"] for p in rows] == [1]
+
+
+def test_table_shows_original_deadline_and_ever_overdue(cli, units, tmp_path):
+    _add(cli)  # 1: negotiated after the breach
+    _add(cli)  # 2: rectified late, then closed
+    _add(cli)  # 3: on time
+    assert cli("rectify", "negotiate", "1", "--on", "2023-11-20", "--until", "2023-12-29"
+               ).exit_code == 0
+    assert cli("rectify", "done", "2", "--on", "2023-11-20").exit_code == 0
+    assert cli("rectify", "verify", "2", "--on", "2023-11-21").exit_code == 0
+    assert cli("rectify", "done", "3", "--on", "2023-11-01").exit_code == 0
+    out = tmp_path / "list.xlsx"
+    r = cli("spotcheck", "list", "--as-of", "2023-12-01", "-o", out)
+    assert r.exit_code == 0, r.stderr
+    assert "2023-12-29（协商；原 2023-11-14）" in r.stdout
+    assert "曾逾期" in r.stdout
+    lines = {ln.split("│")[1].strip(): ln for ln in r.stdout.splitlines()
+             if ln.startswith("│") and ln.split("│")[1].strip().isdigit()}
+    assert "是" in lines["1"].split("│")[-2] and "是" in lines["2"].split("│")[-2]
+    assert "是" not in lines["3"].split("│")[-2]
+    # JSON and CSV keep exactly the keys of PRODUCT.md.
+    rows = json.loads(cli("spotcheck", "list", "--as-of", "2023-12-01", "-f", "json").stdout)
+    assert all(list(p) == PROBLEM_KEYS for p in rows)
+    assert rows[0]["due_on"] == "2023-12-29"
+    csv_head = cli("spotcheck", "list", "-f", "csv").stdout.splitlines()[0]
+    assert csv_head == ",".join(PROBLEM_KEYS)
+    ws = openpyxl.load_workbook(out).active
+    values = list(ws.values)
+    header_i = next(i for i, v in enumerate(values) if v and "编号" in v)
+    header = list(values[header_i])
+    assert "原整改期限" in header and "曾逾期" in header
+    first = dict(zip(header, values[header_i + 1], strict=False))
+    assert first["原整改期限"] == "2023-11-14" and first["曾逾期"] == "是"
+    third = dict(zip(header, values[header_i + 3], strict=False))
+    assert third["曾逾期"] in ("", None)
+
+
+def test_long_description_is_cut_in_the_table_only(cli, units, tmp_path):
+    long = "数据字段缺失说明" * 200  # 1,600 characters
+    _add(cli, description=long)
+    r = cli("spotcheck", "list")
+    assert r.exit_code == 0
+    assert "…" in r.stdout and long not in r.stdout.replace("\n", "").replace("│", "")
+    assert len(r.stdout.splitlines()) < 30
+    rows = json.loads(cli("spotcheck", "list", "-f", "json").stdout)
+    assert rows[0]["description"] == long
+    out = tmp_path / "l.xlsx"
+    assert cli("spotcheck", "list", "-o", out).exit_code == 0
+    assert any(long in row for row in openpyxl.load_workbook(out).active.values)
+    # Over 2,000 characters: refused, naming the row (import) or the option (add).
+    r = cli("spotcheck", "add", "--unit", "市公安局", "--resource", "r", "--dimension", "准确性",
+            "--description", "长" * 6000, "--issued-on", "2023-09-27")
+    assert r.exit_code == 1 and "--description 问题描述过长（6,000 字" in r.stderr
+    f = write_list(tmp_path / "l.xlsx", [[1, "市公安局", "r", "准确性", "长" * 6000, 1, ""]])
+    r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27", "--file", f)
+    assert r.exit_code == 1 and "第 4 行" in r.stderr and "问题描述过长" in r.stderr
+    assert count(units) == 1
+
+
+def test_chinese_source_and_status_options(cli, units):
+    _add(cli)
+    _add(cli, "2023-09-27", "d", "市公安局", "--source", "用户", "--reporter", "市民政局")
+    js = lambda *a: json.loads(cli("spotcheck", "list", "-f", "json", *a).stdout)  # noqa: E731
+    assert [p["id"] for p in js("--source", "用户")] == [2]
+    assert [p["id"] for p in js("--source", "反馈")] == [2]
+    assert [p["id"] for p in js("--source", "抽查")] == [1]
+    cli("rectify", "done", "1", "--on", "2023-10-10")
+    cli("rectify", "negotiate", "2", "--on", "2023-10-10", "--until", "2023-12-01")
+    assert [p["id"] for p in js("--status", "已整改")] == [1]
+    assert [p["id"] for p in js("--status", "协商延期")] == [2]
+    assert js("--status", "待整改") == []
+    cli("rectify", "verify", "1", "--on", "2023-10-11")
+    assert [p["id"] for p in js("--status", "已销号")] == [1]
+
+
+@pytest.mark.parametrize("arg, message", [
+    ("99999999999999999999", "问题编号过大：99999999999999999999"),
+    ("0", "问题编号须为正整数：0"),
+    ("-1", "问题编号须为正整数：-1"),
+])
+def test_impossible_ids_are_named(cli, units, arg, message):
+    _add(cli)
+    for cmd in (["done"], ["verify"], ["negotiate", "--until", "2024-01-31"], ["remind"]):
+        r = cli("rectify", *cmd, arg)
+        assert r.exit_code == 1, (cmd, r.stdout)
+        assert r.stderr.startswith("cdo: ") and message in r.stderr, (cmd, r.stderr)
+
+
+def test_back_dated_event_and_early_negotiated_date_are_refused(cli, units):
+    _add(cli)
+    assert cli("rectify", "done", "1", "--on", "2023-12-06").exit_code == 0
+    assert cli("rectify", "reopen", "1", "--on", "2023-12-10").exit_code == 0
+    r = cli("rectify", "done", "1", "--on", "2023-12-05")
+    assert r.exit_code == 1
+    assert "早于该问题最近一次登记的“核验未通过退回”（2023-12-10）" in r.stderr
+    assert _listed(cli)[0]["status"] == "open"
+    _add(cli)
+    r = cli("rectify", "negotiate", "2", "--on", "2023-10-11", "--until", "2023-11-01")
+    assert r.exit_code == 1 and "协商期限应晚于现在的整改期限 2023-11-14" in r.stderr

@@ -76,13 +76,37 @@ def day_note(day: Day) -> str:
     return text  # a provisional day's name says so: 国庆节（暂定）
 
 
+def _no_data_text(years: list[int]) -> str:
+    """Years before the first bundled notice: the tool has no data, none will come."""
+    from cdo import calendar as workcal
+
+    first = workcal.first_official_year()
+    listed = _years_text(years)
+    return f"本工具没有 {first} 年以前的节假日数据（{listed} 年）"
+
+
+def _years_text(years: list[int]) -> str:
+    if len(years) > 4 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}—{years[-1]}"
+    return "、".join(str(y) for y in years)
+
+
 def _provisional_warning(cal: WorkCalendar, start: dt.date, end: dt.date) -> str:
     years = [y for y in range(start.year, end.year + 1) if cal.year_status(y) == "provisional"]
     if not years and cal.is_provisional_day(end):
         years = [end.year + 1]  # the next year's notice may still move the last days of December
-    listed = "、".join(str(y) for y in years)
-    return (f"注意：{listed} 年的放假安排通知尚未载入，此期限按周末和固定日期的法定节日暂定；"
-            "通知发布后请用 cdo calendar load 通知.txt 载入，已存的期限会随之重算。")
+    from cdo import calendar as workcal
+
+    first = workcal.first_official_year()
+    old = [y for y in years if y < first]
+    later = [y for y in years if y >= first]
+    parts = []
+    if old:
+        parts.append(f"注意：{_no_data_text(old)}，此期限只按周末和固定日期的法定节日暂定。")
+    if later:
+        parts.append(f"注意：{_years_text(later)} 年的放假安排通知尚未载入，此期限按周末和固定日期的"
+                     "法定节日暂定；通知发布后请用 cdo calendar load 通知.txt 载入，已存的期限会随之重算。")
+    return "\n".join(parts)
 
 
 # -- deadline ------------------------------------------------------------------------------
@@ -199,11 +223,14 @@ def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> Non
     from rich.table import Table
     from rich.text import Text
 
+    from cdo import calendar as workcal
     from cdo.output import console
 
     data = cal.year_data(year)
     status = STATUS_NAMES[data.status]
-    source = data.source if data.status != "provisional" else f"{year} 年的放假安排通知尚未载入"
+    old_year = data.status == "provisional" and year < workcal.first_official_year()
+    source = (data.source if data.status != "provisional"
+              else _no_data_text([year]) if old_year else f"{year} 年的放假安排通知尚未载入")
     table = Table(title=f"{year}年{mon}月", caption=f"{status}：{source}", header_style="bold",
                   title_style="bold", caption_justify="left")
     for w in WEEKDAY_NAMES:
@@ -236,7 +263,10 @@ def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> Non
     for line in _named_runs(days):
         con.print(line)
     if any(d.provisional for d in days):
-        con.print(f"注意：{year} 年的放假安排通知尚未载入，本月只按周末和固定日期的法定节日暂定。")
+        if old_year:
+            con.print(f"注意：{_no_data_text([year])}，本月只按周末和固定日期的法定节日暂定。")
+        else:
+            con.print(f"注意：{year} 年的放假安排通知尚未载入，本月只按周末和固定日期的法定节日暂定。")
 
 
 def _named_runs(days: list[Day]) -> list[str]:
@@ -567,6 +597,8 @@ def _moved_text(c: dict) -> str:
         text = f"推后 {moved} {unit}" if moved > 0 else f"提前 {-moved} {unit}"
     if c.get("negotiated"):
         text += "（已协商的日期不变）"
+    if c.get("status") == "closed":
+        text += "（已销号，按新期限重新判断是否曾逾期）"
     return text
 
 

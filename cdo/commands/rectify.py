@@ -14,6 +14,8 @@ app = typer.Typer(
 
 IdsArg = Annotated[list[str], typer.Argument(help="问题编号，可写多个，如 12 13 或 12-15")]
 OnOpt = Annotated[str | None, typer.Option("--on", help="发生日期（默认今天）")]
+# `rectify done -1` reaches parse_ids (问题编号须为正整数) instead of "no such option".
+_IDS_CTX = {"ignore_unknown_options": True}
 NoteOpt = Annotated[str | None, typer.Option("--note", help="备注（如整改说明、核验意见）")]
 
 
@@ -40,25 +42,25 @@ def _run(ctx: typer.Context, ids: list[str], action: str, on: str | None, note: 
         echo(f"共 {len(done)} 个问题已登记{ACTION_NAMES[action]}")
 
 
-@app.command("done")
+@app.command("done", context_settings=_IDS_CTX)
 def done(ctx: typer.Context, ids: IdsArg, on: OnOpt = None, note: NoteOpt = None) -> None:
     """登记单位已整改完成（待核验）。"""
     _run(ctx, ids, "done", on, note)
 
 
-@app.command("verify")
+@app.command("verify", context_settings=_IDS_CTX)
 def verify(ctx: typer.Context, ids: IdsArg, on: OnOpt = None, note: NoteOpt = None) -> None:
     """核验通过，销号。"""
     _run(ctx, ids, "verify", on, note)
 
 
-@app.command("reopen")
+@app.command("reopen", context_settings=_IDS_CTX)
 def reopen(ctx: typer.Context, ids: IdsArg, on: OnOpt = None, note: NoteOpt = None) -> None:
     """核验未通过，退回重新整改（整改期限不变）。"""
     _run(ctx, ids, "reopen", on, note)
 
 
-@app.command("negotiate")
+@app.command("negotiate", context_settings=_IDS_CTX)
 def negotiate(
     ctx: typer.Context,
     ids: IdsArg,
@@ -97,7 +99,7 @@ def list_(
          empty="没有符合条件的待整改问题。")
 
 
-@app.command("remind")
+@app.command("remind", context_settings=_IDS_CTX)
 def remind(
     ctx: typer.Context,
     ids: Annotated[

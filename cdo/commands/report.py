@@ -64,7 +64,7 @@ def _print_json_lines(rows: list[dict], keys: list[str]) -> None:
 
 
 def _overdue_table(rows: list[dict], day) -> None:
-    from cdo.issues import DIMENSION_NAMES, due_text
+    from cdo.issues import DIMENSION_NAMES, clip_text, due_text
     from cdo.output import console
     from cdo.reports import overdue_totals
 
@@ -80,7 +80,8 @@ def _overdue_table(rows: list[dict], day) -> None:
         return
     table = Table(title=f"逾期未整改问题（截至 {day}）", header_style="bold", title_style="bold",
                   show_footer=True)
-    # Long text wraps (fold) rather than losing its end; the issue date is in the .xlsx.
+    # Long text wraps (fold); a very long description or resource name is cut at
+    # TABLE_TEXT_LIMIT characters (…) — JSON/CSV/.xlsx keep it whole.
     table.add_column("责任单位", footer=f"合计 {tot['units']} 个单位", overflow="fold")
     table.add_column("首席数据官", overflow="fold")
     table.add_column("编号", justify="right", footer=f"{tot['problems']} 个问题", no_wrap=True)
@@ -97,8 +98,9 @@ def _overdue_table(rows: list[dict], day) -> None:
             table.add_section()
         last = r["unit_id"]
         table.add_row(r["unit"] if first else "", (r["cdo"] or "（未登记）") if first else "",
-                      str(r["id"]), r["resource"], DIMENSION_NAMES.get(r["dimension"], ""),
-                      r["description"], due_text(r["due_on"], r),
+                      str(r["id"]), clip_text(r["resource"]),
+                      DIMENSION_NAMES.get(r["dimension"], ""),
+                      clip_text(r["description"]), due_text(r["due_on"], r),
                       str(r["overdue_days"]))
     con.print(table)
     con.print("逾期工作日：整改期限次日起至统计日的工作日数（按国务院节假日安排）。")
@@ -191,7 +193,11 @@ def annual(
     output: Annotated[str, typer.Option("--output", "-o", help="输出的 .xlsx 文件")],
     as_of_: AsOfOpt = None,
 ) -> None:
-    """年度工作簿：名册、问题清单、整改情况、评价排名，四张表可筛选、可打印。"""
+    """年度工作簿：名册、问题清单、整改情况、评价排名，四张表可筛选、可打印。
+
+    问题按所属月份计年度（抽查问题为抽查月份，与月度报表一致）；整改情况分列月度抽查与
+    使用单位反馈，抽查部分等于当年各月月度报表之和。--as-of 之后下发的问题不列入，
+    名册截至 12 月 31 日或 --as-of（取较早者）。"""
     from pathlib import Path
 
     from cdo.annual import write_annual

@@ -193,7 +193,7 @@ def set_(
     from cdo.errors import InvalidInputError
 
     try:
-        pts = scoring.parse_points(points)
+        pts = scoring.parse_points_exact(points)  # exact: 9.99999999 is not 10
     except InvalidInputError:
         raise InvalidInputError(f"--points 不是分数：{points!r}") from None
     if pts is None:
@@ -238,6 +238,7 @@ def suggest(
     """按记录建议第1项（会议培训出勤）、第2项（计划总结按时报送）、第11项（问题按期整改）的得分。
 
     建议分仅供参考，四舍五入到一位小数；--apply 只写入尚未评分的项目，不覆盖已录入的分数。
+    三项都只按 --as-of 当日及以前的记录计算（之后召开的会议、收到的计划总结、下发的问题和整改不计）。
 
     \b
     第1项（5分）＝ 5 × 各次得分之和 ÷ 当年召开的会议培训次数；
@@ -248,7 +249,8 @@ def suggest(
         2024 年起为当年 3 月 31 日——这是本工具的假定，政策没有规定，
         如办公室另有规定，请按实际评分（见 cdo/scoring.py 的 FIRST_PLAN_DUE、PLAN_DUE_MONTH_DAY）。
     第11项（5分）＝ 5 × 按期整改 ÷（按期整改 ＋ 逾期整改 ＋ 逾期未整改），
-        按当年下发给该单位的问题计算；整改期内未整改的不计；没有需计算的问题得满分。
+        按该单位当年的问题计算（含使用单位反馈的问题；按所属月份计年度：抽查问题为抽查月份，
+        与月度报表、年度工作簿一致）；整改期内未整改的不计；没有需计算的问题得满分。
     """
     from cdo import evaluation, scoring
     from cdo.output import Column, emit

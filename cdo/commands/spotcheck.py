@@ -41,24 +41,34 @@ def _id_span(ids: list[int]) -> str:
 def problem_columns():
     """Columns of a problem (shared with rectify list); the terminal table shows the
     essentials, the .xlsx every column."""
-    from cdo.issues import DIMENSION_NAMES, SOURCE_NAMES, STATUS_NAMES, due_text
+    from cdo.issues import (
+        DIMENSION_NAMES,
+        SOURCE_NAMES,
+        STATUS_NAMES,
+        TABLE_TEXT_LIMIT,
+        due_text,
+        ever_overdue_text,
+    )
     from cdo.output import Column
 
+    # Long text is cut (…) in the terminal table only; JSON/CSV/.xlsx keep it whole.
     return [
         Column("id", "编号", justify="right"),
         Column("unit", "责任单位"),
-        Column("resource", "数据资源名称"),
+        Column("resource", "数据资源名称", clip=TABLE_TEXT_LIMIT),
         Column("dimension", "问题类型", show=lambda v, r: DIMENSION_NAMES.get(v, v or "")),
-        Column("description", "问题描述"),
+        Column("description", "问题描述", clip=TABLE_TEXT_LIMIT),
         Column("records", "数据量", justify="right", terminal=False),
         Column("source", "来源", show=lambda v, r: SOURCE_NAMES.get(v, v or "")
                + (f"（{r['reporter']}）" if r.get("reporter") else ""), terminal=False),
         Column("issued_on", "下发日期", terminal=False),
         Column("due_on", "整改期限", show=due_text),
+        Column("original_due_on", "原整改期限", terminal=False),
         Column("status", "状态", show=lambda v, r: STATUS_NAMES.get(v, v or "")),
         Column("rectified_on", "整改日期", terminal=False),
         Column("closed_on", "销号日期", terminal=False),
         Column("overdue_days", "逾期工作日", justify="right"),
+        Column("ever_overdue", "曾逾期", show=ever_overdue_text, justify="center"),
     ]
 
 
@@ -116,7 +126,7 @@ def add(
     records: Annotated[str | None, typer.Option("--records", help="问题数据量（条）")] = None,
     source: Annotated[
         str, typer.Option("--source", help="来源：spotcheck（月度抽查，30个工作日）或 user"
-                          "（使用单位反馈，15个工作日）")
+                          "（使用单位反馈，15个工作日）；也可写 抽查、用户")
     ] = "spotcheck",
     reporter: Annotated[
         str | None,
@@ -147,9 +157,13 @@ def list_(
     month: Annotated[str | None, typer.Option("--month", help="抽查月份，如 2023-09")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="责任单位")] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="状态：open/rectified/closed/negotiated")
+        str | None, typer.Option("--status", help="状态：待整改、已整改、已销号、协商延期"
+                                 "（或 open/rectified/closed/negotiated）")
     ] = None,
-    source: Annotated[str | None, typer.Option("--source", help="来源：spotcheck 或 user")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="来源：抽查 或 用户（使用单位反馈）；"
+                                 "也可写 spotcheck、user")
+    ] = None,
     as_of_: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
@@ -164,4 +178,7 @@ def list_(
     rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
     emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,
          title=f"问题清单（{len(rows)} 个，逾期按 {day} 计）", sheet_title="问题清单",
-         empty="没有符合条件的问题。")
+         caption="曾逾期：截至该日曾经逾期（含逾期后才整改、退回或协商延期的问题）"
+         if any(r["ever_overdue"] for r in rows) else None,
+         empty="没有符合条件的问题。" if as_of_ is None
+         else f"没有符合条件的问题（{day} 及以前下发的）。")
