@@ -511,7 +511,6 @@ def _clean_recommendation(text: str) -> str:
     return t
 
 
-
 def clean_form(raw: dict[str, Any]) -> tuple[dict[str, str], dt.date | None]:
     """Cleaned field values and the form's own date; raises InvalidInputError on a bad one."""
     # zero-width and direction marks out of every field first (张\u200b三 is 张三)
