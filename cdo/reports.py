@@ -92,7 +92,7 @@ def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
 
 
 def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) -> str:
-    """`overdue_rows` as a JSON array (problem keys + cdo), one object a line.
+    """`overdue_rows` as a JSON array (exactly the problem keys), one object a line.
 
     The same rows in the same order, but SQLite writes each object's text (json_object)
     so that 100,000s of overdue problems print in a fraction of a second; Python adds
@@ -112,7 +112,7 @@ def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
             return "[]"
         encode = json.JSONEncoder(ensure_ascii=False).encode
         return "[\n" + ",\n".join(
-            encode({k: r[k] for k in [*PROBLEM_KEYS, "cdo"]}) for r in rows) + "\n]"
+            encode({k: r[k] for k in PROBLEM_KEYS}) for r in rows) + "\n]"
     day = as_of.isoformat()
     head = (
         "json_object('id', p.id, 'source', p.source, 'unit', u.name,"
@@ -123,9 +123,9 @@ def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
         " 'status', p.status, 'rectified_on', p.rectified_on, 'closed_on', p.closed_on)"
     )
     base = (
-        f"SELECT p.unit_id, u.name, p.due_on, p.id, {head}, json_quote(c.cdo_name)"
+        f"SELECT p.unit_id, u.name, p.due_on, p.id, {head}"
         " FROM problems p JOIN units u ON u.id = p.unit_id"
-        " LEFT JOIN units ru ON ru.id = p.reporter_id" + _CDO_JOIN
+        " LEFT JOIN units ru ON ru.id = p.reporter_id"
     )
     sql = (
         f"{base} WHERE p.status IN ('open','negotiated') AND p.due_on < :day"
@@ -145,7 +145,7 @@ def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
         w[1] += 1
     rows.sort(key=lambda r: (-worst[r[0]][0], -worst[r[0]][1], r[1], -days[r[2]], r[3]))
     return "[\n" + ",\n".join(
-        f'{r[4][:-1]},"overdue_days":{days[r[2]]},"cdo":{r[5]}}}' for r in rows
+        f'{r[4][:-1]},"overdue_days":{days[r[2]]}}}' for r in rows
     ) + "\n]"
 
 

@@ -96,3 +96,11 @@ def test_database_that_cannot_be_created_is_a_user_error(cli):
     r = cli("--db", "/proc/cdo-test.db", "units", "list")
     assert r.exit_code == 1
     assert r.stderr.startswith("cdo: 无法创建数据库文件") and "Traceback" not in r.stderr
+
+
+def test_read_only_calendar_commands_create_no_database(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("CDO_DB")
+    r = cli("calendar", "deadline", "2023-09-27", "30")
+    assert r.exit_code == 0 and "2023-11-14" in r.stdout
+    assert cli("calendar", "years").exit_code == 0
+    assert not (tmp_path / "cdo.db").exists()

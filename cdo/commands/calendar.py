@@ -127,7 +127,7 @@ def deadline(
 
     day0 = _date_arg(start, "起算日期")
     count = _positive_int(n)
-    cal = workcal.load_calendar(open_database(ctx))
+    cal = workcal.load_calendar(open_database(ctx, create=False))
     dl = cal.deadline(day0, count)
     result = {"start": day0.isoformat(), "n": count, "due_on": dl.due.isoformat(),
               "provisional": dl.provisional}
@@ -206,7 +206,7 @@ def show(
     if not workcal.MIN_YEAR <= year <= workcal.MAX_YEAR:
         raise InvalidInputError(
             f"月份超出工作日历支持的范围（{workcal.MIN_YEAR}—{workcal.MAX_YEAR} 年）：{month}")
-    cal = workcal.load_calendar(open_database(ctx))
+    cal = workcal.load_calendar(open_database(ctx, create=False))
     last = stdcal.monthrange(year, mon)[1]
     days = [cal.day(dt.date(year, mon, i)) for i in range(1, last + 1)]
     if fmt is not Format.table:
@@ -297,7 +297,7 @@ def years(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """列出每一年的日历依据：官方内置、已载入或暂定，以及本地调整。"""
     from cdo import calendar as workcal
 
-    rows = workcal.year_overview(open_database(ctx))
+    rows = workcal.year_overview(open_database(ctx, create=False))
 
     def local_text(value, row) -> str:
         return "；".join(f"{x['date'][5:]} {KIND_NAMES[x['kind']]}：{x['reason']}" for x in value)

@@ -36,11 +36,18 @@ def db_path(ctx: typer.Context) -> str | None:
     return (root.obj or {}).get("db")
 
 
-def open_database(ctx: typer.Context) -> Database:
-    """The database named by --db / $CDO_DB / ./cdo.db, created and migrated."""
-    from cdo.db import open_db
+def open_database(ctx: typer.Context, *, create: bool = True) -> Database:
+    """The database named by --db / $CDO_DB / ./cdo.db, created and migrated.
 
-    return open_db(db_path(ctx))
+    With create=False (commands that only read), a database that does not exist yet is
+    not created: an empty in-memory one stands in for it.
+    """
+    from cdo.db import open_db, resolve_path
+
+    path = resolve_path(db_path(ctx))
+    if not create and not path.exists():
+        return open_db(":memory:")
+    return open_db(path)
 
 
 def as_of(text: str | None) -> dt.date:

@@ -94,7 +94,7 @@ def list_(
     cols = [c for c in problem_columns() if c.key not in ("rectified_on", "closed_on", "source")]
     cols += [Column("days_left", "剩余工作日", justify="right"), Column("reminded_on", "最近催办")]
     scope = f"{due_within} 个工作日内到期" if due_within is not None else "待整改"
-    emit(rows, cols, fmt, keys=[*PROBLEM_KEYS, "days_left", "reminded_on"], output=output,
+    emit(rows, cols, fmt, keys=PROBLEM_KEYS, output=output,
          title=f"{scope}的问题（{len(rows)} 个，截至 {day}）", sheet_title="待整改问题",
          empty="没有符合条件的待整改问题。")
 

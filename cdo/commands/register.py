@@ -245,7 +245,7 @@ def missing(
         Column("detail", "情况"),
     ]
     late = sum(1 for r in rows if r["late"])
-    emit(rows, cols, fmt, keys=["unit", "category", "reason", "due_on", "late", "detail"],
+    emit(rows, cols, fmt, keys=["unit", "category", "reason", "due_on"],
          title=f"缺报与逾期（截至 {day}）", caption=f"共 {len(rows)} 项，其中逾期 {late} 项",
          output=output, sheet_title="缺报与逾期", empty=f"截至 {day}，没有缺报或逾期的单位。")
 

@@ -37,7 +37,7 @@ def overdue(
         from cdo.reports import write_overdue_xlsx
 
         write_overdue_xlsx(output, rows, day)
-    keys = [*PROBLEM_KEYS, "cdo"]
+    keys = PROBLEM_KEYS  # exactly the problem keys (the CDO is in the table and .xlsx)
     if fmt is Format.json:
         _print_json_lines(rows, keys)
     elif fmt is Format.csv:

@@ -22,13 +22,12 @@ YearOpt = Annotated[int, typer.Option("--year", "-y", help="评价年度，如 2
 UnitOpt = Annotated[str, typer.Option("--unit", "-u", help="单位全称、去掉“达州市”的名称或简称")]
 
 PART_KEYS = ("daily", "coordination", "sharing", "quality", "innovation", "third_party")
-RANKING_KEYS = ["rank", "unit", "category", "parts", "total", "complete", "missing"]
+RANKING_KEYS = ["rank", "unit", "category", "parts", "total", "complete"]  # PRODUCT.md
 # Two-line headers keep the ranking readable in an 80-column terminal.
 SHORT_PART_HEADERS = {
     "daily": "日常\n履职", "coordination": "数据\n统筹", "sharing": "共享\n开放",
     "quality": "质量\n管理", "innovation": "创新\n应用", "third_party": "第三方\n评估",
 }
-CSV_KEYS = ["rank", "unit", "category", *PART_KEYS, "total", "complete", "missing"]
 
 
 def _ranking_columns():
@@ -73,18 +72,11 @@ def show_ranking(db: Database, year: int, fmt: Format | str = Format.table,
                  category: str | None = None, output: Path | None = None) -> None:
     """Print the year's ranking (also used by `cdo demo` to end with it)."""
     from cdo import evaluation, scoring
-    from cdo.output import emit, print_csv, write_xlsx_rows
+    from cdo.output import emit, write_xlsx_rows
 
     rows = evaluation.ranking_rows(db, year, category)
     fmt = Format(fmt)
     title = f"{year} 年度首席数据官工作评价排名"
-    if fmt is Format.csv:
-        flat = [{**{k: r[k] for k in RANKING_KEYS if k != "parts"}, **r["parts"],
-                 "missing": " ".join(str(n) for n in r["missing"])} for r in rows]
-        print_csv(flat, CSV_KEYS)
-        if output is not None:
-            write_xlsx_rows(output, rows, _ranking_columns(), "评价排名", title=title)
-        return
     state = evaluation.year_state(db, year)
     done = sum(1 for r in rows if r["complete"])
     caption = (f"共 {len(rows)} 个单位，已评完 {done} 个；未评完的单位不排名，"
