@@ -260,10 +260,6 @@ def description_error(text: str) -> str | None:
 
 # ----------------------------------------------------------------------------- deadlines
 
-def deadline_days(source: str) -> int:
-    return DEADLINE_DAYS[source]
-
-
 def compute_deadline(cal: WorkCalendar, issued_on: dt.date, source: str):
     """The Deadline (due, provisional) for a problem of `source` issued on `issued_on`."""
     return cal.deadline(issued_on, DEADLINE_DAYS[source])

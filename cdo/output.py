@@ -170,9 +170,11 @@ def _xlsx_value(col: Column, row: dict) -> Any:
 
 def mask_phone(value: str | None, row: dict | None = None) -> str:
     """152****6279: keep the first three and last four digits; a landline keeps its area
-    code (0818-***3456)."""
+    code (0818-***3456). Several numbers (stored joined by 、) are masked one by one."""
     if not value:
         return ""
+    if "、" in str(value):
+        return "、".join(mask_phone(part) for part in str(value).split("、"))
     digits = str(value)
     area, dash, local = digits.partition("-")
     if dash and len(local) > 4:

@@ -309,12 +309,9 @@ def import_spotcheck(db: Database, path: Path, *, month: str, issued_on: dt.date
     path = Path(path)
     _check_month(month, issued_on)
     parsed = read_problem_list(db, path, sheet)
-    try:
-        from cdo.backup import auto_backup
-    except ImportError:  # pragma: no cover - backups arrive with another capability
-        auto_backup = None
-    if auto_backup is not None:
-        auto_backup(db)
+    from cdo.backup import auto_backup
+
+    auto_backup(db)
     result = record_spotcheck(db, month=month, issued_on=issued_on, problems=parsed.problems,
                               source_file=path.name, digest=file_hash(path))
     result["sheets"] = parsed.sheets

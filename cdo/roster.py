@@ -458,12 +458,6 @@ def history(db: Database, unit_text: str) -> tuple[Unit, list[dict]]:
     return unit, rows
 
 
-def current_cdo_names(db: Database) -> dict[int, str]:
-    """unit_id -> the current CDO's name, for reports that print who to chase."""
-    return {r["unit_id"]: r["name"] for r in db.query(
-        "SELECT unit_id, name FROM cdos WHERE status <> 'ended'")}
-
-
 def missing(db: Database, as_of: dt.date, calendar=None) -> list[dict]:
     """Units with no CDO, no data specialist, or a late form, as known on `as_of`.
 

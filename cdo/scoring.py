@@ -269,10 +269,6 @@ def missing_items(table: Table, points: Mapping[int, float]) -> list[int]:
     return [i.no for i in table.items if i.no not in points]
 
 
-def is_complete(table: Table, points: Mapping[int, float]) -> bool:
-    return not missing_items(table, points)
-
-
 def competition_ranks(totals: Sequence[float]) -> list[int]:
     """Standard competition ranks, highest first: [90, 95, 95, 80] → [3, 1, 1, 4]."""
     order = sorted(range(len(totals)), key=lambda i: -round(totals[i], 2))

@@ -250,15 +250,6 @@ def iter_records(rows: Sequence[Sequence[Any]], header: Header) -> Iterator[tupl
 
 # ----------------------------------------------------------------------------- writing
 
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def safe_cell(value: Any) -> Any:
-    """A value that cannot become a formula when written (text starting =, +, -, @)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return value  # written with data_type 's' by write_workbook
-    return value
-
 
 def display_width(text: Any) -> int:
     s = "" if text is None else str(text)

@@ -172,3 +172,10 @@ def test_log_json_masks_phones_and_resumes_unless_asked(cli, tmp_path):
     assert masked["phone"] == "152****6279" and masked["resume"] == "（已隐藏）"
     shown = json.loads(cli("log", "--format", "json", "--show-contact").stdout)[0]["after"]
     assert shown["phone"] == "15282406279" and shown["resume"] == "1998年参加工作"
+
+
+def test_several_phone_numbers_are_each_masked_in_the_log():
+    from cdo.auditlog import masked
+
+    assert masked({"phone": "15282406279、0818-2123456"}) == {
+        "phone": "152****6279、0818-***3456"}

@@ -551,17 +551,9 @@ def _difference(old: WorkCalendar, new: WorkCalendar, year: int) -> str:
 
 
 def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: bool) -> None:
-    """Show the stored deadlines the new calendar moves, then (unless a dry run) move them.
+    """Show the stored deadlines the new calendar moves, then (unless a dry run) move them."""
+    from cdo import issues
 
-    The problems capability provides `cdo.issues.deadline_changes` and
-    `apply_deadline_changes`; without it there are no stored deadlines to move.
-    """
-    try:
-        from cdo import issues
-    except ImportError:
-        return
-    if not (hasattr(issues, "deadline_changes") and hasattr(issues, "apply_deadline_changes")):
-        return
     changes = issues.deadline_changes(db, new_cal)
     say = _sayer(fmt)
     if not changes:

@@ -31,18 +31,12 @@ UnitArg = Annotated[str, typer.Argument(help="单位全称、去掉“达州市�
 OnOpt = Annotated[str, typer.Option("--on", help="日期，如 2023-06-15")]
 
 
-def _mask_phones(value: str | None, row: dict | None = None) -> str:
-    from cdo.output import mask_phone
-
-    if not value:
-        return ""
-    return "、".join(mask_phone(p) for p in str(value).split("、"))
-
-
 def _masked(rows: list[dict], show_contact: bool) -> list[dict]:
     if show_contact:
         return rows
-    return [{**r, "phone": _mask_phones(r.get("phone")) or None} for r in rows]
+    from cdo.output import mask_phone
+
+    return [{**r, "phone": mask_phone(r.get("phone")) or None} for r in rows]
 
 
 @app.command("template")

@@ -21,7 +21,6 @@ app = typer.Typer(rich_markup_mode=None,
 YearOpt = Annotated[int, typer.Option("--year", "-y", help="评价年度，如 2023")]
 UnitOpt = Annotated[str, typer.Option("--unit", "-u", help="单位全称、去掉“达州市”的名称或简称")]
 
-PART_KEYS = ("daily", "coordination", "sharing", "quality", "innovation", "third_party")
 RANKING_KEYS = ["rank", "unit", "category", "parts", "total", "complete"]  # PRODUCT.md
 # Two-line headers keep the ranking readable in an 80-column terminal.
 SHORT_PART_HEADERS = {
