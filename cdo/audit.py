@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import json
 import os
 import shlex
 import sys
 from typing import TYPE_CHECKING, Any
+
+from cdo.dates import timestamp
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -62,7 +63,7 @@ def record(
         "INSERT INTO audit_log (at, os_user, command, entity, entity_id, action, unit_id,"
         " problem_id, before, after, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         [
-            dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            timestamp(),
             _os_user(),
             command_line(),
             entity,
@@ -79,7 +80,7 @@ def record(
 
 def record_many(db: Database, rows: list[dict]) -> None:
     """Append many changes at once (bulk imports); each dict has record()'s arguments."""
-    at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    at = timestamp()
     user, cmd = _os_user(), command_line()
     db.conn.executemany(
         "INSERT INTO audit_log (at, os_user, command, entity, entity_id, action, unit_id,"

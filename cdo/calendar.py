@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
+from cdo.dates import timestamp
 from cdo.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -372,7 +373,7 @@ def store_year(db: Database, doc: dict, *, file: str | None = None) -> bool:
     with transaction(db):
         db.execute("DELETE FROM calendar_days WHERE year = ?", [year])
         db.execute("DELETE FROM calendar_years WHERE year = ?", [year])
-        now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        now = timestamp()
         db.execute("INSERT INTO calendar_years (year, source, loaded_at) VALUES (?,?,?)",
                    [year, new["source"], now])
         db.conn.executemany(
@@ -471,7 +472,7 @@ def set_local(db: Database, day: dt.date, kind: Literal["off", "work"], reason: 
             "INSERT INTO calendar_local (date, kind, reason, created_at) VALUES (?,?,?,?)"
             " ON CONFLICT(date) DO UPDATE SET kind=excluded.kind, reason=excluded.reason,"
             " created_at=excluded.created_at",
-            [key, kind, reason, dt.datetime.now().astimezone().isoformat(timespec="seconds")],
+            [key, kind, reason, timestamp()],
         )
         before = None if old is None else {"kind": old[0], "reason": old[1]}
         audit.record(db, "calendar_local", key, "set", before,

@@ -52,6 +52,11 @@ def parse_month(text: str, what: str = "月份") -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def timestamp() -> str:
+    """Now, to the second, with the local UTC offset: when a record was written."""
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
 def today() -> dt.date:
     """Today's date; the single place commands take 'now' from."""
     return dt.date.today()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo import audit
+from cdo.dates import timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, RowErrors
 from cdo.spreadsheets import clean_text, normalize_label
 from cdo.units import UnitIndex
@@ -30,9 +31,6 @@ _KIND_ALIASES = {
     "training": "training", "培训": "training", "培训会": "training",
 }
 
-
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
 
 
 def parse_kind(text: str) -> str:
@@ -63,7 +61,7 @@ def add_meeting(db: Database, kind: str, held_on: dt.date, title: str,
             raise InvalidInputError(f"{held_on} 的“{title}”已登记过（编号 {dup[0]}）")
         mid = db.execute(
             "INSERT INTO meetings (kind, held_on, title, note, created_at) VALUES (?,?,?,?,?)",
-            [kind, held_on.isoformat(), title, note, _now()]).lastrowid
+            [kind, held_on.isoformat(), title, note, timestamp()]).lastrowid
         audit.record(db, "meeting", mid, "add", None,
                      {"kind": kind, "held_on": held_on.isoformat(), "title": title, "note": note})
     return mid
@@ -428,7 +426,7 @@ def record_report(db: Database, unit_text: str, kind: str, year: int, received_o
             return "changed"
         rid = db.execute(
             "INSERT INTO duty_reports (unit_id, year, kind, received_on, note, created_at)"
-            " VALUES (?,?,?,?,?,?)", [unit.id, year, kind, day, note, _now()]).lastrowid
+            " VALUES (?,?,?,?,?,?)", [unit.id, year, kind, day, note, timestamp()]).lastrowid
         audit.record(db, "duty_report", rid, "add", None,
                      {"kind": kind, "year": year, "received_on": day, "note": note},
                      unit_id=unit.id)

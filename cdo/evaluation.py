@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo import audit, scoring
-from cdo.dates import from_iso
+from cdo.dates import from_iso, timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, RowErrors, StateError
 from cdo.scoring import Table, UnitRef, fmt_points
 from cdo.units import Unit, UnitIndex
@@ -34,9 +34,6 @@ def check_year(year: int) -> int:
             f"年度不对：{year}，年度应在 {MIN_YEAR}—{MAX_YEAR} 年之间，如 2023")
     return year
 
-
-def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 
@@ -153,7 +150,7 @@ def set_point(db: Database, year: int, unit_text: str, item_no: int, points: flo
             db.execute(
                 "UPDATE scores SET note = ?, updated_at = ?"
                 " WHERE year = ? AND unit_id = ? AND item = ?",
-                [note, _now(), year, unit.id, item.no],
+                [note, timestamp(), year, unit.id, item.no],
             )
             audit.record(db, "score", _entity_id(year, unit.id, item.no), "note", before,
                          {"points": pts, "note": note}, unit_id=unit.id, reason=reason)
@@ -168,7 +165,7 @@ def set_point(db: Database, year: int, unit_text: str, item_no: int, points: flo
         db.execute(
             _INSERT_SCORE + " ON CONFLICT (year, unit_id, item) DO UPDATE SET"
             " points = excluded.points, note = excluded.note, updated_at = excluded.updated_at",
-            [year, unit.id, item.no, pts, new_note, _now()],
+            [year, unit.id, item.no, pts, new_note, timestamp()],
         )
         audit.record(db, "score", _entity_id(year, unit.id, item.no),
                      "change" if old else "set", before, {"points": pts, "note": new_note},
@@ -294,7 +291,7 @@ def import_points(db: Database, year: int, path: Path | Sequence[Path],
         # again inside the transaction: another clerk may have written meanwhile
         added, changed, unchanged, conflicts = _plan_import(db, year, values)
         _refuse_conflicts(path, conflicts, reason)
-        now = _now()
+        now = timestamp()
         db.conn.executemany(
             _INSERT_SCORE, [(year, u, i, pts, note, now) for (u, i), pts, note in added],
         )
@@ -724,7 +721,7 @@ def apply_suggestions(db: Database, year: int, rows: Sequence[dict]) -> int:
             "SELECT unit_id, item FROM scores WHERE year = ?", [year])}
         todo = [r for r in rows if r["suggested"] is not None
                 and (r["unit_id"], r["item"]) not in existing]
-        now = _now()
+        now = timestamp()
         db.conn.executemany(
             _INSERT_SCORE,
             [(year, r["unit_id"], r["item"], r["suggested"], f"按记录建议：{r['basis']}", now)
@@ -769,7 +766,7 @@ def finalize(db: Database, year: int, allow_incomplete: bool = False) -> dict:
                 "请先补齐，或确认后加 --allow-incomplete 定稿"
             )
         fp = compute_fingerprint(db, year)
-        at = _now()
+        at = timestamp()
         db.execute(
             "INSERT INTO score_years (year, finalized_at, fingerprint) VALUES (?,?,?)"
             " ON CONFLICT (year) DO UPDATE SET finalized_at = excluded.finalized_at,"
@@ -845,7 +842,7 @@ def load_demo(db: Database) -> str:
     for k, u in enumerate(incomplete):
         for no in ((17,), (17,), (11, 12))[k]:
             points[u.id].pop(no, None)
-    now = _now()
+    now = timestamp()
     rows = [(year, uid, no, p, "演示数据", now) for uid, pts in points.items()
             for no, p in pts.items()]
     db.conn.executemany(_INSERT_SCORE, rows)

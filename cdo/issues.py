@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cdo import audit
-from cdo.dates import from_iso
+from cdo.dates import from_iso, timestamp
 from cdo.errors import InvalidInputError, RowErrors, StateError
 from cdo.spreadsheets import normalize_label
 
@@ -546,9 +546,6 @@ class NewProblem:
     row: int | None = None  # spreadsheet row, for the audit log
 
 
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
-
 
 def insert_problems(
     db: Database,
@@ -571,7 +568,7 @@ def insert_problems(
     cal = cal or workcal.load_calendar(db)
     dl = compute_deadline(cal, issued_on, source)
     month = month or issued_on.strftime("%Y-%m")
-    now = _now()
+    now = timestamp()
     start = db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM problems").fetchone()[0] + 1
     ids = list(range(start, start + len(problems)))
     issued, due = issued_on.isoformat(), dl.due.isoformat()
@@ -762,7 +759,7 @@ def transition(
                 shown.append(f"……另有 {len(errors) - MAX_IDS_SHOWN} 个问题编号有误")
             raise RowErrors(f"{ACTION_NAMES[action]}未登记，{len(errors)} 个问题编号有误，"
                             "全部问题均未改动：", shown)
-        now = _now()
+        now = timestamp()
         day = on.isoformat()
         db.conn.executemany(
             "INSERT INTO problem_events (problem_id, action, on_date, until_on, note, created_at)"
@@ -855,7 +852,7 @@ def remind(
         by_unit: dict[int, list[dict]] = {}
         for p in chosen:
             by_unit.setdefault(p["unit_id"], []).append(p)
-        out, now = [], _now()
+        out, now = [], timestamp()
         for uid, probs in by_unit.items():
             rid = db.execute(
                 "INSERT INTO reminders (unit_id, sent_on, note, created_at) VALUES (?,?,?,?)",

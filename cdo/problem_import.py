@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cdo.dates import timestamp
 from cdo.errors import CdoError, FileReadError, InvalidInputError, RowErrors
 from cdo.issues import (
     DIMENSION_NAMES,
@@ -285,7 +286,7 @@ def record_spotcheck(
                 raise InvalidInputError(
                     f"这份清单已经导入过（第 {dup[0]} 次抽查，{dup[1]}，{dup[2]} 下发），未重复导入"
                 )
-        now = dt.datetime.now().isoformat(timespec="seconds")
+        now = timestamp()
         sid = db.execute(
             "INSERT INTO spotchecks (month, issued_on, source_file, file_hash, problems,"
             " created_at) VALUES (?,?,?,?,?,?)",

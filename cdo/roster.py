@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo import audit
-from cdo.dates import from_iso
+from cdo.dates import from_iso, timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, StateError
 from cdo.forms import PERSON_FIELDS, FormData, FormError, form_files, read_forms
 from cdo.spreadsheets import normalize_label
@@ -40,9 +40,6 @@ REASON_NAMES = {
     "no_specialist": "未选派数据专员",
 }
 
-
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
 
 
 
@@ -243,7 +240,7 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
             f"推荐表上的日期 {form_date} 晚于收到日期 {received_on}，"
             "请核对表上日期或用 --received 指定收到日期"
         )
-    now = _now()
+    now = timestamp()
     person = _person(form.fields)
     cur = current_cdo(db, unit.id)
     if cur is not None and _name_key(cur["name"]) == _name_key(name):
@@ -346,7 +343,7 @@ def advance(db: Database, unit_text: str, step: str, on: dt.date,
             if on < dt.date.fromisoformat(value):
                 what = {"recommended_on": "推荐", "appointed_on": "任命", "filed_on": "备案"}[col]
                 raise StateError(f"{verb}日期 {on} 早于{what}日期 {value}，请核对")
-        sets = {"status": new_status, date_col: on.isoformat(), "updated_at": _now()}
+        sets = {"status": new_status, date_col: on.isoformat(), "updated_at": timestamp()}
         if step == "end":
             sets["end_reason"] = reason
         db.execute(

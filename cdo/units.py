@@ -6,7 +6,6 @@ Every other capability names a unit by full name, by name without the city prefi
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cdo import audit
+from cdo.dates import timestamp
 from cdo.errors import InvalidInputError, NotFoundError
 from cdo.spreadsheets import clean_text, has_symbols, normalize_label
 
@@ -174,7 +174,7 @@ def add_unit(db: Database, name: str, category: str, short: str | None = None) -
     with transaction(db):
         cur = db.execute(
             "INSERT INTO units (name, short, category, created_at) VALUES (?,?,?,?)",
-            [name, short, cat, dt.datetime.now().isoformat(timespec="seconds")],
+            [name, short, cat, timestamp()],
         )
         uid = int(cur.lastrowid or 0)
         after = {"name": name, "short": short, "category": cat}
@@ -299,7 +299,7 @@ def import_units(db: Database, path) -> ImportResult:
     from cdo.backup import auto_backup
 
     auto_backup(db)  # a bulk import that changes something: copy the database first
-    now = dt.datetime.now().isoformat(timespec="seconds")
+    now = timestamp()
     audits: list[dict] = []
     with transaction(db):
         for old, name, short, cat in changes:
