@@ -51,7 +51,7 @@ def timed(cmd: list[str], runs: int) -> list[float]:
 
 def build_units(db_path: Path, work: Path) -> list[str]:
     """2,000 units through `cdo units import`; CDO rows straight into the table."""
-    from cdo.db import open_db, transaction
+    from cdo.store.db import open_db, transaction
 
     cats = ["县市区", "市级部门", "国有企业", "公共服务机构"]
     names = [f"达州市测试单位{i:04d}" for i in range(UNITS)]
@@ -95,8 +95,8 @@ def write_list(path: Path, names: list[str], seed: int) -> None:
 
 def set_states(db_path: Path) -> dict:
     """Most problems closed, some late, some reopened or negotiated, the rest open."""
-    from cdo import issues
-    from cdo.db import open_db
+    from cdo.problems import model as problems
+    from cdo.store.db import open_db
 
     db = open_db(db_path)
     rnd = random.Random(7)
@@ -112,12 +112,12 @@ def set_states(db_path: Path) -> dict:
         late = [p for p, _ in rows[int(n * 0.70): int(n * 0.80)]]
         reopened = [p for p, _ in rows[int(n * 0.80): int(n * 0.83)]]
         negotiated = [p for p, _ in rows[int(n * 0.83): int(n * 0.86)]]
-        issues.transition(db, closed, "done", due - dt.timedelta(days=5))
-        issues.transition(db, closed, "verify", due - dt.timedelta(days=2))
-        issues.transition(db, late, "done", due + dt.timedelta(days=9))
-        issues.transition(db, reopened, "done", due - dt.timedelta(days=3))
-        issues.transition(db, reopened, "reopen", due + dt.timedelta(days=4))
-        issues.transition(db, negotiated, "negotiate", due - dt.timedelta(days=1),
+        problems.transition(db, closed, "done", due - dt.timedelta(days=5))
+        problems.transition(db, closed, "verify", due - dt.timedelta(days=2))
+        problems.transition(db, late, "done", due + dt.timedelta(days=9))
+        problems.transition(db, reopened, "done", due - dt.timedelta(days=3))
+        problems.transition(db, reopened, "reopen", due + dt.timedelta(days=4))
+        problems.transition(db, negotiated, "negotiate", due - dt.timedelta(days=1),
                           until=due + dt.timedelta(days=120))
         counts["closed"] += len(closed)
         counts["late"] += len(late)

@@ -42,7 +42,7 @@ def build(folder: Path) -> tuple[Path, float]:
     import openpyxl
 
     from cdo import scoring
-    from cdo.db import open_db, transaction
+    from cdo.store.db import open_db, transaction
 
     db_path = folder / "bench.db"
     db = open_db(db_path)

@@ -13,17 +13,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from cdo.commands import (
-    admin,
-    calendar,
-    duty,
-    rectify,
-    register,
-    report,
-    score,
-    spotcheck,
-    units,
-)
+from cdo.commands import admin, calendar, duty, rectify, register, report, score, spotcheck, units
 from cdo.errors import CdoError, ExitCode
 
 
@@ -31,7 +21,7 @@ class CdoGroup(TyperGroup):
     """Turns a CdoError anywhere below into one Chinese line on stderr and exit 1."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **kw):
-        from cdo import audit
+        from cdo.store import audit
 
         audit.current_args = list(sys.argv[1:] if args is None else args)
         _speak_chinese(self)

@@ -30,11 +30,11 @@ NEXT_COMMANDS = [
 
 # (module, function): each returns a one-line summary. Order matters: units first.
 STEPS: list[tuple[str, str]] = [
-    ("cdo.units", "load_demo"),
-    ("cdo.roster", "load_demo"),
-    ("cdo.duty", "load_demo"),
-    ("cdo.problem_import", "load_demo"),
-    ("cdo.evaluation", "load_demo"),  # last: scores use the records above
+    ("cdo.roster.units", "load_demo"),
+    ("cdo.roster.cdos", "load_demo"),
+    ("cdo.roster.duty", "load_demo"),
+    ("cdo.problems.importer", "load_demo"),
+    ("cdo.evaluation.points", "load_demo"),  # last: scores use the records above
 ]
 
 
@@ -67,7 +67,7 @@ def prepare(path: Path) -> None:
 
 def build_demo(db: Database) -> list[str]:
     """Run every demo step; return their summaries."""
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     summaries = []
     with transaction(db):

@@ -151,7 +151,7 @@ def emit(
 def write_xlsx_rows(path: Path, rows: Sequence[dict], columns: Sequence[Column], sheet: str,
                     *, title: str | None = None, footer: dict | None = None) -> None:
     """Write one sheet of `rows` under Chinese headers (text, never formulas)."""
-    from cdo.spreadsheets import SheetSpec, write_workbook
+    from cdo.sheets.write import SheetSpec, write_workbook
 
     body = [[_xlsx_value(c, r) for c in columns] for r in rows]
     foot = [_xlsx_value(c, footer) for c in columns] if footer is not None else None
@@ -166,19 +166,3 @@ def _xlsx_value(col: Column, row: dict) -> Any:
     if isinstance(value, bool):
         return "是" if value else "否"
     return value
-
-
-def mask_phone(value: str | None, row: dict | None = None) -> str:
-    """152****6279: keep the first three and last four digits; a landline keeps its area
-    code (0818-***3456). Several numbers (stored joined by 、) are masked one by one."""
-    if not value:
-        return ""
-    if "、" in str(value):
-        return "、".join(mask_phone(part) for part in str(value).split("、"))
-    digits = str(value)
-    area, dash, local = digits.partition("-")
-    if dash and len(local) > 4:
-        return f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
-    if len(digits) <= 7:
-        return digits[:1] + "*" * (len(digits) - 1)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

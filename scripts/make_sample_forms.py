@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, Side
 
-from cdo.forms import build_form, fill_form_sheet
+from cdo.sheets.forms import build_form, fill_form_sheet
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT / "data" / "samples" / "forms"

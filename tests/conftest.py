@@ -2,7 +2,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cdo.cli import app
-from cdo.db import open_db
+from cdo.store.db import open_db
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,10 @@
 import openpyxl
 import pytest
 
-from cdo import evaluation, scoring
-from cdo.db import open_db, transaction
-from cdo.units import add_unit
+from cdo import scoring
+from cdo.evaluation import points as evaluation
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db, transaction
 
 
 def _problem(db, unit_id, issued, due, status="open", rectified=None, late=None):

@@ -1,4 +1,4 @@
-"""The audit log reader (cdo/auditlog.py) and `cdo log`."""
+"""The audit log reader (cdo/audit.py) and `cdo log`."""
 
 import csv
 import datetime as dt
@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from cdo import audit, auditlog
-from cdo.db import open_db, transaction
-from cdo.units import add_unit
+from cdo import masking
+from cdo.roster.units import add_unit
+from cdo.store import audit
+from cdo.store.db import open_db, transaction
 
 
 def _seed(db):
@@ -28,51 +29,51 @@ def _seed(db):
 
 def test_query_filters_and_newest_first(db):
     a, b = _seed(db)
-    rows, total = auditlog.query_log(db)
+    rows, total = audit.query_log(db)
     assert total == 4
     assert [r["id"] for r in rows] == [4, 3, 2, 1]
-    rows, _ = auditlog.query_log(db, unit_id=a.id)
+    rows, _ = audit.query_log(db, unit_id=a.id)
     assert {r["id"] for r in rows} == {1, 3, 4}
     assert rows[0]["unit"] == "达州市教育局"
-    rows, _ = auditlog.query_log(db, problem_id=7)
+    rows, _ = audit.query_log(db, problem_id=7)
     assert [r["id"] for r in rows] == [4, 3]
-    rows, _ = auditlog.query_log(db, entity="unit")
+    rows, _ = audit.query_log(db, entity="unit")
     assert [r["id"] for r in rows] == [2, 1]
-    rows, _ = auditlog.query_log(db, entity="单位")
+    rows, _ = audit.query_log(db, entity="单位")
     assert [r["id"] for r in rows] == [2, 1]
-    rows, _ = auditlog.query_log(db, since=dt.date(2023, 6, 1))
+    rows, _ = audit.query_log(db, since=dt.date(2023, 6, 1))
     assert 2 not in {r["id"] for r in rows}
-    rows, total = auditlog.query_log(db, limit=2)
+    rows, total = audit.query_log(db, limit=2)
     assert [r["id"] for r in rows] == [4, 3] and total == 4
-    rows, _ = auditlog.query_log(db, limit=None)
+    rows, _ = audit.query_log(db, limit=None)
     assert len(rows) == 4
     assert rows[0]["before"] == {"resource": "学籍", "status": "open"}
     assert rows[0]["reason"] == "单位报告已整改"
 
 
 def test_compact_diff():
-    assert auditlog.compact_diff({"a": 1, "b": "x"}, {"a": 1, "b": "y"}) == "b: x → y"
-    assert auditlog.compact_diff(None, {"name": "教育局", "short": None}) == "name=教育局"
-    assert auditlog.compact_diff({"name": "教育局"}, None) == "-name=教育局"
-    assert auditlog.compact_diff({"a": None}, {"a": 3}) == "a: 空 → 3"
-    long = auditlog.compact_diff({"t": "字" * 100}, {"t": "改" * 100})
+    assert audit.compact_diff({"a": 1, "b": "x"}, {"a": 1, "b": "y"}) == "b: x → y"
+    assert audit.compact_diff(None, {"name": "教育局", "short": None}) == "name=教育局"
+    assert audit.compact_diff({"name": "教育局"}, None) == "-name=教育局"
+    assert audit.compact_diff({"a": None}, {"a": 3}) == "a: 空 → 3"
+    long = audit.compact_diff({"t": "字" * 100}, {"t": "改" * 100})
     assert len(long) < 60 and "…" in long
-    many = auditlog.compact_diff({}, {f"k{i}": i for i in range(10)})
+    many = audit.compact_diff({}, {f"k{i}": i for i in range(10)})
     assert many.endswith("另 4 项")
-    assert auditlog.compact_diff(None, None) == ""
-    assert auditlog.compact_diff({"phone": "15212346279"}, {"phone": "13912345678"}) == (
+    assert audit.compact_diff(None, None) == ""
+    assert audit.compact_diff({"phone": "15212346279"}, {"phone": "13912345678"}) == (
         "phone: 152****6279 → 139****5678")
-    assert auditlog.compact_diff({"phone": "15212346279"}, {"phone": "15299996279"}) == (
+    assert audit.compact_diff({"phone": "15212346279"}, {"phone": "15299996279"}) == (
         "phone: 已修改（152****6279）")
-    assert auditlog.compact_diff(None, {"phone": "15212346279"}, mask=False) == (
+    assert audit.compact_diff(None, {"phone": "15212346279"}, mask=False) == (
         "phone=15212346279")
 
 
 def test_phone_numbers_in_command_lines_are_masked():
-    assert auditlog.mask_numbers("cdo register specialist add 教育局 张三 --phone 13912345678") \
+    assert masking.mask_numbers("cdo register specialist add 教育局 张三 --phone 13912345678") \
         == "cdo register specialist add 教育局 张三 --phone 139****5678"
-    assert auditlog.mask_numbers("--phone 0818-2123456") == "--phone 0818-***3456"
-    assert auditlog.mask_numbers("--on 2023-09-27 --records 20230927") == (
+    assert masking.mask_numbers("--phone 0818-2123456") == "--phone 0818-***3456"
+    assert masking.mask_numbers("--on 2023-09-27 --records 20230927") == (
         "--on 2023-09-27 --records 20230927")
 
 
@@ -159,8 +160,8 @@ def test_log_output_xlsx_keeps_formula_text_as_text(cli, db_path, tmp_path):
 def test_log_json_masks_phones_and_resumes_unless_asked(cli, tmp_path):
     import json
 
-    from cdo import audit
-    from cdo.db import open_db, transaction
+    from cdo.store import audit
+    from cdo.store.db import open_db, transaction
 
     cli("units", "add", "达州市教育局", "-c", "department")
     db = open_db(tmp_path / "cdo.db")
@@ -175,7 +176,7 @@ def test_log_json_masks_phones_and_resumes_unless_asked(cli, tmp_path):
 
 
 def test_several_phone_numbers_are_each_masked_in_the_log():
-    from cdo.auditlog import masked
+    from cdo.store.audit import masked
 
     assert masked({"phone": "15282406279、0818-2123456"}) == {
         "phone": "152****6279、0818-***3456"}

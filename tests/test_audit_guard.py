@@ -6,8 +6,8 @@ A command not built yet is skipped (checked with `cdo … --help`), never silent
 
 import pytest
 
-from cdo.db import open_db
-from cdo.units import add_unit
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db
 
 # Prerequisites a command needs; each is a command that must succeed first.
 _PROBLEM = ["spotcheck", "add", "--unit", "市教育局", "--resource", "学籍信息",

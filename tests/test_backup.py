@@ -7,9 +7,9 @@ import stat
 
 import pytest
 
-from cdo import backup
-from cdo.db import open_db, transaction
-from cdo.units import add_unit
+from cdo.roster.units import add_unit
+from cdo.store import backup
+from cdo.store.db import open_db, transaction
 
 
 def _units(path):
@@ -371,7 +371,7 @@ def test_refused_signin_sheets_take_no_backup(cli, live, tmp_path):
 
 
 def test_register_import_backs_up_only_before_a_form_it_writes(cli, live, tmp_path):
-    from cdo.forms import build_form
+    from cdo.sheets.forms import build_form
 
     def form(name, position, fname):
         p = tmp_path / fname

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from cdo import calendar as workcal
 from cdo.calendar import WorkCalendar, parse_year_doc
 from cdo.errors import CdoError, InvalidInputError, NotFoundError
+from cdo.store import calendar_store
 
 D = dt.date
 CAL = workcal.default()
@@ -259,20 +260,20 @@ def _audit(db):
 
 
 def test_store_year_and_reload_changes_nothing(db):
-    assert workcal.store_year(db, DOC_2027, file="n.txt") is True
-    cal = workcal.load_calendar(db)
+    assert calendar_store.store_year(db, DOC_2027, file="n.txt") is True
+    cal = calendar_store.load_calendar(db)
     assert cal.year_status(2027) == "loaded"
     assert cal.is_workday(D(2027, 2, 20)) and not cal.is_workday(D(2027, 2, 8))
-    assert workcal.store_year(db, DOC_2027) is False
+    assert calendar_store.store_year(db, DOC_2027) is False
     assert _audit(db) == [{"entity": "calendar_year", "entity_id": "2027", "action": "load",
                            "reason": None}]
 
 
 def test_store_year_replaces_a_loaded_year(db):
-    workcal.store_year(db, DOC_2027)
+    calendar_store.store_year(db, DOC_2027)
     changed = dict(DOC_2027, days=DOC_2027["days"][:2])
-    assert workcal.store_year(db, changed) is True
-    assert workcal.load_calendar(db).is_workday(D(2027, 2, 8))
+    assert calendar_store.store_year(db, changed) is True
+    assert calendar_store.load_calendar(db).is_workday(D(2027, 2, 8))
     rows = db.execute("SELECT count(*) FROM calendar_days WHERE year = 2027").fetchone()[0]
     assert rows == 2
     assert len(_audit(db)) == 2
@@ -283,37 +284,37 @@ def test_loaded_year_overrides_bundled_and_keeps_cross_year_days(db):
         {"date": "2025-12-31", "name": "元旦", "off": True},
         {"date": "2026-01-01", "name": "元旦", "off": True},
     ]}
-    workcal.store_year(db, doc)
-    cal = workcal.load_calendar(db)
+    calendar_store.store_year(db, doc)
+    cal = calendar_store.load_calendar(db)
     assert cal.year_status(2026) == "loaded"
     assert not cal.is_workday(D(2025, 12, 31))
     assert cal.is_workday(D(2026, 2, 16)), "the loaded year replaces the bundled one"
 
 
 def test_set_and_unset_local(db):
-    assert workcal.set_local(db, D(2023, 10, 9), "off", "停电") is True
-    assert workcal.set_local(db, D(2023, 10, 9), "off", "停电") is False
-    assert not workcal.load_calendar(db).is_workday(D(2023, 10, 9))
-    assert workcal.set_local(db, D(2023, 10, 9), "off", "停电（改）") is True
-    removed = workcal.unset_local(db, D(2023, 10, 9), "恢复供电")
+    assert calendar_store.set_local(db, D(2023, 10, 9), "off", "停电") is True
+    assert calendar_store.set_local(db, D(2023, 10, 9), "off", "停电") is False
+    assert not calendar_store.load_calendar(db).is_workday(D(2023, 10, 9))
+    assert calendar_store.set_local(db, D(2023, 10, 9), "off", "停电（改）") is True
+    removed = calendar_store.unset_local(db, D(2023, 10, 9), "恢复供电")
     assert removed == {"kind": "off", "reason": "停电（改）"}
-    assert workcal.load_calendar(db).is_workday(D(2023, 10, 9))
+    assert calendar_store.load_calendar(db).is_workday(D(2023, 10, 9))
     assert [(a["action"], a["reason"]) for a in _audit(db)] == [
         ("set", "停电"), ("set", "停电（改）"), ("remove", "恢复供电")]
     with pytest.raises(NotFoundError):
-        workcal.unset_local(db, D(2023, 10, 9))
+        calendar_store.unset_local(db, D(2023, 10, 9))
 
 
 @pytest.mark.parametrize("kind, reason", [("maybe", "x"), ("off", ""), ("off", "   ")])
 def test_set_local_bad_input(db, kind, reason):
     with pytest.raises(InvalidInputError):
-        workcal.set_local(db, D(2023, 10, 9), kind, reason)
+        calendar_store.set_local(db, D(2023, 10, 9), kind, reason)
 
 
 def test_year_overview(db):
-    workcal.store_year(db, DOC_2027)
-    workcal.set_local(db, D(2024, 3, 8), "off", "停电")
-    rows = {r["year"]: r for r in workcal.year_overview(db)}
+    calendar_store.store_year(db, DOC_2027)
+    calendar_store.set_local(db, D(2024, 3, 8), "off", "停电")
+    rows = {r["year"]: r for r in calendar_store.year_overview(db)}
     assert min(rows) == 2004 and max(rows) == 2028
     assert rows[2023]["status"] == "official"
     assert rows[2027]["status"] == "loaded" and rows[2027]["holidays"] == 3
@@ -333,10 +334,10 @@ def test_status_changes_compares_each_version_on_its_own():
 
 
 def test_unload_year(db):
-    workcal.store_year(db, DOC_2027)
-    removed = workcal.unload_year(db, 2027, "误载")
+    calendar_store.store_year(db, DOC_2027)
+    removed = calendar_store.unload_year(db, 2027, "误载")
     assert removed["source"] == DOC_2027["source"]
-    assert workcal.load_calendar(db).year_status(2027) == "provisional"
+    assert calendar_store.load_calendar(db).year_status(2027) == "provisional"
     assert [(a["action"], a["reason"]) for a in _audit(db)] == [("load", None), ("unload", "误载")]
     with pytest.raises(NotFoundError):
-        workcal.unload_year(db, 2027)
+        calendar_store.unload_year(db, 2027)

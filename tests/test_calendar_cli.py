@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from cdo.db import open_db
 from cdo.paths import data_dir
+from cdo.store.db import open_db
 
 NOTICES = data_dir() / "holidays" / "notices"
 
@@ -348,23 +348,23 @@ def test_unset_missing(cli):
 def _add_problem(db_path, issued_on: str) -> int:
     import datetime as dt
 
-    from cdo import issues
-    from cdo.units import add_unit
+    from cdo.problems import model as problems
+    from cdo.roster.units import add_unit
 
     db = open_db(db_path)
     if not db.execute("SELECT count(*) FROM units").fetchone()[0]:
         add_unit(db, "达州市教育局", "department", None)
-    p = issues.add_problem(db, unit="达州市教育局", resource="学籍数据", dimension="准确性",
+    p = problems.add_problem(db, unit="达州市教育局", resource="学籍数据", dimension="准确性",
                            description="身份证号错误", issued_on=dt.date.fromisoformat(issued_on))
     return p["id"]
 
 
 def _hook_available() -> bool:
     try:
-        from cdo import issues
+        from cdo.problems import model as problems
     except ImportError:
         return False
-    return all(hasattr(issues, f) for f in ("deadline_changes", "apply_deadline_changes",
+    return all(hasattr(problems, f) for f in ("deadline_changes", "apply_deadline_changes",
                                             "add_problem"))
 
 
@@ -437,13 +437,13 @@ def test_deadline_before_2004_says_there_is_no_data_not_load_a_notice(cli, start
 def test_set_moves_closed_problems_deadlines_too(cli, db_path):
     import datetime as dt
 
-    from cdo import issues
+    from cdo.problems import model as problems
 
     open_ = _add_problem(db_path, "2023-09-27")
     closed = _add_problem(db_path, "2023-09-27")
     db = open_db(db_path)
-    issues.transition(db, [closed], "done", dt.date(2023, 11, 15))  # a day late
-    issues.transition(db, [closed], "verify", dt.date(2023, 11, 16))
+    problems.transition(db, [closed], "done", dt.date(2023, 11, 15))  # a day late
+    problems.transition(db, [closed], "verify", dt.date(2023, 11, 16))
     r = ok(cli("calendar", "set", "2023-10-09", "off", "--reason", "停电"))
     assert "已移动的整改期限（2 个问题）" in r.stdout and "已销号" in r.stdout
     rows = db.execute("SELECT id, due_on, original_due_on, first_late_on FROM problems"

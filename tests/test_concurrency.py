@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from cdo.db import open_db
-from cdo.units import add_unit
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db
 
 # A worker process: says it is ready, waits for the go, then runs `cdo units add` N times,
 # each a whole command with its own connection, as a clerk typing quickly would.

@@ -6,10 +6,10 @@ import json
 import openpyxl
 import pytest
 
-from cdo import duty
-from cdo.db import open_db
 from cdo.errors import InvalidInputError, NotFoundError, RowErrors
-from cdo.units import add_unit
+from cdo.roster import duty
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db
 
 D = dt.date.fromisoformat
 UNITS = [
@@ -237,8 +237,8 @@ def test_cli_duty_errors(cli, cdb, tmp_path):
 
 
 def test_demo_steps_build(db):
-    from cdo import roster
-    from cdo.units import load_demo
+    from cdo.roster import cdos as roster
+    from cdo.roster.units import load_demo
 
     load_demo(db)
     assert "8 份" in roster.load_demo(db)

@@ -7,7 +7,8 @@ import openpyxl
 import pytest
 
 from cdo.errors import InvalidInputError
-from cdo.forms import (
+from cdo.paths import data_dir
+from cdo.sheets.forms import (
     WORK_PLAN_HINT,
     build_form,
     fill_form_sheet,
@@ -17,7 +18,6 @@ from cdo.forms import (
     read_forms,
     write_template,
 )
-from cdo.paths import data_dir
 
 PLAN = "一、制度建设：出台数据管理办法。\n二、重点事项：完成数据普查登记。"
 
@@ -441,7 +441,7 @@ def test_a_libreoffice_saved_unit_form_reads_the_same(tmp_path):
 
 
 def test_clean_form_strips_zero_width_characters_from_every_field():
-    from cdo.forms import clean_form
+    from cdo.sheets.forms import clean_form
 
     raw = {"name": "\ufeff张\u200b三\u200f", "gender": "男\u200c", "birth_month": "1975\u200b.03",
            "phone": "139\u20600818\u200e0001", "position": "达州市统计局\u200d副局长",
@@ -455,7 +455,7 @@ def test_clean_form_strips_zero_width_characters_from_every_field():
 @pytest.mark.parametrize("name", ["张三😀", "张三❤", "张三\U0001f1e8\U0001f1f3"])
 def test_clean_form_refuses_a_name_with_emoji_or_symbols(name):
     from cdo.errors import InvalidInputError
-    from cdo.forms import clean_form
+    from cdo.sheets.forms import clean_form
 
     with pytest.raises(InvalidInputError, match="含有表情或符号"):
         clean_form({"name": name})

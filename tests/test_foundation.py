@@ -5,8 +5,8 @@ import stat
 import pytest
 
 from cdo.dates import parse_date, parse_month
-from cdo.db import open_db, transaction
 from cdo.errors import CdoError
+from cdo.store.db import open_db, transaction
 
 
 @pytest.mark.parametrize("text", ["2023-09-27", "2023/9/27", "2023.9.27", "2023年9月27日",

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cdo.db import open_db
 from cdo.errors import CdoError, FileReadError
-from cdo.spreadsheets import (
+from cdo.roster.units import UNIT_FIELDS, add_unit, import_units
+from cdo.sheets.read import (
     clean_text,
     find_header,
     iter_records,
@@ -21,7 +21,7 @@ from cdo.spreadsheets import (
     read_csv,
     read_table,
 )
-from cdo.units import UNIT_FIELDS, add_unit, import_units
+from cdo.store.db import open_db
 
 FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])

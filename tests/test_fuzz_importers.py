@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cdo import calendar as workcal
-from cdo.db import open_db
 from cdo.errors import CdoError
-from cdo.evaluation import import_points
-from cdo.problem_import import import_spotcheck
-from cdo.units import add_unit
+from cdo.evaluation.points import import_points
+from cdo.problems.importer import import_spotcheck
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db
 
 FEW = settings(max_examples=60, deadline=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

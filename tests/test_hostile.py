@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from conftest import copy_db
 
-from cdo.db import open_db
 from cdo.paths import data_dir
-from cdo.units import add_unit
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db
 
 HUGE = "数" * 100_000
 SAMPLE_FORM = data_dir() / "samples" / "forms" / "03-市公安局.xlsx"

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from cdo.db import open_db
-from cdo.units import add_unit
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db
 
 ROWS = 50_000
 CATEGORIES = ["市级部门", "国有企业", "公共服务机构", "县市区"]

@@ -7,10 +7,11 @@ import zipfile
 import openpyxl
 import pytest
 
-from cdo import issues, reports
-from cdo.db import open_db
-from cdo.issues import PROBLEM_KEYS
-from cdo.units import add_unit
+from cdo.problems import model as problems
+from cdo.problems import reports
+from cdo.problems.model import PROBLEM_KEYS
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db
 
 D = dt.date.fromisoformat
 
@@ -33,12 +34,12 @@ def world(db_path):
     _cdo(db, b.id, "王五", "filed")
 
     def add(unit, desc="问题", issued="2023-09-27", source="spotcheck", **kw):
-        return issues.add_problem(db, unit=unit, resource="资源", dimension="准确性",
+        return problems.add_problem(db, unit=unit, resource="资源", dimension="准确性",
                                   description=desc, issued_on=D(issued), source=source,
                                   reporter="通川区" if source == "user" else None,
                                   month="2023-09", **kw)["id"]
 
-    t = issues.transition
+    t = problems.transition
     ids = {}
     ids["a_open"] = add("市公安局", "=HYPERLINK(\"http://x\")")          # overdue
     ids["a_closed"] = add("市公安局")
@@ -54,7 +55,7 @@ def world(db_path):
     ids["b_user"] = add("市民政局", source="user")                       # due 10-24, overdue
     ids["c_ontime"] = add("通川区")
     t(db, [ids["c_ontime"]], "done", D("2023-11-14"))
-    ids["c_other_month"] = issues.add_problem(
+    ids["c_other_month"] = problems.add_problem(
         db, unit="通川区", resource="r", dimension="accuracy", description="d",
         issued_on=D("2023-10-09"))["id"]
     return db, ids
@@ -137,8 +138,8 @@ def test_monthly_counts_distinct_problems(world):
         7, 2, 1, 4, 4)
     assert tot["on_time_rate"] == pytest.approx(2 / 6, abs=1e-4)
     # Rectify the reopened one late: still one distinct overdue problem, now late.
-    issues.transition(db, [ids["b_reopen"]], "done", D("2023-11-21"))
-    issues.transition(db, [ids["b_reopen"]], "verify", D("2023-11-22"))
+    problems.transition(db, [ids["b_reopen"]], "done", D("2023-11-21"))
+    problems.transition(db, [ids["b_reopen"]], "verify", D("2023-11-22"))
     b = {r["unit"]: r for r in reports.rectification_by_unit(
         db, as_of=D("2023-11-30"), month="2023-09")}["达州市民政局"]
     assert (b["late"], b["open"], b["overdue"]) == (1, 2, 2)
@@ -211,19 +212,19 @@ def test_rectify_cli_round_trip(cli, world):
 
 
 def test_deadline_is_shown_as_provisional_and_negotiated():
-    assert issues.due_text("2027-01-13", {"provisional": True, "original_due_on": "2027-01-13"}
+    assert problems.due_text("2027-01-13", {"provisional": True, "original_due_on": "2027-01-13"}
                            ) == "2027-01-13（暂定）"
-    assert issues.due_text("2023-12-29", {"negotiated_until": "2023-12-29",
+    assert problems.due_text("2023-12-29", {"negotiated_until": "2023-12-29",
                                           "original_due_on": "2023-11-14"}
                            ) == "2023-12-29（协商；原 2023-11-14）"
-    assert issues.due_text("2027-03-01", {"negotiated_until": "2027-03-01", "provisional": True,
+    assert problems.due_text("2027-03-01", {"negotiated_until": "2027-03-01", "provisional": True,
                                           "original_due_on": "2027-01-13"}
                            ) == "2027-03-01（协商；原 2027-01-13，暂定）"
 
 
 def test_demo_step_builds_every_state(db):
-    from cdo.problem_import import load_demo
-    from cdo.units import load_demo as load_units
+    from cdo.problems.importer import load_demo
+    from cdo.roster.units import load_demo as load_units
 
     load_units(db)
     line = load_demo(db)
@@ -271,10 +272,10 @@ def test_monthly_xlsx_rate_is_a_percentage_cell(cli, world, tmp_path):
 def test_overdue_as_of_a_past_date_shows_problems_as_they_stood(cli, world, tmp_path):
     db, ids = world
     # Negotiated only after its deadline: on 2023-11-17 it was simply open and overdue.
-    late_deal = issues.add_problem(db, unit="市公安局", resource="资源", dimension="准确性",
+    late_deal = problems.add_problem(db, unit="市公安局", resource="资源", dimension="准确性",
                                    description="协商前已逾期", issued_on=D("2023-09-27"),
                                    month="2023-09")["id"]
-    issues.transition(db, [late_deal], "negotiate", D("2023-11-20"), until=D("2023-12-29"))
+    problems.transition(db, [late_deal], "negotiate", D("2023-11-20"), until=D("2023-12-29"))
     r = cli("report", "overdue", "--as-of", "2023-11-17", "-f", "json")
     assert r.exit_code == 0, r.stderr
     rows = {x["id"]: x for x in json.loads(r.stdout)}
@@ -293,7 +294,7 @@ def test_overdue_as_of_a_past_date_shows_problems_as_they_stood(cli, world, tmp_
     cells = [c.value for row in ws.iter_rows() for c in row]
     assert str(ids["a_late"]) in map(str, cells) and str(late_deal) in map(str, cells)
     # Negotiated before the as-of date: shown as negotiated.
-    issues.transition(db, [late_deal], "done", D("2024-01-05"))
+    problems.transition(db, [late_deal], "done", D("2024-01-05"))
     rows = {x["id"]: x for x in json.loads(reports.overdue_json(db, D("2024-01-03")))}
     assert (rows[late_deal]["status"], rows[late_deal]["due_on"]) == ("negotiated", "2023-12-29")
     assert rows[late_deal]["rectified_on"] is None
@@ -320,22 +321,22 @@ def test_spotcheck_list_as_of_a_past_date(cli, world):
 
 def test_rectify_list_as_of_a_past_date(cli, world):
     db, ids = world
-    rows = {x["id"]: x for x in issues.due_list(db, as_of=D("2023-11-17"))}
+    rows = {x["id"]: x for x in problems.due_list(db, as_of=D("2023-11-17"))}
     assert ids["a_late"] in rows and rows[ids["a_late"]]["status"] == "open"  # done 11-20
     assert rows[ids["a_late"]]["overdue_days"] == 3
     assert ids["b_reopen"] in rows  # reopened on 11-17 itself
-    rows = {x["id"]: x for x in issues.due_list(db, as_of=D("2023-11-16"))}
+    rows = {x["id"]: x for x in problems.due_list(db, as_of=D("2023-11-16"))}
     assert ids["b_reopen"] not in rows and ids["a_closed"] not in rows
     r = cli("rectify", "list", "--as-of", "2023-11-17", "-f", "json")
     assert ids["a_late"] in [x["id"] for x in json.loads(r.stdout)]
-    soon = issues.due_list(db, as_of=D("2023-11-01"), due_within=10)
+    soon = problems.due_list(db, as_of=D("2023-11-01"), due_within=10)
     assert ids["a_late"] in [x["id"] for x in soon]
     assert ids["b_negotiated"] not in [x["id"] for x in soon]  # negotiated on 11-01 to 12-29
 
 
 def test_reports_as_of_a_past_date_leave_out_later_problems(cli, world):
     db, ids = world
-    later = issues.add_problem(db, unit="市公安局", resource="r", dimension="准确性",
+    later = problems.add_problem(db, unit="市公安局", resource="r", dimension="准确性",
                                description="d", issued_on=D("2023-12-20"),
                                month="2023-09")["id"]
     for day in ("2023-11-17", "2020-01-01"):

@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from cdo import roster
-from cdo.db import open_db
 from cdo.errors import InvalidInputError, NotFoundError, StateError
-from cdo.forms import build_form
-from cdo.units import UnitIndex, add_unit
+from cdo.roster import cdos as roster
+from cdo.roster.units import UnitIndex, add_unit
+from cdo.sheets.forms import build_form
+from cdo.store.db import open_db
 
 D = dt.date.fromisoformat
 UNITS = [
@@ -484,7 +484,7 @@ def test_unit_option_warns_when_the_form_names_another_unit(cli, cdb, tmp_path):
 
 def test_summary_line_reads_naturally():
     from cdo.commands.register import import_summary
-    from cdo.forms import FormError
+    from cdo.sheets.forms import FormError
 
     def outcome(action):
         return roster.Outcome("f.xlsx", "s", action, "单位", "某")

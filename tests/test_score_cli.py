@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from cdo import scoring
-from cdo.db import open_db
-from cdo.units import add_unit
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db
 
 NUMBERS = scoring.load_table().numbers
 MAXES = {i.no: i.max for i in scoring.load_table().items}
@@ -41,7 +41,7 @@ def fail(r, pattern):
 
 def enter_all(cli, unit, value=None, skip=()):
     """Enter a unit's points (through the domain: quicker than 15 CLI runs)."""
-    from cdo import evaluation
+    from cdo.evaluation import points as evaluation
 
     db = open_db(os.environ["CDO_DB"])
     for no in NUMBERS:
@@ -55,7 +55,7 @@ def enter_all(cli, unit, value=None, skip=()):
 def missing_items(unit_name):
     """What the ranking says is unscored for a unit (the table shows it; JSON keeps to
     the keys PRODUCT.md lists)."""
-    from cdo import evaluation
+    from cdo.evaluation import points as evaluation
 
     db = open_db(os.environ["CDO_DB"])
     try:
@@ -364,7 +364,7 @@ def test_long_ranking_is_drawn_without_rich(cli, units, monkeypatch):
     assert heads == ["排名", "单位", "类别", "履职", "统筹", "开放", "管理", "应用", "评估", "总分",
                      "状态"]
     # every line is as wide as the box (CJK characters count two columns)
-    from cdo.spreadsheets import display_width
+    from cdo.sheets.write import display_width
 
     assert len({display_width(x) for x in out[1:10]}) == 1
     assert "│    1 │ 达州市大数据中心" in out[5]

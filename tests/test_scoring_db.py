@@ -5,10 +5,11 @@ import json
 
 import pytest
 
-from cdo import evaluation, scoring
-from cdo.db import transaction
+from cdo import scoring
 from cdo.errors import InvalidInputError, StateError
-from cdo.units import add_unit
+from cdo.evaluation import points as evaluation
+from cdo.roster.units import add_unit
+from cdo.store.db import transaction
 
 D = dt.date
 AS_OF = D(2024, 1, 15)

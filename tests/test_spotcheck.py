@@ -6,9 +6,9 @@ import json
 import openpyxl
 import pytest
 
-from cdo.db import open_db
-from cdo.issues import PROBLEM_KEYS
-from cdo.units import add_unit
+from cdo.problems.model import PROBLEM_KEYS
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db
 
 
 @pytest.fixture
@@ -256,7 +256,7 @@ def test_list_filters_and_formats(cli, units):
 
 def test_import_speed_shape_ten_thousand_rows(units, tmp_path):
     """10,000 rows go in through one executemany (the bench times the whole process)."""
-    from cdo.problem_import import import_spotcheck
+    from cdo.problems.importer import import_spotcheck
 
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("清单")

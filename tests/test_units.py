@@ -4,7 +4,7 @@ import openpyxl
 import pytest
 
 from cdo.errors import CdoError
-from cdo.units import UnitIndex, add_unit, import_units, parse_category
+from cdo.roster.units import UnitIndex, add_unit, import_units, parse_category
 
 
 def test_parse_category_accepts_chinese_and_english():
@@ -135,7 +135,7 @@ def test_add_and_duplicate(cli):
 
 
 def test_bundled_sample_units_load(db):
-    from cdo.units import load_demo
+    from cdo.roster.units import load_demo
 
     assert "57" in load_demo(db)
     cats = dict(db.execute("SELECT category, count(*) FROM units GROUP BY category").fetchall())
@@ -143,7 +143,7 @@ def test_bundled_sample_units_load(db):
 
 
 def test_loosely_written_names_resolve(db):
-    from cdo.units import load_demo
+    from cdo.roster.units import load_demo
 
     load_demo(db)
     index = UnitIndex.load(db)

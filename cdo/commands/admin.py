@@ -22,7 +22,7 @@ def mount(app: typer.Typer) -> None:
 def demo(ctx: typer.Context) -> None:
     """用自带的示例数据建一个演示数据库（默认 ./cdo-demo.db），并显示建了什么。"""
     from cdo import demo as demo_mod
-    from cdo.db import open_db
+    from cdo.store.db import open_db
 
     path = demo_mod.demo_path(db_path(ctx))
     demo_mod.prepare(path)
@@ -58,10 +58,11 @@ def log(
     show_contact: ShowContactOpt = False,
 ) -> None:
     """修改日志：每一次改动的时间、系统用户、命令、对象、改动前后。"""
-    from cdo import auditlog
+    from cdo import masking
     from cdo.commands.common import open_database
     from cdo.errors import InvalidInputError
     from cdo.output import Column, emit
+    from cdo.store import audit
 
     if limit < 0:
         raise InvalidInputError(f"--limit 不能是负数：{limit}")
@@ -72,24 +73,24 @@ def log(
     db = open_database(ctx)
     unit_id = None
     if unit is not None:
-        from cdo.units import resolve_unit
+        from cdo.roster.units import resolve_unit
 
         unit_id = resolve_unit(db, unit).id
-    rows, total = auditlog.query_log(db, unit_id=unit_id, problem_id=problem, since=since_day,
+    rows, total = audit.query_log(db, unit_id=unit_id, problem_id=problem, since=since_day,
                                      entity=entity, limit=limit or None)
     for r in rows:
-        r["changes"] = auditlog.compact_diff(r["before"], r["after"], mask=not show_contact)
+        r["changes"] = audit.compact_diff(r["before"], r["after"], mask=not show_contact)
         if not show_contact:  # nothing personal leaves unmasked by default, JSON included
-            r["before"], r["after"] = auditlog.masked(r["before"]), auditlog.masked(r["after"])
-            r["command"] = auditlog.mask_numbers(r["command"])
+            r["before"], r["after"] = audit.masked(r["before"]), audit.masked(r["after"])
+            r["command"] = masking.mask_numbers(r["command"])
     columns = [
         Column("id", "序号", justify="right"),
-        Column("at", "时间", show=lambda v, r: auditlog.when_label(v)),
+        Column("at", "时间", show=lambda v, r: audit.when_label(v)),
         Column("os_user", "系统用户"),
         Column("command", "命令"),
-        Column("entity", "对象", show=lambda v, r: auditlog.entity_label(r)),
+        Column("entity", "对象", show=lambda v, r: audit.entity_label(r)),
         Column("unit", "单位"),
-        Column("action", "动作", show=lambda v, r: auditlog.action_label(v)),
+        Column("action", "动作", show=lambda v, r: audit.action_label(v)),
         Column("changes", "改动"),
         Column("reason", "原因"),
     ]
@@ -120,9 +121,9 @@ def backup(
     ] = None,
 ) -> None:
     """备份数据库（使用中也能安全备份），显示备份文件位置和大小。"""
-    from cdo import backup as backup_mod
-    from cdo.db import resolve_path
     from cdo.errors import CdoError
+    from cdo.store import backup as backup_mod
+    from cdo.store.db import resolve_path
 
     src = resolve_path(db_path(ctx))
     if not src.is_file():
@@ -144,10 +145,10 @@ def restore(
     """用备份文件替换当前数据库（先检查备份、显示内容并确认；当前数据库会先另存一份）。"""
     import click
 
-    from cdo import backup as backup_mod
-    from cdo.db import resolve_path
     from cdo.errors import CdoError
     from cdo.output import Column, emit
+    from cdo.store import backup as backup_mod
+    from cdo.store.db import resolve_path
 
     live = resolve_path(db_path(ctx))
     info = backup_mod.inspect_database(file)

@@ -123,11 +123,11 @@ def deadline(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """计算“N 个工作日内”的截止日期（起算当日不计入）。"""
-    from cdo import calendar as workcal
+    from cdo.store import calendar_store
 
     day0 = _date_arg(start, "起算日期")
     count = _positive_int(n)
-    cal = workcal.load_calendar(open_database(ctx, create=False))
+    cal = calendar_store.load_calendar(open_database(ctx, create=False))
     dl = cal.deadline(day0, count)
     result = {"start": day0.isoformat(), "n": count, "due_on": dl.due.isoformat(),
               "provisional": dl.provisional}
@@ -200,13 +200,14 @@ def show(
     import calendar as stdcal
 
     from cdo import calendar as workcal
+    from cdo.store import calendar_store
 
     ym = parse_month(month)
     year, mon = int(ym[:4]), int(ym[5:])
     if not workcal.MIN_YEAR <= year <= workcal.MAX_YEAR:
         raise InvalidInputError(
             f"月份超出工作日历支持的范围（{workcal.MIN_YEAR}—{workcal.MAX_YEAR} 年）：{month}")
-    cal = workcal.load_calendar(open_database(ctx, create=False))
+    cal = calendar_store.load_calendar(open_database(ctx, create=False))
     last = stdcal.monthrange(year, mon)[1]
     days = [cal.day(dt.date(year, mon, i)) for i in range(1, last + 1)]
     if fmt is not Format.table:
@@ -295,9 +296,9 @@ def _named_runs(days: list[Day]) -> list[str]:
 @app.command("years")
 def years(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """列出每一年的日历依据：官方内置、已载入或暂定，以及本地调整。"""
-    from cdo import calendar as workcal
+    from cdo.store import calendar_store
 
-    rows = workcal.year_overview(open_database(ctx, create=False))
+    rows = calendar_store.year_overview(open_database(ctx, create=False))
 
     def local_text(value, row) -> str:
         return "；".join(f"{x['date'][5:]} {KIND_NAMES[x['kind']]}：{x['reason']}" for x in value)
@@ -341,8 +342,9 @@ def load(
     该年已有数据（官方内置或此前载入）而这份文件会改变某些日子是否上班时，须加 --replace
     才替换（替换前自动备份，可用 cdo calendar unload 年份 撤销）。"""
     from cdo import calendar as workcal
-    from cdo.db import transaction
     from cdo.notice import read_notice
+    from cdo.store import calendar_store
+    from cdo.store.db import transaction
 
     given = None
     if year is not None:
@@ -356,7 +358,7 @@ def load(
     doc = parsed.doc()
     say = _sayer(fmt)
     db = open_database(ctx)
-    old = workcal.load_calendar(db)
+    old = calendar_store.load_calendar(db)
     existing = old.years.get(parsed.year)  # bundled official or loaded earlier
     new_data = workcal.parse_year_doc(doc, "loaded")
     changes = workcal.status_changes(existing, new_data) if existing is not None else []
@@ -384,17 +386,17 @@ def load(
         _deadline_moves(db, new, fmt, apply=False)
         say("（试运行，没有保存）")
         return
-    loaded = workcal.loaded_docs(db).get(parsed.year)
+    loaded = calendar_store.loaded_docs(db).get(parsed.year)
     if loaded is not None and _same_doc(loaded, doc):
         say(f"{parsed.year} 年：与已有数据一致（{_year_label(existing)}），未作改动。")
         return
     _backup(db)
     with transaction(db):
-        old = workcal.load_calendar(db)
-        if not workcal.store_year(db, doc, file=str(file)):
+        old = calendar_store.load_calendar(db)
+        if not calendar_store.store_year(db, doc, file=str(file)):
             say(f"{parsed.year} 年：与已有数据一致，未作改动。")
             return
-        new = workcal.load_calendar(db)
+        new = calendar_store.load_calendar(db)
         verb = "已替换" if existing is not None else "已载入"
         say(f"{verb} {parsed.year} 年：{parsed.source}。{_difference(old, new, parsed.year)}")
         if existing is not None:
@@ -411,7 +413,7 @@ def _same_doc(stored: dict, doc: dict) -> bool:
 
 def _backup(db: Database) -> None:
     """The automatic copy taken before the calendar actually changes."""
-    from cdo.backup import auto_backup
+    from cdo.store.backup import auto_backup
 
     auto_backup(db)
 
@@ -457,19 +459,20 @@ def unload(
     import unicodedata
 
     from cdo import calendar as workcal
-    from cdo.db import transaction
     from cdo.errors import NotFoundError
+    from cdo.store import calendar_store
+    from cdo.store.db import transaction
 
     y = unicodedata.normalize("NFKC", year).strip().removesuffix("年")
     if not (y.isdigit() and len(y) == 4):
         raise InvalidInputError(f"年份应为四位数字，如 2024，收到：{year!r}")
     num = int(y)
     db = open_database(ctx)
-    loaded = workcal.loaded_docs(db).get(num)
+    loaded = calendar_store.loaded_docs(db).get(num)
     if loaded is None:
         raise NotFoundError(
             f"{num} 年没有载入过放假安排通知，无需撤销（用 cdo calendar years 查看各年依据）")
-    old = workcal.load_calendar(db)
+    old = calendar_store.load_calendar(db)
     bundled = workcal.bundled_years().get(num)
     years = dict(old.years)
     if bundled is not None:
@@ -487,9 +490,9 @@ def unload(
         return
     _backup(db)
     with transaction(db):
-        old = workcal.load_calendar(db)
-        workcal.unload_year(db, num, reason)
-        new = workcal.load_calendar(db)
+        old = calendar_store.load_calendar(db)
+        calendar_store.unload_year(db, num, reason)
+        new = calendar_store.load_calendar(db)
         typer.echo(f"已撤销 {num} 年载入的通知（{loaded['source']}），恢复为{back}。"
                    + _difference(old, new, num))
         _deadline_moves(db, new, Format.table, apply=True)
@@ -552,9 +555,9 @@ def _difference(old: WorkCalendar, new: WorkCalendar, year: int) -> str:
 
 def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: bool) -> None:
     """Show the stored deadlines the new calendar moves, then (unless a dry run) move them."""
-    from cdo import issues
+    from cdo.problems import model as problems
 
-    changes = issues.deadline_changes(db, new_cal)
+    changes = problems.deadline_changes(db, new_cal)
     say = _sayer(fmt)
     if not changes:
         say("没有期限受影响。")
@@ -573,7 +576,7 @@ def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: 
                       c["new_due"] + ("（暂定）" if c.get("provisional") else ""), _moved_text(c))
     console(stderr=fmt is not Format.table).print(table)
     if apply:
-        issues.apply_deadline_changes(db, changes)
+        problems.apply_deadline_changes(db, changes)
 
 
 def _moved_text(c: dict) -> str:
@@ -607,23 +610,23 @@ def set_(
     ] = None,
 ) -> None:
     """本地调整某一天为休息日或工作日（如办公楼停电、市政府通知），与国家安排合并。"""
-    from cdo import calendar as workcal
-    from cdo.db import transaction
+    from cdo.store import calendar_store
+    from cdo.store.db import transaction
 
     day = _date_arg(date, "日期")
     kind = _kind_arg(kind)
     if not reason or not reason.strip():
         raise InvalidInputError("请用 --reason 写明调整原因，例如 --reason 市政府通知")
     db = open_database(ctx)
-    current = workcal.local_adjustments(db).get(day)
+    current = calendar_store.local_adjustments(db).get(day)
     if current != (kind == "work", reason.strip()):
         _backup(db)  # only when something will change
     with transaction(db):
-        before = workcal.load_calendar(db)
-        if not workcal.set_local(db, day, kind, reason.strip()):
+        before = calendar_store.load_calendar(db)
+        if not calendar_store.set_local(db, day, kind, reason.strip()):
             typer.echo(f"{day.isoformat()} 已是这样设置的，没有变化。")
             return
-        new = workcal.load_calendar(db)
+        new = calendar_store.load_calendar(db)
         what = "休息日" if kind == "off" else "工作日"
         typer.echo(f"已设置：{day.isoformat()}（{_weekday(day)}）本地调整为{what}，原因：{reason.strip()}")
         if before.is_workday(day) == new.is_workday(day):
@@ -638,15 +641,15 @@ def unset(
     reason: Annotated[str | None, typer.Option("--reason", "-r", help="取消的原因")] = None,
 ) -> None:
     """取消某一天的本地调整，恢复国家安排。"""
-    from cdo import calendar as workcal
-    from cdo.db import transaction
+    from cdo.store import calendar_store
+    from cdo.store.db import transaction
 
     day = _date_arg(date, "日期")
     db = open_database(ctx)
-    if day in workcal.local_adjustments(db):
+    if day in calendar_store.local_adjustments(db):
         _backup(db)  # a missing adjustment is refused below, with no copy taken
     with transaction(db):
-        removed = workcal.unset_local(db, day, reason)
+        removed = calendar_store.unset_local(db, day, reason)
         typer.echo(f"已取消 {day.isoformat()} 的本地调整（原为{KIND_NAMES[removed['kind']]}："
                    f"{removed['reason']}），恢复国家安排。")
-        _deadline_moves(db, workcal.load_calendar(db), Format.table, apply=True)
+        _deadline_moves(db, calendar_store.load_calendar(db), Format.table, apply=True)

@@ -42,7 +42,7 @@ def open_database(ctx: typer.Context, *, create: bool = True) -> Database:
     With create=False (commands that only read), a database that does not exist yet is
     not created: an empty in-memory one stands in for it.
     """
-    from cdo.db import open_db, resolve_path
+    from cdo.store.db import open_db, resolve_path
 
     path = resolve_path(db_path(ctx))
     if not create and not path.exists():

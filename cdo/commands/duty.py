@@ -23,7 +23,7 @@ UnitsOpt = Annotated[str | None, typer.Option(help="单位名称，多个用逗�
 
 
 def _category(v, r) -> str:
-    from cdo.units import CATEGORY_NAMES
+    from cdo.roster.units import CATEGORY_NAMES
 
     return CATEGORY_NAMES.get(v, v or "")
 
@@ -38,8 +38,8 @@ def meeting_add(
     note: Annotated[str | None, typer.Option("--note", help="备注")] = None,
 ) -> None:
     """登记一次首席数据官工作会议或培训。"""
-    from cdo import duty
     from cdo.dates import parse_date
+    from cdo.roster import duty
 
     db = open_database(ctx)
     held = parse_date(on, "--on 日期")
@@ -56,8 +56,8 @@ def meeting_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """列出会议与培训及出勤人数。"""
-    from cdo import duty
     from cdo.output import Column, emit
+    from cdo.roster import duty
 
     db = open_database(ctx)
     rows = duty.list_meetings(db, year)
@@ -80,8 +80,8 @@ def meeting_show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """查看一次会议或培训各单位的出勤。"""
-    from cdo import duty
     from cdo.output import Column, emit
+    from cdo.roster import duty
 
     db = open_database(ctx)
     m, rows = duty.meeting_attendance(db, meeting_id)
@@ -109,7 +109,7 @@ def attend(
         "--rest-absent", help="其余没有出勤记录的单位一律记为缺席")] = False,
 ) -> None:
     """记录会议或培训的出勤：按单位名称（出席、缺席、请假、代会），或导入签到表。"""
-    from cdo import duty
+    from cdo.roster import duty
 
     by_status = {"present": present, "absent": absent, "excused": excused, "deputy": deputy}
     named = {s: duty.split_units(v) for s, v in by_status.items()}
@@ -133,9 +133,9 @@ def attend(
 
 def _report(ctx: typer.Context, kind: str, unit: str, year: int, received: str,
             note: str | None) -> None:
-    from cdo import duty
     from cdo.dates import parse_date
-    from cdo.units import resolve_unit
+    from cdo.roster import duty
+    from cdo.roster.units import resolve_unit
 
     db = open_database(ctx)
     day = parse_date(received, "--received 日期")
@@ -177,8 +177,8 @@ def list_(
     output: OutputOpt = None,
 ) -> None:
     """各单位一年的履职记录：会议培训出勤次数、工作计划与总结收到日期。"""
-    from cdo import duty
     from cdo.output import Column, emit
+    from cdo.roster import duty
 
     db = open_database(ctx)
     rows = duty.duty_rows(db, year, as_of(as_of_text))

@@ -22,7 +22,7 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help="备注（如整改�
 def _run(ctx: typer.Context, ids: list[str], action: str, on: str | None, note: str | None,
          until: str | None = None) -> None:
     from cdo.errors import InvalidInputError
-    from cdo.issues import ACTION_NAMES, STATUS_NAMES, parse_ids, transition
+    from cdo.problems.model import ACTION_NAMES, STATUS_NAMES, parse_ids, transition
 
     pids = parse_ids(ids)
     day = parse_date(on, "--on 日期") if on else today()
@@ -85,8 +85,8 @@ def list_(
 ) -> None:
     """列出待整改的问题，按单位、到期先后排列（用于提前催办）。"""
     from cdo.commands.spotcheck import problem_columns
-    from cdo.issues import PROBLEM_KEYS, due_list
     from cdo.output import Column, emit
+    from cdo.problems.model import PROBLEM_KEYS, due_list
 
     day = as_of(as_of_)
     db = open_database(ctx)
@@ -110,8 +110,8 @@ def remind(
     note: Annotated[str | None, typer.Option("--note", help="催办方式或内容，如 电话催办")] = None,
 ) -> None:
     """登记向单位发出的催办（记到该单位的待整改问题上）。"""
-    from cdo.issues import parse_ids
-    from cdo.issues import remind as record_reminder
+    from cdo.problems.model import parse_ids
+    from cdo.problems.model import remind as record_reminder
 
     pids = parse_ids(ids) if ids else None
     day = parse_date(on, "--on 日期") if on else today()

@@ -34,7 +34,7 @@ OnOpt = Annotated[str, typer.Option("--on", help="日期，如 2023-06-15")]
 def _masked(rows: list[dict], show_contact: bool) -> list[dict]:
     if show_contact:
         return rows
-    from cdo.output import mask_phone
+    from cdo.masking import mask_phone
 
     return [{**r, "phone": mask_phone(r.get("phone")) or None} for r in rows]
 
@@ -45,7 +45,7 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖")] = False,
 ) -> None:
     """写一份空白的首席数据官推荐表（附件1），可发给各单位填写。"""
-    from cdo.forms import ensure_writable, write_template
+    from cdo.sheets.forms import ensure_writable, write_template
 
     ensure_writable(out, force)
     write_template(out)
@@ -68,8 +68,8 @@ def import_(
 
     给文件夹时读取其中所有 .xlsx；.xls、.et、.ods、.csv、Word 等文件列为未导入并说明原因，
     图片、PDF 等其他文件和隐藏文件不读取。"""
-    from cdo import roster
     from cdo.dates import today
+    from cdo.roster import cdos as roster
 
     received_on = date_opt(received, "--received 日期") or today()
     db = open_database(ctx)
@@ -103,8 +103,8 @@ def import_summary(report) -> str:
 
 
 def _advance(ctx: typer.Context, unit: str, step: str, on: str, reason: str | None) -> dict:
-    from cdo import roster
     from cdo.dates import parse_date
+    from cdo.roster import cdos as roster
 
     db = open_database(ctx)
     return roster.advance(db, unit, step, parse_date(on, "--on 日期"), reason)
@@ -130,13 +130,13 @@ def end(
     reason: Annotated[str | None, typer.Option("--reason", help="离任原因，如 工作调动")] = None,
 ) -> None:
     """记录现任首席数据官离任（任期结束）；该单位须在一个月内重新报送推荐表。"""
-    from cdo import calendar as workcal
-    from cdo import roster
     from cdo.dates import parse_date
+    from cdo.roster import cdos as roster
+    from cdo.store import calendar_store
 
     db = open_database(ctx)
     row = roster.advance(db, unit, "end", parse_date(on, "--on 日期"), reason)
-    due = workcal.load_calendar(db).add_month(parse_date(row["ended_on"]))
+    due = calendar_store.load_calendar(db).add_month(parse_date(row["ended_on"]))
     echo(f"已记录：{row['unit']}首席数据官{row['name']}于 {row['ended_on']} 离任。"
          f"新的推荐表应在 {due} 前报送")
 
@@ -149,9 +149,9 @@ def list_(
     output: OutputOpt = None,
 ) -> None:
     """名册：每个单位一行，列出现任首席数据官（电话默认打码，--show-contact 显示完整）。"""
-    from cdo import roster
     from cdo.output import Column, emit, write_xlsx_rows
-    from cdo.units import CATEGORY_NAMES
+    from cdo.roster import cdos as roster
+    from cdo.roster.units import CATEGORY_NAMES
 
     db = open_database(ctx)
     rows = _masked(roster.list_roster(db), show_contact)
@@ -196,8 +196,8 @@ def history(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """一个单位历任首席数据官及各环节日期。"""
-    from cdo import roster
     from cdo.output import Column, emit
+    from cdo.roster import cdos as roster
 
     db = open_database(ctx)
     u, rows = roster.history(db, unit)
@@ -224,9 +224,9 @@ def missing(
     output: OutputOpt = None,
 ) -> None:
     """缺报与逾期：没有首席数据官、没有数据专员、推荐表报送逾期的单位。"""
-    from cdo import roster
     from cdo.output import Column, emit
-    from cdo.units import CATEGORY_NAMES
+    from cdo.roster import cdos as roster
+    from cdo.roster.units import CATEGORY_NAMES
 
     day = as_of(as_of_text)
     db = open_database(ctx)
@@ -252,7 +252,7 @@ def specialist_add(
     on: Annotated[str | None, typer.Option("--on", help="起始日期（默认今天）")] = None,
 ) -> None:
     """给单位添加一名数据专员。"""
-    from cdo import roster
+    from cdo.roster import cdos as roster
 
     db = open_database(ctx)
     u = roster.add_specialist(db, unit, name, phone, date_opt(on, "--on 日期"))
@@ -266,7 +266,7 @@ def specialist_remove(
     on: Annotated[str | None, typer.Option("--on", help="不再担任的日期（默认今天）")] = None,
 ) -> None:
     """移除单位的一名数据专员（记录保留）。"""
-    from cdo import roster
+    from cdo.roster import cdos as roster
 
     db = open_database(ctx)
     u = roster.remove_specialist(db, unit, name, date_opt(on, "--on 日期"))
@@ -281,8 +281,8 @@ def specialist_list(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """列出现任数据专员。"""
-    from cdo import roster
     from cdo.output import Column, emit
+    from cdo.roster import cdos as roster
 
     db = open_database(ctx)
     rows = _masked(roster.list_specialists(db, unit), show_contact)

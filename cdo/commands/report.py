@@ -21,20 +21,20 @@ def overdue(
     output: OutputOpt = None,
 ) -> None:
     """逾期未整改问题：按单位分组（附首席数据官），逾期最久的在前，末尾合计。"""
-    from cdo.issues import PROBLEM_KEYS
     from cdo.output import print_csv
-    from cdo.reports import overdue_rows
+    from cdo.problems.model import PROBLEM_KEYS
+    from cdo.problems.reports import overdue_rows
 
     day = as_of(as_of_)
     db = open_database(ctx)
     if fmt is Format.json and output is None:
-        from cdo.reports import overdue_json
+        from cdo.problems.reports import overdue_json
 
         echo(overdue_json(db, day))
         return
     rows = overdue_rows(db, day)
     if output is not None:
-        from cdo.reports import write_overdue_xlsx
+        from cdo.problems.reports import write_overdue_xlsx
 
         write_overdue_xlsx(output, rows, day)
     keys = PROBLEM_KEYS  # exactly the problem keys (the CDO is in the table and .xlsx)
@@ -64,9 +64,9 @@ def _print_json_lines(rows: list[dict], keys: list[str]) -> None:
 
 
 def _overdue_table(rows: list[dict], day) -> None:
-    from cdo.issues import DIMENSION_NAMES, clip_text, due_text
     from cdo.output import console
-    from cdo.reports import overdue_totals
+    from cdo.problems.model import DIMENSION_NAMES, clip_text, due_text
+    from cdo.problems.reports import overdue_totals
 
     con = console()
     if not rows:
@@ -144,7 +144,7 @@ def monthly(
 
     只计该月月度抽查发现的问题；数据使用单位反馈的问题不计入，另行注明个数。"""
     from cdo.output import Column, emit
-    from cdo.reports import (
+    from cdo.problems.reports import (
         monthly_user_note,
         rate_text,
         rectification_by_unit,
@@ -179,7 +179,7 @@ def monthly(
     if note and fmt is not Format.table:
         warn(note)  # stdout carries the JSON/CSV rows
     if output is not None:
-        from cdo.reports import write_monthly_xlsx
+        from cdo.problems.reports import write_monthly_xlsx
 
         write_monthly_xlsx(output, rows, m, day, user_reported=users)
         if fmt is Format.table:
@@ -200,7 +200,7 @@ def annual(
     名册截至 12 月 31 日或 --as-of（取较早者）。"""
     from pathlib import Path
 
-    from cdo.annual import write_annual
+    from cdo.evaluation.annual import write_annual
 
     day = as_of(as_of_)
     counts = write_annual(open_database(ctx), year, Path(output), day)

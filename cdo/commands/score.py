@@ -32,7 +32,7 @@ SHORT_PART_HEADERS = {
 def _ranking_columns():
     from cdo import scoring
     from cdo.output import Column
-    from cdo.units import CATEGORY_NAMES
+    from cdo.roster.units import CATEGORY_NAMES
 
     table = scoring.load_table()
 
@@ -70,7 +70,8 @@ def _missing_short(missing, table) -> str:
 def show_ranking(db: Database, year: int, fmt: Format | str = Format.table,
                  category: str | None = None, output: Path | None = None) -> None:
     """Print the year's ranking (also used by `cdo demo` to end with it)."""
-    from cdo import evaluation, scoring
+    from cdo import scoring
+    from cdo.evaluation import points as evaluation
     from cdo.output import emit, write_xlsx_rows
 
     rows = evaluation.ranking_rows(db, year, category)
@@ -104,7 +105,7 @@ def print_plain_table(rows, columns, title: str, caption: str) -> None:
     import sys
 
     from cdo.output import _cell_text
-    from cdo.spreadsheets import display_width
+    from cdo.sheets.write import display_width
 
     memo: dict[str, int] = {}
 
@@ -162,7 +163,7 @@ def ranking(
     if year is None:
         raise typer.BadParameter("请用 --year 指定评价年度，如 cdo score --year 2023",
                                  param_hint="--year")
-    from cdo.units import parse_category
+    from cdo.roster.units import parse_category
 
     cat = parse_category(category) if category else None
     show_ranking(open_database(ctx), year, fmt, cat, output)
@@ -180,8 +181,9 @@ def set_(
         "--reason", help="修改已录入分数的理由（必填）")] = None,
 ) -> None:
     """录入或修改一个单位某一项的得分（改动已有分数须写 --reason）。"""
-    from cdo import evaluation, scoring
+    from cdo import scoring
     from cdo.errors import InvalidInputError
+    from cdo.evaluation import points as evaluation
 
     try:
         pts = scoring.parse_points_exact(points)  # exact: 9.99999999 is not 10
@@ -203,7 +205,7 @@ def import_(
         "--reason", help="文件改动了已录入分数时，写明理由")] = None,
 ) -> None:
     """导入一年的评分：全部无误才导入，错误逐格列出。"""
-    from cdo import evaluation
+    from cdo.evaluation import points as evaluation
 
     for path in paths:
         if not path.exists():
@@ -243,7 +245,8 @@ def suggest(
         按该单位当年的问题计算（含使用单位反馈的问题；按所属月份计年度：抽查问题为抽查月份，
         与月度报表、年度工作簿一致）；整改期内未整改的不计；没有需计算的问题得满分。
     """
-    from cdo import evaluation, scoring
+    from cdo import scoring
+    from cdo.evaluation import points as evaluation
     from cdo.output import Column, emit
 
     db = open_database(ctx)
@@ -278,9 +281,10 @@ def sheet(
     out: Annotated[Path, typer.Argument(help="输出文件（.xlsx），按附件2排版，A4 纵向")],
 ) -> None:
     """输出一个单位填好分数的附件2评价表（A4 打印）。"""
-    from cdo import evaluation, scoring
-    from cdo.score_sheet import write_sheet
-    from cdo.units import resolve_unit
+    from cdo import scoring
+    from cdo.evaluation import points as evaluation
+    from cdo.roster.units import resolve_unit
+    from cdo.sheets.score_sheet import write_sheet
 
     db = open_database(ctx)
     evaluation.check_year(year)
@@ -305,7 +309,8 @@ def finalize(
         "--allow-incomplete", help="有单位未评完也定稿（未评完的单位不排名）")] = False,
 ) -> None:
     """定稿：冻结该年度评分，并显示指纹（评价表上也印有指纹，可据此核对）。"""
-    from cdo import evaluation, scoring
+    from cdo import scoring
+    from cdo.evaluation import points as evaluation
 
     db = open_database(ctx)
     state = evaluation.year_state(db, year)
@@ -330,7 +335,8 @@ def reopen(
     reason: Annotated[str, typer.Option("--reason", help="重新打开的理由（记入日志）")],
 ) -> None:
     """重新打开已定稿的年度以便修改（理由记入日志）。"""
-    from cdo import evaluation, scoring
+    from cdo import scoring
+    from cdo.evaluation import points as evaluation
 
     old = evaluation.reopen(open_database(ctx), year, reason)
     echo(f"{year} 年度评分已重新打开，可以修改；原定稿指纹 "

@@ -41,7 +41,8 @@ def _id_span(ids: list[int]) -> str:
 def problem_columns():
     """Columns of a problem (shared with rectify list); the terminal table shows the
     essentials, the .xlsx every column."""
-    from cdo.issues import (
+    from cdo.output import Column
+    from cdo.problems.model import (
         DIMENSION_NAMES,
         SOURCE_NAMES,
         STATUS_NAMES,
@@ -49,7 +50,6 @@ def problem_columns():
         due_text,
         ever_overdue_text,
     )
-    from cdo.output import Column
 
     # Long text is cut (…) in the terminal table only; JSON/CSV/.xlsx keep it whole.
     return [
@@ -84,7 +84,7 @@ def new(
     ] = None,
 ) -> None:
     """登记一次月度抽查及其问题数据清单（整份清单全部导入，或有错时一条也不导入）。"""
-    from cdo.problem_import import import_spotcheck
+    from cdo.problems.importer import import_spotcheck
 
     m = parse_month(month, "--month 抽查月份")
     day = _issued_on(issued_on)
@@ -105,7 +105,7 @@ def template(
 ) -> None:
     """生成一份空白的问题数据清单（.xlsx），列与导入时读取的一致。"""
     from cdo.errors import FileReadError
-    from cdo.problem_import import write_template
+    from cdo.problems.importer import write_template
 
     if out.exists():
         raise FileReadError(f"{out}：文件已存在，为免覆盖请换一个文件名")
@@ -137,7 +137,7 @@ def add(
     ] = None,
 ) -> None:
     """登记一个问题（月度抽查发现，或数据使用单位反馈）。"""
-    from cdo.issues import DEADLINE_DAYS, SOURCE_NAMES, add_problem
+    from cdo.problems.model import DEADLINE_DAYS, SOURCE_NAMES, add_problem
 
     day = _issued_on(issued_on)
     m = parse_month(month, "--month 抽查月份") if month else None
@@ -169,8 +169,8 @@ def list_(
     output: OutputOpt = None,
 ) -> None:
     """列出问题（可按月份、单位、状态、来源筛选）。"""
-    from cdo.issues import PROBLEM_KEYS, list_problems
     from cdo.output import emit
+    from cdo.problems.model import PROBLEM_KEYS, list_problems
 
     m = parse_month(month, "--month 抽查月份") if month else None
     day = as_of(as_of_)

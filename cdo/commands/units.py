@@ -29,7 +29,7 @@ def add(
     short: Annotated[str | None, typer.Option("--short", "-s", help="简称，如 市教育局")] = None,
 ) -> None:
     """添加一个参与单位。"""
-    from cdo.units import CATEGORY_NAMES, add_unit
+    from cdo.roster.units import CATEGORY_NAMES, add_unit
 
     unit = add_unit(open_database(ctx), name, category, short)
     echo(f"已添加单位：{unit.name}（{CATEGORY_NAMES[unit.category]}）")
@@ -43,7 +43,7 @@ def import_(
     ],
 ) -> None:
     """从 Excel 或 CSV 名单导入单位；重复导入不会重复添加。"""
-    from cdo.units import import_units
+    from cdo.roster.units import import_units
 
     r = import_units(open_database(ctx), file)
     echo(f"{file.name}：新增 {r.added} 个单位，更新 {r.updated} 个，未变 {r.unchanged} 个")
@@ -57,7 +57,7 @@ def list_(
     output: OutputOpt = None,
 ) -> None:
     """列出全部参与单位。"""
-    from cdo.units import CATEGORY_NAMES, list_units
+    from cdo.roster.units import CATEGORY_NAMES, list_units
 
     rows = list_units(open_database(ctx), category)
     columns = [

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cdo import audit
 from cdo.dates import from_iso, timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, StateError
-from cdo.forms import PERSON_FIELDS, FormData, FormError, form_files, read_forms
-from cdo.spreadsheets import normalize_label
-from cdo.units import CITY_PREFIX, Unit, UnitIndex, strip_city
+from cdo.roster.units import CITY_PREFIX, Unit, UnitIndex, strip_city
+from cdo.sheets.forms import PERSON_FIELDS, FormData, FormError, form_files, read_forms
+from cdo.sheets.read import normalize_label
+from cdo.store import audit
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -163,7 +163,7 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
 
     One automatic backup is taken right before the first form that will actually be
     written — none when every form fails or nothing changes."""
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     report = ImportReport()
     index = UnitIndex.load(db)
@@ -188,7 +188,7 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
             else:
                 target, source = form_unit(index, form)
             if not backed_up and _would_write(db, form, target, received_on):
-                from cdo.backup import auto_backup
+                from cdo.store.backup import auto_backup
 
                 auto_backup(db)
                 backed_up = True
@@ -211,7 +211,7 @@ class _DryRun(Exception):
 def _would_write(db: Database, form: FormData, unit: Unit, received_on: dt.date) -> bool:
     """Whether saving this form would change the database: apply it and roll back.
     A form that would be refused raises its CdoError here, before any copy is taken."""
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     try:
         with transaction(db):
@@ -316,7 +316,7 @@ def advance(db: Database, unit_text: str, step: str, on: dt.date,
 
     Raises NotFoundError (no current CDO) or StateError (wrong order, date before the
     previous step)."""
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     new_status, allowed, date_col, verb = _STEP[step]
     unit = _unit(db, unit_text)
@@ -364,9 +364,9 @@ def add_specialist(db: Database, unit_text: str, name: str, phone: str | None = 
                    on: dt.date | None = None) -> Unit:
     """Register a data specialist (数据专员) for a unit; raises InvalidInputError if the
     unit already has a specialist of that name."""
-    from cdo.db import transaction
-    from cdo.forms import check_person_name, parse_phone
-    from cdo.spreadsheets import clean_text
+    from cdo.sheets.forms import check_person_name, parse_phone
+    from cdo.sheets.read import clean_text
+    from cdo.store.db import transaction
 
     unit = _unit(db, unit_text)
     name = "".join(clean_text(name).split())
@@ -392,7 +392,7 @@ def add_specialist(db: Database, unit_text: str, name: str, phone: str | None = 
 def remove_specialist(db: Database, unit_text: str, name: str,
                       on: dt.date | None = None) -> Unit:
     """End a data specialist's role (the record is kept); raises NotFoundError."""
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     unit = _unit(db, unit_text)
     on = on or dt.date.today()
@@ -460,9 +460,9 @@ def missing(db: Database, as_of: dt.date, calendar=None) -> list[dict]:
 
     Rows: unit, category, reason (no_form | no_form_after_change | late_form |
     no_specialist), due_on (date or None), late (bool), detail (Chinese)."""
-    from cdo import calendar as workcal
+    from cdo.store import calendar_store
 
-    cal = calendar or workcal.load_calendar(db)
+    cal = calendar or calendar_store.load_calendar(db)
     day = as_of.isoformat()
     terms: dict[int, list[dict]] = {}
     for r in db.query(

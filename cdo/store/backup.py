@@ -5,7 +5,7 @@ the first write (outside the import's transaction). Never for a refused input or
 changes nothing: every copy taken prunes an older one, so a clerk retrying a bad file would
 otherwise lose the real pre-change copies.
 
-    from cdo.backup import auto_backup
+    from cdo.store.backup import auto_backup
     auto_backup(db_or_path, keep=5) -> Path | None
 
 `db_or_path` is the live database (a sqlite_utils `Database`, or its file path). It copies
@@ -265,7 +265,7 @@ def inspect_database(path: Path) -> DatabaseInfo:
         raise FileReadError(f"{path}：数据库文件已损坏或不是 cdo 数据库（{detail}）") from None
     finally:
         conn.close()
-    from cdo.schema import migrations
+    from cdo.store.schema import migrations
 
     known = {m.name for m in migrations._migrations}
     unknown = [m for m in info.migrations if m not in known]
@@ -326,8 +326,8 @@ def restore_database(src: Path, db_path: Path) -> Path | None:
             # The live file cannot be read (the usual reason to restore): keep its bytes
             # as they are, then start the live path afresh.
             _set_aside_damaged(db_path, saved)
-    from cdo import audit
-    from cdo.db import open_db, transaction
+    from cdo.store import audit
+    from cdo.store.db import open_db, transaction
 
     live = open_db(db_path, migrate=False)  # creates it owner-only in WAL mode if missing
     try:

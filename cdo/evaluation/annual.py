@@ -13,7 +13,7 @@ from cdo.dates import from_iso
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from cdo.spreadsheets import SheetSpec
+    from cdo.sheets.write import SheetSpec
 
 SHEETS = ("名册", "问题清单", "整改情况", "评价排名")
 
@@ -38,9 +38,9 @@ def roster_sheet(db: Database, year: int, as_of: dt.date | None = None) -> Sheet
     began after that day is left out; appointment, filing or leaving after it is not shown
     (the status is the one on that day); the data specialists counted are those serving
     on that day."""
-    from cdo.roster import STATUS_NAMES
-    from cdo.spreadsheets import SheetSpec
-    from cdo.units import CATEGORY_NAMES
+    from cdo.roster.cdos import STATUS_NAMES
+    from cdo.roster.units import CATEGORY_NAMES
+    from cdo.sheets.write import SheetSpec
 
     first, last = f"{year}-01-01", f"{year}-12-31"
     if as_of is not None and as_of.isoformat() < last:
@@ -97,8 +97,14 @@ def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
     A problem belongs to the year of its `month` column (the check month of a spot-check
     problem, the recorded month of a user report), as in the monthly reports; one changed
     after `as_of` is shown as it stood that day."""
-    from cdo.issues import DIMENSION_NAMES, SOURCE_NAMES, STATUS_NAMES, changed_after, state_as_of
-    from cdo.spreadsheets import SheetSpec
+    from cdo.problems.model import (
+        DIMENSION_NAMES,
+        SOURCE_NAMES,
+        STATUS_NAMES,
+        changed_after,
+        state_as_of,
+    )
+    from cdo.sheets.write import SheetSpec
 
     later = changed_after(db, as_of)
     rows = []
@@ -150,9 +156,9 @@ def rectification_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
     monthly reports for the year at the same as-of date), then the problems reported by
     data-using units, then the on-time rate over both. Units without problems that year
     follow with zeros."""
-    from cdo.reports import rectification_by_unit, rectification_totals
-    from cdo.spreadsheets import SheetSpec
-    from cdo.units import CATEGORY_NAMES
+    from cdo.problems.reports import rectification_by_unit, rectification_totals
+    from cdo.roster.units import CATEGORY_NAMES
+    from cdo.sheets.write import SheetSpec
 
     spot = {r["unit"]: r for r in rectification_by_unit(db, as_of=as_of, year=year,
                                                         source="spotcheck")}
@@ -198,9 +204,9 @@ def rectification_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
 
 
 def ranking_sheet(db: Database, year: int) -> SheetSpec:
-    from cdo import evaluation
-    from cdo.spreadsheets import SheetSpec
-    from cdo.units import CATEGORY_NAMES
+    from cdo.evaluation import points as evaluation
+    from cdo.roster.units import CATEGORY_NAMES
+    from cdo.sheets.write import SheetSpec
 
     table = scoring.load_table()
     state = evaluation.year_state(db, year)
@@ -226,8 +232,8 @@ def ranking_sheet(db: Database, year: int) -> SheetSpec:
 
 def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
     """Write the annual workbook; returns the row count of each sheet."""
-    from cdo.evaluation import check_year
-    from cdo.spreadsheets import write_workbook
+    from cdo.evaluation.points import check_year
+    from cdo.sheets.write import write_workbook
 
     check_year(year)
     sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of),
@@ -252,7 +258,7 @@ def _polish(path: Path) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
-    from cdo.spreadsheets import display_width, save_workbook
+    from cdo.sheets.write import display_width, save_workbook
 
     wb = openpyxl.load_workbook(path)
     for ws in wb.worksheets:

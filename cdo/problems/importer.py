@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cdo.dates import timestamp
 from cdo.errors import CdoError, FileReadError, InvalidInputError, RowErrors
-from cdo.issues import (
+from cdo.problems.model import (
     DIMENSION_NAMES,
     NewProblem,
     description_error,
@@ -25,7 +25,7 @@ from cdo.issues import (
     parse_dimension,
     parse_records,
 )
-from cdo.spreadsheets import clean_text, find_header, iter_records, normalize_label
+from cdo.sheets.read import clean_text, find_header, iter_records, normalize_label
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -141,8 +141,8 @@ def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> Par
     """Read and validate a problem list; raise RowErrors naming every bad row.
 
     Every sheet with the list's header is read, unless `sheet` names one."""
-    from cdo.spreadsheets import read_table
-    from cdo.units import UnitIndex
+    from cdo.roster.units import UnitIndex
+    from cdo.sheets.read import read_table
 
     path = Path(path)
     sheets = read_table(path)
@@ -270,13 +270,12 @@ def record_spotcheck(
     Refuses a list file already recorded (same content). Returns {spotcheck_id, month,
     issued_on, due_on, provisional, problems, units, ids}.
     """
-    from cdo import audit
-    from cdo import calendar as workcal
-    from cdo.db import transaction
-    from cdo.issues import compute_deadline
+    from cdo.problems.model import compute_deadline
+    from cdo.store import audit, calendar_store
+    from cdo.store.db import transaction
 
     _check_month(month, issued_on)
-    cal = workcal.load_calendar(db)
+    cal = calendar_store.load_calendar(db)
     with transaction(db):
         if digest:
             dup = db.conn.execute(
@@ -310,7 +309,7 @@ def import_spotcheck(db: Database, path: Path, *, month: str, issued_on: dt.date
     path = Path(path)
     _check_month(month, issued_on)
     parsed = read_problem_list(db, path, sheet)
-    from cdo.backup import auto_backup
+    from cdo.store.backup import auto_backup
 
     auto_backup(db)
     result = record_spotcheck(db, month=month, issued_on=issued_on, problems=parsed.problems,
@@ -325,7 +324,7 @@ def write_template(path: Path) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from cdo.spreadsheets import save_workbook, set_text, setup_a4
+    from cdo.sheets.write import save_workbook, set_text, setup_a4
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -409,8 +408,8 @@ _DEMO_ROWS = [
 def load_demo(db: Database) -> str:
     """Demo step: the September 2023 check (issued 2023-09-27) with problems followed
     through every state, plus two problems reported by data-using units."""
-    from cdo import issues
-    from cdo.units import UnitIndex
+    from cdo.problems import model as problems
+    from cdo.roster.units import UnitIndex
 
     index = UnitIndex.load(db)
     units = []
@@ -435,7 +434,7 @@ def load_demo(db: Database) -> str:
 
     def go(story, action, day, **kw):
         if by_story.get(story):
-            issues.transition(db, by_story[story], action, dt.date.fromisoformat(day), **kw)
+            problems.transition(db, by_story[story], action, dt.date.fromisoformat(day), **kw)
 
     go("closed", "done", "2023-10-20", note="单位报送整改情况")
     go("closed", "verify", "2023-10-27", note="复核通过")
@@ -447,21 +446,21 @@ def load_demo(db: Database) -> str:
     go("reopened", "reopen", "2023-11-16", note="复核发现仍有问题数据，退回重新整改")
     go("negotiated", "negotiate", "2023-11-01", until=dt.date(2023, 12, 29),
        note="涉及系统改造，双方首席数据官协商延期")
-    issues.remind(db, on=dt.date(2023, 11, 8), ids=by_story.get("open", []),
+    problems.remind(db, on=dt.date(2023, 11, 8), ids=by_story.get("open", []),
                   note="电话催办，提醒 11 月 14 日到期")
     # Two problems reported by data-using units (15 working days).
     users = []
     if len(units) >= 6:
-        users.append(issues.add_problem(
+        users.append(problems.add_problem(
             db, unit=units[9 % len(units)].name, resource="不动产抵押登记信息",
             dimension="accuracy", description="抵押权人名称与金融机构登记名称不一致",
             records=31, issued_on=dt.date(2023, 9, 27), source="user",
             reporter=units[5].name))
-        users.append(issues.add_problem(
+        users.append(problems.add_problem(
             db, unit=units[4].name, resource="户籍迁移信息", dimension="timeliness",
             description="迁出人员在共享库中仍显示为本地户籍", records=64,
             issued_on=dt.date(2023, 10, 9), source="user", reporter=units[6].name))
-        issues.transition(db, [users[0]["id"]], "done", dt.date(2023, 10, 18))
+        problems.transition(db, [users[0]["id"]], "done", dt.date(2023, 10, 18))
     n = result["problems"] + len(users)
     return (f"问题整改：2023年9月抽查 {result['problems']} 个问题（{result['units']} 个单位，"
             f"2023-09-27 下发，{result['due_on']} 到期）及 {len(users)} 个使用单位反馈问题，"

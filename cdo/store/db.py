@@ -43,7 +43,7 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
     """
     from sqlite_utils import Database
 
-    from cdo.schema import migrations
+    from cdo.store.schema import migrations
 
     if str(path) == ":memory:":
         db = Database(memory=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cdo.errors import CdoError, FileReadError, InvalidInputError
-from cdo.spreadsheets import INVISIBLE, Sheet, clean_text, has_symbols, normalize_label
+from cdo.sheets.read import INVISIBLE, Sheet, clean_text, has_symbols, normalize_label
 
 TITLE = "达州市首席数据官推荐表"
 WORK_PLAN_LIMIT = 500
@@ -556,7 +556,7 @@ def read_forms(path: Path) -> tuple[list[FormData], list[FormError]]:
     """Every form in the workbook at `path` (one a sheet) and every sheet that failed.
 
     An unreadable file gives one FormError for the whole file."""
-    from cdo.spreadsheets import read_table
+    from cdo.sheets.read import read_table
 
     name = str(path)
     try:
@@ -700,7 +700,7 @@ def fill_form_sheet(ws, values: dict[str, Any]) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from cdo.spreadsheets import set_text, setup_a4
+    from cdo.sheets.write import set_text, setup_a4
 
     body_font = Font(name="宋体", size=12)
     label_font = Font(name="宋体", size=12, bold=True)
@@ -804,7 +804,7 @@ def fill_form_sheet(ws, values: dict[str, Any]) -> None:
 
 def write_template(path: Path) -> None:
     """Write a blank recommendation form (附件1) to `path` (.xlsx)."""
-    from cdo.spreadsheets import save_workbook
+    from cdo.sheets.write import save_workbook
 
     save_workbook(build_form(), Path(path))
 

@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cdo import audit
 from cdo.dates import timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, RowErrors
-from cdo.spreadsheets import clean_text, normalize_label
-from cdo.units import UnitIndex
+from cdo.roster.units import UnitIndex
+from cdo.sheets.read import clean_text, normalize_label
+from cdo.store import audit
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -48,7 +48,7 @@ def add_meeting(db: Database, kind: str, held_on: dt.date, title: str,
                 note: str | None = None) -> int:
     """Record a meeting or training session; returns its id. Same date and title twice is
     an InvalidInputError."""
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     kind = parse_kind(kind)
     title = " ".join(title.split())
@@ -180,7 +180,7 @@ def _resolve(index: UnitIndex, entries: list[tuple[str, str, str | None, str]],
 
 def _write_attendance(db: Database, meeting: dict, index: UnitIndex,
                       chosen: dict[int, tuple[str, str | None, str]], rest_absent: bool) -> dict:
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     meeting_id = meeting["id"]
     counts = {"added": 0, "changed": 0, "unchanged": 0, "rest": 0}
@@ -293,7 +293,7 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
     """Attendance from a sign-in sheet (.xlsx/.csv with 单位 and 出勤/签到 columns).
 
     All or nothing: every bad row is named (file, sheet, row, column) in RowErrors."""
-    from cdo.spreadsheets import find_header, iter_records, read_table
+    from cdo.sheets.read import find_header, iter_records, read_table
 
     get_meeting(db, meeting_id)
     sheets = read_table(Path(path))
@@ -357,7 +357,7 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
     # An import takes a backup right before its first write: never for a refused sheet or
     # one that changes nothing, and not inside a caller's transaction (the demo).
     if not db.conn.in_transaction and _would_write(db, meeting_id, index, chosen, rest_absent):
-        from cdo.backup import auto_backup
+        from cdo.store.backup import auto_backup
 
         auto_backup(db)
     return _write_attendance(db, meeting, index, chosen, rest_absent)
@@ -389,7 +389,7 @@ def record_report(db: Database, unit_text: str, kind: str, year: int, received_o
 
     Returns 'added', 'changed' or 'unchanged'. Raises InvalidInputError for a date that
     cannot be right (a summary before its year began, a date in the future)."""
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     if kind not in REPORT_KINDS:
         raise InvalidInputError(f"报告类型不对：{kind}")

@@ -24,16 +24,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cdo import audit
 from cdo.dates import from_iso, timestamp
 from cdo.errors import InvalidInputError, RowErrors, StateError
-from cdo.spreadsheets import normalize_label
+from cdo.sheets.read import normalize_label
+from cdo.store import audit
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from cdo.calendar import WorkCalendar
-    from cdo.units import Unit
+    from cdo.roster.units import Unit
 
 SOURCES = ("spotcheck", "user")
 DEADLINE_DAYS = {"spotcheck": 30, "user": 15}
@@ -413,16 +413,16 @@ def list_problems(
     cal: WorkCalendar | None = None,
 ) -> list[dict]:
     """Problems filtered by check month, unit, status, source; overdue_days as of `as_of`."""
-    from cdo import calendar as workcal
+    from cdo.store import calendar_store
 
-    cal = cal or workcal.load_calendar(db)
+    cal = cal or calendar_store.load_calendar(db)
     # As of a past date, problems not issued yet did not exist.
     where, params = ["p.issued_on <= ?"], [as_of.isoformat()]
     if month:
         where.append("p.month = ?")
         params.append(month)
     if unit:
-        from cdo.units import resolve_unit
+        from cdo.roster.units import resolve_unit
 
         where.append("p.unit_id = ?")
         params.append(resolve_unit(db, unit).id)
@@ -475,9 +475,9 @@ def due_list(db: Database, *, as_of: dt.date, due_within: int | None = None,
     With `due_within` N: only those not yet overdue whose deadline is within N working
     days of `as_of` (before the breach, for reminders).
     """
-    from cdo import calendar as workcal
+    from cdo.store import calendar_store
 
-    cal = cal or workcal.load_calendar(db)
+    cal = cal or calendar_store.load_calendar(db)
     # As of a past date, problems with events after it are replayed to how they stood.
     later = changed_after(db, as_of)
     marks = ",".join(map(str, later))
@@ -493,7 +493,7 @@ def due_list(db: Database, *, as_of: dt.date, due_within: int | None = None,
         due_where.append("p.due_on >= ? AND p.due_on <= ?")
         due_params += [as_of.isoformat(), limit.isoformat()]
     if unit:
-        from cdo.units import resolve_unit
+        from cdo.roster.units import resolve_unit
 
         where.append("p.unit_id = ?")
         params.append(resolve_unit(db, unit).id)
@@ -561,11 +561,11 @@ def insert_problems(
 
     Call inside a transaction. Returns the new ids in order.
     """
-    from cdo import calendar as workcal
+    from cdo.store import calendar_store
 
     if source not in SOURCES:
         raise InvalidInputError(f"问题来源不认识：{source}")
-    cal = cal or workcal.load_calendar(db)
+    cal = cal or calendar_store.load_calendar(db)
     dl = compute_deadline(cal, issued_on, source)
     month = month or issued_on.strftime("%Y-%m")
     now = timestamp()
@@ -611,9 +611,9 @@ def add_problem(
     month: str | None = None,
 ) -> dict:
     """Record one problem (either source); returns it as a problem dict."""
-    from cdo import calendar as workcal
-    from cdo.db import transaction
-    from cdo.units import UnitIndex
+    from cdo.roster.units import UnitIndex
+    from cdo.store import calendar_store
+    from cdo.store.db import transaction
 
     source = parse_source(source)
     index = UnitIndex.load(db)
@@ -642,7 +642,7 @@ def add_problem(
             reporter_text = reporter.strip()
     elif reporter:
         raise InvalidInputError("--reporter 只用于使用单位反馈的问题（--source user）")
-    cal = workcal.load_calendar(db)
+    cal = calendar_store.load_calendar(db)
     with transaction(db):
         pid = insert_problems(
             db,
@@ -732,7 +732,7 @@ def transition(
     Unknown ids, impossible transitions and dates before the issue date raise RowErrors
     naming each refused id; nothing is changed then. Returns the updated problems.
     """
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     if action not in ACTIONS:
         raise InvalidInputError(f"未知操作：{action}")
@@ -815,8 +815,8 @@ def remind(
     With ids, one reminder per unit they belong to; with `unit` too, every id must be
     that unit's. Returns [{unit, reminder_id, problems}] per reminder recorded.
     """
-    from cdo.db import transaction
-    from cdo.units import resolve_unit
+    from cdo.roster.units import resolve_unit
+    from cdo.store.db import transaction
 
     if not unit and not ids:
         raise InvalidInputError("请用 --unit 指明催办的单位，或给出问题编号")
@@ -913,7 +913,7 @@ def apply_deadline_changes(db: Database, changes: Sequence[dict]) -> int:
     Sets original_due_on and provisional; due_on too unless the date was negotiated;
     recomputes the ever-overdue mark against the new deadline.
     """
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     if not changes:
         return 0

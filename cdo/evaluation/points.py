@@ -14,11 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cdo import audit, scoring
+from cdo import scoring
 from cdo.dates import from_iso, timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, RowErrors, StateError
+from cdo.roster.units import UnitIndex
 from cdo.scoring import Table, UnitRef, fmt_points
-from cdo.units import Unit, UnitIndex
+from cdo.sheets.score_sheet import FORMULA_HINT, Cell, ReadResult, formula_cells, parse_item_label
+from cdo.store import audit
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -128,7 +130,7 @@ def set_point(db: Database, year: int, unit_text: str, item_no: int, points: flo
     Raises InvalidInputError (outside 0…max), StateError (finalized year, or a change
     without a reason), NotFoundError (unknown unit).
     """
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     check_year(year)
     table = scoring.load_table()
@@ -179,32 +181,15 @@ def set_point(db: Database, year: int, unit_text: str, item_no: int, points: flo
 
 # ----------------------------------------------------------------------------- import
 
-@dataclass
-class Cell:
-    """One point read from a file, with its place for messages."""
-
-    unit: Unit
-    item: int
-    raw: Any
-    place: str  # '文件 X，工作表 Y，D5' etc.
-
-
-@dataclass
-class ReadResult:
-    cells: list[Cell] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    sources: int = 0  # files/sheets/rows read
-
-
 def read_points(path: Path, table: Table, index: UnitIndex, year: int) -> ReadResult:
     """The points in one path: a folder of filled 附件2 sheets, one filled 附件2 workbook,
     or a grid (.xlsx/.csv, one row per unit and one column per item number)."""
     if path.is_dir():
-        from cdo.score_sheet import read_sheet_folder
+        from cdo.sheets.score_sheet import read_sheet_folder
 
         return read_sheet_folder(path, table, index, year)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from cdo.score_sheet import read_sheet
+        from cdo.sheets.score_sheet import read_sheet
 
         result = ReadResult()
         if read_sheet(path, table, index, year, result):
@@ -220,7 +205,7 @@ def import_points(db: Database, year: int, path: Path | Sequence[Path],
     change a stored point needs `reason`. Returns counts: added, changed, unchanged, units.
     Raises RowErrors naming every bad cell (unit, item, value, maximum).
     """
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     check_year(year)
     table = scoring.load_table()
@@ -283,7 +268,7 @@ def import_points(db: Database, year: int, path: Path | Sequence[Path],
         added, changed, unchanged, conflicts = _plan_import(db, year, values)
         _refuse_conflicts(path, conflicts, reason)
         if added or changed:
-            from cdo.backup import auto_backup
+            from cdo.store.backup import auto_backup
 
             auto_backup(db)
     with transaction(db):
@@ -353,68 +338,7 @@ def scoring_has_value(raw: Any) -> bool:
     return raw is not None and not (isinstance(raw, str) and not raw.strip())
 
 
-def formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """{sheet name: {(row, col) 0-based}} of cells holding a formula, for an .xlsx.
-
-    Read with cached values, a formula saved by a program that does not compute (a
-    script, some exporters) looks blank; this finds them so they are not taken for
-    "not scored". Cheap when there are none: the sheet XML is scanned first.
-    """
-    import zipfile
-
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return {}
-    try:
-        with zipfile.ZipFile(path) as z:
-            xml = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return {}
-    if not any(b"<f>" in d or b"<f " in d for d in xml):
-        return {}
-    import openpyxl
-
-    found: dict[str, set[tuple[int, int]]] = {}
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception:  # the values were read already; this is only a hint
-        return {}
-    try:
-        for ws in wb.worksheets:
-            found[ws.title] = {
-                (r, c)
-                for r, row in enumerate(ws.iter_rows(values_only=True))
-                for c, v in enumerate(row)
-                if isinstance(v, str) and v.startswith("=")
-            }
-    except Exception:
-        return {}
-    finally:
-        wb.close()
-    return found
-
-
-FORMULA_HINT = "是公式但文件里没有计算结果，请在 Excel/WPS 中打开后保存，或“粘贴为数值”后再导入"
-
-
 GRID_UNIT_HEADERS = ("单位", "单位名称", "考评对象", "被考评单位", "unit", "name")
-
-
-def parse_item_label(value: Any) -> int | None:
-    """An item-number header: 1, 1.0, '1', '1.0', '第1项', '项目1', '序号1', '1项' → 1."""
-    import re
-    import unicodedata
-
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
-    # an office often prints the maximum beside the number: '1(5分)', '第1项5分'
-    text = re.sub(r"[(\[（【]?(?:满分)?\d+(?:\.\d+)?分[)\]）】]?$", "", text)
-    m = re.fullmatch(r"(?:第|项目|序号|item)?(\d{1,3})(?:\.0+)?(?:项)?", text, re.IGNORECASE)
-    return int(m.group(1)) if m else None
 
 
 def _grid_unit_column(rows: list[list[Any]], header_row: int, unit_labels: set[str],
@@ -423,7 +347,7 @@ def _grid_unit_column(rows: list[list[Any]], header_row: int, unit_labels: set[s
     or on a row just above it (a two-row header: 序号 | 单位名称 | 日常履职 … over 1 | 2 …),
     else the column whose cells below the header name the most registered units, else
     the first column."""
-    from cdo.spreadsheets import clean_text, normalize_label
+    from cdo.sheets.read import clean_text, normalize_label
 
     for r in range(header_row, max(header_row - 3, -1), -1):
         for c, v in enumerate(rows[r]):
@@ -453,7 +377,7 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
     column, or under a 单位/单位名称 header). Every bad header or unit is a problem."""
     from openpyxl.utils import get_column_letter
 
-    from cdo.spreadsheets import clean_text, normalize_label, read_table
+    from cdo.sheets.read import clean_text, normalize_label, read_table
 
     result = ReadResult()
     unit_labels = {normalize_label(h) for h in GRID_UNIT_HEADERS}
@@ -568,7 +492,7 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
 
     Reads the tables meetings/attendance, duty_reports and problems directly.
     """
-    from cdo.issues import changed_after, state_as_of
+    from cdo.problems.model import changed_after, state_as_of
 
     first, last = f"{year}-01-01", f"{year}-12-31"
     day = as_of.isoformat()
@@ -713,7 +637,7 @@ def suggestion_rows(db: Database, year: int, as_of: dt.date,
 
 def apply_suggestions(db: Database, year: int, rows: Sequence[dict]) -> int:
     """Write the suggestions where nothing is entered yet; returns how many were written."""
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     with transaction(db):
         refuse_if_final(db, year)
@@ -744,7 +668,7 @@ def finalize(db: Database, year: int, allow_incomplete: bool = False) -> dict:
 
     Refuses a year with no points, and one with incomplete units unless allowed.
     """
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     check_year(year)
     with transaction(db):
@@ -780,7 +704,7 @@ def finalize(db: Database, year: int, allow_incomplete: bool = False) -> dict:
 
 def reopen(db: Database, year: int, reason: str) -> dict:
     """Unfreeze a finalized year, recording the reason; returns the old state."""
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     check_year(year)
     reason = (reason or "").strip()

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cdo import audit
 from cdo.dates import timestamp
 from cdo.errors import InvalidInputError, NotFoundError
-from cdo.spreadsheets import clean_text, has_symbols, normalize_label
+from cdo.sheets.read import clean_text, has_symbols, normalize_label
+from cdo.store import audit
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -150,7 +150,7 @@ def resolve_unit(db: Database, text: str) -> Unit:
 
 def add_unit(db: Database, name: str, category: str, short: str | None = None) -> Unit:
     """Register one unit; raises InvalidInputError if the name or short name is taken."""
-    from cdo.db import transaction
+    from cdo.store.db import transaction
 
     name, short = clean_text(name), clean_text(short) or None
     if not name:
@@ -201,7 +201,7 @@ def read_units_file(path) -> list[tuple[str, int, dict]]:
     from pathlib import Path
 
     from cdo.errors import FileReadError
-    from cdo.spreadsheets import clean_text, find_header, iter_records, read_table
+    from cdo.sheets.read import clean_text, find_header, iter_records, read_table
 
     path = Path(path)
     records = []
@@ -230,8 +230,8 @@ def import_units(db: Database, path) -> ImportResult:
     """
     from pathlib import Path
 
-    from cdo.db import transaction
     from cdo.errors import CdoError, FileReadError, RowErrors
+    from cdo.store.db import transaction
 
     path = Path(path)
     records = read_units_file(path)
@@ -296,7 +296,7 @@ def import_units(db: Database, path) -> ImportResult:
     result.unchanged = len(plan) - len(changes)
     if not changes:
         return result
-    from cdo.backup import auto_backup
+    from cdo.store.backup import auto_backup
 
     auto_backup(db)  # a bulk import that changes something: copy the database first
     now = timestamp()

@@ -12,7 +12,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cdo.issues import (
+from cdo.problems.model import (
     _COLS,
     _SELECT,
     DIMENSION_NAMES,
@@ -42,9 +42,9 @@ def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
     and `original_due_on`, `negotiated_until` for display. One query; overdue days come
     from the precomputed calendar.
     """
-    from cdo import calendar as workcal
+    from cdo.store import calendar_store
 
-    cal = cal or workcal.load_calendar(db)
+    cal = cal or calendar_store.load_calendar(db)
     day = as_of.isoformat()
     base = _SELECT.replace("FROM problems p", ", c.cdo_name FROM problems p") + _CDO_JOIN
     # Two index searches instead of one OR: unrectified past the deadline, and (for an
@@ -98,14 +98,14 @@ def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
     so that 100,000s of overdue problems print in a fraction of a second; Python adds
     the overdue days (once per distinct deadline) and sorts.
     """
-    from cdo import calendar as workcal
+    from cdo.store import calendar_store
 
-    cal = cal or workcal.load_calendar(db)
+    cal = cal or calendar_store.load_calendar(db)
     if has_changes_after(db, as_of):
         # A past date with changes since: the rows as they stood (rare, so plain Python).
         import json
 
-        from cdo.issues import PROBLEM_KEYS
+        from cdo.problems.model import PROBLEM_KEYS
 
         rows = overdue_rows(db, as_of, cal)
         if not rows:
@@ -281,8 +281,8 @@ def write_overdue_xlsx(path: Path, rows: Sequence[dict], as_of: dt.date) -> None
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from cdo.issues import due_text
-    from cdo.spreadsheets import display_width, save_workbook, set_text, setup_a4
+    from cdo.problems.model import due_text
+    from cdo.sheets.write import display_width, save_workbook, set_text, setup_a4
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -385,7 +385,7 @@ def write_monthly_xlsx(path: Path, rows: Sequence[dict], month: str, as_of: dt.d
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from cdo.spreadsheets import display_width, save_workbook, set_text, setup_a4
+    from cdo.sheets.write import display_width, save_workbook, set_text, setup_a4
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -8,16 +8,13 @@ Layout: 附件2 / title / 考评对象 + 评价年度 / 综合得分 / the table
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from cdo import scoring
 from cdo.errors import CdoError
 from cdo.scoring import Table, fmt_points
-
-if TYPE_CHECKING:
-    from cdo.evaluation import ReadResult
-    from cdo.units import UnitIndex
 
 HEADERS = ("序号", "项目名称", "工作内容", "评价分值", "得分")
 WIDTHS = (6, 13, 64, 9, 9)
@@ -27,7 +24,7 @@ LINE_PT = 17
 
 
 def _row_height(text: str, per_line: int = TEXT_CHARS_PER_LINE) -> float:
-    from cdo.spreadsheets import display_width
+    from cdo.sheets.write import display_width
 
     lines = max(1, -(-display_width(text) // (per_line * 2)))
     return max(30.0, lines * LINE_PT + 8)
@@ -44,7 +41,7 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    from cdo.spreadsheets import save_workbook, set_text, setup_a4
+    from cdo.sheets.write import save_workbook, set_text, setup_a4
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -142,7 +139,7 @@ _YEAR = re.compile(r"(\d{4})")
 
 def _after_label(row: list[Any], c: int, label: str) -> str:
     """The text after `label：` in cell c, else the next non-empty cell of the row."""
-    from cdo.spreadsheets import clean_text
+    from cdo.sheets.read import clean_text
 
     text = clean_text(row[c])
     rest = re.sub(r"^" + r"\s*".join(label) + r"\s*[:：]?\s*", "", text)
@@ -156,7 +153,94 @@ def _after_label(row: list[Any], c: int, label: str) -> str:
     return ""
 
 
-def read_sheet(path: Path, table: Table, index: UnitIndex, year: int, result: ReadResult) -> int:
+class UnitResolver(Protocol):
+    """What the readers need of the unit register: a unit for a name as written."""
+
+    def resolve(self, text: str) -> Any: ...
+
+
+@dataclass
+class Cell:
+    """One point read from a file, with its place for messages."""
+
+    unit: Any  # the unit the resolver returned
+    item: int
+    raw: Any
+    place: str  # '文件 X，工作表 Y，D5' etc.
+
+
+
+@dataclass
+class ReadResult:
+    cells: list[Cell] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    sources: int = 0  # files/sheets/rows read
+
+
+
+def formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """{sheet name: {(row, col) 0-based}} of cells holding a formula, for an .xlsx.
+
+    Read with cached values, a formula saved by a program that does not compute (a
+    script, some exporters) looks blank; this finds them so they are not taken for
+    "not scored". Cheap when there are none: the sheet XML is scanned first.
+    """
+    import zipfile
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return {}
+    if not any(b"<f>" in d or b"<f " in d for d in xml):
+        return {}
+    import openpyxl
+
+    found: dict[str, set[tuple[int, int]]] = {}
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # the values were read already; this is only a hint
+        return {}
+    try:
+        for ws in wb.worksheets:
+            found[ws.title] = {
+                (r, c)
+                for r, row in enumerate(ws.iter_rows(values_only=True))
+                for c, v in enumerate(row)
+                if isinstance(v, str) and v.startswith("=")
+            }
+    except Exception:
+        return {}
+    finally:
+        wb.close()
+    return found
+
+
+FORMULA_HINT = "是公式但文件里没有计算结果，请在 Excel/WPS 中打开后保存，或“粘贴为数值”后再导入"
+
+
+def parse_item_label(value: Any) -> int | None:
+    """An item-number header: 1, 1.0, '1', '1.0', '第1项', '项目1', '序号1', '1项' → 1."""
+    import re
+    import unicodedata
+
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    # an office often prints the maximum beside the number: '1(5分)', '第1项5分'
+    text = re.sub(r"[(\[（【]?(?:满分)?\d+(?:\.\d+)?分[)\]）】]?$", "", text)
+    m = re.fullmatch(r"(?:第|项目|序号|item)?(\d{1,3})(?:\.0+)?(?:项)?", text, re.IGNORECASE)
+    return int(m.group(1)) if m else None
+
+
+
+def read_sheet(path: Path, table: Table, index: UnitResolver, year: int, result: ReadResult) -> int:
     """Add the points of every filled 附件2 in the workbook `path` to `result`.
 
     Returns how many forms were found. Problems (no unit, another year, unknown item
@@ -165,8 +249,7 @@ def read_sheet(path: Path, table: Table, index: UnitIndex, year: int, result: Re
     from openpyxl.utils import get_column_letter
 
     from cdo.errors import InvalidInputError, NotFoundError
-    from cdo.evaluation import FORMULA_HINT, Cell, formula_cells, parse_item_label
-    from cdo.spreadsheets import clean_text, normalize_label, read_table
+    from cdo.sheets.read import clean_text, normalize_label, read_table
 
     forms = 0
     sheets = read_table(path, merged=True)
@@ -243,10 +326,8 @@ def read_sheet(path: Path, table: Table, index: UnitIndex, year: int, result: Re
     return forms
 
 
-def read_sheet_folder(folder: Path, table: Table, index: UnitIndex, year: int) -> ReadResult:
+def read_sheet_folder(folder: Path, table: Table, index: UnitResolver, year: int) -> ReadResult:
     """Every filled 附件2 in the .xlsx files of `folder` (and its subfolders)."""
-    from cdo.evaluation import ReadResult
-
     result = ReadResult()
     files = sorted(p for p in folder.rglob("*")
                    if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")

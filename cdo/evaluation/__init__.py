@@ -1,0 +1,1 @@
+"""The annual evaluation: points, suggestions from records, finalize, the annual workbook."""

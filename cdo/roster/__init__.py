@@ -1,0 +1,1 @@
+"""The roster: units, their chief data officers and specialists, meetings, plans and summaries."""

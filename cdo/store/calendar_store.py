@@ -1,0 +1,191 @@
+"""The calendar in the database: notices loaded by `cdo calendar load` and local
+adjustments, merged over the bundled data into a WorkCalendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Literal
+
+from cdo.calendar import WorkCalendar, bundled_years, check_range, parse_year_doc, year_doc
+from cdo.dates import timestamp
+from cdo.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+def load_calendar(db: Database) -> WorkCalendar:
+    """The calendar for this database: bundled years, loaded notices, local adjustments."""
+    years = dict(bundled_years())
+    for doc in loaded_docs(db).values():
+        years[doc["year"]] = parse_year_doc(doc, "loaded")
+    return WorkCalendar(years, local_adjustments(db))
+
+
+# -- the database: loaded notices and local adjustments ----------------------------------
+
+
+def loaded_docs(db: Database) -> dict[int, dict]:
+    """Loaded years in the data-file shape {"year","source","days":[{date,name,off}]}."""
+    docs: dict[int, dict] = {}
+    for row in db.query("SELECT year, source FROM calendar_years ORDER BY year"):
+        docs[row["year"]] = {"year": row["year"], "source": row["source"], "days": []}
+    for row in db.query("SELECT year, date, off, name FROM calendar_days ORDER BY year, date"):
+        docs[row["year"]]["days"].append(
+            {"date": row["date"], "name": row["name"] or "", "off": bool(row["off"])}
+        )
+    return docs
+
+
+def local_adjustments(db: Database) -> dict[dt.date, tuple[bool, str]]:
+    """Local adjustments: date -> (workday, reason)."""
+    return {
+        dt.date.fromisoformat(r["date"]): (r["kind"] == "work", r["reason"])
+        for r in db.query("SELECT date, kind, reason FROM calendar_local ORDER BY date")
+    }
+
+
+def _doc_lines(doc: dict | None) -> list[str] | None:
+    """A year's days as short audit lines: '2027-02-06 班 春节'."""
+    if doc is None:
+        return None
+    return [f"{d['date']} {'休' if d['off'] else '班'} {d['name']}".rstrip()
+            for d in sorted(doc["days"], key=lambda d: d["date"])]
+
+
+def store_year(db: Database, doc: dict, *, file: str | None = None) -> bool:
+    """Save a notice's year (data-file shape) over any loaded one for that year; audited.
+
+    Returns False, writing nothing, when the same notice is already loaded. Call it inside
+    the command's transaction.
+    """
+    from cdo.store import audit
+    from cdo.store.db import transaction
+
+    year = int(doc["year"])
+    new = {"year": year, "source": doc["source"],
+           "days": sorted(({"date": d["date"], "name": d.get("name") or "", "off": bool(d["off"])}
+                           for d in doc["days"]), key=lambda d: d["date"])}
+    old = loaded_docs(db).get(year)
+    if old is not None and old["source"] == new["source"] and old["days"] == new["days"]:
+        return False
+    with transaction(db):
+        db.execute("DELETE FROM calendar_days WHERE year = ?", [year])
+        db.execute("DELETE FROM calendar_years WHERE year = ?", [year])
+        now = timestamp()
+        db.execute("INSERT INTO calendar_years (year, source, loaded_at) VALUES (?,?,?)",
+                   [year, new["source"], now])
+        db.conn.executemany(
+            "INSERT INTO calendar_days (year, date, off, name) VALUES (?,?,?,?)",
+            [(year, d["date"], int(d["off"]), d["name"]) for d in new["days"]],
+        )
+        if old is not None:
+            before = {"status": "loaded", "source": old["source"], "days": _doc_lines(old)}
+        elif year in bundled_years():
+            official = year_doc(bundled_years()[year])
+            before = {"status": "official", "source": official["source"],
+                      "days": _doc_lines(official)}
+        else:
+            before = None
+        after = {"source": new["source"], "days": _doc_lines(new), "file": file}
+        audit.record(db, "calendar_year", year, "load", before, after)
+    return True
+
+
+def unload_year(db: Database, year: int, reason: str | None = None) -> dict:
+    """Remove a loaded year (back to the bundled data, or provisional); audited.
+
+    Returns the removed year in the data-file shape. Call it inside the command's
+    transaction; NotFoundError if the year was never loaded.
+    """
+    from cdo.errors import NotFoundError
+    from cdo.store import audit
+    from cdo.store.db import transaction
+
+    old = loaded_docs(db).get(year)
+    if old is None:
+        raise NotFoundError(
+            f"{year} 年没有载入过放假安排通知，无需撤销（用 cdo calendar years 查看各年依据）")
+    with transaction(db):
+        db.execute("DELETE FROM calendar_days WHERE year = ?", [year])
+        db.execute("DELETE FROM calendar_years WHERE year = ?", [year])
+        back = "official" if year in bundled_years() else "provisional"
+        audit.record(db, "calendar_year", year, "unload",
+                     {"status": "loaded", "source": old["source"], "days": _doc_lines(old)},
+                     {"status": back}, reason=reason)
+    return old
+
+
+def set_local(db: Database, day: dt.date, kind: Literal["off", "work"], reason: str) -> bool:
+    """Record a local adjustment (office closure, municipal notice); audited.
+
+    Returns False, writing nothing, when the same adjustment is already recorded.
+    """
+    from cdo.store import audit
+    from cdo.store.db import transaction
+
+    if kind not in ("off", "work"):
+        raise InvalidInputError(f"调整类型应为 off（休）或 work（班），收到 {kind!r}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInputError("请用 --reason 写明调整原因（例如：市政府通知、办公楼停电）")
+    check_range(day)
+    key = day.isoformat()
+    old = db.execute("SELECT kind, reason FROM calendar_local WHERE date = ?", [key]).fetchone()
+    if old is not None and tuple(old) == (kind, reason):
+        return False
+    with transaction(db):
+        db.execute(
+            "INSERT INTO calendar_local (date, kind, reason, created_at) VALUES (?,?,?,?)"
+            " ON CONFLICT(date) DO UPDATE SET kind=excluded.kind, reason=excluded.reason,"
+            " created_at=excluded.created_at",
+            [key, kind, reason, timestamp()],
+        )
+        before = None if old is None else {"kind": old[0], "reason": old[1]}
+        audit.record(db, "calendar_local", key, "set", before,
+                     {"kind": kind, "reason": reason}, reason=reason)
+    return True
+
+
+def unset_local(db: Database, day: dt.date, reason: str | None = None) -> dict:
+    """Remove a local adjustment; audited. Returns what was removed ({kind, reason})."""
+    from cdo.errors import NotFoundError
+    from cdo.store import audit
+    from cdo.store.db import transaction
+
+    key = day.isoformat()
+    old = db.execute("SELECT kind, reason FROM calendar_local WHERE date = ?", [key]).fetchone()
+    if old is None:
+        raise NotFoundError(f"{key} 没有本地调整，无需取消（用 cdo calendar years 查看已有调整）")
+    with transaction(db):
+        db.execute("DELETE FROM calendar_local WHERE date = ?", [key])
+        removed = {"kind": old[0], "reason": old[1]}
+        audit.record(db, "calendar_local", key, "remove", removed, None, reason=reason)
+    return removed
+
+
+def year_overview(db: Database) -> list[dict]:
+    """One row per year from the first bundled year to the year after the last known one.
+
+    Keys: year, status (official|loaded|provisional), source, holidays (days off named),
+    workdays (adjusted working days named), local (list of {date, kind, reason}).
+    """
+    cal = load_calendar(db)
+    local_by_year: dict[int, list[dict]] = {}
+    for d, (work, reason) in sorted(cal.local.items()):
+        local_by_year.setdefault(d.year, []).append(
+            {"date": d.isoformat(), "kind": "work" if work else "off", "reason": reason})
+    known = set(cal.years) | set(local_by_year)
+    rows = []
+    for year in range(min(known), max(known) + 2):
+        data = cal.year_data(year)
+        days = data.days.values()
+        rows.append({
+            "year": year,
+            "status": data.status,
+            "source": data.source,
+            "holidays": sum(1 for off, _ in days if off),
+            "workdays": sum(1 for off, _ in days if not off),
+            "local": local_by_year.get(year, []),
+        })
+    return rows
