@@ -41,7 +41,7 @@ class CdoGroup(TyperGroup):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            return _saved_if_ok(lambda: super(CdoGroup, self).invoke(ctx))
         except CdoError as e:
             typer.echo(f"cdo: {e}", err=True)
             raise typer.Exit(e.exit_code) from None
@@ -62,6 +62,23 @@ class CdoGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("cdo: 已中断，本次命令没有保存任何内容", err=True)
             raise typer.Exit(130) from None
+
+
+def _saved_if_ok(run):
+    """Run the command; keep what it wrote only if it succeeded (or saved part on purpose)."""
+    from cdo.errors import PartlySavedError
+    from cdo.store.db import end_command
+
+    try:
+        rv = run()
+    except PartlySavedError:
+        end_command(ok=True)
+        raise
+    except BaseException as e:
+        end_command(ok=getattr(e, "exit_code", None) == 0)  # typer.Exit(0) is success
+        raise
+    end_command(ok=True)
+    return rv
 
 
 def _speak_chinese(group) -> None:

@@ -31,6 +31,12 @@ class StateError(CdoError):
     """The requested transition is not allowed in the record's current state."""
 
 
+class PartlySavedError(CdoError):
+    """Some items were saved, each on its own, and the others failed (listed before).
+
+    Unlike every other error, what the command wrote is kept."""
+
+
 class RowErrors(CdoError):
     """Several rows of an import are bad; nothing was written.
 

@@ -18,7 +18,7 @@ from cdo.commands.common import (
     open_database,
     warn,
 )
-from cdo.errors import CdoError
+from cdo.errors import PartlySavedError
 from cdo.output import Format
 
 app = typer.Typer(rich_markup_mode=None, help="首席数据官名册：推荐表、任命、备案、数据专员",
@@ -90,7 +90,7 @@ def import_(
         warn(f"未导入  {f.place}：{f.reason}")
     echo(import_summary(report))
     if report.failed:
-        raise CdoError(f"有 {len(report.failed)} 份推荐表未导入，原因见上；其余已保存")
+        raise PartlySavedError(f"有 {len(report.failed)} 份推荐表未导入，原因见上；其余已保存")
 
 
 def import_summary(report) -> str:

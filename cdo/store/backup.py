@@ -235,6 +235,27 @@ def _summarize(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
     return info
 
 
+def _refuse_foreign_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Only a schema this cdo's own migrations create is restored: a file carrying its own
+    triggers, views or altered tables (or none of cdo's tables) is refused."""
+    from cdo.store.schema_check import UnknownMigrationError, describe, schema_differences
+
+    try:
+        diffs = schema_differences(conn)
+    except UnknownMigrationError as e:
+        raise FileReadError(
+            f"{path}：这个备份来自更新版本的 cdo（含 {'、'.join(e.names)}），请先升级 cdo 再恢复"
+        ) from None
+    if not diffs:
+        return
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        raise FileReadError(f"{path}：不是 cdo 数据库（缺少数据表 {'、'.join(missing)}）")
+    raise FileReadError(f"{path}：数据库结构不是本版本 cdo 建立的（{describe(diffs)}），"
+                        "可能被其他程序改过，不能用来恢复")
+
+
 def inspect_database(path: Path) -> DatabaseInfo:
     """Check that `path` is a sound cdo database and summarize it; FileReadError if not."""
     path = Path(path)
@@ -254,6 +275,7 @@ def inspect_database(path: Path) -> DatabaseInfo:
         result = conn.execute("PRAGMA integrity_check").fetchall()
         if [r[0] for r in result] != ["ok"]:
             raise FileReadError(f"{path}：数据库文件已损坏（完整性检查未通过：{result[0][0]}）")
+        _refuse_foreign_schema(conn, path)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         missing = [t for t in REQUIRED_TABLES if t not in tables]
         if missing:
@@ -265,14 +287,6 @@ def inspect_database(path: Path) -> DatabaseInfo:
         raise FileReadError(f"{path}：数据库文件已损坏或不是 cdo 数据库（{detail}）") from None
     finally:
         conn.close()
-    from cdo.store.schema import migrations
-
-    known = {m.name for m in migrations._migrations}
-    unknown = [m for m in info.migrations if m not in known]
-    if unknown:
-        raise FileReadError(
-            f"{path}：这个备份来自更新版本的 cdo（含 {'、'.join(unknown)}），请先升级 cdo 再恢复"
-        )
     return info
 
 

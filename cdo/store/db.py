@@ -20,8 +20,12 @@ DEFAULT_DB = "cdo.db"
 
 
 def resolve_path(path: str | None) -> Path:
-    """The database path: --db, else $CDO_DB, else ./cdo.db."""
-    return Path(path or os.environ.get("CDO_DB") or DEFAULT_DB)
+    """The database path: --db, else $CDO_DB, else ./cdo.db. It must name a file (an
+    in-memory database would silently keep nothing)."""
+    text = path or os.environ.get("CDO_DB") or DEFAULT_DB
+    if text.strip() == ":memory:":
+        raise CdoError("数据库路径“:memory:”不是文件，写入的内容不会保存；请用 --db 指定一个 .db 文件")
+    return Path(text)
 
 
 def _create_owner_only(path: Path) -> None:
@@ -50,7 +54,9 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
     else:
         p = resolve_path(str(path) if path else None)
         if p.is_dir():
-            raise CdoError(f"数据库路径是一个文件夹：{p}")
+            raise CdoError(f"数据库路径是一个文件夹：{p}；请用 --db 指定一个 .db 文件")
+        if p.exists() and not p.is_file():  # /dev/null, a FIFO, a device
+            raise CdoError(f"数据库路径 {p} 不是普通文件；请用 --db 指定一个 .db 文件（或一个新文件名）")
         _create_owner_only(p)
         old_umask = os.umask(0o077)  # -wal and -shm files owner-only too
         try:
@@ -68,9 +74,34 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA synchronous=NORMAL")
     if migrate:
+        newer = _check_schema(db, p if str(path) != ":memory:" else None)
+        if newer:
+            db.execute("PRAGMA query_only=ON")
+            db.cdo_read_only = newer  # type: ignore[attr-defined]
+            return db
         with _retry_busy():
             migrations.apply(db)
     return db
+
+
+def _check_schema(db: Database, path: Path | None) -> str | None:
+    """Refuse a database whose schema is not exactly what this cdo's migrations create.
+    A newer cdo's database may still be read: returns why it must not be written."""
+    from cdo.store.schema_check import UnknownMigrationError, describe, schema_differences
+
+    if path is None:
+        return None
+    try:
+        with _retry_busy():
+            diffs = schema_differences(db.conn)
+    except UnknownMigrationError as e:
+        return (f"数据库 {path} 已被更新版本的 cdo 升级过（含本版本不认识的变更 "
+                f"{'、'.join(e.names)}），本版本只能查看、不能修改，请先升级 cdo")
+    if diffs:
+        db.conn.close()
+        raise CdoError(f"数据库 {path} 的结构不是本版本 cdo 建立的（{describe(diffs)}），"
+                       "可能被其他程序改过；为安全起见不读写它。请用 cdo restore 恢复一份备份")
+    return None
 
 
 @contextmanager
@@ -89,13 +120,52 @@ def _retry_busy(attempts: int = 5) -> Iterator[None]:
             time.sleep(0.2 * (attempt + 1))
 
 
+# Connections opened for the CLI command being run (open_for_command). Their writes stay
+# in one transaction until the command ends: end_command() commits them if it succeeded and
+# rolls them back if it failed, so a command that fails after writing (a check or a
+# computation after the write) leaves the database exactly as it was.
+_command_conns: list[sqlite3.Connection] = []
+
+
+def open_for_command(path: str | Path | None) -> Database:
+    """open_db() for a CLI command: what it writes is saved when the command succeeds."""
+    db = open_db(path)
+    _command_conns.append(db.conn)
+    return db
+
+
+def end_command(ok: bool) -> None:
+    """Commit (ok) or roll back what the command's connections wrote; forget them."""
+    conns = list(_command_conns)
+    _command_conns.clear()
+    failed: sqlite3.Error | None = None
+    for conn in conns:
+        if not conn.in_transaction:
+            continue
+        try:
+            conn.execute("COMMIT" if ok and failed is None else "ROLLBACK")
+        except sqlite3.Error as e:  # a full disk shows at COMMIT
+            failed = failed or e
+            if conn.in_transaction:
+                conn.rollback()
+    if failed is not None:
+        raise failed
+
+
+def _held(conn: sqlite3.Connection) -> bool:
+    return any(c is conn for c in _command_conns)
+
+
 @contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE): all of it is saved, or none.
 
-    Nested use joins the outer transaction through a savepoint.
+    Nested use joins the outer transaction through a savepoint. On a command's own
+    connection (open_for_command) the commit waits for the end of the command.
     """
     conn = db.conn
+    if getattr(db, "cdo_read_only", None):
+        raise CdoError(db.cdo_read_only)
     if conn.in_transaction:
         with db.atomic():
             yield db
@@ -115,4 +185,5 @@ def transaction(db: Database) -> Iterator[Database]:
             conn.execute("ROLLBACK")
         raise
     else:
-        conn.execute("COMMIT")
+        if not _held(conn):
+            conn.execute("COMMIT")
