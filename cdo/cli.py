@@ -46,12 +46,20 @@ class CdoGroup(TyperGroup):
             typer.echo(f"cdo: {e}", err=True)
             raise typer.Exit(e.exit_code) from None
         except sqlite3.OperationalError as e:
-            if "locked" in str(e) or "busy" in str(e):
-                typer.echo("cdo: 数据库正被另一位同事的命令占用，请稍后再试", err=True)
-                raise typer.Exit(ExitCode.USER_ERROR) from None
-            raise
+            from cdo.store.db import explain_error
+
+            message = explain_error(e)
+            if message is None:
+                raise
+            typer.echo(f"cdo: {message}", err=True)
+            raise typer.Exit(ExitCode.USER_ERROR) from None
         except sqlite3.DatabaseError as e:
             typer.echo(f"cdo: 数据库文件无法读取：{e}", err=True)
+            raise typer.Exit(ExitCode.USER_ERROR) from None
+        except UnicodeEncodeError:
+            # bytes that are not UTF-8 on the command line (a GBK terminal): Python keeps
+            # them as lone surrogates, which neither SQLite nor a file can take
+            typer.echo(f"cdo: {_undecodable_message()}", err=True)
             raise typer.Exit(ExitCode.USER_ERROR) from None
         except OverflowError:
             # a number too big for SQLite or a date past year 9999 that no check caught;
@@ -62,6 +70,20 @@ class CdoGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("cdo: 已中断，本次命令没有保存任何内容", err=True)
             raise typer.Exit(130) from None
+
+
+def _undecodable_message() -> str:
+    from cdo.store import audit
+
+    args = audit.current_args or []
+    for i, arg in enumerate(args):
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            option = args[i - 1] if i and args[i - 1].startswith("-") else None
+            where = f" {option} 的值“{shown}”" if option else f"“{shown}”"
+            return (f"命令中{where}含有无法识别的字节（不是 UTF-8 编码的文字），"
+                    "本次没有保存任何内容；请把这段文字重新输入一遍")
+    return "遇到无法识别的字节（不是 UTF-8 编码的文字），本次没有保存任何内容"
 
 
 def _saved_if_ok(run):

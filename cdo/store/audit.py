@@ -32,7 +32,9 @@ current_args: list[str] | None = None
 def command_line() -> str:
     """The command as the clerk typed it, program name shortened to `cdo`."""
     args = ["cdo", *(sys.argv[1:] if current_args is None else current_args)]
-    return " ".join(_quote(str(a)) for a in args)
+    # bytes that are not UTF-8 (surrogate-escaped by Python) are shown as �
+    return " ".join(_quote(str(a).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+                    for a in args)
 
 
 def _quote(arg: str) -> str:

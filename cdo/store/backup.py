@@ -136,6 +136,9 @@ def copy_database(src: Path, dest: Path, *, reserved: bool = False) -> int:
                 s.close()
         except sqlite3.DatabaseError as e:
             dest.unlink(missing_ok=True)
+            if "full" in str(e) or "disk I/O" in str(e):
+                raise CdoError(f"备份失败：{dest.parent} 所在磁盘空间已满，没有留下备份文件；"
+                               "请腾出磁盘空间后重试") from None
             raise CdoError(f"备份失败：{src} 无法读取（{e}）") from None
         except BaseException:
             dest.unlink(missing_ok=True)
@@ -238,10 +241,17 @@ def _summarize(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
 def _refuse_foreign_schema(conn: sqlite3.Connection, path: Path) -> None:
     """Only a schema this cdo's own migrations create is restored: a file carrying its own
     triggers, views or altered tables (or none of cdo's tables) is refused."""
-    from cdo.store.schema_check import UnknownMigrationError, describe, schema_differences
+    from cdo.store.schema_check import (
+        DamagedSchemaError,
+        UnknownMigrationError,
+        describe,
+        schema_differences,
+    )
 
     try:
         diffs = schema_differences(conn)
+    except DamagedSchemaError as e:
+        raise FileReadError(f"{path}：数据库文件已损坏（{e}），不能用来恢复") from None
     except UnknownMigrationError as e:
         raise FileReadError(
             f"{path}：这个备份来自更新版本的 cdo（含 {'、'.join(e.names)}），请先升级 cdo 再恢复"
@@ -300,7 +310,7 @@ def current_info(db_path: Path) -> DatabaseInfo | None:
             return _summarize(conn, Path(db_path))
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
         return None
 
 

@@ -65,9 +65,13 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
                 db = Database(conn)
                 db.execute("PRAGMA journal_mode=WAL")
             except sqlite3.OperationalError as e:
-                raise CdoError(f"无法打开数据库文件 {p}：{e}（请检查路径和读写权限）") from None
-            except sqlite3.DatabaseError as e:
-                raise CdoError(f"不是有效的 cdo 数据库文件：{p}（{e}）") from None
+                raise CdoError(explain_error(e, p) or f"无法打开数据库文件 {p}：{e}"
+                               "（请检查路径和读写权限）") from None
+            except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
+                # a scribbled-over schema can make SQLite's own message undecodable
+                detail = f"（{e}）" if isinstance(e, sqlite3.Error) else ""
+                raise CdoError(f"数据库文件 {p} 已损坏或不是 cdo 数据库{detail}；"
+                               "如是损坏，请用 cdo restore 恢复一份备份") from None
         finally:
             os.umask(old_umask)
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -87,13 +91,21 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
 def _check_schema(db: Database, path: Path | None) -> str | None:
     """Refuse a database whose schema is not exactly what this cdo's migrations create.
     A newer cdo's database may still be read: returns why it must not be written."""
-    from cdo.store.schema_check import UnknownMigrationError, describe, schema_differences
+    from cdo.store.schema_check import (
+        DamagedSchemaError,
+        UnknownMigrationError,
+        describe,
+        schema_differences,
+    )
 
     if path is None:
         return None
     try:
         with _retry_busy():
             diffs = schema_differences(db.conn)
+    except DamagedSchemaError as e:
+        db.conn.close()
+        raise CdoError(f"数据库 {path} 已损坏（{e}）；请用 cdo restore 恢复一份备份") from None
     except UnknownMigrationError as e:
         return (f"数据库 {path} 已被更新版本的 cdo 升级过（含本版本不认识的变更 "
                 f"{'、'.join(e.names)}），本版本只能查看、不能修改，请先升级 cdo")
@@ -101,6 +113,23 @@ def _check_schema(db: Database, path: Path | None) -> str | None:
         db.conn.close()
         raise CdoError(f"数据库 {path} 的结构不是本版本 cdo 建立的（{describe(diffs)}），"
                        "可能被其他程序改过；为安全起见不读写它。请用 cdo restore 恢复一份备份")
+    return None
+
+
+def explain_error(e: sqlite3.Error, path: Path | None = None) -> str | None:
+    """The Chinese message for a failure the clerk can act on (disk full, read-only file,
+    busy), or None for one that is a bug."""
+    text = str(e).lower()
+    where = f"数据库文件 {path} " if path else "数据库文件"
+    if "full" in text:
+        return "磁盘空间已满，数据库无法写入，本次没有保存任何内容；请腾出磁盘空间后重试"
+    if "readonly" in text or "read-only" in text:
+        return (f"{where}是只读的（或所在文件夹不可写），本次没有保存任何内容；"
+                "请检查文件和文件夹的写入权限")
+    if "disk i/o error" in text:
+        return f"读写{where}时出错（磁盘已满或无法写入），本次没有保存任何内容"
+    if "locked" in text or "busy" in text:
+        return "数据库正被另一位同事的命令占用，请稍后再试"
     return None
 
 
@@ -175,7 +204,9 @@ def transaction(db: Database) -> Iterator[Database]:
             conn.execute("BEGIN IMMEDIATE")
             break
         except sqlite3.OperationalError as e:
-            if "locked" not in str(e) and "busy" not in str(e) or attempt == 7:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise CdoError(explain_error(e) or f"数据库无法写入：{e}") from None
+            if attempt == 7:
                 raise CdoError("数据库正被另一位同事的命令占用，请稍后再试") from None
             time.sleep(0.1 * (attempt + 1))
     try:

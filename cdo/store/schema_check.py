@@ -77,31 +77,26 @@ def _schema_of(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
         key = (kind, name.decode("utf-8", "replace"))
         out[key] = None if sql is None else sql.decode("utf-8", "replace")
         if "\ufffd" in key[1] or "\ufffd" in (out[key] or ""):
-            raise SchemaMismatch(["数据库的结构说明里有无法识别的字节（文件已损坏）"])
+            raise DamagedSchemaError("结构说明里有无法识别的字节")
     return out
 
 
-class SchemaMismatch(Exception):
-    """What differs, in Chinese phrases (internal: the caller words the error)."""
-
-    def __init__(self, differences: list[str]):
-        self.differences = differences
-        super().__init__("；".join(differences))
+class DamagedSchemaError(Exception):
+    """The schema text itself cannot be read (the file is damaged); message in Chinese."""
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
     """How the schema of `conn` differs from the one this cdo creates, in Chinese phrases
-    (empty: identical). Raises UnknownMigrationError for a newer cdo's database."""
+    (empty: identical). Raises UnknownMigrationError for a newer cdo's database and
+    DamagedSchemaError for one whose schema cannot be read."""
     try:
         unknown = unknown_migrations(conn)
-        if unknown:
-            raise UnknownMigrationError(unknown)
         applied = frozenset(applied_migrations(conn))
-        actual = _schema_of(conn)
-    except SchemaMismatch as e:
-        return e.differences
     except (sqlite3.OperationalError, UnicodeDecodeError):
-        return ["数据库的结构说明无法读取（文件已损坏）"]
+        raise DamagedSchemaError("结构说明无法读取") from None
+    if unknown:
+        raise UnknownMigrationError(unknown)
+    actual = _schema_of(conn)
     if not applied:
         if not actual:
             return []  # a new, empty file: the migrations will create everything
