@@ -311,3 +311,48 @@ def test_undecodable_bytes_in_an_argument(cli, live, args):
         pytest.fail(r.stderr)
     refused(r, "不是 UTF-8", "没有保存任何内容")
     assert dump(live) == before
+
+
+# ----------------------------------------------------------------------------- 14.6
+
+_SLOW_BACKUP = """
+import sys, time
+import cdo.store.backup as b
+real = b._copy_into
+def slow(src, tmp):
+    real(src, tmp)
+    print("copying", flush=True)
+    time.sleep(60)  # a slow USB stick: SIGTERM arrives while the copy is being written
+b._copy_into = slow
+sys.argv = ["cdo", *sys.argv[1:]]
+from cdo.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("args", [["backup"], ["backup", "named.db"]])
+def test_sigterm_during_backup_leaves_no_partial_file(live, tmp_path, args):
+    import signal
+    import subprocess
+    import sys
+
+    env = dict(os.environ, CDO_DB=str(live))
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_BACKUP, *args], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "copying\n"
+    partial = list(tmp_path.rglob(".*.partial"))
+    assert partial and partial[0].stat().st_size > 0  # the copy was under way
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert err.startswith("cdo: ") and "备份被终止" in err and "Traceback" not in err
+    left = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["cdo.db"], left
+
+
+def test_a_finished_backup_has_no_side_files(cli, live, tmp_path):
+    assert cli("backup").exit_code == 0
+    assert cli("backup", "named.db").exit_code == 0
+    files = sorted(p.name for p in (tmp_path / "backups").iterdir())
+    assert len(files) == 1 and files[0].endswith(".db")
+    assert not list(tmp_path.rglob("*.partial")) and not list(tmp_path.rglob("*-journal"))

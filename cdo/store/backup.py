@@ -24,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,7 +104,9 @@ def copy_database(src: Path, dest: Path, *, reserved: bool = False) -> int:
     """Copy the database `src` into the new file `dest` (owner-only); return dest's size.
 
     Uses the online backup API, so `src` may be in use by other processes. `reserved`:
-    `dest` is the empty file `new_backup_file` made; otherwise it must not exist.
+    `dest` is the empty file `new_backup_file` made; otherwise it must not exist. The copy
+    is written under a temporary hidden name and renamed when complete: stopped half-way
+    (SIGTERM, Ctrl-C, a full disk), it leaves no partial file and no -journal.
     """
     src, dest = Path(src), Path(dest)
     if not src.is_file():
@@ -114,38 +118,88 @@ def copy_database(src: Path, dest: Path, *, reserved: bool = False) -> int:
             raise CdoError(f"{dest} 已存在，为免覆盖，请换一个文件名")
         if not dest.parent.is_dir():
             raise CdoError(f"{dest}：所在文件夹不存在")
+    tmp = dest.parent / f".{dest.name}.{os.getpid()}.partial"
+    done = False
     old_umask = os.umask(0o077)
     try:
-        if not reserved:
-            try:
-                fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            except OSError as e:
-                raise CdoError(f"无法创建备份文件 {dest}：{e.strerror}") from None
+        with _stopped_by_signals_cleanly():
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
-        try:
-            s = _connect(src)
-            try:
-                d = sqlite3.connect(dest)
-                try:
-                    s.backup(d)
-                    # A backup is one self-contained file, not a WAL database with side files.
-                    d.execute("PRAGMA journal_mode=DELETE")
-                finally:
-                    d.close()
-            finally:
-                s.close()
-        except sqlite3.DatabaseError as e:
-            dest.unlink(missing_ok=True)
-            if "full" in str(e) or "disk I/O" in str(e):
-                raise CdoError(f"备份失败：{dest.parent} 所在磁盘空间已满，没有留下备份文件；"
-                               "请腾出磁盘空间后重试") from None
-            raise CdoError(f"备份失败：{src} 无法读取（{e}）") from None
-        except BaseException:
-            dest.unlink(missing_ok=True)
-            raise
+            _copy_into(src, tmp)
+            _publish(tmp, dest, reserved)
+            done = True
+    except OSError as e:
+        raise CdoError(f"无法写入备份文件 {dest}：{e.strerror}") from None
+    except sqlite3.DatabaseError as e:
+        if "full" in str(e) or "disk I/O" in str(e):
+            raise CdoError(f"备份失败：{dest.parent} 所在磁盘空间已满，没有留下备份文件；"
+                           "请腾出磁盘空间后重试") from None
+        raise CdoError(f"备份失败：{src} 无法读取（{e}）") from None
     finally:
         os.umask(old_umask)
+        tmp.unlink(missing_ok=True)
+        if reserved and not done:
+            dest.unlink(missing_ok=True)  # the name reserved for it, never filled
     return dest.stat().st_size
+
+
+def _copy_into(src: Path, tmp: Path) -> None:
+    s = _connect(src)
+    try:
+        d = sqlite3.connect(tmp)
+        try:
+            d.execute("PRAGMA journal_mode=OFF")  # a temporary file needs no -journal
+            # in steps, so that a signal is acted on during a long copy
+            s.backup(d, pages=1024, progress=lambda *_: None)
+            # A backup is one self-contained file, not a WAL database with side files.
+            d.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            d.close()
+    finally:
+        s.close()
+
+
+def _publish(tmp: Path, dest: Path, reserved: bool) -> None:
+    """Give the finished copy its name, never replacing a file someone else put there."""
+    if reserved:
+        os.replace(tmp, dest)
+        return
+    try:
+        os.link(tmp, dest)  # fails if dest appeared meanwhile
+    except FileExistsError:
+        raise CdoError(f"{dest} 已存在，为免覆盖，请换一个文件名") from None
+    except OSError:  # no hard links (a FAT USB stick)
+        if dest.exists():
+            raise CdoError(f"{dest} 已存在，为免覆盖，请换一个文件名") from None
+        os.rename(tmp, dest)
+
+
+class Terminated(CdoError):
+    """The process was asked to stop (SIGTERM, SIGHUP) while a copy was being written."""
+
+    exit_code = 128 + 15
+
+
+@contextmanager
+def _stopped_by_signals_cleanly() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an exception while a copy is written, so that the
+    temporary file is removed instead of left half-written."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Terminated("备份被终止，没有留下备份文件")
+
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 def _file_of(db_or_path: Database | str | Path) -> Path | None:
