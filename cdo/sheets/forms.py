@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cdo.errors import CdoError, FileReadError, InvalidInputError
+from cdo.masking import mask_digits
 from cdo.sheets.read import INVISIBLE, Sheet, clean_text, has_symbols, normalize_label
 
 TITLE = "达州市首席数据官推荐表"
@@ -396,10 +397,10 @@ def parse_phone(value: Any) -> str:
 
 
 def _one_phone(part: str, whole: str) -> str:
-    p = re.sub(r"^(?:\+?86)[\s-]*(?=1\d{10}$|1[\d\s-]{10,})", "", part)
+    p = re.sub(r"^(?:\+?86|0086)[\s-]*(?=1\d{10}$|1[\d\s-]{10,})", "", part)
     p = p.replace("(", "").replace(")", "-")
     if re.search(r"[^\d\s\-]", p):
-        raise InvalidInputError(f"联系方式无法识别：{whole!r}（只能是电话号码）")
+        raise InvalidInputError(f"联系方式无法识别：{mask_digits(whole)!r}（只能是电话号码）")
     digits = re.sub(r"\D", "", p)
     if re.fullmatch(r"1\d{10}", digits):
         return digits
@@ -413,7 +414,7 @@ def _one_phone(part: str, whole: str) -> str:
     if 7 <= len(digits) <= 8 and not digits.startswith("0"):
         return digits  # a local number without area code
     raise InvalidInputError(
-        f"联系方式无法识别：{whole!r}（手机号应为 11 位，座机写成 0818-2123456）")
+        f"联系方式无法识别：{mask_digits(whole)!r}（手机号应为 11 位，座机写成 0818-2123456）")
 
 
 _GENDERS = {"男": "男", "男性": "男", "女": "女", "女性": "女", "m": "男", "f": "女"}

@@ -233,17 +233,22 @@ PRIVATE_TEXT = ("resume",)  # personal text shown only with --show-contact
 
 
 def masked(record: Any) -> Any:
-    """The record with phone numbers masked (152****6279) and résumés hidden."""
+    """The record with phone numbers masked (152****6279) and résumés hidden; a phone
+    number inside any other text (a note, a reason) is masked too."""
+    from cdo.masking import mask_numbers, mask_phone
+
+    if isinstance(record, str):
+        return mask_numbers(record)
     if not isinstance(record, dict):
         return record
-    from cdo.masking import mask_phone
-
     out = {}
     for k, v in record.items():
         if "phone" in k and v:
             v = mask_phone(str(v))
         elif k in PRIVATE_TEXT and v:
             v = "（已隐藏）"
+        elif isinstance(v, str):
+            v = mask_numbers(v)
         out[k] = v
     return out
 
@@ -257,6 +262,8 @@ def compact_diff(before: Any, after: Any, *, max_fields: int = 6, mask: bool = T
     if not isinstance(before, dict) and not isinstance(after, dict):
         if before == after:
             return ""
+        if mask:
+            before, after = masked(before), masked(after)
         return f"{_short(before)} → {_short(after)}"
     b = before if isinstance(before, dict) else {}
     a = after if isinstance(after, dict) else {}
