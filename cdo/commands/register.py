@@ -64,9 +64,9 @@ def import_(
     received: Annotated[str | None, typer.Option(
         "--received", help="收到推荐表的日期（默认今天）")] = None,
 ) -> None:
-    """导入填好的推荐表（.xlsx，一个工作表一份），逐份保存，有问题的逐份列出。
+    """导入填好的推荐表（.xlsx、.xls、.et 或 .ods，一个工作表一份），逐份保存，有问题的逐份列出。
 
-    给文件夹时读取其中所有 .xlsx；.xls、.et、.ods、.csv、Word 等文件列为未导入并说明原因，
+    给文件夹时读取其中所有表格文件；.csv、Word 等文件列为未导入并说明原因，
     图片、PDF 等其他文件和隐藏文件不读取。"""
     from cdo.dates import today
     from cdo.roster import cdos as roster

@@ -338,6 +338,7 @@ def scoring_has_value(raw: Any) -> bool:
     return raw is not None and not (isinstance(raw, str) and not raw.strip())
 
 
+MAX_GRID_ROWS = 10_000  # a grid has a row per unit; more is not a score file
 GRID_UNIT_HEADERS = ("单位", "单位名称", "考评对象", "被考评单位", "unit", "name")
 
 
@@ -382,7 +383,7 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
     result = ReadResult()
     unit_labels = {normalize_label(h) for h in GRID_UNIT_HEADERS}
     found_any = False
-    sheets = read_table(path)
+    sheets = read_table(path, max_rows=MAX_GRID_ROWS)
     formulas = formula_cells(path)
     for sheet in sheets:
         fcells = formulas.get(sheet.name, set())

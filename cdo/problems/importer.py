@@ -55,6 +55,7 @@ _FOOT_WORDS = ("合计", "总计", "小计", "共计")
 _NOTE_STARTS = ("注", "说明", "填表", "备注", "附注", "审核", "制表", "联系人", "联系电话",
                 "负责人", "签发", "签字", "盖章", "单位盖章", "日期")
 MAX_ERRORS_SHOWN = 200
+MAX_LIST_ROWS = 100_000  # a month's problem list; more is refused before it is kept
 
 
 @dataclass
@@ -145,7 +146,7 @@ def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> Par
     from cdo.sheets.read import read_table
 
     path = Path(path)
-    sheets = read_table(path)
+    sheets = read_table(path, max_rows=MAX_LIST_ROWS)
     if sheet is not None:
         wanted = [s for s in sheets if normalize_label(s.name) == normalize_label(sheet)]
         if not wanted:
@@ -164,11 +165,11 @@ def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> Par
             "可用 cdo spotcheck template 生成一份空白清单对照"
         )
     # Units often merge 责任单位 down a group of rows; re-read with merges only if needed.
-    if path.suffix.lower() in (".xlsx", ".xlsm") and any(
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods", ".et") and any(
         any(clean_text(rec.get(k)) == "" for k in REQUIRED)
         for sheet, header in found for _, rec in iter_records(sheet.rows, header)
     ):
-        merged = {s.name: s for s in read_table(path, merged=True)}
+        merged = {s.name: s for s in read_table(path, merged=True, max_rows=MAX_LIST_ROWS)}
         found = [(merged[s.name], h) for s, h in found]
         for sheet, _ in found:
             _fill_merged(sheet)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 KINDS = {"meeting": "会议", "training": "培训"}
+MAX_SIGNIN_ROWS = 10_000  # a sign-in sheet has a row per unit
 STATUSES = ("present", "deputy", "excused", "absent")
 STATUS_NAMES = {"present": "出席", "deputy": "派员代会", "excused": "请假", "absent": "缺席"}
 REPORT_KINDS = {"plan": "工作计划", "summary": "工作总结"}
@@ -296,7 +297,7 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
     from cdo.sheets.read import find_header, iter_records, read_table
 
     get_meeting(db, meeting_id)
-    sheets = read_table(Path(path))
+    sheets = read_table(Path(path), max_rows=MAX_SIGNIN_ROWS)
     header = None
     for sheet in sheets:
         header = find_header(sheet.rows, _SIGNIN_FIELDS, ["unit"])

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 CITY_PREFIX = "达州市"
+MAX_UNIT_ROWS = 20_000  # a unit list: a few hundred units, with room to spare
 
 CATEGORIES = ("region", "department", "enterprise", "institution")
 CATEGORY_NAMES = {
@@ -206,7 +207,7 @@ def read_units_file(path) -> list[tuple[str, int, dict]]:
     path = Path(path)
     records = []
     found_header = False
-    for sheet in read_table(path):
+    for sheet in read_table(path, max_rows=MAX_UNIT_ROWS):
         header = find_header(sheet.rows, UNIT_FIELDS, ["name", "category"])
         if header is None:
             continue

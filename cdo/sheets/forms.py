@@ -561,7 +561,7 @@ def read_forms(path: Path) -> tuple[list[FormData], list[FormError]]:
 
     name = str(path)
     try:
-        sheets = read_table(path, merged=True)
+        sheets = read_table(path, merged=True, max_rows=MAX_FORM_ROWS)
     except CdoError as e:
         return [], [FormError(name, None, _without_path(str(e), name))]
     forms: list[FormData] = []
@@ -613,13 +613,11 @@ def _without_path(message: str, path: str) -> str:
 # What a folder may hold besides .xlsx forms. Spreadsheet-like files (and Word files: a
 # unit may have typed the form into Word) are listed as refused, with what to do; anything
 # else (scans, PDFs, pictures, archives, notes) and hidden or lock files is passed over.
-FORM_SUFFIXES = (".xlsx", ".xlsm")
+FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+MAX_FORM_ROWS = 1_000  # a form is about 12 rows; a sheet far longer is not a form
 _SAVE_AS = "请用 WPS/Excel/LibreOffice 打开后另存为 .xlsx 再导入"
 _REFUSED_SUFFIXES = {
-    ".xls": f"这是旧版 Excel（.xls）文件，{_SAVE_AS}",
-    ".et": f"这是 WPS 表格（.et）文件，{_SAVE_AS}",
     ".ett": f"这是 WPS 表格模板（.ett）文件，{_SAVE_AS}",
-    ".ods": f"这是 .ods 文件，{_SAVE_AS}",
     ".numbers": f"这是苹果 Numbers（.numbers）文件，{_SAVE_AS}",
     ".xlsb": f"这是 Excel 二进制（.xlsb）文件，{_SAVE_AS}",
     ".xltx": f"这是 Excel 模板（.xltx）文件，{_SAVE_AS}",
@@ -636,13 +634,13 @@ _REFUSED_SUFFIXES = {
 
 def refusal(path: Path) -> str | None:
     """Why the file at `path` cannot be read as a form, from its extension alone; None
-    for .xlsx/.xlsm."""
+    for a spreadsheet cdo reads (.xlsx, .xlsm, .xls, .et, .ods)."""
     suffix = path.suffix.lower()
     if suffix in FORM_SUFFIXES:
         return None
     if suffix in _REFUSED_SUFFIXES:
         return _REFUSED_SUFFIXES[suffix]
-    return f"只能导入 .xlsx 文件（这是 {suffix or '没有扩展名的'} 文件）"
+    return f"只能导入 .xlsx、.xls、.et 或 .ods 表格文件（这是 {suffix or '没有扩展名的'} 文件）"
 
 
 def _hidden(path: Path, top: Path) -> bool:
@@ -665,7 +663,7 @@ def form_files(paths: list[Path]) -> tuple[list[Path], list[FormError]]:
             refused = [f for f in inside if f.suffix.lower() in _REFUSED_SUFFIXES]
             errors.extend(FormError(str(f), None, refusal(f)) for f in refused)
             if not found and not refused:
-                errors.append(FormError(str(p), None, "文件夹里没有 Excel 文件（.xlsx）"))
+                errors.append(FormError(str(p), None, "文件夹里没有表格文件（.xlsx、.xls、.et、.ods）"))
             files.extend(found)
         elif not p.exists():
             errors.append(FormError(str(p), None, "文件不存在"))
