@@ -30,6 +30,7 @@ MAX_ZIP_PARTS = 10_000
 MAX_SHEETS = 200
 MAX_ROWS = 100_000                # a sheet, unless the importer says otherwise
 MAX_CELLS = 3_000_000             # non-blank-row cells in one file
+MAX_XML_CELLS = 2_000_000         # <c> elements in all sheets of an .xlsx, blank ones too
 
 # Zero-width and direction marks: invisible, copied in from web pages and chat apps.
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -191,7 +192,10 @@ def _load_xlsx(path: Path, *, read_only: bool = True):
 
 def _parse_error(path: Path, sheet: str | None, e: Exception) -> FileReadError:
     where = f"{path}，工作表“{sheet}”" if sheet else f"{path}"
-    if type(e).__module__.startswith("defusedxml"):
+    cause: BaseException | None = e
+    while cause is not None and not type(cause).__module__.startswith("defusedxml"):
+        cause = cause.__cause__ or cause.__context__  # openpyxl wraps it in a ValueError
+    if cause is not None:
         # an XML entity or external reference: what Excel never writes, and what an
         # attack (XXE, billion laughs) needs
         return FileReadError(f"{where}：文件里有不安全的 XML 内容（实体声明或外部引用），"
@@ -210,17 +214,25 @@ class _Budget:
         if self.sheets > MAX_SHEETS:
             raise FileReadError(f"{self.path}：工作表超过 {MAX_SHEETS} 个，不像是要导入的文件，请核对")
 
-    def rows(self, rows: Iterator[Sequence[Any]], sheet: str) -> list[list[Any]]:
+    def rows(self, rows: Iterator[Sequence[Any]], sheet: str | None) -> list[list[Any]]:
         """The rows (trimmed), at most max_rows; refuses a sheet with a non-blank row
         beyond that or too many cells in all. Blank rows beyond it are passed over."""
         out: list[list[Any]] = []
+        blank: Any = None
         for n, raw in enumerate(rows, 1):
+            if raw is blank:  # openpyxl yields one shared tuple for every missing row
+                if n <= self.max_rows:
+                    out.append([])
+                continue
             row = _trim_row(list(raw[:MAX_COLUMNS]))
+            if not row and isinstance(raw, tuple):
+                blank = raw
             if n > self.max_rows:
                 if not row:
                     continue  # a stray format far down the sheet: harmless
+                where = f"{self.path}，工作表“{sheet}”" if sheet else f"{self.path}"
                 raise FileReadError(
-                    f"{self.path}，工作表“{sheet}”：第 {n} 行还有内容，超过这类文件最多 "
+                    f"{where}：第 {n} 行还有内容，超过这类文件最多 "
                     f"{self.max_rows} 行的上限；请核对文件（删去多余的行），必要时拆成几份分别导入")
             out.append(row)
             self.cells += len(row)
@@ -231,9 +243,40 @@ class _Budget:
         return out
 
 
+def _count_xml_cells(path: Path) -> None:
+    """Refuse an .xlsx whose sheets hold more than MAX_XML_CELLS cell elements, blank ones
+    included (parsing costs a few microseconds each: millions of `<c/>` take minutes).
+    Counted on the raw bytes, streamed, before anything is parsed."""
+    cell = re.compile(rb"<c[ />]")
+    total = 0
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            tail = b""
+            with z.open(name) as fh:
+                while chunk := fh.read(1 << 20):
+                    data = tail + chunk  # a match across the boundary is counted once
+                    total += len(cell.findall(data))
+                    tail = data[-2:]
+                    if total > MAX_XML_CELLS:
+                        raise FileReadError(
+                            f"{path}：表格里有超过 {MAX_XML_CELLS} 个单元格（含空白格式），"
+                            "超过 cdo 一次能读取的上限；请删去多余的空白行列后另存，"
+                            "必要时拆成几份分别导入")
+
+
 def read_xlsx(path: Path, *, merged: bool = False, max_rows: int = MAX_ROWS) -> list[Sheet]:
     """Every sheet's cell values. With `merged`, also the merged ranges."""
     wb = open_xlsx(path)
+    try:
+        _count_xml_cells(path)
+    except (zipfile.BadZipFile, OSError, KeyError):
+        wb.close()
+        raise FileReadError(f"{path}：文件已损坏或不完整（可能没有下载完），请让对方重新发送") from None
+    except FileReadError:
+        wb.close()
+        raise
     budget = _Budget(path, max_rows)
     sheets = []
     try:
@@ -366,7 +409,7 @@ def read_csv(path: Path, *, max_rows: int = MAX_ROWS) -> list[Sheet]:
     try:
         csv.field_size_limit(MAX_CELL_CHARS * 4)
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        rows = _Budget(path, max_rows).rows(reader, path.stem)
+        rows = _Budget(path, max_rows).rows(reader, None)
     except csv.Error as e:
         if "field larger than field limit" in str(e):
             raise FileReadError(
@@ -405,7 +448,7 @@ def read_table(path: Path, *, merged: bool = False, max_rows: int = MAX_ROWS) ->
 # ----------------------------------------------------------------------------- .xls, .ods
 
 OTHER_SHEET_SUFFIXES = (".xls", ".ods", ".et")
-CALAMINE_MEMORY = 768 * 2**20  # address space of the reading process
+CALAMINE_MEMORY = 512 * 2**20  # address space of the reading process
 CALAMINE_SECONDS = 60
 
 
@@ -438,8 +481,12 @@ def read_with_calamine(path: Path, *, max_rows: int = MAX_ROWS,
 def _limit_child() -> None:
     import resource
 
-    resource.setrlimit(resource.RLIMIT_AS, (CALAMINE_MEMORY, CALAMINE_MEMORY))
-    resource.setrlimit(resource.RLIMIT_CPU, (CALAMINE_SECONDS, CALAMINE_SECONDS))
+    for kind, limit in ((resource.RLIMIT_AS, CALAMINE_MEMORY),
+                        (resource.RLIMIT_CPU, CALAMINE_SECONDS)):
+        _soft, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:  # never above a limit this process runs under
+            limit = min(limit, hard)
+        resource.setrlimit(kind, (limit, limit))
 
 
 def _calamine_main() -> None:
