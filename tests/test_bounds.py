@@ -243,9 +243,9 @@ def test_oversized_and_special_files_are_refused(seeded, tmp_path, importer, cas
 
 def test_a_csv_with_too_many_rows_is_refused_at_the_limit(seeded, tmp_path):
     f = tmp_path / "units.csv"
-    f.write_text("单位名称,类别\n" + "单位,市级部门\n" * 20_001, encoding="utf-8")
+    f.write_text("单位名称,类别\n" + "单位,市级部门\n" * 100_001, encoding="utf-8")
     r, seconds = run_capped(["units", "import", f], seeded, tmp_path)
-    refused_in_budget(r, seconds, "units.csv：第 20001 行还有内容", "20000 行")
+    refused_in_budget(r, seconds, "units.csv：第 100001 行还有内容", "100000 行")
 
 
 def test_wide_rows_are_cut_not_read_to_xfd(seeded, tmp_path):
