@@ -1,0 +1,208 @@
+"""The read-only web view (`cdo serve`): Datasette over cdo databases, in Chinese, with
+nothing personal or internal reachable.
+
+Two locks, both in this module (a Datasette plugin registered by `datasette_for`):
+- Datasette permissions: `view-table` is refused for every table and view not in
+  PUBLIC (so the roster, specialists, forms, audit log and any table added later are not
+  served), and the database file cannot be downloaded;
+- an SQLite authorizer on every connection Datasette opens: custom SQL may read only the
+  PUBLIC tables (less the columns in HIDDEN_COLUMNS); the cdo views may read what they
+  need (名册 masks phones itself), nothing else can, whatever the query.
+
+Needs the `web` extra (datasette); imported only by `cdo serve` and the tests.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from datasette import hookimpl
+
+from cdo.store.schema import VIEW_NAMES, overdue_sql
+
+# What custom SQL, the table pages and the views may read: table -> readable columns
+# (None: all). Anything else — phones, résumés, forms, the audit log, file names, tables
+# added later — is refused.
+READABLE: dict[str, frozenset[str] | None] = dict.fromkeys(("units", "problems", "problem_events", "reminders", "reminder_problems", "scores", "score_years", "meetings", "duty_reports", "calendar_years", "calendar_days", "calendar_local", "workdays", "eval_items", "masked_phones", *VIEW_NAMES)) | {
+    "spotchecks": frozenset({"id", "month", "issued_on", "problems", "created_at"}),
+    "attendance": frozenset({"meeting_id", "unit_id", "status"}),
+    # the roster as 名册 shows it: name, position, term; masked phones are in masked_phones
+    "cdos": frozenset({"id", "unit_id", "name", "position", "status", "recommended_on",
+                       "received_on", "appointed_on", "filed_on", "ended_on"}),
+    "specialists": frozenset({"id", "unit_id", "added_on", "removed_on"}),
+}
+# SQLite's own catalog: Datasette reads it to list tables and columns.
+_CATALOG = frozenset({"sqlite_master", "sqlite_schema", "sqlite_temp_master",
+                      "sqlite_temp_schema", "sqlite_sequence", "sqlite_stat1"})
+# Tables whose pages are served: those readable whole.
+PUBLIC = frozenset(t for t, cols in READABLE.items() if cols is None)
+# Statements that would create something (a temporary view could launder a read).
+_CREATE_ACTIONS = frozenset({
+    sqlite3.SQLITE_CREATE_TEMP_VIEW, sqlite3.SQLITE_CREATE_TEMP_TABLE,
+    sqlite3.SQLITE_CREATE_TEMP_TRIGGER, sqlite3.SQLITE_CREATE_VIEW,
+    sqlite3.SQLITE_CREATE_TRIGGER, sqlite3.SQLITE_CREATE_TABLE,
+})
+
+
+def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None,
+              _source: str | None) -> int:
+    """The SQLite authorizer: a read of a column not in READABLE is refused, whatever the
+    query (the innermost view or CTE name is not looked at: a CTE can take any name)."""
+    if action == sqlite3.SQLITE_READ:
+        table = (arg1 or "").lower()
+        if table in _CATALOG:
+            return sqlite3.SQLITE_OK
+        cols = _READABLE.get(table, _NONE)
+        if cols is None or (arg2 or "").lower() in cols:
+            return sqlite3.SQLITE_OK
+        return sqlite3.SQLITE_DENY
+    if action in _CREATE_ACTIONS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+_READABLE = {t.lower(): cols for t, cols in READABLE.items()}
+_NONE: frozenset[str] = frozenset()
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    if database != "_internal":
+        conn.set_authorizer(authorize)
+
+
+@hookimpl
+def permission_allowed(datasette, actor, action, resource):
+    if action == "view-database-download":
+        return False
+    if action == "view-table" and isinstance(resource, tuple):
+        _db, table = resource
+        if table not in PUBLIC and table.lower() not in PUBLIC:
+            return False
+    return None
+
+
+# ----------------------------------------------------------------------------- metadata
+
+_FACETS = ["责任单位", "单位类别", "状态", "抽查月份", "问题类型"]
+_PROBLEM_COLUMNS = {
+    "问题编号": "问题在 cdo 中的编号（cdo rectify 用它）",
+    "问题来源": "月度抽查（30 个工作日内整改）或使用单位反馈（15 个工作日内整改）",
+    "下发日期": "问题下发给责任单位的日期（当日不计入期限）",
+    "整改期限": "现行整改期限（协商延期后为商定日期）",
+    "期限暂定": "期限所在年度尚未公布节假日安排时为“是”",
+    "逾期工作日": "整改期限次日起至统计日的工作日数（按国务院节假日安排和本地调整）",
+}
+
+_UNIT_PROBLEMS_SQL = """SELECT * FROM 单位问题
+WHERE 责任单位 = (SELECT name FROM units WHERE name = :单位 OR short = :单位
+                  OR name = '达州市' || :单位 LIMIT 1)
+ORDER BY 问题编号"""
+
+
+def metadata(names: Sequence[str]) -> dict[str, Any]:
+    """Datasette metadata for the served databases (titles, descriptions, facets,
+    canned queries, all in Chinese)."""
+    tables = {
+        "逾期问题": {
+            "title": "逾期未整改问题（截至今天）",
+            "description": "按单位分组，逾期最久的单位在前；逾期工作日按工作日历计算。"
+                           "与 cdo report overdue 相同。",
+            "facets": _FACETS, "columns": _PROBLEM_COLUMNS,
+        },
+        "单位问题": {
+            "title": "全部问题及整改状态",
+            "description": "每个问题的责任单位、状态和整改期限；逾期工作日截至今天。"
+                           "与 cdo spotcheck list 相同。",
+            "facets": _FACETS, "columns": _PROBLEM_COLUMNS,
+        },
+        "整改情况": {
+            "title": "月度抽查问题整改情况（截至今天）",
+            "description": "按抽查月份和单位统计，与 cdo report monthly 相同：只计月度抽查发现的问题；"
+                           "按期整改率 = 按期整改 ÷（按期整改 + 逾期整改 + 逾期未整改）。",
+            "facets": ["抽查月份", "责任单位", "单位类别"],
+        },
+        "评价排名": {
+            "title": "首席数据官工作评价排名",
+            "description": "按年度：六部分小计与总分；总分相同名次相同；有未评项目的单位标“未评完”，"
+                           "不参加排名。与 cdo score 相同。",
+            "facets": ["年度", "单位类别", "是否评完"],
+        },
+        "名册": {
+            "title": "首席数据官名册（现任）",
+            "description": "每个单位的现任首席数据官；联系电话已隐去中间数字，其他个人信息不公开。",
+            "facets": ["单位类别", "状态"],
+        },
+        "日历": {
+            "title": "工作日历",
+            "description": "每天是否工作日及依据（国务院放假安排、已载入的通知、暂定规则、本地调整）；"
+                           "工作日序号相减即为两天之间的工作日数。",
+            "facets": ["年份", "类型", "依据"],
+        },
+        "评价指标": {
+            "title": "评价指标（附件2）",
+            "description": "《达州市首席数据官制度建设实施方案》附件2 的评价项目、所属部分和分值。",
+            "facets": ["评价部分"],
+        },
+        "units": {"title": "单位（原始表）", "label_column": "name"},
+        "problems": {"title": "问题（原始表）"},
+        "workdays": {"title": "工作日历（原始表）", "hidden": True},
+        "eval_items": {"title": "评价指标（原始表）", "hidden": True},
+    }
+    queries = {
+        "某单位的问题": {
+            "title": "某单位的问题",
+            "description": "输入单位全称或简称（如 达州市大数据中心、市大数据中心），列出它的全部问题。",
+            "sql": _UNIT_PROBLEMS_SQL,
+        },
+        "某日的逾期问题": {
+            "title": "某日的逾期问题",
+            "description": "输入日期（如 2023-12-29），列出当天逾期未整改的问题，"
+                           "与 cdo report overdue --as-of 该日 相同。",
+            "sql": overdue_sql("date(:日期)"),
+        },
+    }
+    dbs = {
+        name: {
+            "title": f"首席数据官工作（{name}）",
+            "description": "只读；不含联系电话、简历、修改日志等个人和内部信息。",
+            "tables": tables,
+            "queries": queries,
+        }
+        for name in names
+    }
+    return {
+        "title": "首席数据官工作情况",
+        "description": "逾期问题、各单位整改情况、评价排名和名册，数据来自 cdo 数据库，只读。",
+        "databases": dbs,
+    }
+
+
+def datasette_for(paths: Sequence[Path]):
+    """A Datasette serving `paths` read-only with the cdo locks and metadata; several
+    files get cross-database queries (the _memory database attaches them)."""
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    import cdo.web
+
+    if not pm.is_registered(cdo.web):
+        pm.register(cdo.web, name="cdo-web")
+    names = [Path(p).stem for p in paths]
+    return Datasette(
+        [str(p) for p in paths],
+        metadata=metadata(names),
+        crossdb=len(paths) > 1,
+        settings={"allow_download": False, "default_page_size": 50,
+                  "sql_time_limit_ms": 5000, "max_returned_rows": 5000},
+    )
+
+
+def serve(paths: Sequence[Path], host: str, port: int) -> None:
+    """Serve until interrupted (uvicorn, as `datasette serve` does)."""
+    import uvicorn
+
+    uvicorn.run(datasette_for(paths).app(), host=host, port=port, log_level="warning")
