@@ -382,23 +382,27 @@ def test_the_database_file_cannot_be_downloaded(demo):
     assert get(ds, f"/{NAME}.db").status_code == 403
 
 
-def test_several_cities_side_by_side_with_a_cross_database_query(demo, tmp_path):
-    other = tmp_path / "bazhong.db"
-    copy_db(demo, other)
-    conn = sqlite3.connect(other)
+def test_several_cities_side_by_side_with_the_readme_cross_database_query(demo, tmp_path):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    sql = re.findall(r"```sql\n(.*?)\n```", readme, re.S)[0]
+    dazhou, bazhong = tmp_path / "dazhou.db", tmp_path / "bazhong.db"
+    copy_db(demo, dazhou)
+    copy_db(demo, bazhong)
+    conn = sqlite3.connect(bazhong)
     with conn:
         conn.execute("DELETE FROM problems WHERE id > 10")
     conn.close()
-    ds = datasette(demo, other)
-    sql = ("select '达州' as 城市, count(*) as 逾期问题 from [cdo].逾期问题"
-           " union all select '巴中', count(*) from [bazhong].逾期问题")
+    ds = datasette(dazhou, bazhong)
     r = get(ds, "/_memory.json", sql=sql, _shape="array")
     assert r.status_code == 200, r.text
-    want = len(cli_json(demo, "report", "overdue"))
-    assert r.json()[0] == {"城市": "达州", "逾期问题": want}
-    assert r.json()[1]["逾期问题"] == len(cli_json(other, "report", "overdue"))
+    assert r.json() == [{"城市": "达州", "逾期问题": len(cli_json(dazhou, "report", "overdue"))},
+                        {"城市": "巴中", "逾期问题": len(cli_json(bazhong, "report", "overdue"))}]
+    assert r.json()[0]["逾期问题"] > r.json()[1]["逾期问题"] > 0
     r = get(ds, "/_memory.json", sql="select phone from [bazhong].cdos", _shape="array")
-    assert r.status_code == 400
+    assert r.status_code == 400 and "prohibited" in r.text
 
 
 # ----------------------------------------------------------------------------- command
@@ -437,3 +441,47 @@ def test_serve_without_the_web_extra_says_how_to_install(cli, demo, monkeypatch,
 def test_serve_refuses_a_missing_database(cli, tmp_path):
     r = cli("--db", tmp_path / "nope.db", "serve")
     assert r.exit_code == 1 and "数据库不存在" in r.stderr
+
+
+# ----------------------------------------------------------------------------- migration
+
+
+def test_source_files_are_stored_as_file_names(demo):
+    conn = sqlite3.connect(demo)
+    names = [n for (n,) in conn.execute(
+        "SELECT source_file FROM cdos UNION ALL SELECT source_file FROM roster_forms"
+        " UNION ALL SELECT source_file FROM spotchecks") if n]
+    conn.close()
+    assert len(names) > 10
+    assert not [n for n in names if "/" in n or "\\" in n]
+
+
+def test_an_older_database_migrates_paths_to_names_and_masks_its_phones(tmp_path):
+    from sqlite_utils import Database
+
+    from cdo.masking import mask_phone
+    from cdo.store.db import open_db
+    from cdo.store.schema import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m011_web_views")
+    assert "workdays" not in old.table_names()
+    old.execute("INSERT INTO units (id, name, category, created_at) VALUES (1, '通川区',"
+                " 'region', 'x')")
+    for i, (file, phone) in enumerate([("/home/clerk/表格/推荐表 通川区.xlsx", "13912345678"),
+                                       (r"C:\Users\clerk\推荐表.xlsx", "0818-2123456、15212346279"),
+                                       ("推荐表.xlsx", None)], 1):
+        old.execute("INSERT INTO cdos (id, unit_id, name, phone, status, source_file, created_at,"
+                    " updated_at) VALUES (?, 1, '某某', ?, ?, ?, 'x', 'x')",
+                    [i, phone, "ended" if i < 3 else "recommended", file])
+    old.conn.commit()
+    old.conn.close()
+    db = open_db(path)
+    assert [r[0] for r in db.execute("SELECT source_file FROM cdos ORDER BY id")] == [
+        "推荐表 通川区.xlsx", "推荐表.xlsx", "推荐表.xlsx"]
+    assert [r[0] for r in db.execute("SELECT phone FROM masked_phones ORDER BY cdo_id")] == [
+        mask_phone("13912345678"), mask_phone("0818-2123456、15212346279"), None]
+    db.execute("UPDATE cdos SET phone = '13800001111' WHERE id = 3")
+    assert db.execute("SELECT phone FROM masked_phones WHERE cdo_id = 3").fetchone()[0] == (
+        "138****1111")

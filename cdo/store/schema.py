@@ -375,14 +375,13 @@ def overdue_sql(day: str) -> str:
                COUNT(*) OVER (PARTITION BY unit_id) AS many
         FROM o
     )
-    SELECT r.id AS 问题编号, u.name AS 责任单位, {category} AS 单位类别,
-           r.month AS 抽查月份, {source} AS 问题来源,
-           COALESCE(ru.name, r.reporter) AS 反馈单位, r.resource AS 数据资源名称,
-           {dimension} AS 问题类型, r.description AS 问题描述,
-           r.records AS 问题数据量, r.issued_on AS 下发日期, r.due_on AS 整改期限,
-           CASE WHEN r.provisional THEN '是' ELSE '否' END AS 期限暂定,
-           {status} AS 状态, r.rectified_on AS 整改日期,
-           r.closed_on AS 销号日期, r.overdue_days AS 逾期工作日, r.day AS 统计日期
+    SELECT u.name AS 责任单位, r.id AS 问题编号, r.overdue_days AS 逾期工作日,
+           r.due_on AS 整改期限, {status} AS 状态, {dimension} AS 问题类型,
+           r.resource AS 数据资源名称, r.description AS 问题描述, r.records AS 问题数据量,
+           r.issued_on AS 下发日期, CASE WHEN r.provisional THEN '是' ELSE '否' END AS 期限暂定,
+           {source} AS 问题来源, COALESCE(ru.name, r.reporter) AS 反馈单位,
+           r.month AS 抽查月份, {category} AS 单位类别, r.rectified_on AS 整改日期,
+           r.closed_on AS 销号日期, r.day AS 统计日期
     FROM r JOIN units u ON u.id = r.unit_id LEFT JOIN units ru ON ru.id = r.reporter_id
     ORDER BY r.worst DESC, r.many DESC, u.name, r.overdue_days DESC, r.id
     """
