@@ -2,12 +2,13 @@
 nothing personal or internal reachable.
 
 Two locks, both in this module (a Datasette plugin registered by `datasette_for`):
-- Datasette permissions: `view-table` is refused for every table and view not in
-  PUBLIC (so the roster, specialists, forms, audit log and any table added later are not
-  served), and the database file cannot be downloaded;
-- an SQLite authorizer on every connection Datasette opens: custom SQL may read only the
-  PUBLIC tables (less the columns in HIDDEN_COLUMNS); the cdo views may read what they
-  need (名册 masks phones itself), nothing else can, whatever the query.
+- Datasette permissions: `view-table` is refused for every table not readable whole
+  (PUBLIC): the roster, specialists, forms, audit log and any table added later are neither
+  listed nor served, and the database file cannot be downloaded;
+- an SQLite authorizer on every connection Datasette opens (cross-database ones too): any
+  query, custom SQL included, may read only the columns READABLE lists. It never trusts
+  the view name SQLite passes along, since a CTE can take any name; the views therefore
+  read only whitelisted columns (名册's phones come masked from masked_phones).
 
 Needs the `web` extra (datasette); imported only by `cdo serve` and the tests.
 """
@@ -201,8 +202,31 @@ def datasette_for(paths: Sequence[Path]):
     )
 
 
+class _QuietRefusals:
+    """stderr without Datasette's line for each refused read (its database page counts
+    the rows of every table, the refused ones too): the clerk's terminal stays readable."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if text.startswith("ERROR: conn=") and ("prohibited" in text
+                                                or "not authorized" in text):
+            return len(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def serve(paths: Sequence[Path], host: str, port: int) -> None:
     """Serve until interrupted (uvicorn, as `datasette serve` does)."""
+    import sys
+
     import uvicorn
 
-    uvicorn.run(datasette_for(paths).app(), host=host, port=port, log_level="warning")
+    sys.stderr = _QuietRefusals(sys.stderr)
+    try:
+        uvicorn.run(datasette_for(paths).app(), host=host, port=port, log_level="warning")
+    finally:
+        sys.stderr = sys.stderr._stream if isinstance(sys.stderr, _QuietRefusals) else sys.stderr

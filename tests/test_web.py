@@ -485,3 +485,22 @@ def test_an_older_database_migrates_paths_to_names_and_masks_its_phones(tmp_path
     db.execute("UPDATE cdos SET phone = '13800001111' WHERE id = 3")
     assert db.execute("SELECT phone FROM masked_phones WHERE cdo_id = 3").fetchone()[0] == (
         "138****1111")
+
+
+def test_serve_help_is_chinese(cli):
+    r = cli("serve", "--help")
+    assert r.exit_code == 0
+    for english in ("Usage", "Options", "[default", "list[Path]", "Show this"):
+        assert english not in r.stdout
+
+
+def test_refused_reads_are_not_echoed_on_the_clerks_terminal(capsys):
+    import sys
+
+    from cdo.web import _QuietRefusals
+
+    quiet = _QuietRefusals(sys.stderr)
+    quiet.write("ERROR: conn=<x>, sql = 'select count(*) from [cdos]', params = None:"
+                " access to cdos.id is prohibited\n")
+    quiet.write("something else\n")
+    assert capsys.readouterr().err == "something else\n"

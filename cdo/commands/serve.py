@@ -19,7 +19,7 @@ def serve(
     files: Annotated[
         list[Path] | None,
         typer.Argument(help="要一并发布的数据库文件（默认：--db 指定的数据库）；"
-                            "多个文件时可跨库查询", show_default=False),
+                            "多个文件时可跨库查询", show_default=False, metavar="数据库文件"),
     ] = None,
     port: Annotated[int, typer.Option("--port", help="端口")] = 8001,
     host: Annotated[
