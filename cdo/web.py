@@ -27,9 +27,19 @@ from cdo.store.schema import VIEW_NAMES, overdue_sql
 # What custom SQL, the table pages and the views may read: table -> readable columns
 # (None: all). Anything else — phones, résumés, forms, the audit log, file names, tables
 # added later — is refused.
-READABLE: dict[str, frozenset[str] | None] = dict.fromkeys(("units", "problems", "problem_events", "reminders", "reminder_problems", "scores", "score_years", "meetings", "duty_reports", "calendar_years", "calendar_days", "calendar_local", "workdays", "eval_items", "masked_phones", *VIEW_NAMES)) | {
+READABLE: dict[str, frozenset[str] | None] = dict.fromkeys((
+    "units", "problems", "reminder_problems", "scores", "score_years", "calendar_years",
+    "calendar_days", "workdays", "eval_items", "masked_phones", *VIEW_NAMES,
+)) | {
     "spotchecks": frozenset({"id", "month", "issued_on", "problems", "created_at"}),
+    # free-text notes may name people or numbers: left out
+    "problem_events": frozenset({"id", "problem_id", "action", "on_date", "until_on",
+                                 "created_at"}),
+    "reminders": frozenset({"id", "unit_id", "sent_on", "created_at"}),
+    "meetings": frozenset({"id", "kind", "held_on", "title", "created_at"}),
     "attendance": frozenset({"meeting_id", "unit_id", "status"}),
+    "duty_reports": frozenset({"id", "unit_id", "year", "kind", "received_on", "created_at"}),
+    "calendar_local": frozenset({"date", "kind", "created_at"}),
     # the roster as 名册 shows it: name, position, term; masked phones are in masked_phones
     "cdos": frozenset({"id", "unit_id", "name", "position", "status", "recommended_on",
                        "received_on", "appointed_on", "filed_on", "ended_on"}),
@@ -148,8 +158,18 @@ def metadata(names: Sequence[str]) -> dict[str, Any]:
             "description": "《达州市首席数据官制度建设实施方案》附件2 的评价项目、所属部分和分值。",
             "facets": ["评价部分"],
         },
-        "units": {"title": "单位（原始表）", "label_column": "name"},
-        "problems": {"title": "问题（原始表）"},
+        "units": {"title": "单位（原始表）", "label_column": "name",
+                  "columns": {"name": "单位名称", "short": "简称",
+                              "category": "类别：region 县市区及园区、department 市级部门、"
+                                          "enterprise 国有企业、institution 公共服务机构"}},
+        "problems": {"title": "问题（原始表）", "columns": {
+            "unit_id": "责任单位", "source": "来源：spotcheck 月度抽查、user 使用单位反馈",
+            "resource": "数据资源名称",
+            "dimension": "问题类型：accuracy 准确性、timeliness 时效性、completeness 完整性、"
+                         "normativity 规范性",
+            "issued_on": "下发日期", "due_on": "现行整改期限", "original_due_on": "原整改期限",
+            "status": "状态：open 待整改、rectified 已整改待核验、closed 已销号、negotiated 协商延期",
+            "first_late_on": "第一次逾期的日期（逾期过的问题一直记着）"}},
         "workdays": {"title": "工作日历（原始表）", "hidden": True},
         "eval_items": {"title": "评价指标（原始表）", "hidden": True},
     }

@@ -343,6 +343,8 @@ def test_personal_and_internal_tables_are_refused(demo, table):
     "select name from units union select phone from cdos",
     "select * from pragma_table_info('cdos') join cdos",
     "SELECT PHONE FROM CDOS",
+    "select note from problem_events",
+    "select attendee from attendance",
 ])
 def test_custom_sql_reading_personal_data_is_refused(demo, sql):
     ds = datasette(demo)
