@@ -301,17 +301,20 @@ def test_overdue_days_in_sql_agree_with_python_for_every_due_date(demo):
     assert n > 50_000
 
 
-def test_a_stale_calendar_table_is_rebuilt_on_serve(own_demo):
-    from cdo.store import calendar_store
+def test_a_missing_calendar_table_is_built_on_serve(own_demo, cli, monkeypatch):
+    import cdo.web
     from cdo.store.db import open_db
 
     conn = sqlite3.connect(own_demo)
     with conn:
-        conn.execute("DELETE FROM workdays WHERE date >= '2024-01-01'")
-        conn.execute("UPDATE workdays_built SET fingerprint = 'old'")
+        conn.execute("DELETE FROM workdays")
+        conn.execute("DELETE FROM workdays_built")
     conn.close()
-    assert calendar_store.refresh_derived(open_db(own_demo)) is True
-    assert calendar_store.refresh_derived(open_db(own_demo)) is False
+    open_db(own_demo).close()
+    run_cli(own_demo, "units", "list")  # an ordinary command does not build it
+    assert _sql_calendar(own_demo) == {}
+    monkeypatch.setattr(cdo.web, "serve", lambda paths, host, port: None)
+    assert cli("--db", own_demo, "serve").exit_code == 0
     _agree(own_demo)
 
 
@@ -506,3 +509,18 @@ def test_refused_reads_are_not_echoed_on_the_clerks_terminal(capsys):
                 " access to cdos.id is prohibited\n")
     quiet.write("something else\n")
     assert capsys.readouterr().err == "something else\n"
+
+
+def test_a_built_calendar_table_is_kept_fresh_by_any_command(own_demo):
+    conn = sqlite3.connect(own_demo)
+    with conn:
+        conn.execute("UPDATE workdays SET workday = 1 - workday WHERE date = '2024-10-01'")
+        conn.execute("UPDATE workdays_built SET fingerprint = 'an older release'")
+    conn.close()
+    run_cli(own_demo, "units", "list")
+    _agree(own_demo)
+    assert _sql_calendar(own_demo)["2024-10-01"][0] == 0
+
+
+def test_a_fresh_database_is_not_given_the_calendar_table_until_served(db):
+    assert db.execute("SELECT count(*) FROM workdays").fetchone()[0] == 0

@@ -230,13 +230,18 @@ def _fingerprint(db: Database) -> str:
     return f"{_bundled_stamp()}|{year}|{'|'.join(map(str, loaded))}"
 
 
-def refresh_derived(db: Database) -> bool:
-    """Rebuild the workdays and eval_items tables if missing or stale; True if rebuilt.
+def refresh_derived(db: Database, *, build: bool = True) -> bool:
+    """Rebuild the workdays and eval_items tables if stale (or missing, with `build`);
+    True if rebuilt.
 
-    Called on every open: one small query when nothing changed.
+    Every open calls it with build=False: one small query when nothing changed, and a
+    database that was never served or given a calendar change is not filled (70 ms of
+    writes no command of the CLI needs); `cdo serve` builds it.
     """
-    fp = _fingerprint(db)
     row = db.execute("SELECT fingerprint FROM workdays_built WHERE id = 1").fetchone()
+    if row is None and not build:
+        return False
+    fp = _fingerprint(db)
     if row is not None and row[0] == fp:
         return False
     rebuild_derived(db, fp)
