@@ -96,6 +96,75 @@ def permission_allowed(datasette, actor, action, resource):
     return None
 
 
+# Datasette 0.65 has no translations: its own words (buttons, headings, counts) are put
+# into Chinese in the browser. Whole text nodes only, never inside table cells or SQL.
+_WORDS = [
+    (r"^(\s*)Custom SQL query returning (?:more than )?([\d,]+) rows?", "$1自定义 SQL 查询：$2 行"),
+    (r"^(\s*)Custom SQL query", "$1自定义 SQL 查询"),
+    (r"^(\s*)([\d,]+) rows?\s+where\s+", "$1$2 行，条件："),
+    (r"^(\s*)([\d,]+) rows?\s+sorted by ", "$1$2 行，sorted by "),
+    (r"\s*sorted by (\S+) descending", "，按 $1 降序"),
+    (r"\s*sorted by (\S+)", "，按 $1 升序"),
+    (r"^(\s*)([\d,]+) rows?(\s*)$", "$1$2 行$3"),
+    (r"^(\s*)([\d,]+) rows in ", "$1$2 行，"),
+    (r"^(\s*)Many rows\s*$", "$1行数很多"),
+    (r"(\d+) tables?(,?)", "$1 个表$2"),
+    (r"(\d+) hidden tables?", "$1 个隐藏表"),
+    (r"^\s*\(view\)\s*$", "（视图）"),
+    (r" \(view\)$", "（视图）"),
+    (r"^\s*home\s*$", "首页"),
+    (r"^\s*View and edit SQL\s*$", "查看和编辑 SQL"),
+    (r"^\s*This data as\s*$", "数据下载："),
+    (r"^\s*advanced\s*$", "更多"),
+    (r"^\s*Suggested facets:\s*$", "建议的分组："),
+    (r"^\s*Advanced export\s*$", "更多导出方式"),
+    (r"^\s*Query parameters\s*$", "查询参数"),
+    (r"^\s*Edit SQL\s*$", "编辑 SQL"),
+    (r"^\s*Format SQL\s*$", "整理 SQL"),
+    (r"^\s*Next page\s*$", "下一页"),
+    (r"^\s*Tables\s*$", "表"),
+    (r"^\s*Views\s*$", "视图"),
+    (r"^\s*Queries\s*$", "固定查询"),
+    (r"^\s*- column -\s*$", "- 选择列 -"),
+    (r"^\s*- remove filter -\s*$", "- 去掉条件 -"),
+    (r"^\s*descending\s*$", "降序"),
+    (r"^\s*Sort\.\.\.\s*$", "排序…"),
+    (r"^\s*Search:\s*$", "搜索："),
+    (r"^\s*Powered by\s*$", "基于"),
+    (r"^\s*stream all rows\s*$", "导出全部行"),
+    (r"^\s*The following databases are attached to this connection, and can be used for"
+     r" cross-database joins:\s*$", "以下数据库已挂接，可跨库查询："),
+    (r"\(date\)", "（日期）"),
+    (r"^Apply$", "应用"),
+    (r"^Run SQL$", "运行 SQL"),
+    (r"^Export$", "导出"),
+]
+
+
+def _translation_script() -> str:
+    import json
+
+    pairs = ",".join(f"[new RegExp({json.dumps(a)}),{json.dumps(b, ensure_ascii=False)}]"
+                     for a, b in _WORDS)
+    return (
+        "(function(){var T=[" + pairs + "];"
+        "function tr(s){for(var i=0;i<T.length;i++){s=s.replace(T[i][0],T[i][1]);}return s;}"
+        "var skip={TD:1,PRE:1,TEXTAREA:1,CODE:1,SCRIPT:1,STYLE:1};"
+        "var w=document.createTreeWalker(document.body,NodeFilter.SHOW_TEXT,{acceptNode:"
+        "function(n){for(var p=n.parentNode;p&&p!==document.body;p=p.parentNode){"
+        "if(skip[p.nodeName])return NodeFilter.FILTER_REJECT;}return NodeFilter.FILTER_ACCEPT;}});"
+        "var n,all=[];while((n=w.nextNode()))all.push(n);"
+        "all.forEach(function(n){var v=tr(n.nodeValue);if(v!==n.nodeValue)n.nodeValue=v;});"
+        "document.querySelectorAll('input[type=submit]').forEach(function(b){b.value=tr(b.value);});"
+        "document.documentElement.lang='zh-CN';})();"
+    )
+
+
+@hookimpl
+def extra_body_script(template, database, table, columns, view_name, request, datasette):
+    return _translation_script()
+
+
 # ----------------------------------------------------------------------------- metadata
 
 _FACETS = ["责任单位", "单位类别", "状态", "抽查月份", "问题类型"]

@@ -524,3 +524,11 @@ def test_a_built_calendar_table_is_kept_fresh_by_any_command(own_demo):
 
 def test_a_fresh_database_is_not_given_the_calendar_table_until_served(db):
     assert db.execute("SELECT count(*) FROM workdays").fetchone()[0] == 0
+
+
+def test_datasettes_own_words_are_put_into_chinese_on_every_page(demo):
+    ds = datasette(demo)
+    for path in (ds.urls.instance(), ds.urls.database(NAME), ds.urls.table(NAME, "逾期问题"),
+                 ds.urls.query(NAME, "某日的逾期问题") + "?日期=2023-12-29"):
+        html = get(ds, path).text
+        assert "查看和编辑 SQL" in html and "document.createTreeWalker" in html, path
