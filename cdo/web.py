@@ -67,7 +67,8 @@ def authorize(action: int, arg1: str | None, arg2: str | None, _db: str | None,
         if table in _CATALOG:
             return sqlite3.SQLITE_OK
         cols = _READABLE.get(table, _NONE)
-        if cols is None or (arg2 or "").lower() in cols:
+        # "" is a table named without a column read (count(*)): rows may be counted
+        if cols is None or (arg2 or "").lower() in cols or (arg2 == "" and cols):
             return sqlite3.SQLITE_OK
         return sqlite3.SQLITE_DENY
     if action in _CREATE_ACTIONS:
@@ -83,6 +84,18 @@ _NONE: frozenset[str] = frozenset()
 def prepare_connection(conn, database, datasette):
     if database != "_internal":
         conn.set_authorizer(authorize)
+
+
+@hookimpl
+def register_routes():
+    # /-/databases would show where the file lies on the office's disk
+    return [(r"^/-/databases(\.json)?$", _not_served)]
+
+
+async def _not_served(request):
+    from datasette.utils.asgi import Response
+
+    return Response.text("不提供此页面", status=403)
 
 
 @hookimpl

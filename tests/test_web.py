@@ -336,7 +336,8 @@ def test_personal_and_internal_tables_are_refused(demo, table):
 @pytest.mark.parametrize("sql", [
     "select phone from cdos",
     "select * from cdos",
-    "select count(*) from cdos",
+    "select count(*) from audit_log",
+    "select count(*) from roster_forms",
     "select (select phone from cdos limit 1)",
     "with x as (select * from specialists) select phone from x",
     "select before, after from audit_log",
@@ -347,6 +348,7 @@ def test_personal_and_internal_tables_are_refused(demo, table):
     "select * from pragma_table_info('cdos') join cdos",
     "SELECT PHONE FROM CDOS",
     "select note from problem_events",
+    "select file from pragma_database_list",
     "select attendee from attendance",
 ])
 def test_custom_sql_reading_personal_data_is_refused(demo, sql):
@@ -382,9 +384,15 @@ def test_no_full_phone_number_anywhere_in_the_served_data(demo):
         assert not any(p in text for p in phones), name
 
 
-def test_the_database_file_cannot_be_downloaded(demo):
+def test_the_database_file_and_its_place_on_disk_are_not_served(demo):
     ds = datasette(demo)
     assert get(ds, f"/{NAME}.db").status_code == 403
+    for path in ("/-/databases", "/-/databases.json"):
+        r = get(ds, path)
+        assert r.status_code == 403 and str(demo) not in r.text
+    for path in ("/-/metadata.json", "/-/settings.json", f"/{NAME}.json", "/.json"):
+        r = get(ds, path)
+        assert r.status_code == 200 and str(demo.parent) not in r.text, path
 
 
 def test_several_cities_side_by_side_with_the_readme_cross_database_query(demo, tmp_path):
@@ -408,6 +416,8 @@ def test_several_cities_side_by_side_with_the_readme_cross_database_query(demo, 
     assert r.json()[0]["逾期问题"] > r.json()[1]["逾期问题"] > 0
     r = get(ds, "/_memory.json", sql="select phone from [bazhong].cdos", _shape="array")
     assert r.status_code == 400 and "prohibited" in r.text
+    for path in ("/_memory", "/_memory.json", "/.json", "/-/databases.json"):
+        assert str(tmp_path) not in get(ds, path).text, path
 
 
 # ----------------------------------------------------------------------------- command
