@@ -299,7 +299,8 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
     sheets = read_table(Path(path))
     header = None
     for sheet in sheets:
-        header = find_header(sheet.rows, _SIGNIN_FIELDS, ["unit"])
+        header = find_header(sheet.rows, _SIGNIN_FIELDS, ["unit"],
+                             where=f"{path}，工作表“{sheet.name}”，")
         if header and ("status" in header.columns or "attendee" in header.columns):
             break
         header = None

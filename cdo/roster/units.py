@@ -207,7 +207,8 @@ def read_units_file(path) -> list[tuple[str, int, dict]]:
     records = []
     found_header = False
     for sheet in read_table(path):
-        header = find_header(sheet.rows, UNIT_FIELDS, ["name", "category"])
+        header = find_header(sheet.rows, UNIT_FIELDS, ["name", "category"],
+                             where=f"{path}，工作表“{sheet.name}”，")
         if header is None:
             continue
         found_header = True
