@@ -340,9 +340,9 @@ def _record_import(db: Database, year: int, paths: list[Path], added: list, chan
                    now: str) -> int:
     """Keep what an import wrote and what each point was before (for `withdraw_import`)."""
     source = "、".join(p.name or str(p) for p in paths)
-    iid = db.execute(
+    iid: int = db.execute(
         "INSERT INTO score_imports (year, source, cells, created_at) VALUES (?,?,?,?)",
-        [year, source, len(added) + len(changed), now]).lastrowid
+        [year, source, len(added) + len(changed), now]).lastrowid or 0
     db.conn.executemany(
         "INSERT INTO score_import_cells (import_id, unit_id, item, before_points, before_note,"
         " points) VALUES (?,?,?,?,?,?)",
@@ -351,7 +351,7 @@ def _record_import(db: Database, year: int, paths: list[Path], added: list, chan
     audit.record(db, "score_import", iid, "import", None,
                  {"year": year, "source": source, "added": len(added),
                   "changed": len(changed)})
-    return int(iid)
+    return iid
 
 
 def list_imports(db: Database, year: int) -> list[dict]:

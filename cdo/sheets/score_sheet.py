@@ -353,9 +353,7 @@ def note_years(result: ReadResult, path: Path, sheet: str | None,
                rows: list[list[Any]], above: int) -> None:
     """Add the years named by the file's name and by the title cells above row `above`
     (at most the first five rows) to `result.years`."""
-    from openpyxl.utils import get_column_letter
-
-    from cdo.sheets.read import clean_text
+    from cdo.sheets.read import clean_text, column_letter
 
     for y in named_years(path.stem):
         result.years.append((path, f"文件名“{path.name}”", y))
@@ -365,7 +363,7 @@ def note_years(result: ReadResult, path: Path, sheet: str | None,
             if isinstance(v, str):
                 for y in named_years(v):
                     result.years.append(
-                        (path, f"{where}，{get_column_letter(c + 1)}{r + 1} 标题“{clean_text(v)}”", y))
+                        (path, f"{where}，{column_letter(c)}{r + 1} 标题“{clean_text(v)}”", y))
 
 
 def find_grid_header(rows: list[list[Any]], table: Table, scan: int = 30) -> int | None:
