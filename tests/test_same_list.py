@@ -240,3 +240,25 @@ def test_consistency_is_recorded_as_accuracy_by_a_stated_rule(cli, units, tmp_pa
     r = cli("spotcheck", "add", "--unit", "通川区", "--resource", "r", "--dimension", "准确性",
             "--description", "d2", "--issued-on", "2023-10-09")
     assert "按规定" not in r.stdout
+
+
+@pytest.mark.parametrize("order", [["数据量", "问题数据量"], ["问题数据量", "数据量"],
+                                   ["数据量", "问题数据量（条）"]])
+def test_find_header_takes_the_longest_label_wherever_it_stands(order):
+    from cdo.problems.importer import FIELDS, REQUIRED, _header_rows
+    from cdo.sheets.read import find_header
+
+    head = ["责任单位", "数据资源名称", *order, "问题类型", "问题描述"]
+    header = find_header(_header_rows([["标题"], head]), FIELDS, REQUIRED)
+    assert header is not None and header.row == 1
+    assert head[header.columns["records"]].startswith("问题数据量")
+
+
+def test_find_header_names_two_equal_columns():
+    from cdo.sheets.read import AmbiguousHeaderError, find_header
+
+    rows = [["单位", "类别", " 单位 "]]
+    fields = {"name": ["单位名称", "单位"], "category": ["类别"]}
+    with pytest.raises(AmbiguousHeaderError) as e:
+        find_header(rows, fields, ["name", "category"], where="u.csv，")
+    assert str(e.value).startswith("u.csv，第 1 行表头：A 列“单位”和 C 列“单位”都像“单位名称”列")
