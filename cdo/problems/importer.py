@@ -27,7 +27,13 @@ from cdo.problems.model import (
     parse_dimension,
     parse_records,
 )
-from cdo.sheets.read import clean_text, find_header, iter_records, normalize_label
+from cdo.sheets.read import (
+    clean_text,
+    find_header,
+    iter_records,
+    normalize_label,
+    sheet_place,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -158,7 +164,7 @@ def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> Par
         sheets = wanted
     found = []
     for sheet in sheets:
-        header = _find_list_header(sheet, f"{path}，工作表“{sheet.name}”，")
+        header = _find_list_header(sheet, sheet_place(path, sheet.name))
         if header is not None:
             found.append((sheet, header))
     if not found:

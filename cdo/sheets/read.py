@@ -215,6 +215,14 @@ class Header:
     columns: dict[str, int]
 
 
+def sheet_place(path: Path, sheet: str) -> str:
+    """How a message starts for a sheet of `path`: the file, and the sheet unless the
+    file is a CSV (whose one sheet is named after the file)."""
+    if Path(path).suffix.lower() in (".csv", ".txt"):
+        return f"{path}，"
+    return f"{path}，工作表“{sheet}”，"
+
+
 class AmbiguousHeaderError(FileReadError):
     """Two columns of a header row could both be the same field."""
 
