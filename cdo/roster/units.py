@@ -201,13 +201,7 @@ def read_units_file(path) -> list[tuple[str, int, dict]]:
     from pathlib import Path
 
     from cdo.errors import FileReadError
-    from cdo.sheets.read import (
-        clean_text,
-        find_header,
-        iter_records,
-        read_table,
-        sheet_place,
-    )
+    from cdo.sheets.read import clean_text, find_header, iter_records, read_table, sheet_place
 
     path = Path(path)
     records = []
