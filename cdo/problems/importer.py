@@ -381,6 +381,12 @@ def refuse_same_list(db: Database, month: str, problems: list[NewProblem],
             f"（责任单位、数据资源名称、问题类型、问题描述逐行一致），未重复导入{again}")
 
 
+# What the audit log keeps of a withdrawn problem (its own state columns add nothing:
+# only untouched, open problems are withdrawn).
+_WITHDRAWN_KEYS = ("spotcheck_id", "month", "resource", "dimension", "description", "records",
+                   "issued_on", "due_on", "status")
+
+
 def withdraw_spotcheck(db: Database, spotcheck_id: int, reason: str) -> dict:
     """Withdraw a whole mistaken import: delete its problems, mark the check withdrawn,
     and record each problem and the check in the audit log with `reason`.
@@ -439,7 +445,8 @@ def withdraw_spotcheck(db: Database, spotcheck_id: int, reason: str) -> dict:
         audit.record_many(db, [
             {"entity": "problem", "entity_id": r["id"], "action": "withdraw",
              "unit_id": r["unit_id"], "problem_id": r["id"],
-             "before": {**r, "reminders": reminded.get(r["id"], [])}, "after": None,
+             "before": {**{k: r[k] for k in _WITHDRAWN_KEYS},
+                        "reminders": reminded.get(r["id"], [])}, "after": None,
              "reason": reason}
             for r in rows
         ])
