@@ -304,3 +304,16 @@ def test_suggestion_records_say_the_original_deadline_was_missed(cli, units):
                            "逾期后协商延期至 2023-12-29，2023-12-20 整改，逾期整改"), late
     assert in_time == "问题 #2《户籍信息》：期限 2023-12-29，2023-12-20 整改，按期整改"
     assert "其中1个原期限已逾期后才协商延期" in item11["basis"]
+
+
+@pytest.mark.parametrize("label, no", [
+    ("4.数据普查登记", 4), ("4、数据普查登记", 4), ("第4项 数据普查登记", 4), ("4\n数据普查登记", 4),
+    ("（4）数据普查登记", 4), ("4.数据普查登记（10分）", 4), ("数据普查登记", 4), (" 4. ", 4),
+    ("第三方评估", 17), ("17.第三方评估", 17), ("4.数据统筹", 4), ("安e达APP", 12),
+    ("合计", None), ("日常履职(10分)", None), ("备注", None), ("2023", None), ("1.5", None),
+])
+def test_item_header_spellings(label, no):
+    from cdo.sheets.score_sheet import item_header
+
+    h = item_header(label, TABLE)
+    assert (h.no, h.problem) == (no, None)

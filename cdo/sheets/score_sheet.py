@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -265,6 +266,13 @@ class ItemHeader:
     other: bool = False
 
 
+@cache
+def _item_texts(table: Table) -> tuple[tuple[int, str], ...]:
+    from cdo.sheets.read import normalize_label
+
+    return tuple((i.no, normalize_label(i.text)) for i in table.items)
+
+
 def _item_names(table: Table, name: str) -> list[int]:
     """Items whose wording in 附件2 contains `name` (compared without spaces or marks)."""
     from cdo.sheets.read import normalize_label
@@ -272,7 +280,7 @@ def _item_names(table: Table, name: str) -> list[int]:
     key = normalize_label(name)
     if len(key) < MIN_NAME_CHARS:
         return []
-    return [i.no for i in table.items if key in normalize_label(i.text)]
+    return [no for no, text in _item_texts(table) if key in text]
 
 
 def _part_items(table: Table, name: str) -> list[int] | None:
@@ -303,14 +311,15 @@ def item_header(value: Any, table: Table) -> ItemHeader:
         return ItemHeader()
     shown = clean_text(value)
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", shown))
-    text = _MAX_MARK.sub("", text)
+    text = _MAX_MARK.sub("", text).lstrip("(（【[")
     m = _NUMBER_LEAD.match(text)
     number = int(m.group(1)) if m else None
     name = (text[m.end():] if m else text).strip(".、:：-_)）]】 ")
-    if number is not None and (not name or name.isdigit()):
+    if number is not None and not normalize_label(name):  # '4.', '4、', '(4)'
+        return ItemHeader(number) if number in table.by_no else ItemHeader(problem=(
+            f"表头“{shown}”不是附件2中的项目（项目序号为 {scoring.numbers_text(table.numbers)}）"))
+    if name.isdigit() or not normalize_label(name):
         return ItemHeader()  # 1.5, 2023 …: not a header we know
-    if not normalize_label(name):
-        return ItemHeader()
     by_name = _item_names(table, name)
     part = _part_items(table, name)
     if number is not None:
