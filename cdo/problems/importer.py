@@ -28,6 +28,7 @@ from cdo.problems.model import (
     parse_records,
 )
 from cdo.sheets.read import (
+    AmbiguousHeaderError,
     clean_text,
     find_header,
     iter_records,
@@ -124,8 +125,11 @@ def _find_list_header(sheet, where: str = "") -> Any:
              upper[c] if c < len(upper) else None)
             for c in range(width)
         ]
-        found = find_header([combined], FIELDS, REQUIRED,
-                            where=f"{where}第 {r + 1}—{r + 2} 行合起来的")
+        try:
+            found = find_header([combined], FIELDS, REQUIRED, where=where)
+        except AmbiguousHeaderError as e:  # name the two rows the header was read from
+            raise AmbiguousHeaderError(str(e).replace(
+                f"{where}第 1 行表头", f"{where}第 {r + 1}—{r + 2} 行表头", 1)) from None
         if found is not None:
             found.row = r + 1  # the data starts below the lower header row
             return found
