@@ -356,3 +356,42 @@ def test_a_finished_backup_has_no_side_files(cli, live, tmp_path):
     files = sorted(p.name for p in (tmp_path / "backups").iterdir())
     assert len(files) == 1 and files[0].endswith(".db")
     assert not list(tmp_path.rglob("*.partial")) and not list(tmp_path.rglob("*-journal"))
+
+
+def test_migrations_run_in_another_order_are_checked_in_that_order(tmp_path):
+    """A database that ran a later-merged migration after one registered after it (an
+    intermediate release) is still cdo's own: its ALTERs compare in the order it ran them."""
+    from sqlite_utils import Database, Migrations
+
+    from cdo.store.schema_check import expected_schema, schema_differences
+
+    first = Migrations("cdo")
+
+    @first()
+    def m001_a(db):
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+
+    @first()
+    def m003_c(db):
+        db.execute("ALTER TABLE t ADD COLUMN c TEXT")
+
+    @first()
+    def m002_b(db):
+        db.execute("ALTER TABLE t ADD COLUMN b TEXT")
+
+    db = Database(tmp_path / "x.db")
+    first.apply(db)  # ran a, c, b
+    import cdo.store.schema as schema
+
+    registered = Migrations("cdo")
+    registered._migrations = [first._migrations[0], first._migrations[2], first._migrations[1]]
+    real = schema.migrations
+    schema.migrations = registered  # this cdo registers a, b, c
+    try:
+        expected_schema.cache_clear()
+        assert schema_differences(db.conn) == []
+        db.execute("CREATE TRIGGER x AFTER INSERT ON t BEGIN DELETE FROM t; END")
+        assert schema_differences(db.conn) == ["多出触发器 x"]
+    finally:
+        schema.migrations = real
+        expected_schema.cache_clear()

@@ -52,14 +52,17 @@ def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
 
 
 @cache
-def expected_schema(applied: frozenset[str]) -> dict[tuple[str, str], str | None]:
-    """{(type, name): sql} of a fresh database on which exactly `applied` were run."""
+def expected_schema(applied: tuple[str, ...]) -> dict[tuple[str, str], str | None]:
+    """{(type, name): sql} of a fresh database on which exactly `applied` were run, in that
+    order: the order the database ran them (a migration merged later may have run after
+    one registered after it, and two ALTER TABLEs give a different text in another order)."""
     from sqlite_utils import Database, Migrations
 
     from cdo.store.schema import migrations
 
+    by_name = {m.name: m for m in migrations._migrations}
     subset = Migrations(migrations.name)
-    subset._migrations = [m for m in migrations._migrations if m.name in applied]
+    subset._migrations = [by_name[name] for name in applied]
     db = Database(memory=True)
     subset.apply(db)
     schema = _schema_of(db.conn)
@@ -91,7 +94,7 @@ def schema_differences(conn: sqlite3.Connection) -> list[str]:
     DamagedSchemaError for one whose schema cannot be read."""
     try:
         unknown = unknown_migrations(conn)
-        applied = frozenset(applied_migrations(conn))
+        applied = tuple(dict.fromkeys(applied_migrations(conn)))
     except (sqlite3.OperationalError, UnicodeDecodeError):
         raise DamagedSchemaError("结构说明无法读取") from None
     if unknown:
