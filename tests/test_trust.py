@@ -395,3 +395,28 @@ def test_migrations_run_in_another_order_are_checked_in_that_order(tmp_path):
     finally:
         schema.migrations = real
         expected_schema.cache_clear()
+
+
+def test_an_import_after_a_write_in_the_same_command_still_backs_up(live, tmp_path):
+    """A command's held writes (here: one on open) do not stop the automatic copy, and
+    the copy holds the state from before the command."""
+    from cdo.store import backup
+    from cdo.store.db import end_command, open_for_command, transaction
+
+    conn = sqlite3.connect(live)
+    conn.execute("INSERT INTO audit_log (at, os_user, command, entity, action)"
+                 " VALUES ('x', 'u', 'c', 'unit', 'add')")
+    conn.commit()
+    conn.close()
+    db = open_for_command(live)
+    try:
+        with transaction(db):
+            db.execute("INSERT INTO units (name, category, created_at)"
+                       " VALUES ('半截', 'region', 'x')")
+        copy = backup.auto_backup(db)
+        assert copy is not None
+        names = [r[0] for r in sqlite3.connect(copy).execute("SELECT name FROM units")]
+        assert "半截" not in names and "达州市教育局" in names
+    finally:
+        end_command(ok=False)
+    assert "半截" not in [r[0] for r in sqlite3.connect(live).execute("SELECT name FROM units")]

@@ -163,7 +163,7 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
 
     One automatic backup is taken right before the first form that will actually be
     written — none when every form fails or nothing changes."""
-    from cdo.store.db import transaction
+    from cdo.store.db import in_callers_transaction, transaction
 
     report = ImportReport()
     index = UnitIndex.load(db)
@@ -175,7 +175,7 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
         found, errors = read_forms(path)
         forms.extend(found)
         report.failed.extend(errors)
-    backed_up = db.conn.in_transaction  # inside a caller's transaction (the demo): no copy
+    backed_up = in_callers_transaction(db)  # inside a caller's transaction (the demo): no copy
     for form in forms:
         try:
             source = None

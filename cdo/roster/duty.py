@@ -355,10 +355,12 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
         raise RowErrors(f"{path}：签到表有 {len(problems)} 行有问题，全部未保存：", problems)
     if not entries:
         raise InvalidInputError(f"{path}：签到表里没有任何单位")
+    from cdo.store.db import in_callers_transaction
+
     meeting = get_meeting(db, meeting_id)
     # An import takes a backup right before its first write: never for a refused sheet or
     # one that changes nothing, and not inside a caller's transaction (the demo).
-    if not db.conn.in_transaction and _would_write(db, meeting_id, index, chosen, rest_absent):
+    if not in_callers_transaction(db) and _would_write(db, meeting_id, index, chosen, rest_absent):
         from cdo.store.backup import auto_backup
 
         auto_backup(db)

@@ -225,7 +225,9 @@ def _has_records(path: Path) -> bool:
 def auto_backup(db_or_path: Database | str | Path, keep: int = AUTO_KEEP) -> Path | None:
     """Back up right before a bulk import writes; keep the newest `keep` automatic copies
     (by file age; see top)."""
-    if getattr(getattr(db_or_path, "conn", None), "in_transaction", False):
+    from cdo.store.db import in_callers_transaction
+
+    if not isinstance(db_or_path, str | Path) and in_callers_transaction(db_or_path):
         return None  # inside a caller's transaction (the demo): the file shows nothing yet
     path = _file_of(db_or_path)
     if path is None or not path.is_file() or not _has_records(path):

@@ -185,6 +185,13 @@ def _held(conn: sqlite3.Connection) -> bool:
     return any(c is conn for c in _command_conns)
 
 
+def in_callers_transaction(db: Database) -> bool:
+    """True inside a transaction a caller opened (the demo builds everything in one). A
+    command's own held writes do not count: a backup taken now still copies the state
+    from before the command, as another connection sees it."""
+    return db.conn.in_transaction and not _held(db.conn)
+
+
 @contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE): all of it is saved, or none.
