@@ -420,3 +420,20 @@ def test_an_import_after_a_write_in_the_same_command_still_backs_up(live, tmp_pa
     finally:
         end_command(ok=False)
     assert "半截" not in [r[0] for r in sqlite3.connect(live).execute("SELECT name FROM units")]
+
+
+def test_a_backup_onto_a_full_disk_leaves_no_file(cli, live, tmp_path, monkeypatch):
+    import cdo.store.backup as backup_mod
+
+    real = backup_mod._copy_into
+
+    def full(src, tmp):
+        real(src, tmp)  # the copy is half-written when the disk fills
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup_mod, "_copy_into", full)
+    for args in (["backup"], ["backup", "named.db"]):
+        r = cli(*args)
+        refused(r, "磁盘空间已满", "没有留下备份文件")
+    left = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["cdo.db"], left
