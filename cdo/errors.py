@@ -7,6 +7,7 @@ class ExitCode(IntEnum):
     OK = 0
     USER_ERROR = 1
     USAGE = 2
+    TERMINATED = 128 + 15  # SIGTERM, as a shell reports it
 
 
 class CdoError(Exception):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cdo.errors import CdoError, FileReadError
+from cdo.errors import CdoError, ExitCode, FileReadError
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -177,7 +177,7 @@ def _publish(tmp: Path, dest: Path, reserved: bool) -> None:
 class Terminated(CdoError):
     """The process was asked to stop (SIGTERM, SIGHUP) while a copy was being written."""
 
-    exit_code = 128 + 15
+    exit_code = ExitCode.TERMINATED
 
 
 @contextmanager
