@@ -308,8 +308,7 @@ def test_bulk_import_takes_an_automatic_backup_first(cli, live, tmp_path, words,
                                                      content):
     from cdo.paths import data_dir
 
-    if cli(*words, "--help").exit_code != 0:
-        pytest.skip(f"cdo {' '.join(words)} not built yet")
+    assert cli(*words, "--help").exit_code == 0, f"cdo {' '.join(words)} is missing"
     if name:
         (tmp_path / name).write_text(content, encoding="utf-8")
     form = data_dir() / "samples" / "forms" / "03-市公安局.xlsx"

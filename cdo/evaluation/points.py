@@ -544,7 +544,8 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
             fixed = None
         late_on = from_iso(late)
         ever_late = late_on is not None and late_on <= as_of
-        ev[uid].problems.append((pid, scoring.ProblemFacts(from_iso(due), fixed, ever_late), resource))
+        facts = scoring.ProblemFacts(dt.date.fromisoformat(due[:10]), fixed, ever_late)
+        ev[uid].problems.append((pid, facts, resource))
     return ev
 
 

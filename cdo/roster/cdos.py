@@ -281,9 +281,9 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
             "source_sheet", "form_hash", "created_at", "updated_at"]
     values = [*person.values(), unit.id, "recommended", form_date.isoformat(),
               received_on.isoformat(), form.file, form.sheet, digest, now, now]
-    cid = db.execute(
+    cid = int(db.execute(
         f"INSERT INTO cdos ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values
-    ).lastrowid
+    ).lastrowid or 0)
     audit.record(db, "cdo", cid, "recommend", None,
                  {**person, "unit": unit.name, "recommended_on": form_date.isoformat(),
                   "received_on": received_on.isoformat()},
@@ -343,7 +343,8 @@ def advance(db: Database, unit_text: str, step: str, on: dt.date,
             if on < dt.date.fromisoformat(value):
                 what = {"recommended_on": "推荐", "appointed_on": "任命", "filed_on": "备案"}[col]
                 raise StateError(f"{verb}日期 {on} 早于{what}日期 {value}，请核对")
-        sets = {"status": new_status, date_col: on.isoformat(), "updated_at": timestamp()}
+        sets: dict[str, str | None] = {"status": new_status, date_col: on.isoformat(),
+                                       "updated_at": timestamp()}
         if step == "end":
             sets["end_reason"] = reason
         db.execute(

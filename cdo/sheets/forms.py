@@ -131,7 +131,7 @@ class FormData:
 
     def hash(self, unit_id: int) -> str:
         """A fingerprint of what the form says (not of the file's bytes), for its unit."""
-        payload = {k: self.fields.get(k, "") for k in PERSON_FIELDS}
+        payload: dict[str, str | int] = {k: self.fields.get(k, "") for k in PERSON_FIELDS}
         payload["unit_id"] = unit_id
         raw = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
@@ -250,9 +250,9 @@ def extract_fields(sheet: Sheet) -> dict[str, Any]:
                 continue
             m = _INLINE.match(value)
             if m:
-                key = label_of(m.group(1))
-                if key and key != "photo" and _is_empty(raw.get(key)):
-                    raw[key] = m.group(2)
+                inline = label_of(m.group(1))
+                if inline and inline != "photo" and _is_empty(raw.get(inline)):
+                    raw[inline] = m.group(2)
     return raw
 
 
@@ -662,7 +662,7 @@ def form_files(paths: list[Path]) -> tuple[list[Path], list[FormError]]:
             inside = sorted(f for f in p.rglob("*") if f.is_file() and not _hidden(f, p))
             found = [f for f in inside if f.suffix.lower() in FORM_SUFFIXES]
             refused = [f for f in inside if f.suffix.lower() in _REFUSED_SUFFIXES]
-            errors.extend(FormError(str(f), None, refusal(f)) for f in refused)
+            errors.extend(FormError(str(f), None, refusal(f) or "") for f in refused)
             if not found and not refused:
                 errors.append(FormError(str(p), None, "文件夹里没有 Excel 文件（.xlsx）"))
             files.extend(found)
