@@ -68,6 +68,39 @@ WRITE_COMMANDS = [
 ]
 
 
+# The rows each command must add, worked out from its input (units.csv has two units,
+# problems.csv two problems, scores.csv two items, `duty attend` names two units).
+AUDITED = {
+    "units add": {("unit", "add"): 1},
+    "units import": {("unit", "import"): 2},
+    "calendar set": {("calendar_local", "set"): 1},
+    "calendar unset": {("calendar_local", "remove"): 1},
+    "calendar load": {("calendar_year", "load"): 1},
+    "calendar unload": {("calendar_year", "unload"): 1},
+    "register import": {("cdo", "recommend"): 1},
+    "register appoint": {("cdo", "appoint"): 1},
+    "register file": {("cdo", "file"): 1},
+    "register end": {("cdo", "end"): 1},
+    "register specialist add": {("specialist", "add"): 1},
+    "register specialist remove": {("specialist", "remove"): 1},
+    "duty meeting add": {("meeting", "add"): 1},
+    "duty attend": {("attendance", "add"): 2},
+    "duty plan": {("duty_report", "add"): 1},
+    "duty summary": {("duty_report", "add"): 1},
+    "spotcheck add": {("problem", "add"): 1},
+    "spotcheck new": {("spotcheck", "add"): 1, ("problem", "add"): 2},
+    "rectify done": {("problem", "done"): 1},
+    "rectify verify": {("problem", "verify"): 1},
+    "rectify reopen": {("problem", "reopen"): 1},
+    "rectify negotiate": {("problem", "negotiate"): 1},
+    "rectify remind": {("reminder", "remind"): 1},
+    "score set": {("score", "set"): 1},
+    "score import": {("score", "import"): 2},
+    "score finalize": {("score_year", "finalize"): 1},
+    "score reopen": {("score_year", "reopen"): 1},
+}
+
+
 def _files(tmp):
     (tmp / "units.csv").write_text(
         "单位名称,类别,简称\n达州市民政局,市级部门,市民政局\n达州市中心医院,公共服务机构,\n",
@@ -101,11 +134,12 @@ def _fill(argv, tmp):
             for a in argv]
 
 
-def _audit_count(db_path):
+def _audit_rows(db_path, after_id=0):
     db = open_db(db_path)
-    n = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    rows = db.execute("SELECT id, entity, action, command FROM audit_log WHERE id > ?"
+                      " ORDER BY id", [after_id]).fetchall()
     db.conn.close()
-    return n
+    return rows
 
 
 @pytest.mark.parametrize("label, argv, needs", WRITE_COMMANDS, ids=[w[0] for w in WRITE_COMMANDS])
@@ -120,8 +154,16 @@ def test_write_command_records_audit(cli, db_path, tmp_path, label, argv, needs)
     for cmd in needs:
         r = cli(*_fill(cmd, tmp_path))
         assert r.exit_code == 0, (cmd, r.stdout, r.stderr)
-    before = _audit_count(db_path)
-    r = cli(*_fill(argv, tmp_path))
+    assert label in AUDITED, f"say in AUDITED which audit rows `cdo {label}` must add"
+    last = max([0, *(r[0] for r in _audit_rows(db_path))])
+    filled = _fill(argv, tmp_path)
+    r = cli(*filled)
     assert r.exit_code == 0, (label, r.stdout, r.stderr)
-    after = _audit_count(db_path)
-    assert after > before, f"`cdo {label}` wrote nothing to the audit log"
+    rows = _audit_rows(db_path, last)
+    assert rows, f"`cdo {label}` wrote nothing to the audit log"
+    counts: dict[tuple[str, str], int] = {}
+    for _, entity, action, _ in rows:
+        counts[(entity, action)] = counts.get((entity, action), 0) + 1
+    assert counts == AUDITED[label], (label, counts)
+    # every row names the command exactly as it was typed
+    assert {row[3] for row in rows} == {"cdo " + " ".join(filled)}, rows
