@@ -27,6 +27,9 @@ _FINAL = ["score", "finalize", "--year", "2023", "--allow-incomplete"]
 WRITE_COMMANDS = [
     ("units add", ["units", "add", "达州市财政局", "--category", "市级部门"], []),
     ("units import", ["units", "import", "{tmp}/units.csv"], []),
+    ("units alias", ["units", "alias", "市教育局", "教体局"], []),
+    ("units alias --remove", ["units", "alias", "市教育局", "--remove", "教体局"],
+     [["units", "alias", "市教育局", "教体局"]]),
     ("calendar set", ["calendar", "set", "2024-05-06", "off", "--reason", "办公楼停电"], []),
     ("calendar unset", ["calendar", "unset", "2024-05-06"],
      [["calendar", "set", "2024-05-06", "off", "--reason", "办公楼停电"]]),
@@ -73,6 +76,8 @@ WRITE_COMMANDS = [
 AUDITED = {
     "units add": {("unit", "add"): 1},
     "units import": {("unit", "import"): 2},
+    "units alias": {("unit_alias", "add"): 1},
+    "units alias --remove": {("unit_alias", "remove"): 1},
     "calendar set": {("calendar_local", "set"): 1},
     "calendar unset": {("calendar_local", "remove"): 1},
     "calendar load": {("calendar_year", "load"): 1},

@@ -59,7 +59,7 @@ def unit_candidates(index: UnitIndex, text: str) -> list[Unit]:
         return []
     hits: list[tuple[str, Unit]] = []
     for u in index.units:
-        names = {u.name, strip_city(u.name), u.short or ""}
+        names = {u.name, strip_city(u.name), *u.other_names}
         if not u.name.startswith(CITY_PREFIX):
             names.add(CITY_PREFIX + u.name)
         for n in names:

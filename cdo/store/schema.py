@@ -293,3 +293,22 @@ def m004_scoring(db: Database) -> None:
 def m005_event_dates(db: Database) -> None:
     # reports as of a past date look for events dated after it
     _run(db, "CREATE INDEX IF NOT EXISTS problem_events_on_date ON problem_events(on_date)")
+
+
+@migrations()
+def m007_unit_aliases(db: Database) -> None:
+    # More names a unit goes by (人社局, 卫健委) beside its one short name; a name that
+    # already names a unit cannot name another (alias_key is the name as matched).
+    _run(
+        db,
+        """
+        CREATE TABLE unit_aliases (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            alias TEXT NOT NULL,
+            alias_key TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX unit_aliases_unit ON unit_aliases(unit_id);
+        """
+    )
