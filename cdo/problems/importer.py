@@ -278,13 +278,7 @@ def record_spotcheck(
     cal = calendar_store.load_calendar(db)
     with transaction(db):
         if digest:
-            dup = db.conn.execute(
-                "SELECT id, month, issued_on FROM spotchecks WHERE file_hash = ?", [digest]
-            ).fetchone()
-            if dup:
-                raise InvalidInputError(
-                    f"这份清单已经导入过（第 {dup[0]} 次抽查，{dup[1]}，{dup[2]} 下发），未重复导入"
-                )
+            refuse_same_file(db, digest)
         now = timestamp()
         sid = db.execute(
             "INSERT INTO spotchecks (month, issued_on, source_file, file_hash, problems,"
@@ -303,17 +297,30 @@ def record_spotcheck(
             "ids": ids}
 
 
+def refuse_same_file(db: Database, digest: str) -> None:
+    """Refuse (InvalidInputError) a list file already recorded (same content)."""
+    dup = db.conn.execute(
+        "SELECT id, month, issued_on FROM spotchecks WHERE file_hash = ?", [digest]
+    ).fetchone()
+    if dup:
+        raise InvalidInputError(
+            f"这份清单已经导入过（第 {dup[0]} 次抽查，{dup[1]}，{dup[2]} 下发），未重复导入"
+        )
+
+
 def import_spotcheck(db: Database, path: Path, *, month: str, issued_on: dt.date,
                      sheet: str | None = None) -> dict:
     """`cdo spotcheck new`: read, validate and record a problem list (all or nothing)."""
     path = Path(path)
     _check_month(month, issued_on)
     parsed = read_problem_list(db, path, sheet)
+    digest = file_hash(path)
+    refuse_same_file(db, digest)  # before the copy: a refused retry takes no backup
     from cdo.store.backup import auto_backup
 
     auto_backup(db)
     result = record_spotcheck(db, month=month, issued_on=issued_on, problems=parsed.problems,
-                              source_file=path.name, digest=file_hash(path))
+                              source_file=path.name, digest=digest)
     result["sheets"] = parsed.sheets
     return result
 
