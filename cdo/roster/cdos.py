@@ -163,6 +163,7 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
 
     One automatic backup is taken right before the first form that will actually be
     written — none when every form fails or nothing changes."""
+    from cdo import interrupts
     from cdo.store.db import transaction
 
     report = ImportReport()
@@ -173,6 +174,7 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
     forms: list[FormData] = []
     for path in files:
         found, errors = read_forms(path)
+        interrupts.check()  # a Ctrl-C while reading is not the file's fault
         forms.extend(found)
         report.failed.extend(errors)
     backed_up = db.conn.in_transaction  # inside a caller's transaction (the demo): no copy
@@ -199,6 +201,7 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
                 outcome.stated = form.fields.get("position", "")
             report.done.append(outcome)
         except CdoError as e:
+            interrupts.check()
             report.failed.append(FormError(form.file, form.sheet, str(e)))
     return report
 
