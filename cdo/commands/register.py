@@ -62,12 +62,17 @@ def import_(
     unit: Annotated[str | None, typer.Option("--unit", help="所有推荐表都属于这个单位"
                                              "（默认按“工作单位及职务”识别）")] = None,
     received: Annotated[str | None, typer.Option(
-        "--received", help="收到推荐表的日期（默认今天）")] = None,
+        "--received", help="收到推荐表的日期（收文登记表和文件名中都没有时使用，默认今天）")] = None,
 ) -> None:
     """导入填好的推荐表（.xlsx，一个工作表一份），逐份保存，有问题的逐份列出。
 
     给文件夹时读取其中所有 .xlsx；.xls、.et、.ods、.csv、Word 等文件列为未导入并说明原因，
-    图片、PDF 等其他文件和隐藏文件不读取。"""
+    图片、PDF 等其他文件、隐藏文件和 Excel/WPS/LibreOffice 打开文件时留下的临时文件
+    （~$…、.~lock…#）不读取；打不开的文件（没有权限或正被 Excel 打开）逐个列出，其余照常导入。
+
+    每份的收到日期依次取自：文件夹中的收文登记表（有“收到日期”列和“文件名”或“单位”列的
+    .xlsx/.csv），文件名中的日期（如“2023-05-26 通川区.xlsx”、20230526、2023年5月26日），
+    最后才是 --received（默认今天）。"""
     from cdo.dates import today
     from cdo.roster import cdos as roster
 
@@ -82,6 +87,8 @@ def import_(
             line += f"（工作单位及职务没写明单位，按{o.unit_source}认定）"
         if o.missing and o.action != "unchanged":
             line += f"（未填：{'、'.join(o.missing)}）"
+        if o.received_from and o.action != "unchanged":
+            line += f"（收到日期 {o.received_on}，取自{o.received_from}）"
         echo(f"{line}  ← {o.file}，工作表“{o.sheet}”")
         if o.stated:
             warn(f"注意：{o.file}，工作表“{o.sheet}”表上写的是“{o.stated}”，"
