@@ -223,6 +223,52 @@ def history(
          empty=f"{u.name}还没有报送过推荐表。")
 
 
+@app.command("show")
+def show(
+    ctx: typer.Context, unit: UnitArg,
+    show_contact: ShowContactOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """单位现任首席数据官的完整推荐表：基本情况、个人简历、专业特长、工作计划、推荐意见，
+    以及推荐、任命、备案日期和数据专员（电话默认打码，--show-contact 显示完整）。"""
+    from cdo.masking import mask_phone
+    from cdo.output import plain, print_csv, print_json
+    from cdo.roster import cdos as roster
+    from cdo.sheets.forms import FIELD_NAMES
+
+    db = open_database(ctx, create=False)
+    row = roster.show(db, unit)
+    if not show_contact:
+        row["phone"] = mask_phone(row["phone"]) or None
+        row["specialists"] = [{**s, "phone": mask_phone(s["phone"]) or None}
+                              for s in row["specialists"]]
+    if fmt == Format.json:
+        print_json({k: plain(row[k]) for k in roster.SHOW_KEYS})
+        return
+    if fmt == Format.csv:
+        flat = {**row, "specialists": "、".join(s["name"] for s in row["specialists"])}
+        print_csv([flat], roster.SHOW_KEYS)
+        return
+    from rich.table import Table
+
+    from cdo.output import console
+
+    labels = {"unit": "单位", **FIELD_NAMES, "status": "状态", "recommended_on": "推荐日期",
+              "received_on": "收到日期", "appointed_on": "任命日期", "filed_on": "备案日期",
+              "source_file": "来源文件", "source_sheet": "工作表", "specialists": "数据专员"}
+    values = {**row, "status": roster.STATUS_NAMES.get(row["status"], row["status"]),
+              "specialists": "、".join(
+                  s["name"] + (f"（{s['phone']}）" if s["phone"] else "")
+                  for s in row["specialists"]) or "（无）"}
+    table = Table(title=f"{row['unit']}首席数据官 {row['name']}", show_header=False,
+                  title_style="bold", show_lines=True)
+    table.add_column("栏目", style="bold", no_wrap=True)
+    table.add_column("内容", overflow="fold")
+    for key in roster.SHOW_KEYS:
+        table.add_row(labels[key], "" if values[key] is None else str(values[key]))
+    console().print(table)
+
+
 @app.command("missing")
 def missing(
     ctx: typer.Context,

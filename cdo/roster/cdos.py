@@ -516,6 +516,33 @@ def history(db: Database, unit_text: str) -> tuple[Unit, list[dict]]:
     return unit, rows
 
 
+SHOW_KEYS = (
+    "unit", *PERSON_FIELDS, "status", "recommended_on", "received_on", "appointed_on",
+    "filed_on", "source_file", "source_sheet", "specialists",
+)
+
+
+def show(db: Database, unit_text: str) -> dict:
+    """The unit's current CDO as their form gave them (every field), with the lifecycle
+    dates, the file it came from and the unit's current data specialists (SHOW_KEYS).
+    Raises NotFoundError when the unit has no current CDO. Phones unmasked."""
+    unit = _unit(db, unit_text)
+    cur = current_cdo(db, unit.id)
+    if cur is None:
+        last = list(db.query(
+            "SELECT name, ended_on FROM cdos WHERE unit_id = ? ORDER BY id DESC LIMIT 1",
+            [unit.id]))
+        extra = (f"（上一任 {last[0]['name']} 已于 {last[0]['ended_on']} 离任，"
+                 f"可用 cdo register history {unit_text} 查看历任）") if last else ""
+        raise NotFoundError(f"{unit.name}没有现任首席数据官{extra}")
+    specialists = list(db.query(
+        "SELECT name, phone, added_on FROM specialists WHERE unit_id = ? AND removed_on IS NULL"
+        " ORDER BY id", [unit.id]))
+    row = {k: cur.get(k) for k in SHOW_KEYS}
+    row.update(unit=unit.name, specialists=specialists)
+    return row
+
+
 def missing(db: Database, as_of: dt.date, calendar=None) -> list[dict]:
     """Units with no CDO, no data specialist, or a late form, as known on `as_of`.
 
