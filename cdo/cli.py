@@ -47,6 +47,7 @@ class CdoGroup(TyperGroup):
             sys.exit(getattr(e, "exit_code", ExitCode.USAGE))
         if interrupts.requested and not interrupts.told and rv == INTERRUPTED:
             rv = say_interrupted()  # stopped while reading the arguments
+        interrupts.close()  # the command is over: a Ctrl-C from now on changes nothing
         sys.exit(rv if isinstance(rv, int) else ExitCode.OK)
 
     def invoke(self, ctx):

@@ -21,6 +21,7 @@ import sys
 requested = False  # a Ctrl-C came during this command
 told = False  # the clerk has been told what was saved
 closing = False  # the command is over: a Ctrl-C now changes nothing
+running = False  # a command is running: its commits are noted
 _depth = 0
 _deferred = False
 
@@ -71,8 +72,8 @@ def install() -> None:
 
 def close() -> None:
     """The command has finished (or is saying why it stopped): ignore Ctrl-C from now on."""
-    global closing
-    closing = True
+    global closing, running
+    closing, running = True, False
     try:
         if signal.getsignal(signal.SIGINT) is on_sigint:  # ours: not a test runner's
             signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -103,13 +104,15 @@ def check() -> None:
 
 
 def note_commit(conn, first_id: int, last_id: int) -> None:
-    saved.append(Commit(conn, first_id, last_id))
+    if running:
+        saved.append(Commit(conn, first_id, last_id))
 
 
 def reset() -> None:
-    """Forget the last command's interrupt and commits (in-process runs, tests). A Ctrl-C
-    already noted while starting up is kept."""
-    global told, closing, _depth, _deferred
+    """A command starts: forget the last one's commits (in-process runs, tests) and note
+    this one's. A Ctrl-C already noted while starting up is kept."""
+    global told, closing, running, _depth, _deferred
     told = closing = _deferred = False
+    running = True
     _depth = 0
     saved.clear()
