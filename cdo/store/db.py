@@ -95,6 +95,8 @@ def transaction(db: Database) -> Iterator[Database]:
 
     Nested use joins the outer transaction through a savepoint.
     """
+    from cdo import interrupts
+
     conn = db.conn
     if conn.in_transaction:
         with db.atomic():
@@ -108,8 +110,6 @@ def transaction(db: Database) -> Iterator[Database]:
             if "locked" not in str(e) and "busy" not in str(e) or attempt == 7:
                 raise CdoError("数据库正被另一位同事的命令占用，请稍后再试") from None
             time.sleep(0.1 * (attempt + 1))
-    from cdo import interrupts
-
     try:
         first = _last_audit_id(conn)
         yield db
