@@ -58,7 +58,7 @@ def test_show_contact_and_json(cli, imported):
         "work_plan": "一、建立本局数据资源目录。\n二、推进社保数据共享。",
         "recommendation": "同意推荐。", "status": "appointed", "recommended_on": "2023-05-26",
         "received_on": "2023-05-26", "appointed_on": "2023-06-20", "filed_on": None,
-        "source_file": str(imported), "source_sheet": "推荐表",
+        "source_file": imported.name, "source_sheet": "推荐表",
         "specialists": [{"name": "王磊", "phone": "0818-***1234", "added_on": "2023-06-01"}],
     }
     full = json.loads(cli("register", "show", "人社局", "-f", "json", "--show-contact").stdout)
