@@ -154,6 +154,7 @@ def _retry_busy(attempts: int = 5) -> Iterator[None]:
 # rolls them back if it failed, so a command that fails after writing (a check or a
 # computation after the write) leaves the database exactly as it was.
 _command_conns: list[sqlite3.Connection] = []
+_held_since: dict[int, int] = {}  # id(conn) -> the last audit-log id before its writes
 
 
 def open_for_command(path: str | Path | None) -> Database:
@@ -169,14 +170,16 @@ def end_command(ok: bool) -> None:
     _command_conns.clear()
     failed: sqlite3.Error | None = None
     for conn in conns:
+        first = _held_since.pop(id(conn), 0)
         if not conn.in_transaction:
             continue
-        try:
-            conn.execute("COMMIT" if ok and failed is None else "ROLLBACK")
-        except sqlite3.Error as e:  # a full disk shows at COMMIT
-            failed = failed or e
-            if conn.in_transaction:
-                conn.rollback()
+        if ok and failed is None:
+            try:
+                _commit(conn, first)
+            except sqlite3.Error as e:  # a full disk shows at COMMIT (rolled back)
+                failed = e
+        else:
+            conn.execute("ROLLBACK")
     if failed is not None:
         raise failed
 
@@ -193,11 +196,13 @@ def in_callers_transaction(db: Database) -> bool:
 
 
 @contextmanager
-def transaction(db: Database) -> Iterator[Database]:
+def transaction(db: Database, *, save_now: bool = False) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE): all of it is saved, or none.
 
     Nested use joins the outer transaction through a savepoint. On a command's own
-    connection (open_for_command) the commit waits for the end of the command.
+    connection (open_for_command) the commit waits for the end of the command, unless
+    `save_now`: an import that saves each item on its own (the recommendation forms)
+    commits it, and what the command wrote before it, at once.
     """
     conn = db.conn
     if getattr(db, "cdo_read_only", None):
@@ -205,6 +210,8 @@ def transaction(db: Database) -> Iterator[Database]:
     if conn.in_transaction:
         with db.atomic():
             yield db
+        if save_now and _held(conn):
+            _commit(conn, _held_since.pop(id(conn), 0))
         return
     for attempt in range(8):
         try:
@@ -217,11 +224,36 @@ def transaction(db: Database) -> Iterator[Database]:
                 raise CdoError("数据库正被另一位同事的命令占用，请稍后再试") from None
             time.sleep(0.1 * (attempt + 1))
     try:
+        first = _last_audit_id(conn)
         yield db
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     else:
-        if not _held(conn):
+        if _held(conn) and not save_now:  # committed when the command ends (end_command)
+            _held_since.setdefault(id(conn), first)
+            return
+        _commit(conn, first)
+
+
+def _commit(conn: sqlite3.Connection, first: int) -> None:
+    from cdo import interrupts
+
+    # a Ctrl-C waits until the COMMIT is noted: what the clerk is told after an
+    # interruption is then exactly what was saved
+    with interrupts.shielded():
+        try:
             conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        interrupts.note_commit(conn, first + 1, _last_audit_id(conn))
+
+
+def _last_audit_id(conn: sqlite3.Connection) -> int:
+    try:
+        return conn.execute("SELECT max(id) FROM audit_log").fetchone()[0] or 0
+    except sqlite3.OperationalError:  # no audit log yet (before the first migration)
+        return 0
