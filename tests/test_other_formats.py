@@ -124,5 +124,5 @@ def test_an_unreadable_file_is_one_chinese_line(cli, seeded, tmp_path, monkeypat
     r = cli("units", "import", f)
     os.chmod(f, 0o600)
     assert r.exit_code == 1
-    assert r.stderr.startswith("cdo: ") and "没有读取这个文件的权限" in r.stderr
+    assert r.stderr.startswith("cdo: ") and "无法打开：没有读取权限" in r.stderr
     assert "不是 readable" not in r.stderr and "Traceback" not in r.stderr

@@ -87,11 +87,8 @@ def _check_file(path: Path) -> bytes:
         raise FileReadError(f"{path}：文件不存在") from None
     except IsADirectoryError:
         raise FileReadError(f"{path}：这是一个文件夹，不是文件") from None
-    except PermissionError:
-        raise FileReadError(f"{path}：没有读取这个文件的权限，请检查文件权限"
-                            "（或先在 Excel/WPS 中关闭它）") from None
     except OSError as e:
-        raise FileReadError(f"{path}：无法打开这个文件（{e.strerror}）") from None
+        raise unreadable(path, e) from None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
@@ -113,6 +110,14 @@ def _check_file(path: Path) -> bytes:
     return head
 
 
+def unreadable(path: Path, e: OSError) -> FileReadError:
+    """Why a file could not be opened, as the clerk can act on it."""
+    if isinstance(e, PermissionError):
+        return FileReadError(f"{path}：无法打开：没有读取权限，或文件正被 Excel/WPS 打开。"
+                             "请关闭该文件（或检查文件权限）后再导入")
+    return FileReadError(f"{path}：无法打开这个文件（{e.strerror or type(e).__name__}）")
+
+
 def _is_ole(head: bytes) -> bool:
     return head.startswith(b"\xd0\xcf\x11\xe0")
 
@@ -125,6 +130,8 @@ def _zip_kind(path: Path) -> str:
             infos = z.infolist()
             names = {i.filename for i in infos}
             mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
+    except PermissionError as e:
+        raise unreadable(path, e) from None
     except (zipfile.BadZipFile, EOFError, OSError, KeyError):
         raise FileReadError(f"{path}：文件已损坏或不完整（可能没有下载完），请让对方重新发送") from None
     if len(infos) > MAX_ZIP_PARTS:
@@ -186,6 +193,8 @@ def _load_xlsx(path: Path, *, read_only: bool = True):
         raise FileReadError(f"{path}：文件已损坏或不完整（可能没有下载完），请让对方重新发送") from None
     except KeyError:
         raise FileReadError(f"{path}：不是 Excel 工作簿（缺少工作表内容），请另存为 .xlsx") from None
+    except OSError as e:
+        raise unreadable(path, e) from None
     except Exception as e:  # openpyxl raises many kinds on malformed XML
         raise _parse_error(path, None, e) from None
 
@@ -400,8 +409,11 @@ def read_csv(path: Path, *, max_rows: int = MAX_ROWS) -> list[Sheet]:
     head = _check_file(path)
     if head.startswith(b"PK") or _is_ole(head):
         raise FileReadError(f"{path}：这是 Excel 文件，不是 CSV，请把扩展名改为 .xlsx")
-    with path.open("rb") as fh:  # a regular file no bigger than MAX_INPUT_BYTES
-        data = fh.read(MAX_INPUT_BYTES + 1)
+    try:
+        with path.open("rb") as fh:  # a regular file no bigger than MAX_INPUT_BYTES
+            data = fh.read(MAX_INPUT_BYTES + 1)
+    except OSError as e:
+        raise unreadable(path, e) from None
     text = decode_text(data, path)
     del data
     sample = text[:4096]
