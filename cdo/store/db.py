@@ -205,8 +205,9 @@ def transaction(db: Database, *, save_now: bool = False) -> Iterator[Database]:
     commits it, and what the command wrote before it, at once.
     """
     conn = db.conn
-    if getattr(db, "cdo_read_only", None):
-        raise CdoError(db.cdo_read_only)
+    newer = getattr(db, "cdo_read_only", None)  # set by open_db for a newer cdo's file
+    if newer:
+        raise CdoError(newer)
     if conn.in_transaction:
         with db.atomic():
             yield db
