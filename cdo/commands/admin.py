@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import FormatOpt, OutputOpt, ShowContactOpt, date_opt, db_path, echo
+from cdo.commands.common import (
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    ShowContactOpt,
+    check_output,
+    date_opt,
+    db_path,
+    echo,
+)
 from cdo.output import Format
 
 
@@ -55,6 +64,7 @@ def log(
     ] = 100,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
     show_contact: ShowContactOpt = False,
 ) -> None:
     """修改日志：每一次改动的时间、系统用户、命令、对象、改动前后。"""
@@ -70,6 +80,7 @@ def log(
     if problem is not None and not 1 <= problem < 2**62:
         raise InvalidInputError(f"问题编号须为正整数：{problem}")
     since_day = date_opt(since, "--since 日期")
+    check_output(ctx, output, force)
     db = open_database(ctx)
     unit_id = None
     if unit is not None:

@@ -4,7 +4,16 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database
+from cdo.commands.common import (
+    AsOfOpt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    as_of,
+    check_output,
+    echo,
+    open_database,
+)
 from cdo.dates import parse_date, today
 from cdo.output import Format
 
@@ -82,6 +91,7 @@ def list_(
     as_of_: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出待整改的问题，按单位、到期先后排列（用于提前催办）。"""
     from cdo.commands.spotcheck import problem_columns
@@ -89,6 +99,7 @@ def list_(
     from cdo.problems.model import PROBLEM_KEYS, due_list
 
     day = as_of(as_of_)
+    check_output(ctx, output, force)
     db = open_database(ctx)
     rows = due_list(db, as_of=day, due_within=due_within, unit=unit)
     cols = [c for c in problem_columns() if c.key not in ("rectified_on", "closed_on", "source")]

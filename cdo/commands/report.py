@@ -4,7 +4,17 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database, warn
+from cdo.commands.common import (
+    AsOfOpt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    as_of,
+    check_output,
+    echo,
+    open_database,
+    warn,
+)
 from cdo.dates import parse_month
 from cdo.output import Format
 
@@ -19,6 +29,7 @@ def overdue(
     as_of_: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """逾期未整改问题：按单位分组（附首席数据官），逾期最久的在前，末尾合计。"""
     from cdo.output import print_csv
@@ -26,6 +37,7 @@ def overdue(
     from cdo.problems.reports import overdue_rows
 
     day = as_of(as_of_)
+    check_output(ctx, output, force)
     db = open_database(ctx)
     if fmt is Format.json and output is None:
         from cdo.problems.reports import overdue_json
@@ -139,6 +151,7 @@ def monthly(
     as_of_: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """某月抽查问题的整改情况：按单位统计发现、按期整改、逾期整改、未整改、逾期、按期整改率。
 
@@ -154,6 +167,7 @@ def monthly(
 
     m = parse_month(month, "--month 抽查月份")
     day = as_of(as_of_)
+    check_output(ctx, output, force)
     db = open_database(ctx)
     rows = rectification_by_unit(db, as_of=day, month=m, source="spotcheck")
     users = user_reported_count(db, as_of=day, month=m)
@@ -192,6 +206,7 @@ def annual(
     year: Annotated[int, typer.Option("--year", "-y", help="年度，如 2023")],
     output: Annotated[str, typer.Option("--output", "-o", help="输出的 .xlsx 文件")],
     as_of_: AsOfOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """年度工作簿：名册、问题清单、整改情况、评价排名，四张表可筛选、可打印。
 
@@ -203,5 +218,6 @@ def annual(
     from cdo.evaluation.annual import write_annual
 
     day = as_of(as_of_)
+    check_output(ctx, output, force)
     counts = write_annual(open_database(ctx), year, Path(output), day)
     echo(f"已写入 {output}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))

@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database, warn
+from cdo.commands.common import (
+    AsOfOpt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    as_of,
+    check_output,
+    echo,
+    open_database,
+    warn,
+)
 from cdo.output import Format
 
 if TYPE_CHECKING:
@@ -156,6 +166,7 @@ def ranking(
         help="只看一类单位（在该类内排名）：县市区、市级部门、国有企业、公共服务机构")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """年度评价排名：cdo score --year 2023；子命令录入、导入、建议、出表、定稿。"""
     if ctx.invoked_subcommand is not None:
@@ -166,6 +177,7 @@ def ranking(
     from cdo.roster.units import parse_category
 
     cat = parse_category(category) if category else None
+    check_output(ctx, output, force)
     show_ranking(open_database(ctx), year, fmt, cat, output)
 
 
@@ -279,6 +291,7 @@ def sheet(
     year: YearOpt,
     unit: UnitOpt,
     out: Annotated[Path, typer.Argument(help="输出文件（.xlsx），按附件2排版，A4 纵向")],
+    force: ForceOpt = False,
 ) -> None:
     """输出一个单位填好分数的附件2评价表（A4 打印）。"""
     from cdo import scoring
@@ -286,6 +299,7 @@ def sheet(
     from cdo.roster.units import resolve_unit
     from cdo.sheets.score_sheet import write_sheet
 
+    check_output(ctx, out, force)
     db = open_database(ctx)
     evaluation.check_year(year)
     u = resolve_unit(db, unit)

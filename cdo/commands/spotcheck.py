@@ -5,7 +5,16 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database
+from cdo.commands.common import (
+    AsOfOpt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    as_of,
+    check_output,
+    echo,
+    open_database,
+)
 from cdo.dates import parse_date, parse_month
 from cdo.output import Format
 
@@ -101,14 +110,14 @@ def new(
 
 @app.command("template")
 def template(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="要写入的空白清单 .xlsx", dir_okay=False)],
+    force: ForceOpt = False,
 ) -> None:
     """生成一份空白的问题数据清单（.xlsx），列与导入时读取的一致。"""
-    from cdo.errors import FileReadError
     from cdo.problems.importer import write_template
 
-    if out.exists():
-        raise FileReadError(f"{out}：文件已存在，为免覆盖请换一个文件名")
+    check_output(ctx, out, force)
     write_template(out)
     echo(f"已写入空白问题数据清单：{out}")
 
@@ -167,6 +176,7 @@ def list_(
     as_of_: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出问题（可按月份、单位、状态、来源筛选）。"""
     from cdo.output import emit
@@ -174,6 +184,7 @@ def list_(
 
     m = parse_month(month, "--month 抽查月份") if month else None
     day = as_of(as_of_)
+    check_output(ctx, output, force)
     db = open_database(ctx)
     rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
     emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,
