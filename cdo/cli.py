@@ -62,6 +62,21 @@ class CdoGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("cdo: 已中断，本次命令没有保存任何内容", err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:  # `cdo … | head` read what it wanted and left
+            _quiet_stdout()
+            raise typer.Exit(ExitCode.OK) from None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the final flush of a closed pipe raises nothing."""
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):  # no real file descriptor (tests)
+        pass
 
 
 def _speak_chinese(group) -> None:
@@ -108,7 +123,7 @@ app = typer.Typer(
     help="首席数据官办公室工具：名册、数据抽查与整改期限、年度评价。",
     no_args_is_help=True,
     rich_markup_mode=None,
-    add_completion=False,
+    add_completion=True,  # cdo --install-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -126,6 +141,11 @@ def root(
             show_default=False,
         ),
     ] = None,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", help="显示版本号并退出", is_eager=True,
+                     callback=lambda v: _show_version(v)),
+    ] = None,
 ) -> None:
     """首席数据官办公室工具。"""
     ctx.obj = {"db": db}
@@ -142,9 +162,30 @@ app.add_typer(report.app, name="report")
 admin.mount(app)
 
 
+def _show_version(value: bool | None) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        v = dist_version("cdo")
+    except PackageNotFoundError:
+        v = "未安装（源代码）"
+    typer.echo(f"cdo {v}")
+    raise typer.Exit()
+
+
 def main() -> None:
     try:
         app(prog_name="cdo")
     except BrokenPipeError:  # `cdo ... | head`
-        sys.stderr.close()
+        _quiet_stdout()
         sys.exit(0)
+    except SystemExit as done:
+        try:
+            sys.stdout.flush()  # what is still buffered goes now, while we can catch it
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(0)
+        raise done

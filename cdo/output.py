@@ -192,24 +192,53 @@ def keeps_whole(col: Column) -> bool:
 def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | None = None,
                caption: str | None = None, footer: dict | None = None,
                width: int | None = None):
-    """A Rich table of `rows`. Below WIDE_TERMINAL columns only the essential columns
-    show (a Column with wide=True waits for a wider terminal)."""
+    """A Rich table of `rows` that fits `width` columns (None: no limit).
+
+    Dates, IDs, phones and numbers never wrap; text wraps. Below WIDE_TERMINAL columns
+    the secondary columns (wide=True) are left out, and if the rest still cannot fit
+    without splitting a date or a number, columns are left out from the right and the
+    caption names them."""
     from rich.table import Table
 
+    rows = list(rows)
+    columns = [c for c in columns if c.terminal
+               and (not c.wide or width is None or width >= WIDE_TERMINAL)]
+    texts = {c.key + c.header: [_clipped(c, _cell_text(c, r)) for r in rows] for c in columns}
+    feet = {c.key + c.header: (_cell_text(c, footer) if footer is not None else "")
+            for c in columns}
+    left_out: list[str] = []
+    if width is not None:
+        def need(c: Column) -> int:
+            cells = [*texts[c.key + c.header], feet[c.key + c.header]]
+            longest = max((_width(line) for t in cells for line in t.split("\n")), default=0)
+            if keeps_whole(c):
+                return max(longest, _width(c.header) if len(c.header) <= 5 else 4)
+            return min(longest, max(8, min(_width(c.header), 10)))
+
+        while len(columns) > 1 and sum(need(c) + 3 for c in columns) + 1 > width:
+            victim = columns[-1] if len(columns) > 2 else columns[-1]
+            columns.remove(victim)
+            left_out.append(victim.header)
+    if left_out:
+        note = f"（窗口较窄，未显示：{'、'.join(reversed(left_out))}；加宽窗口或用 --format csv 查看）"
+        caption = f"{caption}\n{note}" if caption else note
     table = Table(title=clean(title) if title else None,
                   caption=clean(caption) if caption else None, show_footer=footer is not None,
                   header_style="bold", title_style="bold")
-    columns = [c for c in columns if c.terminal
-               and (not c.wide or width is None or width >= WIDE_TERMINAL)]
     for col in columns:
-        foot = _cell_text(col, footer) if footer is not None else ""
         whole = keeps_whole(col)
-        table.add_column(col.header, justify=col.justify, style=col.style, footer=foot,
-                         overflow="fold" if not whole else "ellipsis", no_wrap=whole,
-                         min_width=None)
-    for row in rows:
-        table.add_row(*(_clipped(col, _cell_text(col, row)) for col in columns))
+        table.add_column(col.header, justify=col.justify, style=col.style,
+                         footer=feet[col.key + col.header],
+                         overflow="fold" if not whole else "ellipsis", no_wrap=whole)
+    for i in range(len(rows)):
+        table.add_row(*(texts[c.key + c.header][i] for c in columns))
     return table
+
+
+def _width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def _clipped(col: Column, text: str) -> str:
@@ -262,9 +291,10 @@ def write_xlsx_rows(path: Path, rows: Sequence[dict], columns: Sequence[Column],
 
     body = [[_xlsx_value(c, r) for c in columns] for r in rows]
     foot = [_xlsx_value(c, footer) for c in columns] if footer is not None else None
+    secondary = [c.header for c in columns if c.wide or not c.terminal]
     write_workbook(path, [SheetSpec(sheet, [c.header for c in columns], body, title=title,
                                     footer=foot, kinds=dict(kinds or {}),
-                                    drop_first=list(drop_first))])
+                                    drop_first=[*drop_first, *secondary])])
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -97,8 +97,8 @@ def log(
     columns = [
         Column("id", "序号", justify="right"),
         Column("at", "时间", show=lambda v, r: audit.when_label(v)),
-        Column("os_user", "系统用户"),
-        Column("command", "命令"),
+        Column("os_user", "系统用户", wide=True),
+        Column("command", "命令", wide=True),
         Column("entity", "对象", show=lambda v, r: audit.entity_label(r)),
         Column("unit", "单位"),
         Column("action", "动作", show=lambda v, r: audit.action_label(v)),

@@ -76,7 +76,7 @@ def _print_json_lines(rows: list[dict], keys: list[str]) -> None:
 
 
 def _overdue_table(rows: list[dict], day) -> None:
-    from cdo.output import console
+    from cdo.output import WIDE_TERMINAL, clean, console
     from cdo.problems.model import DIMENSION_NAMES, clip_text, due_text
     from cdo.problems.reports import overdue_totals
 
@@ -94,15 +94,17 @@ def _overdue_table(rows: list[dict], day) -> None:
                   show_footer=True)
     # Long text wraps (fold); a very long description or resource name is cut at
     # TABLE_TEXT_LIMIT characters (…) — JSON/CSV/.xlsx keep it whole.
+    wide = con.width >= WIDE_TERMINAL  # the resource and its type from 120 columns up
     table.add_column("责任单位", footer=f"合计 {tot['units']} 个单位", overflow="fold")
     table.add_column("首席数据官", overflow="fold")
     table.add_column("编号", justify="right", footer=f"{tot['problems']} 个问题", no_wrap=True)
-    table.add_column("数据资源名称", overflow="fold")
-    table.add_column("问题类型", overflow="fold")
-    table.add_column("问题描述", overflow="fold")
-    table.add_column("整改期限", overflow="fold")
+    if wide:
+        table.add_column("数据资源名称", overflow="fold")
+        table.add_column("问题类型", overflow="fold")
+    table.add_column("问题描述", overflow="fold", min_width=8)
+    table.add_column("整改期限", no_wrap=True)
     table.add_column("逾期工作日", justify="right", footer=f"最长 {tot['max_days']}",
-                     overflow="fold")
+                     no_wrap=True)
     last = None
     for r in rows:
         first = r["unit_id"] != last
@@ -110,9 +112,10 @@ def _overdue_table(rows: list[dict], day) -> None:
             table.add_section()
         last = r["unit_id"]
         table.add_row(r["unit"] if first else "", (r["cdo"] or "（未登记）") if first else "",
-                      str(r["id"]), clip_text(r["resource"]),
-                      DIMENSION_NAMES.get(r["dimension"], ""),
-                      clip_text(r["description"]), due_text(r["due_on"], r),
+                      str(r["id"]),
+                      *((clean(clip_text(r["resource"])),
+                         DIMENSION_NAMES.get(r["dimension"], "")) if wide else ()),
+                      clean(clip_text(r["description"])), due_text(r["due_on"], r),
                       str(r["overdue_days"]))
     con.print(table)
     con.print("逾期工作日：整改期限次日起至统计日的工作日数（按国务院节假日安排）。")

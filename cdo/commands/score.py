@@ -51,7 +51,7 @@ def _ranking_columns():
             v = row["parts"][part.key]
             return "—" if v is None else scoring.fmt_points(v)
         return Column(part.key, SHORT_PART_HEADERS.get(part.key, part.name), show=show,
-                      justify="right")
+                      justify="right", wide=True)
 
     return [
         Column("rank", "排名", show=lambda v, r: "—" if v is None else str(v), justify="right"),
@@ -82,7 +82,7 @@ def show_ranking(db: Database, year: int, fmt: Format | str = Format.table,
     """Print the year's ranking (also used by `cdo demo` to end with it)."""
     from cdo import scoring
     from cdo.evaluation import points as evaluation
-    from cdo.output import emit, write_xlsx_rows
+    from cdo.output import emit, plain_mode
 
     rows = evaluation.ranking_rows(db, year, category)
     fmt = Format(fmt)
@@ -94,14 +94,22 @@ def show_ranking(db: Database, year: int, fmt: Format | str = Format.table,
     if state:
         caption += (f"。已于 {state['finalized_at'][:10]} 定稿，指纹 "
                     f"{scoring.short_fingerprint(state['fingerprint'])}")
-    if fmt is Format.table and len(rows) > PLAIN_TABLE_ROWS:
-        print_plain_table(rows, _ranking_columns(), title, caption)
-        if output is not None:
-            write_xlsx_rows(output, rows, _ranking_columns(), "评价排名", title=title)
-            echo(f"已写入 {output}")
-        return
-    emit(rows, _ranking_columns(), fmt, keys=RANKING_KEYS, title=title, caption=caption,
-         output=output, sheet_title="评价排名", empty=f"{year} 年度没有单位可排名。")
+    if output is not None:  # the annual workbook's ranking sheet, with its chart
+        from cdo.evaluation.annual import ranking_sheet
+        from cdo.sheets.write import write_workbook
+
+        write_workbook(output, [ranking_sheet(db, year, category)])
+    if fmt is Format.table and len(rows) > PLAIN_TABLE_ROWS and not plain_mode():
+        from cdo.output import WIDE_TERMINAL, console
+
+        wide = console().width >= WIDE_TERMINAL
+        print_plain_table(rows, [c for c in _ranking_columns() if wide or not c.wide], title,
+                          caption)
+    else:
+        emit(rows, _ranking_columns(), fmt, keys=RANKING_KEYS, title=title, caption=caption,
+             empty=f"{year} 年度没有单位可排名。")
+    if output is not None and fmt is Format.table:
+        echo(f"已写入 {output}")
 
 
 # Above this many rows the ranking is drawn without Rich: Rich measures and wraps every

@@ -59,25 +59,28 @@ def problem_columns():
         due_text,
         ever_overdue_text,
     )
+    from cdo.problems.reports import due_mark
 
     # Long text is cut (…) in the terminal table only; JSON/CSV/.xlsx keep it whole.
     return [
         Column("id", "编号", justify="right"),
         Column("unit", "责任单位"),
-        Column("resource", "数据资源名称", clip=TABLE_TEXT_LIMIT),
-        Column("dimension", "问题类型", show=lambda v, r: DIMENSION_NAMES.get(v, v or "")),
+        Column("resource", "数据资源名称", clip=TABLE_TEXT_LIMIT, wide=True),
+        Column("dimension", "问题类型", show=lambda v, r: DIMENSION_NAMES.get(v, v or ""),
+               wide=True),
         Column("description", "问题描述", clip=TABLE_TEXT_LIMIT),
         Column("records", "数据量", justify="right", terminal=False),
         Column("source", "来源", show=lambda v, r: SOURCE_NAMES.get(v, v or "")
                + (f"（{r['reporter']}）" if r.get("reporter") else ""), terminal=False),
         Column("issued_on", "下发日期", terminal=False),
         Column("due_on", "整改期限", show=due_text),
+        Column("due_mark", "期限说明", show=lambda v, r: due_mark(r), terminal=False),
         Column("original_due_on", "原整改期限", terminal=False),
         Column("status", "状态", show=lambda v, r: STATUS_NAMES.get(v, v or "")),
         Column("rectified_on", "整改日期", terminal=False),
         Column("closed_on", "销号日期", terminal=False),
         Column("overdue_days", "逾期工作日", justify="right"),
-        Column("ever_overdue", "曾逾期", show=ever_overdue_text, justify="center"),
+        Column("ever_overdue", "曾逾期", show=ever_overdue_text, justify="center", wide=True),
     ]
 
 

@@ -205,7 +205,10 @@ def rectification_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
     )
 
 
-def ranking_sheet(db: Database, year: int) -> SheetSpec:
+def ranking_sheet(db: Database, year: int, category: str | None = None) -> SheetSpec:
+    """The ranking as printed: rank, unit, category, part subtotals, total (an incomplete
+    unit's partial total in brackets, not ranked), status; a bar chart of the complete
+    units' totals on a sheet of its own."""
     from cdo.evaluation import points as evaluation
     from cdo.roster.units import CATEGORY_NAMES
     from cdo.sheets.write import ChartSpec, SheetSpec
@@ -214,7 +217,7 @@ def ranking_sheet(db: Database, year: int) -> SheetSpec:
     state = evaluation.year_state(db, year)
     rows = []
     formats = {}
-    ranked = evaluation.ranking_rows(db, year)
+    ranked = evaluation.ranking_rows(db, year, category)
     ranked = [r for r in ranked if r["complete"]] + [r for r in ranked if not r["complete"]]
     total_col = 3 + len(table.parts)
     for i, r in enumerate(ranked):
