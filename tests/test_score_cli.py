@@ -259,7 +259,7 @@ def test_sheet_round_trip_and_fingerprint(cli, units, tmp_path):
 
     fin = ok(cli("score", "finalize", "--year", 2023, "--allow-incomplete"))
     short = fin.stdout.split("指纹：")[1].split()[0]
-    ok(cli("score", "sheet", "--year", 2023, "--unit", "交投集团", out))
+    ok(cli("score", "sheet", "--year", 2023, "--unit", "交投集团", out, "--force"))
     _, _, _, texts = read_sheet_numbers(out)
     assert any(t.startswith(f"定稿指纹：{short}") for t in texts)
     assert short in ok(cli("score", "--year", 2023)).stdout

@@ -310,7 +310,7 @@ def write_overdue_xlsx(path: Path, rows: Sequence[dict], as_of: dt.date) -> None
                      f"最长逾期 {tot['max_days']} 个工作日。")
         several = [g for g in units.values() if len(g) > 1]
         if several:
-            notes.append("逾期问题较多的单位：" + "；".join(
+            notes.append("单位小计（逾期问题 2 个以上）：" + "；".join(
                 f"{g[0]['unit']} {len(g)} 个（最长 {max(p['overdue_days'] for p in g)} 个工作日）"
                 for g in several))
     else:
@@ -352,7 +352,7 @@ def write_monthly_xlsx(path: Path, rows: Sequence[dict], month: str, as_of: dt.d
     notes = [] if rows else [f"{month} 没有登记月度抽查问题。"]
     note = MONTHLY_NOTE
     if user_reported:  # on paper: no command line, only what is left out
-        note += f"另有数据使用单位反馈的问题 {user_reported} 个（{month}），未计入本表。"
+        note += f"另有 {user_reported} 个数据使用单位反馈的问题（{month}）未计入本表。"
     notes.append(note)
     write_workbook(path, [SheetSpec(
         f"{month} 整改情况", MONTHLY_HEADERS, body,

@@ -11,8 +11,8 @@ document the office can print and hand on:
 - title, print date, "第 N 页 共 M 页" footer, header row repeated on every page, A4,
   landscape when the columns need it, fitted to the page width only while the printed
   type stays at or above `MIN_PRINT_PT`; otherwise fewer columns go on paper (the columns
-  left off move to the right of the sheet, outside the print area, and a note says so);
-  empty columns never print;
+  left off are hidden, in place, with their data, and a line under the title names them);
+  empty columns are hidden too, so they never print;
 - charts are native Excel charts (`ChartSpec`), drawn from the sheet's own columns.
 
 Adding a sheet to a workbook is `SheetSpec(name, headers, rows, title=…)`; say a column's
@@ -300,13 +300,12 @@ def add_sheet(wb, spec: SheetSpec):
     landscape, printed = _choose_paper(spec, cols)
     for c in cols:
         c.printed = c in printed
-    order = [c for c in cols if c.printed] + [c for c in cols if not c.printed]
-    n_print = len(printed)
-    last_print = get_column_letter(max(1, n_print))
+    order = cols  # the columns keep their order; those not printed are hidden
+    n_all = len(order)
+    last_col = get_column_letter(max(1, n_all))
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     head_fill = PatternFill("solid", fgColor="D9E1F2")
-    off_fill = PatternFill("solid", fgColor="EDEDED")
     body_font = Font(size=BODY_PT)
 
     def banner(r: int, text: str, *, size: float = BODY_PT, bold: bool = False,
@@ -315,8 +314,8 @@ def add_sheet(wb, spec: SheetSpec):
         set_text(cell, text)
         cell.font = Font(size=size, bold=bold)
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-        if n_print > 1:
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n_print)
+        if n_all > 1:
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n_all)
         width = sum(c.width for c in printed) * BODY_PT / size
         ws.row_dimensions[r].height = _text_lines(text, width) * LINE_PT * size / BODY_PT + 6
 
@@ -328,7 +327,7 @@ def add_sheet(wb, spec: SheetSpec):
     sub = [spec.subtitle] if spec.subtitle else []
     off = [c.header for c in cols if not c.printed and not c.empty]
     if off:
-        sub.append(f"打印时略去：{'、'.join(off)}（见表格右侧各列）")
+        sub.append(f"打印时略去：{'、'.join(off)}（这些列已隐藏，取消隐藏即可查看）")
     if sub:
         banner(r, "　　".join(sub), align="center")
         r += 1
@@ -338,10 +337,12 @@ def add_sheet(wb, spec: SheetSpec):
         set_text(cell, "\n".join(c.header_lines))
         cell.font = Font(size=BODY_PT, bold=True)
         cell.border = border
-        cell.fill = head_fill if c.printed else off_fill
+        cell.fill = head_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(j)].width = c.width
-    ws.row_dimensions[header_row].height = max(len(c.header_lines) for c in order) * LINE_PT + 6
+        if not c.printed:  # an empty column, or one too many for legible type on paper
+            ws.column_dimensions[get_column_letter(j)].hidden = True
+    ws.row_dimensions[header_row].height = max(len(c.header_lines) for c in printed) * LINE_PT + 6
 
     body = list(spec.rows) + ([spec.footer] if spec.footer is not None else [])
     for k, row in enumerate(body):
@@ -384,7 +385,7 @@ def add_sheet(wb, spec: SheetSpec):
         else:
             r = _add_chart(ws, ws, chart, order, header_row, len(spec.rows), r + 2,
                            sum(column_mm(c.width) for c in printed))
-    ws.print_area = f"A1:{last_print}{max(r, last_data)}"
+    ws.print_area = f"A1:{last_col}{max(r, last_data)}"
     print_setup(ws, landscape=landscape, title_rows=f"{header_row}:{header_row}")
     return ws
 
@@ -444,6 +445,7 @@ def _add_chart(ws, data_ws, chart: ChartSpec, order: list[_Col], header_row: int
     main.x_axis.delete = False
     main.y_axis.delete = False
     main.legend.position = "b"
+    main.visible_cells_only = False  # a hidden (not printed) column still feeds the chart
     if chart.kind == "bar":
         main.legend = None if len(chart.series) == 1 else main.legend
         main.x_axis.tickLblSkip = 1  # every unit named, in small type
