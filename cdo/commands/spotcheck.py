@@ -196,3 +196,28 @@ def list_(
          if any(r["ever_overdue"] for r in rows) else None,
          empty="没有符合条件的问题。" if as_of_ is None
          else f"没有符合条件的问题（{day} 及以前下发的）。")
+
+
+@app.command("notify")
+def notify(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Option("--month", help="问题所属月份，如 2023-10")],
+    outdir: Annotated[Path, typer.Option("--outdir", help="通知单写入哪个文件夹（须已存在）",
+                                         file_okay=False)],
+    unit: Annotated[str | None, typer.Option("--unit", help="只给这个单位写通知单")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="通知单落款日期（默认今天）")] = None,
+    force: ForceOpt = False,
+) -> None:
+    """给该月有问题的每个单位写一份《数据质量问题整改通知单》（.xlsx），并记入修改日志。"""
+    from cdo.commands.common import protected_paths
+    from cdo.dates import parse_date, parse_month, today
+    from cdo.problems.notices import write_notices
+
+    m = parse_month(month, "--month 月份")
+    day = parse_date(on, "--on 日期") if on else today()
+    db = open_database(ctx)
+    done = write_notices(db, m, outdir, today=day, unit=unit, force=force,
+                         protected=protected_paths(ctx))
+    for n in done:
+        echo(f"已写入 {n['file']}：{n['unit']}，问题 {len(n['problems'])} 个")
+    echo(f"共 {len(done)} 份整改通知单，已记入修改日志（cdo log --entity notice 查看）")

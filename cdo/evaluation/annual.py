@@ -248,7 +248,8 @@ def ranking_sheet(db: Database, year: int, category: str | None = None) -> Sheet
         kinds={total_header: "points", **{p.label: "points" for p in table.parts}},
         formats=formats,
         charts=[ChartSpec(f"{year}年度总分（已评完的 {complete} 个单位）", "单位",
-                          [total_header], kind="bar", rows=complete, sheet="排名图")]
+                          [total_header], kind="bar", rows=complete, sheet="排名图",
+                          value_max=table.max_total)]
         if complete else [],
     )
 

@@ -99,6 +99,7 @@ class ChartSpec:
     y_title: str | None = None
     y2_title: str | None = None
     sheet: str | None = None  # draw on a sheet of its own (portrait page) under this name
+    value_max: float | None = None  # the value axis ends here (same scale on every page)
 
 
 @dataclass
@@ -111,6 +112,7 @@ class SheetSpec:
     landscape: bool | None = None  # None: landscape only when the columns need it
     kinds: dict[str, str] = field(default_factory=dict)  # header -> Kind, when not guessable
     subtitle: str | None = None  # a line under the title (e.g. 统计截至 …)
+    intro: list[str] = field(default_factory=list)  # paragraphs between title and table
     notes: list[str] = field(default_factory=list)  # lines printed under the table
     drop_first: list[str] = field(default_factory=list)  # left off paper first when too wide
     charts: list[ChartSpec] = field(default_factory=list)
@@ -331,6 +333,9 @@ def add_sheet(wb, spec: SheetSpec):
     if sub:
         banner(r, "　　".join(sub), align="center")
         r += 1
+    for para in spec.intro:
+        banner(r, para)
+        r += 1
     header_row = r
     for j, c in enumerate(order, 1):
         cell = ws.cell(header_row, j)
@@ -372,9 +377,9 @@ def add_sheet(wb, spec: SheetSpec):
         if lines > 1:  # LibreOffice does not grow a wrapped row by itself
             ws.row_dimensions[r].height = lines * LINE_PT + 3
     last_data = r
-    for note in spec.notes:
+    for note in spec.notes:  # body size: fitted to the page it stays at or above 9 pt
         r += 1
-        banner(r, note, size=9)
+        banner(r, note)
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     if spec.rows:
         ws.auto_filter.ref = (f"A{header_row}:{get_column_letter(len(order))}"
@@ -390,41 +395,61 @@ def add_sheet(wb, spec: SheetSpec):
     return ws
 
 
+CHART_BARS_PER_PAGE = 36  # unit names at 9 pt, every one shown, on a portrait page
+
+
 def _chart_sheet(wb, data_ws, chart: ChartSpec, order: list[_Col], header_row: int,
                  nrows: int) -> None:
-    """A sheet holding only `chart` (drawn from `data_ws`), printed on one portrait page."""
+    """A sheet holding only `chart` (drawn from `data_ws`), on portrait pages: a long
+    bar chart is cut into pages of CHART_BARS_PER_PAGE bars so every label prints at 9 pt."""
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.pagebreak import Break
 
     ws = wb.create_sheet(_sheet_name(chart.sheet or "图"))
     set_text(ws.cell(1, 1), chart.title)
     ws.cell(1, 1).font = Font(size=14, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    from openpyxl.utils import get_column_letter
-
     ncols = 11  # columns across a portrait page, their width set (LibreOffice's default is wider)
     each = (printable_mm(False) / ncols / (25.4 / 96) - 5) / 7 - 0.05
     for c in range(1, ncols + 1):
         ws.column_dimensions[get_column_letter(c)].width = round(each, 2)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
     ws.row_dimensions[1].height = 28
-    last = _add_chart(ws, data_ws, chart, order, header_row, nrows, 3,
-                      printable_mm(False) - 4, page_rows=54, titled=False)
-    ws.print_area = f"A1:K{last}"
-    print_setup(ws, landscape=False, one_page=True)
+    n = min(nrows, chart.rows) if chart.rows is not None else nrows
+    size = CHART_BARS_PER_PAGE if chart.kind == "bar" else max(n, 1)
+    pages = max(1, math.ceil(n / size))
+    size = math.ceil(n / pages) if n else size  # even pages
+    r = 3
+    for k in range(pages):
+        count = min(size, n - k * size)
+        r = _add_chart(ws, data_ws, chart, order, header_row, nrows, r,
+                       printable_mm(False) - 4, page_rows=max(16, count + 8), titled=False,
+                       start=k * size, count=count)
+        if k < pages - 1:
+            ws.row_breaks.append(Break(id=r))
+            r += 1
+    for row in range(2, r + 1):  # the rows the charts measure themselves in
+        ws.row_dimensions[row].height = LINE_PT
+    ws.print_area = f"A1:K{r}"
+    print_setup(ws, landscape=False)
 
 
 def _add_chart(ws, data_ws, chart: ChartSpec, order: list[_Col], header_row: int, nrows: int,
                at_row: int, page_mm: float, page_rows: int | None = None,
-               titled: bool = True) -> int:
-    """Draw `chart` (data from `data_ws`) on `ws` at `at_row`; returns the last row it
-    covers."""
+               titled: bool = True, start: int = 0, count: int | None = None) -> int:
+    """Draw `chart` (data rows start … start+count of `data_ws`) on `ws` at `at_row`;
+    returns the row after it."""
     from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.chart.series import SeriesLabel
 
     pos = {c.header: j for j, c in enumerate(order, 1)}
     n = min(nrows, chart.rows) if chart.rows is not None else nrows
+    if count is not None:
+        n = count
     if n <= 0:
         return at_row
-    first, last = header_row + 1, header_row + n
+    first, last = header_row + 1 + start, header_row + start + n
     cats = Reference(data_ws, min_col=pos[chart.categories], min_row=first, max_row=last)
     main = LineChart() if chart.kind == "line" else BarChart()
     if chart.kind == "bar":
@@ -434,9 +459,13 @@ def _add_chart(ws, data_ws, chart: ChartSpec, order: list[_Col], header_row: int
     if chart.kind == "bar":
         main.y_axis.scaling.orientation = "minMax"
         main.x_axis.scaling.orientation = "maxMin"  # the first row at the top
-    for h in chart.series:
-        main.add_data(Reference(data_ws, min_col=pos[h], min_row=header_row, max_row=last),
-                      titles_from_data=True)
+
+    def add(target, headers):
+        for h in headers:
+            target.add_data(Reference(data_ws, min_col=pos[h], min_row=first, max_row=last))
+            target.series[-1].tx = SeriesLabel(v=h)
+
+    add(main, chart.series)
     main.set_categories(cats)
     if titled:
         main.title = chart.title
@@ -448,14 +477,15 @@ def _add_chart(ws, data_ws, chart: ChartSpec, order: list[_Col], header_row: int
     main.visible_cells_only = False  # a hidden (not printed) column still feeds the chart
     if chart.kind == "bar":
         main.legend = None if len(chart.series) == 1 else main.legend
-        main.x_axis.tickLblSkip = 1  # every unit named, in small type
-        main.x_axis.txPr = _small_text(700 if n > 30 else 900)
+        main.x_axis.tickLblSkip = 1  # every unit named
+        main.x_axis.txPr = _small_text(900)
+        main.y_axis.scaling.min = 0
+        if chart.value_max is not None:
+            main.y_axis.scaling.max = chart.value_max
         main.gapWidth = 40
     if chart.line_series:
         line = LineChart()
-        for h in chart.line_series:
-            line.add_data(Reference(data_ws, min_col=pos[h], min_row=header_row, max_row=last),
-                          titles_from_data=True)
+        add(line, chart.line_series)
         line.y_axis.axId = 200
         line.y_axis.crosses = "max"
         line.y_axis.number_format = "0%"
@@ -496,9 +526,10 @@ def print_setup(ws, *, landscape: bool, one_page: bool = False,
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = MARGIN_IN
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-    ws.oddFooter.center.size = 9
+    ws.oddFooter.center.size = 10
     ws.oddFooter.right.text = f"制表日期 {dt.date.today().isoformat()}"
-    ws.oddFooter.right.size = 9
+    ws.oddFooter.right.size = 10
+    ws.HeaderFooter.scaleWithDoc = False  # the footer keeps its size on a fitted page
 
 
 def setup_a4(ws, *, landscape: bool, one_page: bool = False,
