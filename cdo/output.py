@@ -123,14 +123,7 @@ def _plain_str(obj: Any) -> str:
 
     if isinstance(obj, Text):
         return obj.plain
-    if isinstance(obj, str):
-        from rich.markup import render
-
-        try:
-            return render(obj).plain
-        except Exception:
-            return obj
-    return str(obj)
+    return str(obj)  # no markup is used: a string is shown as it is
 
 
 def table_tsv(table) -> str:
@@ -199,6 +192,7 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
     without splitting a date or a number, columns are left out from the right and the
     caption names them."""
     from rich.table import Table
+    from rich.text import Text
 
     rows = list(rows)
     columns = [c for c in columns if c.terminal
@@ -230,8 +224,8 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
         table.add_column(col.header, justify=col.justify, style=col.style,
                          footer=feet[col.key + col.header],
                          overflow="fold" if not whole else "ellipsis", no_wrap=whole)
-    for i in range(len(rows)):
-        table.add_row(*(texts[c.key + c.header][i] for c in columns))
+    for i in range(len(rows)):  # Text: "[…]" in the data is text, never Rich markup
+        table.add_row(*(Text(texts[c.key + c.header][i]) for c in columns))
     return table
 
 

@@ -76,6 +76,8 @@ def _print_json_lines(rows: list[dict], keys: list[str]) -> None:
 
 
 def _overdue_table(rows: list[dict], day) -> None:
+    from rich.text import Text
+
     from cdo.output import WIDE_TERMINAL, clean, console
     from cdo.problems.model import DIMENSION_NAMES, clip_text, due_text
     from cdo.problems.reports import overdue_totals
@@ -111,11 +113,12 @@ def _overdue_table(rows: list[dict], day) -> None:
         if first and last is not None:
             table.add_section()
         last = r["unit_id"]
-        table.add_row(r["unit"] if first else "", (r["cdo"] or "（未登记）") if first else "",
+        table.add_row(Text(clean(r["unit"])) if first else "",
+                      Text(clean(r["cdo"] or "（未登记）")) if first else "",
                       str(r["id"]),
-                      *((clean(clip_text(r["resource"])),
+                      *((Text(clean(clip_text(r["resource"]))),
                          DIMENSION_NAMES.get(r["dimension"], "")) if wide else ()),
-                      clean(clip_text(r["description"])), due_text(r["due_on"], r),
+                      Text(clean(clip_text(r["description"]))), due_text(r["due_on"], r),
                       str(r["overdue_days"]))
     con.print(table)
     con.print("逾期工作日：整改期限次日起至统计日的工作日数（按国务院节假日安排）。")
@@ -224,3 +227,62 @@ def annual(
     check_output(ctx, output, force)
     counts = write_annual(open_database(ctx), year, Path(output), day)
     echo(f"已写入 {output}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
+
+
+@app.command("trend")
+def trend(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", "-y", help="年度，如 2023")],
+    as_of_: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """逐月趋势：各抽查月份发现、按期整改、逾期的问题数和按期整改率（与各月月报一致）。"""
+    from cdo.evaluation.points import check_year
+    from cdo.problems.trend import TREND_KEYS, monthly_trend
+
+    check_year(year)
+    day = as_of(as_of_)
+    rows = monthly_trend(open_database(ctx, create=False), year, day)
+    if fmt is Format.table:
+        _trend_view(rows, year, day)
+        return
+    from cdo.output import emit
+
+    emit(rows, [], fmt, keys=TREND_KEYS)
+
+
+def _trend_view(rows: list[dict], year: int, day) -> None:
+    """Month by month as bars: █ rectified on time, ▒ overdue (late or still open past
+    the deadline), ░ the rest (within the deadline)."""
+    from rich.table import Table
+
+    from cdo.output import console, plain_mode
+    from cdo.problems.reports import rate_text
+
+    con = console()
+    if not rows:
+        con.print(f"{year} 年截至 {day} 还没有抽查月份。")
+        return
+    table = Table(title=f"{year} 年各月抽查问题整改趋势（截至 {day}）", header_style="bold",
+                  title_style="bold",
+                  caption="█ 按期整改　▒ 逾期（含逾期整改）　░ 其余（整改期内或尚未到期）")
+    table.add_column("月份", no_wrap=True)
+    table.add_column("发现", justify="right", no_wrap=True)
+    table.add_column("按期整改", justify="right", no_wrap=True)
+    table.add_column("逾期", justify="right", no_wrap=True)
+    table.add_column("按期整改率", justify="right", no_wrap=True)
+    bar_room = 0 if plain_mode() else max(0, min(40, con.width - 52))
+    most = max(r["found"] for r in rows) or 1
+    if bar_room:
+        table.add_column("", no_wrap=True, overflow="crop")
+    for r in rows:
+        cells = [r["month"], str(r["found"]), str(r["on_time"]), str(r["overdue"]),
+                 rate_text(r["on_time_rate"])]
+        if bar_room:
+            scale = bar_room / most
+            ok = round(r["on_time"] * scale)
+            bad = round(r["overdue"] * scale)
+            rest = max(0, round(r["found"] * scale) - ok - bad)
+            cells.append("█" * ok + "▒" * bad + "░" * rest)
+        table.add_row(*cells)
+    con.print(table)
