@@ -426,8 +426,11 @@ def _chart_sheet(wb, data_ws, chart: ChartSpec, order: list[_Col], header_row: i
         r = _add_chart(ws, data_ws, chart, order, header_row, nrows, r,
                        printable_mm(False) - 4, page_rows=max(16, count + 8), titled=False,
                        start=k * size, count=count)
-        if k < pages - 1:
-            ws.row_breaks.append(Break(id=r))
+        if k < pages - 1:  # the next part starts a new page, under a line saying so
+            ws.row_breaks.append(Break(id=r + 1))
+            r += 2
+            set_text(ws.cell(r, 1), f"{chart.title}（续）")
+            ws.cell(r, 1).font = Font(size=12, bold=True)
             r += 1
     for row in range(2, r + 1):  # the rows the charts measure themselves in
         ws.row_dimensions[row].height = LINE_PT
