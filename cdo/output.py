@@ -285,7 +285,9 @@ def write_xlsx_rows(path: Path, rows: Sequence[dict], columns: Sequence[Column],
 
     body = [[_xlsx_value(c, r) for c in columns] for r in rows]
     foot = [_xlsx_value(c, footer) for c in columns] if footer is not None else None
-    secondary = [c.header for c in columns if c.wide or not c.terminal]
+    # off paper first when too wide: the file-only columns, then the terminal's secondary ones
+    secondary = ([c.header for c in columns if not c.terminal]
+                 + [c.header for c in columns if c.wide and c.terminal])
     write_workbook(path, [SheetSpec(sheet, [c.header for c in columns], body, title=title,
                                     footer=foot, kinds=dict(kinds or {}),
                                     drop_first=[*drop_first, *secondary])])
