@@ -43,7 +43,9 @@ class CdoGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CdoError as e:
-            typer.echo(f"cdo: {e}", err=True)
+            from cdo.output import clean  # a cell's escape sequences never reach the terminal
+
+            typer.echo(f"cdo: {clean(e)}", err=True)
             raise typer.Exit(e.exit_code) from None
         except sqlite3.OperationalError as e:
             if "locked" in str(e) or "busy" in str(e):

@@ -173,6 +173,8 @@ def test_escape_sequences_never_reach_the_terminal(cli, monkeypatch):
     con.print(table)
     text = con.export_text()
     assert "\x1b" not in text and "xy" in text and "[bold]z[/bold]" in text
+    r = cli("register", "history", "\x1b]52;c;SGk=\x07\x1b[2J某局")  # named in the error
+    assert r.exit_code == 1 and "某局" in r.stderr and "\x1b" not in r.stderr + r.stdout
 
 
 def test_version_and_completion(cli):

@@ -86,9 +86,13 @@ def date_opt(text: str | None, what: str) -> dt.date | None:
 
 
 def echo(message: str) -> None:
-    """Print a line for the clerk (stdout)."""
-    typer.echo(message)
+    """Print a line for the clerk (stdout); escape sequences from the data are removed."""
+    from cdo.output import clean
+
+    typer.echo(clean(message))
 
 
 def warn(message: str) -> None:
-    typer.echo(message, err=True)
+    from cdo.output import clean
+
+    typer.echo(clean(message), err=True)
