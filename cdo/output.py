@@ -210,9 +210,7 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
             return min(longest, max(8, min(_width(c.header), 10)))
 
         while len(columns) > 1 and sum(need(c) + 3 for c in columns) + 1 > width:
-            victim = columns[-1] if len(columns) > 2 else columns[-1]
-            columns.remove(victim)
-            left_out.append(victim.header)
+            left_out.append(columns.pop().header)
     if left_out:
         note = f"（窗口较窄，未显示：{'、'.join(reversed(left_out))}；加宽窗口或用 --format csv 查看）"
         caption = f"{caption}\n{note}" if caption else note

@@ -299,3 +299,29 @@ def test_notices_and_reminders_are_recorded(cli, demo, tmp_path):
     assert json.loads(cli("log", "--entity", "reminder", "-f", "json").stdout)
     r = cli("rectify", "remind", "-o", tmp_path / "x.xlsx")
     assert r.exit_code == 1 and "--unit" in r.stderr
+
+
+def test_writer_hides_columns_rather_than_shrink_type(tmp_path):
+    """A synthetic sheet far too wide for A4: fitted, its type would be ~3 pt."""
+    from cdo.sheets.write import SheetSpec, write_workbook
+
+    headers = [f"第{i}列说明文字" for i in range(1, 25)] + ["空列"]
+    rows = [[f"单元格内容{r}-{c}" * 2 for c in range(24)] + [None] for r in range(40)]
+    out = tmp_path / "wide.xlsx"
+    write_workbook(out, [SheetSpec("宽表", headers, rows, title="很宽的表",
+                                   drop_first=["第2列说明文字"])])
+    ws = openpyxl.load_workbook(out).active
+    assert effective_pt(ws) >= 9
+    hidden = [c for c in range(1, 26) if ws.column_dimensions[get_column_letter(c)].hidden]
+    assert 2 in hidden and 25 in hidden and 1 not in hidden  # drop_first first; empty too
+    assert ws.cell(4, 24).value == "单元格内容0-23" * 2  # the data is all there
+    assert ws.page_setup.orientation == "landscape"
+    narrow = tmp_path / "narrow.xlsx"
+    write_workbook(narrow, [SheetSpec("窄表", ["编号", "日期", "比率"],
+                                      [[1, dt.date(2023, 9, 27), 0.5], [2, "2023-10-09", None]],
+                                      title="窄表")])
+    ws = openpyxl.load_workbook(narrow).active
+    assert ws.page_setup.orientation == "portrait"
+    assert ws.cell(3, 1).number_format == "0" and ws.cell(3, 3).number_format == "0.0%"
+    assert ws.cell(4, 2).value == dt.datetime(2023, 10, 9)  # ISO text becomes a date cell
+    assert ws.cell(4, 2).number_format == "yyyy-mm-dd"

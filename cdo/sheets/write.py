@@ -149,9 +149,7 @@ def column_kind(header: str, values: Sequence[Any], given: str | None = None) ->
     seen = [v for v in values if v is not None and not (isinstance(v, str) and v in _PLACEHOLDERS)]
     if not seen:
         return "wrap" if any(k in header for k in _LONG_TEXT) else "text"
-    if all(isinstance(v, dt.date) for v in seen):
-        return "date"
-    if all(isinstance(v, str) and _ISO_DATE.match(v) for v in seen):
+    if all(isinstance(v, dt.date) or (isinstance(v, str) and _ISO_DATE.match(v)) for v in seen):
         return "date"
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in seen):
         if header.endswith("率"):
