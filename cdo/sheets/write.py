@@ -50,7 +50,7 @@ Kind = Literal["text", "wrap", "int", "points", "rate", "date"]
 NUMBER_FORMATS = {"int": "0", "points": "0.0", "rate": "0.0%", "date": "yyyy-mm-dd"}
 # long free text wraps at this width (characters of Latin width; a Chinese glyph is 2)
 WRAP_CAP = 36
-TEXT_CAP = 20
+TEXT_CAP = 26
 _LONG_TEXT = ("描述", "简历", "备注", "来源", "说明", "名称", "原因", "内容", "计划", "意见",
               "操作", "命令", "详情", "改动", "情况")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
