@@ -292,6 +292,7 @@ def write_xlsx_rows(path: Path, rows: Sequence[dict], columns: Sequence[Column],
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def _xlsx_value(col: Column, row: dict) -> Any:
@@ -304,6 +305,11 @@ def _xlsx_value(col: Column, row: dict) -> Any:
         return value
     if isinstance(value, str) and _ISO_DAY.match(value):
         return dt.date.fromisoformat(value)  # marks such as 暂定 go in their own column
+    if isinstance(value, str) and _ISO_TIME.match(value):  # a timestamp: local time as shown
+        try:
+            return dt.datetime.fromisoformat(value).replace(tzinfo=None, microsecond=0)
+        except ValueError:
+            pass
     if col.show is not None:
         return col.show(value, row)
     if isinstance(value, bool):

@@ -16,7 +16,7 @@ from cdo.cli import app
 from cdo.sheets.write import wrap_header
 
 A4_MM = (210.0, 297.0)
-ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 NUMBER_TEXT = re.compile(r"^-?\d{1,9}(\.\d+)?%?$|^\(\d+(\.\d+)?\)$")  # phones are text
 COMMAND_LINE = re.compile(r"\bcdo [a-z]")
 
@@ -188,7 +188,8 @@ def _check_columns(ws, header: int, where: str) -> None:
                for v in values):
             # a date column: every date is a date cell shown yyyy-mm-dd
             assert all(isinstance(v, dt.date) for v in values), (where, name, values[:5])
-            assert {x.number_format for x in cells} == {"yyyy-mm-dd"}, (where, name)
+            assert {x.number_format for x in cells} in (
+                {"yyyy-mm-dd"}, {"yyyy-mm-dd hh:mm:ss"}), (where, name)
             continue
         numbers = [x for x in cells if isinstance(x.value, int | float)
                    and not isinstance(x.value, bool)]

@@ -45,9 +45,10 @@ MARGIN_IN = 0.5  # left and right page margins
 A4_MM = (210.0, 297.0)
 MIN_SCALE = MIN_PRINT_PT / BODY_PT
 
-Kind = Literal["text", "wrap", "int", "points", "rate", "date"]
+Kind = Literal["text", "wrap", "int", "points", "rate", "date", "datetime"]
 
-NUMBER_FORMATS = {"int": "0", "points": "0.0", "rate": "0.0%", "date": "yyyy-mm-dd"}
+NUMBER_FORMATS = {"int": "0", "points": "0.0", "rate": "0.0%", "date": "yyyy-mm-dd",
+                  "datetime": "yyyy-mm-dd hh:mm:ss"}
 # long free text wraps at this width (characters of Latin width; a Chinese glyph is 2)
 WRAP_CAP = 36
 TEXT_CAP = 26
@@ -149,6 +150,8 @@ def column_kind(header: str, values: Sequence[Any], given: str | None = None) ->
     seen = [v for v in values if v is not None and not (isinstance(v, str) and v in _PLACEHOLDERS)]
     if not seen:
         return "wrap" if any(k in header for k in _LONG_TEXT) else "text"
+    if all(isinstance(v, dt.datetime) for v in seen):
+        return "datetime"
     if all(isinstance(v, dt.date) or (isinstance(v, str) and _ISO_DATE.match(v)) for v in seen):
         return "date"
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in seen):
@@ -184,6 +187,8 @@ def _shown(kind: str, value: Any) -> str:
         return ""
     if kind == "date" and isinstance(value, dt.date):
         return "0000-00-00"
+    if kind == "datetime" and isinstance(value, dt.datetime):
+        return "0000-00-00 00:00:00"
     if kind == "rate" and isinstance(value, int | float):
         return f"{value * 100:.1f}%"
     if kind == "points" and isinstance(value, int | float):
