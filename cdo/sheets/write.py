@@ -250,9 +250,8 @@ def _layout(spec: SheetSpec) -> list[_Col]:
         while len(lines) > 3:
             width += 2
             lines = wrap_header(h, width)
-        empty = all(v in (None, "") for v in values) and (spec.footer is None or
-                                                          i >= len(spec.footer) or
-                                                          spec.footer[i] in (None, ""))
+        foot = spec.footer[i] if spec.footer is not None and i < len(spec.footer) else None
+        empty = bool(spec.rows) and all(v in (None, "") for v in values) and foot in (None, "")
         cols.append(_Col(i, h, kind, float(width), lines, empty))
     return cols
 
