@@ -88,6 +88,8 @@ def notice_sheet(db: Database, unit_id: int, unit: str, month: str, problems: Se
         notes=notes,
         kinds={"下发日期": "date", "整改期限": "date", "问题数据量": "int"},
         drop_first=["来源", "问题数据量", "整改时限（工作日）", "问题类型", "下发日期"],
+        landscape=False,  # a letter: portrait, fewer columns on paper if need be
+        name_hidden=False,
     )
 
 
@@ -160,6 +162,8 @@ def reminder_sheet(db: Database, unit_id: int, unit: str, problems: Sequence[dic
         notes=notes,
         kinds={"下发日期": "date", "整改期限": "date", "逾期工作日": "int"},
         drop_first=["来源", "问题类型", "下发日期", "状态"],
+        landscape=False,
+        name_hidden=False,
     )
 
 

@@ -118,6 +118,7 @@ class SheetSpec:
     drop_first: list[str] = field(default_factory=list)  # left off paper first when too wide
     charts: list[ChartSpec] = field(default_factory=list)
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> format
+    name_hidden: bool = True  # say under the title which columns paper leaves out
 
 
 def set_text(cell, value: Any) -> None:
@@ -330,7 +331,7 @@ def add_sheet(wb, spec: SheetSpec):
     # the print date is in every page's footer; a second line only when there is more to say
     sub = [spec.subtitle] if spec.subtitle else []
     off = [c.header for c in cols if not c.printed and not c.empty]
-    if off:
+    if off and spec.name_hidden:
         sub.append(f"打印时略去：{'、'.join(off)}（这些列已隐藏，取消隐藏即可查看）")
     if sub:
         banner(r, "　　".join(sub), align="center")
