@@ -241,3 +241,34 @@ def test_exports_never_overwrite_the_database_or_its_backups(cli, demo, tmp_path
     r = cli("spotcheck", "notify", "--month", "2023-09", "--outdir", tmp_path / "backups")
     assert r.exit_code == 1 and "备份" in r.stderr
     assert demo.read_bytes()[:100] == before
+
+
+# ----------------------------------------------------------------------------- properties
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.text())
+def test_csv_value_never_starts_a_formula(text):
+    out = _csv_value(text)
+    assert not out.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert out in (text, "'" + text)
+
+
+@given(st.text())
+def test_clean_leaves_no_control_character(text):
+    out = clean(text)
+    assert not any(ord(ch) < 32 and ch not in "\t\n" or 0x7F <= ord(ch) <= 0x9F for ch in out)
+
+
+@given(st.text(alphabet="数据质量问题整改按期逾期工作日（）·、AB12 ", min_size=1, max_size=30),
+       st.integers(min_value=4, max_value=30))
+def test_headers_wrap_without_losing_or_cutting_words(header, width):
+    from cdo.sheets.write import _tokens, display_width, wrap_header
+
+    lines = wrap_header(header, width)
+    assert "".join(lines).replace(" ", "") == header.replace(" ", "") or not header.strip()
+    tokens = _tokens(header)
+    for line in lines:  # a line is whole tokens; longer than the width only if one token
+        assert display_width(line) <= width - 1 or line.strip() in [t.strip() for t in tokens]

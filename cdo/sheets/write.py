@@ -201,7 +201,7 @@ def _tokens(header: str) -> list[str]:
     """Header text cut where a line may break: after · ／ 、 and spaces, and before （.
     Words are never cut; a run longer than six Chinese characters may break in the
     middle, between two-character pairs."""
-    parts = re.findall(r"（[^）]*）|[^·／、（ ]+[·／、]?| ", header)
+    parts = re.findall(r"（[^）]*）?|[^·／、（ ]+[·／、]?|[·／、]| ", header)
     out: list[str] = []
     for p in parts:
         if p.startswith("（") or display_width(p) <= 12 or not p.isalpha():
