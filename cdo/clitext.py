@@ -20,6 +20,7 @@ _HELP_WORDS = [
     ("<int>", "<整数>"),
     ("<float>", "<数>"),
     ("<path>", "<路径>"),
+    (" <list[Path]>", ""),  # an optional list of files (cdo serve)
     ("<bool>", ""),
     ("Install completion for the current shell.", "为当前 shell 安装命令补全（Tab 键补全命令和选项）"),
     ("Show completion for the current shell, to copy it or\n"

@@ -124,6 +124,7 @@ ENTITY_NAMES = {
     "notice": "整改通知单",
     "score": "评分",
     "score_year": "评价年度",
+    "score_import": "评分导入",
     "calendar": "日历",
     "calendar_year": "日历年度",
     "calendar_local": "本地调整",
@@ -158,6 +159,7 @@ ACTION_NAMES = {
     "recompute_deadline": "重算期限",
     "unload": "撤销载入",
     "attend": "出勤",
+    "withdraw": "撤回",
 }
 
 
