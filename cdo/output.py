@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +37,7 @@ class Column:
     clip: int | None = None  # terminal table only: cut longer text to this many chars + …
     no_wrap: bool | None = None  # None: dates, IDs, phones and numbers never wrap
     wide: bool = False  # terminal table: shown only from WIDE_TERMINAL columns up
+    narrow: Callable[[Any, dict], str] | None = None  # shorter display below WIDE_TERMINAL
 
 
 def plain(value: Any) -> Any:
@@ -195,8 +196,9 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
     from rich.text import Text
 
     rows = list(rows)
-    columns = [c for c in columns if c.terminal
-               and (not c.wide or width is None or width >= WIDE_TERMINAL)]
+    is_narrow = width is not None and width < WIDE_TERMINAL
+    columns = [(replace(c, show=c.narrow) if is_narrow and c.narrow else c) for c in columns
+               if c.terminal and (not c.wide or not is_narrow)]
     texts = {c.key + c.header: [_clipped(c, _cell_text(c, r)) for r in rows] for c in columns}
     feet = {c.key + c.header: (_cell_text(c, footer) if footer is not None else "")
             for c in columns}
