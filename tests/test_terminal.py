@@ -94,7 +94,8 @@ def test_essential_columns_at_80_and_the_rest_from_120(cli, demo, monkeypatch):
     for p in rows:  # every deadline whole
         assert p["due_on"] in narrow
     head = next(ln for ln in narrow.splitlines() if "编号" in ln)
-    assert "整改期限" in head and "状态" in head and "数据资源名称" not in head
+    assert "整改期限" in head and "状态" in head and "逾期工作日" in head
+    assert "数据资源名称" not in head
     monkeypatch.setenv("COLUMNS", "160")
     wide = cli("spotcheck", "list", "--as-of", "2023-12-29").stdout
     head = next(ln for ln in wide.splitlines() if "编号" in ln)
