@@ -102,9 +102,10 @@ def show_ranking(db: Database, year: int, fmt: Format | str = Format.table,
     if fmt is Format.table and len(rows) > PLAIN_TABLE_ROWS and not plain_mode():
         from cdo.output import WIDE_TERMINAL, console
 
-        wide = console().width >= WIDE_TERMINAL
-        print_plain_table(rows, [c for c in _ranking_columns() if wide or not c.wide], title,
-                          caption)
+        width = console().width
+        print_plain_table(rows, [c for c in _ranking_columns()
+                                 if width >= WIDE_TERMINAL or not c.wide], title, caption,
+                          max_width=width)
     else:
         emit(rows, _ranking_columns(), fmt, keys=RANKING_KEYS, title=title, caption=caption,
              empty=f"{year} 年度没有单位可排名。")
@@ -118,8 +119,10 @@ def show_ranking(db: Database, year: int, fmt: Format | str = Format.table,
 PLAIN_TABLE_ROWS = 300
 
 
-def print_plain_table(rows, columns, title: str, caption: str) -> None:
-    """Draw `rows` as Rich draws a table (heavy head box), fast, without wrapping."""
+def print_plain_table(rows, columns, title: str, caption: str,
+                      max_width: int | None = None) -> None:
+    """Draw `rows` as Rich draws a table (heavy head box), fast, without wrapping; wider
+    than `max_width`, the longest text column (the unit) is cut with …."""
     import sys
 
     from cdo.output import _cell_text
@@ -141,6 +144,21 @@ def print_plain_table(rows, columns, title: str, caption: str) -> None:
     heads = [[""] * (depth - len(h)) + h for h in heads]  # bottom-aligned, as Rich does
     widths = [max([width(x) for x in h] + [row[k][1] for row in cells])
               for k, h in enumerate(heads)]
+    over = sum(widths) + 3 * len(widths) + 1 - (max_width or 10**9)
+    if over > 0:  # cut the widest left-aligned column, never a number
+        k = max((i for i, c in enumerate(columns) if c.justify != "right"),
+                key=lambda i: widths[i])
+        keep = max(6, widths[k] - over)
+        widths[k] = keep
+        for row in cells:
+            text, w = row[k]
+            if w > keep:
+                cut = ""
+                for ch in text:
+                    if width(cut + ch) > keep - 1:
+                        break
+                    cut += ch
+                row[k] = (cut + "…", width(cut) + 1)
 
     def pad(text: str, width_: int, right: bool, w: int | None = None) -> str:
         gap = " " * (width_ - (width(text) if w is None else w))
