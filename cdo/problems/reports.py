@@ -308,7 +308,7 @@ def write_overdue_xlsx(path: Path, rows: Sequence[dict], as_of: dt.date) -> None
     for seq, p in enumerate(rows, 1):
         units.setdefault(p["unit_id"], []).append(p)
         body.append([seq, p["unit"], p.get("cdo") or "（未登记）", p["id"],
-                     SOURCE_NAMES.get(p.get("source"), p.get("source") or ""), p["resource"],
+                     SOURCE_NAMES.get(p["source"], p["source"]), p["resource"],
                      DIMENSION_NAMES.get(p["dimension"], p["dimension"]), p["description"],
                      p["issued_on"], p["due_on"], due_mark(p), p["overdue_days"]])
     notes = []
