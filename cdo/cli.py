@@ -57,6 +57,9 @@ class CdoGroup(TyperGroup):
             return _saved_if_ok(lambda: super(CdoGroup, self).invoke(ctx))
         except KeyboardInterrupt:
             raise typer.Exit(say_interrupted()) from None
+        except BrokenPipeError:  # `cdo … | head` read what it wanted and left
+            _quiet_stdout()
+            raise typer.Exit(ExitCode.OK) from None
         except Exception as e:
             # An interrupt that some library turned into another error (a half-read file
             # blamed as "TypeError") is an interrupt, not bad input.
@@ -69,7 +72,9 @@ def _user_error(e: Exception) -> int:
     """Say what went wrong in one Chinese line and return the exit code; re-raise the
     exceptions that are not the clerk's (the library's own usage errors, bugs)."""
     if isinstance(e, CdoError):
-        typer.echo(f"cdo: {e}", err=True)
+        from cdo.output import clean  # a cell's escape sequences never reach the terminal
+
+        typer.echo(f"cdo: {clean(e)}", err=True)
         return e.exit_code
     if isinstance(e, sqlite3.OperationalError):
         from cdo.store.db import explain_error
@@ -142,7 +147,7 @@ def _saved_if_ok(run):
 
     try:
         rv = run()
-    except PartlySavedError:
+    except (PartlySavedError, BrokenPipeError):  # `cdo … | head`: the work itself is done
         end_command(ok=True)
         raise
     except BaseException as e:
@@ -150,6 +155,18 @@ def _saved_if_ok(run):
         raise
     end_command(ok=True)
     return rv
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the final flush of a closed pipe raises nothing."""
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):  # no real file descriptor (tests)
+        pass
 
 
 def _speak_chinese(group) -> None:
@@ -196,7 +213,7 @@ app = typer.Typer(
     help="首席数据官办公室工具：名册、数据抽查与整改期限、年度评价。",
     no_args_is_help=True,
     rich_markup_mode=None,
-    add_completion=False,
+    add_completion=True,  # cdo --install-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -214,6 +231,11 @@ def root(
             show_default=False,
         ),
     ] = None,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", help="显示版本号并退出", is_eager=True,
+                     callback=lambda v: _show_version(v)),
+    ] = None,
 ) -> None:
     """首席数据官办公室工具。"""
     ctx.obj = {"db": db}
@@ -230,6 +252,20 @@ app.add_typer(report.app, name="report")
 admin.mount(app)
 
 
+def _show_version(value: bool | None) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        v = dist_version("cdo")
+    except PackageNotFoundError:
+        v = "未安装（源代码）"
+    typer.echo(f"cdo {v}")
+    raise typer.Exit()
+
+
 def main() -> None:
     from cdo import interrupts
 
@@ -237,7 +273,14 @@ def main() -> None:
     try:
         app(prog_name="cdo")
     except BrokenPipeError:  # `cdo ... | head`
-        sys.stderr.close()
+        _quiet_stdout()
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(say_interrupted())
+    except SystemExit as done:
+        try:
+            sys.stdout.flush()  # what is still buffered goes now, while we can catch it
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(0)
+        raise done
