@@ -437,3 +437,16 @@ def test_a_backup_onto_a_full_disk_leaves_no_file(cli, live, tmp_path, monkeypat
         refused(r, "磁盘空间已满", "没有留下备份文件")
     left = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
     assert left == ["cdo.db"], left
+
+
+def test_a_broken_pipe_after_the_work_keeps_what_was_saved(cli, live, monkeypatch):
+    """`cdo units add … | head`: the reader left before the last line; the unit is added."""
+    def gone(*a, **k):
+        raise BrokenPipeError
+
+    monkeypatch.setattr("cdo.commands.units.echo", gone, raising=False)
+    monkeypatch.setattr("cdo.commands.common.echo", gone)
+    r = cli("units", "add", "达州市民政局", "--category", "department")
+    assert r.exit_code == 0
+    names = [n for (n,) in sqlite3.connect(live).execute("SELECT name FROM units")]
+    assert "达州市民政局" in names
