@@ -34,7 +34,9 @@ STEPS: list[tuple[str, str]] = [
     ("cdo.roster.cdos", "load_demo"),
     ("cdo.roster.duty", "load_demo"),
     ("cdo.problems.importer", "load_demo"),
-    ("cdo.evaluation.points", "load_demo"),  # last: scores use the records above
+    ("cdo.evaluation.evidence", "load_demo"),
+    ("cdo.evaluation.points", "load_demo"),  # scores use the records above
+    ("cdo.evaluation.evidence_view", "load_demo"),  # item 17 over the demo points
 ]
 
 
