@@ -57,9 +57,9 @@ def test_annual_workbook(cli, filled, tmp_path):
     out = tmp_path / "年度.xlsx"
     r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2024-01-15")
     assert r.exit_code == 0, r.stderr
-    assert "名册 4 行，问题清单 3 行，整改情况 3 行，评价排名 3 行" in r.stdout
+    assert "名册 4 行，问题清单 3 行，整改情况 3 行，评价排名 3 行，评价依据 45 行" in r.stdout
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["名册", "问题清单", "整改情况", "评价排名"]
+    assert wb.sheetnames == ["名册", "问题清单", "整改情况", "评价排名", "评价依据"]
     for ws in wb.worksheets:
         assert ws.auto_filter.ref, ws.title          # the clerk can filter
         assert ws.freeze_panes == "A3", ws.title

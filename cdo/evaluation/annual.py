@@ -1,5 +1,6 @@
 """The annual workbook (cdo report annual): roster, the year's problems, rectification
-per unit, and the evaluation ranking — four sheets a clerk can filter and print."""
+per unit, the evaluation ranking and the evidence behind each item — five sheets a clerk
+can filter and print."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
     from cdo.sheets.write import SheetSpec
 
-SHEETS = ("名册", "问题清单", "整改情况", "评价排名")
+SHEETS = ("名册", "问题清单", "整改情况", "评价排名", "评价依据")
 
 
 _STEPS = (("recommended", "recommended_on"), ("appointed", "appointed_on"),
@@ -230,6 +231,13 @@ def ranking_sheet(db: Database, year: int) -> SheetSpec:
     )
 
 
+def evidence_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
+    """Every unit's 附件2 items: maximum, entered, suggested, basis and records."""
+    from cdo.evaluation.evidence_view import evidence_sheet as sheet
+
+    return sheet(db, year, as_of)
+
+
 def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
     """Write the annual workbook; returns the row count of each sheet."""
     from cdo.evaluation.points import check_year
@@ -237,7 +245,8 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
 
     check_year(year)
     sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of),
-              rectification_sheet(db, year, as_of), ranking_sheet(db, year)]
+              rectification_sheet(db, year, as_of), ranking_sheet(db, year),
+              evidence_sheet(db, year, as_of)]
     write_workbook(path, sheets)
     _polish(path)
     return {s.name: len(s.rows) for s in sheets}
@@ -247,6 +256,7 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
 _WRAP_WIDTHS = {
     "问题清单": {"责任单位": 16, "反映单位": 14, "数据资源名称": 18, "问题描述": 32},
     "名册": {"职务": 24},
+    "评价依据": {"单位": 16, "依据": 30, "记录": 60},
 }
 _LINE_PT = 15
 _PERCENT_COLUMNS = {"整改情况": ("抽查·按期整改率", "合计·按期整改率")}

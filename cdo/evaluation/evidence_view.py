@@ -172,3 +172,7 @@ def load_demo(db: Database) -> str:
     r = import_third_party(db, demo_dir() / "第三方评估得分.xlsx", 2023,
                            reason="演示：第三方评估机构评分")
     return f"第三方评估：导入 {r['added'] + r['changed'] + r['unchanged']} 个单位的第17项得分"
+
+
+def unit_name(db: Database, unit_text: str) -> str:
+    return UnitIndex.load(db).resolve(unit_text).name
