@@ -205,6 +205,13 @@ def _try(reasons: list[str], fn, *args):
         return None
 
 
+def _backup(db: Database) -> None:
+    """An automatic copy before a bulk import writes (none inside the demo's transaction)."""
+    from cdo.store.backup import auto_backup
+
+    auto_backup(db)
+
+
 def _day(value: dt.date | None, what: str) -> dt.date:
     from cdo.dates import today
 
@@ -284,6 +291,7 @@ def import_catalog(db: Database, path: Path, unit_text: str,
     unit = UnitIndex.load(db).resolve(unit_text)
     day = _day(received, "收到日期")
     entries = read_catalog(db, path)
+    _backup(db)
     with transaction(db):
         previous = db.execute("SELECT COUNT(*) FROM catalog_versions WHERE unit_id = ?",
                               [unit.id]).fetchone()[0]
@@ -405,6 +413,7 @@ def import_systems(db: Database, path: Path, unit_text: str,
     unit = UnitIndex.load(db).resolve(unit_text)
     day = _day(received, "收到日期")
     systems = read_systems(db, path)
+    _backup(db)
     with transaction(db):
         lid = db.execute(
             "INSERT INTO system_lists (unit_id, received_on, source_file, created_at)"
@@ -498,6 +507,7 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
     if not tasks:
         raise FileReadError(f"{path}：任务清单中没有任务（表头下面是空的）")
     added = updated = unchanged = 0
+    _backup(db)
     with transaction(db):
         existing = {(u, k): (i, due, done) for i, u, k, due, done in db.execute(
             "SELECT id, unit_id, content_key, due_on, done_on FROM evidence_tasks WHERE list = ?",
@@ -728,6 +738,7 @@ def import_projects(db: Database, path: Path) -> dict:
     _raise(path, errors, "项目清单")
     if not projects:
         raise FileReadError(f"{path}：项目清单中没有项目（表头下面是空的）")
+    _backup(db)
     with transaction(db):
         added, updated, unchanged = _save_projects(db, list(projects.values()), "import")
     return {"added": added, "updated": updated, "unchanged": unchanged}
@@ -794,12 +805,10 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
     _raise(path, errors, "抽查结果")
     if not found:
         raise FileReadError(f"{path}：抽查结果中没有数据（表头下面是空的）")
+    _refuse_month(db, month, replace)
+    _backup(db)
     with transaction(db):
-        old = db.execute("SELECT COUNT(*) FROM quality_checks WHERE month = ?",
-                         [month]).fetchone()[0]
-        if old and not replace:
-            raise InvalidInputError(f"{month} 的抽查结果已导入（{old} 行），"
-                                    "如需替换请加 --replace")
+        old = _refuse_month(db, month, replace)  # again: another clerk may have imported it
         if old:
             db.execute("DELETE FROM quality_checks WHERE month = ?", [month])
         now = timestamp()
@@ -813,6 +822,13 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
                      {"rows": len(found), "source_file": path.name})
     return {"month": month, "rows": len(found),
             "units": len({r["unit"].id for r in found.values()}), "replaced": old}
+
+
+def _refuse_month(db: Database, month: str, replace: bool) -> int:
+    old = db.execute("SELECT COUNT(*) FROM quality_checks WHERE month = ?", [month]).fetchone()[0]
+    if old and not replace:
+        raise InvalidInputError(f"{month} 的抽查结果已导入（{old} 行），如需替换请加 --replace")
+    return old
 
 
 def _checks_by_unit(db: Database, year: int, as_of: dt.date,

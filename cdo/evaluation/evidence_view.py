@@ -73,6 +73,10 @@ def import_third_party(db: Database, path: Path, year: int, reason: str | None =
     if not values:
         raise FileReadError(f"{path}：没有读到任何第三方评估得分")
     reason = (reason or "").strip() or None
+    refuse_if_final(db, year)
+    from cdo.evaluation.evidence import _backup
+
+    _backup(db)
     with transaction(db):
         refuse_if_final(db, year)
         existing = dict(db.execute(
