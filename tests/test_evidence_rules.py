@@ -13,6 +13,7 @@ from cdo.evaluation import evidence_rules as R
 D = dt.date
 Y = 2023
 AS_OF = D(2024, 1, 15)
+MAY = D(2023, 5, 1)
 
 
 def entry(name, share="conditional", open_="none", dictionary=True, grade="general",
@@ -20,11 +21,11 @@ def entry(name, share="conditional", open_="none", dictionary=True, grade="gener
     return R.Entry(name, name, share, open_, dictionary, grade, frequency)
 
 
-def cat(*entries, received=D(2023, 5, 1), versions=1):
+def cat(*entries, received=MAY, versions=1):
     return R.Catalog(1, received, list(entries), versions)
 
 
-def systems(*rows, received=D(2023, 5, 1)):
+def systems(*rows, received=MAY):
     return R.SystemList(received, [R.System(*r) for r in rows])
 
 

@@ -272,8 +272,9 @@ def read_catalog(db: Database, path: Path) -> list[dict]:
                           "一般、重要 或 核心"),
             "row": rownum,
         }
+        if key:
+            seen.setdefault(key, rownum)  # a bad first row still makes a later one a repeat
         if _check(errors, where, rownum, reasons):
-            seen[key] = rownum
             entries.append(e)
     _raise(path, errors, "目录清单")
     if not entries:
@@ -395,8 +396,9 @@ def read_systems(db: Database, path: Path) -> list[dict]:
             reasons.append("是否接入为“否”却填了接入日期")
         if on is not None and connected is None:
             connected = True
+        if key:
+            seen.setdefault(key, rownum)
         if _check(errors, where, rownum, reasons):
-            seen[key] = rownum
             systems.append({"name": name, "kind": kind, "connected": bool(connected),
                             "connected_on": on, "row": rownum})
     _raise(path, errors, "系统清单")
@@ -484,6 +486,7 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
     units = _Units(db)
     errors: list[str] = []
     tasks: dict[tuple[int, str], dict] = {}
+    seen: dict[tuple[int, str], int] = {}
     for where, rownum, rec in rows:
         if all(clean_text(v) == "" for k, v in rec.items() if k != "seq"):
             continue
@@ -498,8 +501,10 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
             reasons.append("完成时限为空")
         done = _try(reasons, parse_cell_date, rec.get("done"), "完成日期")
         key = (unit.id if unit else 0, normalize_label(content))
-        if unit and content and key in tasks:
-            reasons.append(f"与第 {tasks[key]['row']} 行是同一任务")
+        if unit and content and key in seen:
+            reasons.append(f"与第 {seen[key]} 行是同一任务")
+        if unit and content:
+            seen.setdefault(key, rownum)
         if _check(errors, where, rownum, reasons):
             tasks[key] = {"unit": unit, "content": content, "due": due, "done": done,
                           "row": rownum}
@@ -781,6 +786,7 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
     units = _Units(db)
     errors: list[str] = []
     found: dict[tuple[int, str], dict] = {}
+    seen: dict[tuple[int, str], int] = {}
     for where, rownum, rec in rows:
         if all(clean_text(v) == "" for k, v in rec.items() if k != "seq"):
             continue
@@ -798,8 +804,10 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
             if nums["checked"] and nums[k] is not None and nums[k] > nums["checked"]:
                 reasons.append(f"{label} {nums[k]} 大于抽查记录数 {nums['checked']}")
         key = (unit.id if unit else 0, normalize_label(resource))
-        if unit and key in found:
-            reasons.append(f"与第 {found[key]['row']} 行重复（同一单位、同一数据资源）")
+        if unit and key in seen:
+            reasons.append(f"与第 {seen[key]} 行重复（同一单位、同一数据资源）")
+        if unit:
+            seen.setdefault(key, rownum)
         if _check(errors, where, rownum, reasons):
             found[key] = {"unit": unit, "resource": resource, **nums, "row": rownum}
     _raise(path, errors, "抽查结果")
