@@ -256,7 +256,6 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
 _WRAP_WIDTHS = {
     "问题清单": {"责任单位": 16, "反映单位": 14, "数据资源名称": 18, "问题描述": 32},
     "名册": {"职务": 24},
-    "评价依据": {"单位": 16, "依据": 30, "记录": 60},
 }
 _LINE_PT = 15
 _PERCENT_COLUMNS = {"整改情况": ("抽查·按期整改率", "合计·按期整改率")}
