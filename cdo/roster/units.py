@@ -201,13 +201,14 @@ def read_units_file(path) -> list[tuple[str, int, dict]]:
     from pathlib import Path
 
     from cdo.errors import FileReadError
-    from cdo.sheets.read import clean_text, find_header, iter_records, read_table
+    from cdo.sheets.read import clean_text, find_header, iter_records, read_table, sheet_place
 
     path = Path(path)
     records = []
     found_header = False
     for sheet in read_table(path):
-        header = find_header(sheet.rows, UNIT_FIELDS, ["name", "category"])
+        header = find_header(sheet.rows, UNIT_FIELDS, ["name", "category"],
+                             where=sheet_place(path, sheet.name))
         if header is None:
             continue
         found_header = True

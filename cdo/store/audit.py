@@ -128,6 +128,7 @@ ENTITY_NAMES = {
     "task": "清单任务",
     "project": "应用项目",
     "quality": "抽查质量结果",
+    "score_import": "评分导入",
     "calendar": "日历",
     "calendar_year": "日历年度",
     "calendar_local": "本地调整",
@@ -162,6 +163,7 @@ ACTION_NAMES = {
     "recompute_deadline": "重算期限",
     "unload": "撤销载入",
     "attend": "出勤",
+    "withdraw": "撤回",
 }
 
 

@@ -296,6 +296,42 @@ def m005_event_dates(db: Database) -> None:
 
 
 @migrations()
+def m006_withdrawals(db: Database) -> None:
+    _run(
+        db,
+        """
+        -- A mistaken list withdrawn whole (cdo spotcheck withdraw): its problems are
+        -- deleted (the audit log keeps each one), the check stays, marked.
+        ALTER TABLE spotchecks ADD COLUMN withdrawn_at TEXT;
+        ALTER TABLE spotchecks ADD COLUMN withdraw_reason TEXT;
+
+        -- Every score import (cdo score import) and the points it added or changed, with
+        -- what they were before, so that a mistaken one can be withdrawn before finalize.
+        CREATE TABLE score_imports (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            cells INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            withdrawn_at TEXT,
+            withdraw_reason TEXT
+        );
+        CREATE INDEX score_imports_year ON score_imports(year);
+        CREATE TABLE score_import_cells (
+            import_id INTEGER NOT NULL REFERENCES score_imports(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            item INTEGER NOT NULL,
+            -- NULL when the import added the point
+            before_points REAL,
+            before_note TEXT,
+            points REAL NOT NULL,
+            PRIMARY KEY (import_id, unit_id, item)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+@migrations()
 def m012_evidence(db: Database) -> None:
     # The evidence behind the 附件2 items that records can support (issue 9).
     _run(
