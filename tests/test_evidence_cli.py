@@ -471,3 +471,10 @@ def test_files_saved_by_libreoffice_import_the_same(cli, tmp_path):
     resaved = load(out, tmp_path / "b.db")
     assert resaved == original
     assert {r["item"] for r in original if r["suggested"] is not None} >= {4, 5, 7, 8, 10, 12, 13}
+
+
+def test_two_columns_fitting_one_field_are_named(cli, units, tmp_path):
+    (tmp_path / "q.csv").write_text("责任单位,单位名称,抽查记录数,空值数,错值数\n通川区,通川区,10,1,1\n",
+                                    encoding="utf-8")
+    fail(cli("evidence", "quality", "import", tmp_path / "q.csv", "--month", "2023-09"),
+         "A 列“责任单位”和 B 列“单位名称”都像“责任单位”列")

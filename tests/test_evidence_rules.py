@@ -4,7 +4,7 @@ every suggestion stays within 0…the item's maximum."""
 
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cdo import scoring
@@ -227,3 +227,61 @@ def test_finishing_a_task_earlier_never_lowers_item_7(ts, year, as_of):
     assert (before is None) == (after is None)
     if before is not None and as_of >= max(t.due_on for t in ts):
         assert after >= before
+
+
+# ----------------------------------------------------------------------------- importers
+
+FEW = settings(max_examples=40, deadline=None,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+CELLS = st.sampled_from(["", "通川区", " 市公安局 ", "不存在的局", "甲", "有", "无", "是", "否",
+                         "自建", "条线", "有条件共享", "一般", "12", "1,234", "-3", "NaN", "1e30",
+                         "3.5", "2023-06-30", "2023年9月5日", "2023-02-30", "=1+1", "应用示范",
+                         "上线运行", "立项"])
+_n = iter(range(10**9))
+IMPORTS = {
+    "catalog": (["数据资源名称", "所属信息系统", "数据项数", "数据量", "共享属性", "数据字典", "分级"],
+                ["catalog_versions", "catalog_entries"]),
+    "systems": (["系统名称", "建设类型", "是否接入", "接入日期"], ["system_lists", "systems"]),
+    "tasks": (["责任单位", "任务内容", "完成时限", "完成日期"], ["evidence_tasks"]),
+    "projects": (["单位", "项目名称", "类型", "阶段", "立项日期", "上线日期", "典型应用示范"],
+                 ["projects"]),
+    "quality": (["责任单位", "数据资源名称", "抽查记录数", "空值数", "错值数"], ["quality_checks"]),
+}
+
+
+@FEW
+@given(kind=st.sampled_from(sorted(IMPORTS)), rows=st.lists(st.lists(CELLS, min_size=7,
+                                                                     max_size=7), max_size=5))
+def test_evidence_imports_are_all_or_nothing(tmp_path, kind, rows):
+    import csv
+
+    from cdo.errors import CdoError
+    from cdo.evaluation import evidence
+    from cdo.roster.units import add_unit
+    from cdo.store.db import open_db
+
+    db = open_db(tmp_path / f"f{next(_n)}.db")
+    add_unit(db, "达州市通川区", "region", "通川区")
+    add_unit(db, "达州市公安局", "department", "市公安局")
+    header, tables = IMPORTS[kind]
+    path = tmp_path / f"f{next(_n)}.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *[r[:len(header)] for r in rows]])
+    count = lambda: [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # noqa: E731
+                     for t in [*tables, "audit_log"]]
+    before = count()
+    calls = {"catalog": lambda: evidence.import_catalog(db, path, "通川区", D(2023, 5, 1)),
+             "systems": lambda: evidence.import_systems(db, path, "通川区", D(2023, 5, 1)),
+             "tasks": lambda: evidence.import_tasks(db, path, "share"),
+             "projects": lambda: evidence.import_projects(db, path),
+             "quality": lambda: evidence.import_quality(db, path, "2023-09")}
+    try:
+        calls[kind]()
+    except CdoError:
+        assert count() == before  # refused: nothing saved
+        return
+    after = count()
+    assert all(a > b for a, b in zip(after, before, strict=True))
+    for uid in (1, 2):  # whatever went in, the suggestions stay within bounds
+        for s in R.suggest_all(2023, AS_OF, evidence.gather_facts(db, 2023, AS_OF)[uid]):
+            assert s["suggested"] is None or 0 <= s["suggested"] <= R.MAXIMA[s["item"]]

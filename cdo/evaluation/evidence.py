@@ -21,7 +21,14 @@ from cdo.dates import from_iso, timestamp, try_parse_date
 from cdo.errors import CdoError, FileReadError, InvalidInputError, NotFoundError, RowErrors
 from cdo.evaluation import evidence_rules as rules
 from cdo.roster.units import Unit, UnitIndex
-from cdo.sheets.read import Sheet, clean_text, find_header, iter_records, normalize_label
+from cdo.sheets.read import (
+    Sheet,
+    clean_text,
+    find_header,
+    iter_records,
+    normalize_label,
+    sheet_place,
+)
 from cdo.store import audit
 
 if TYPE_CHECKING:
@@ -64,7 +71,7 @@ def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequenc
     for sheet in sheets:
         head = [[_HEADER_NOTE.sub("", v) if isinstance(v, str) else v for v in row]
                 for row in sheet.rows[:30]]
-        header = find_header(head, fields, required)
+        header = find_header(head, fields, required, where=sheet_place(path, sheet.name))
         if header is not None:
             _fill_merged(sheet)
             found.append((sheet, header))
@@ -113,7 +120,8 @@ def parse_count(raw: Any, label: str) -> int | None:
                 value = Decimal(text)
             except Exception:
                 raise InvalidInputError(f"{label}“{clean_text(raw)}”不是整数") from None
-    if value != int(value):
+    value = Decimal(str(value))
+    if not value.is_finite() or value != value.to_integral_value():
         raise InvalidInputError(f"{label}“{clean_text(raw)}”不是整数")
     if value < 0:
         raise InvalidInputError(f"{label}“{clean_text(raw)}”是负数")

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 THIRD_PARTY_FIELDS = {
     "unit": UNIT_HEADERS,
-    "points": ["得分", "评估得分", "分数", "第三方评估得分", "评分", "第三方评估", "分值"],
+    "points": ["得分", "评估得分", "分数", "第三方评估得分", "评分", "第三方评估"],
 }
 
 
