@@ -443,7 +443,7 @@ def test_files_saved_by_libreoffice_import_the_same(cli, tmp_path):
     if soffice is None:
         pytest.skip("LibreOffice is not installed")
     names = ["目录清单-通川区-第2版.xlsx", "信息系统清单-通川区.xlsx", "第三批数据共享责任清单.xlsx",
-             "应用项目.xlsx", "抽查结果-2023-03.xlsx", "抽查结果-2023-09.xlsx"]
+             "应用项目.xlsx", "抽查结果-2023-03.xlsx", "抽查结果-2023-09.xlsx", "第三方评估得分.xlsx"]
     out = tmp_path / "lo"
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
                     "--convert-to", "xlsx", "--outdir", str(out),
@@ -453,7 +453,8 @@ def test_files_saved_by_libreoffice_import_the_same(cli, tmp_path):
     def load(folder, db):
         conn = open_db(db)
         for name, cat in (("通川区", "region"), ("达川区", "region"), ("达州市公安局", "department"),
-                          ("达州市民政局", "department"), ("达州市水务集团有限公司", "enterprise")):
+                          ("达州市民政局", "department"), ("达州市水务集团有限公司", "enterprise"),
+                          ("万源市", "region"), ("宣汉县", "region"), ("达州市大数据中心", "department")):
             add_unit(conn, name, cat, "达州水务集团" if "水务" in name else None)
         conn.conn.close()
         ok(cli("--db", db, "evidence", "catalog", "import", folder / names[0], "-u", "通川区",
@@ -464,13 +465,15 @@ def test_files_saved_by_libreoffice_import_the_same(cli, tmp_path):
         ok(cli("--db", db, "evidence", "projects", "import", folder / names[3]))
         ok(cli("--db", db, "evidence", "quality", "import", folder / names[4], "--month", "2023-03"))
         ok(cli("--db", db, "evidence", "quality", "import", folder / names[5], "--month", "2023-09"))
-        return json.loads(ok(cli("--db", db, "score", "suggest", "--year", 2023, "-u", "通川区",
+        ok(cli("--db", db, "evidence", "third-party", folder / names[6], "--year", 2023))
+        return json.loads(ok(cli("--db", db, "evidence", "show", "-u", "通川区", "--year", 2023,
                                  "--as-of", "2024-01-15", "-f", "json")).stdout)
 
     original = load(SAMPLES, tmp_path / "a.db")
     resaved = load(out, tmp_path / "b.db")
     assert resaved == original
     assert {r["item"] for r in original if r["suggested"] is not None} >= {4, 5, 7, 8, 10, 12, 13}
+    assert next(r["entered"] for r in original if r["item"] == 17) == 8.5
 
 
 def test_two_columns_fitting_one_field_are_named(cli, units, tmp_path):

@@ -305,7 +305,7 @@ def show(ctx: typer.Context, unit: UnitOpt, year: YearOpt, as_of_: AsOfOpt = Non
     rows = evidence_view.unit_view(db, year, as_of(as_of_), unit)
     name = evidence_view.unit_name(db, unit)
     cols = [Column("item", "项目", show=lambda v, r: f"第{v}项", justify="right"),
-            Column("part", "类别"),
+            Column("part", "类别", terminal=False),  # in the .xlsx; the terminal needs room
             Column("max", "满分", show=lambda v, r: scoring.fmt_points(v), justify="right"),
             Column("entered", "已录入", justify="right",
                    show=lambda v, r: "未评" if v is None else scoring.fmt_points(v)),
