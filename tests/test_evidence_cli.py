@@ -150,6 +150,18 @@ def test_catalog_csv_in_gbk_as_excel_saves_it(cli, units, tmp_path):
     rows = json.loads(ok(cli("evidence", "catalog", "list", "-u", "市公安局", "-f", "json")).stdout)
     assert rows[0]["name"] == "机动车登记信息" and rows[0]["share"] == "有条件共享"
 
+    def item(no, day):
+        rows = json.loads(ok(cli("score", "suggest", "--year", 2023, "-u", "市公安局",
+                                 "--as-of", day, "-f", "json")).stdout)
+        return next(r for r in rows if r["item"] == no)
+
+    # received after the as-of date: not yet evidence; after the year's end: sent late
+    assert item(10, "2023-12-31")["suggested"] is None
+    assert item(4, "2023-12-31")["suggested"] is None
+    assert item(10, "2024-01-15")["suggested"] == 6  # dictionary 有, no 更新频率
+    late = item(4, "2024-01-15")
+    assert late["suggested"] == 6 and "次年补报，2 分" in late["records"][0]
+
 
 # ----------------------------------------------------------------------------- systems
 
