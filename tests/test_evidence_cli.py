@@ -493,3 +493,11 @@ def test_two_columns_fitting_one_field_are_named(cli, units, tmp_path):
                                     encoding="utf-8")
     fail(cli("evidence", "quality", "import", tmp_path / "q.csv", "--month", "2023-09"),
          "A 列“责任单位”和 B 列“单位名称”都像“责任单位”列")
+
+
+def test_a_name_only_row_is_a_record_and_a_note_under_the_table_is_not(cli, units, tmp_path):
+    f = tmp_path / "c.csv"
+    f.write_text("数据资源名称,共享属性\n注册登记信息,\n说明书数据,\n合计,\n注：本表由单位填报,\n",
+                 encoding="utf-8")
+    r = ok(cli("evidence", "catalog", "import", f, "-u", "通川区", "--received", "2023-05-01"))
+    assert "2 条" in r.stdout

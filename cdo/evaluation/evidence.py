@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 MAX_ERRORS_SHOWN = 200
 _HEADER_NOTE = re.compile(r"[(（【\[][^)）】\]]{0,12}[)）】\]]")
+# 合计 …, 注：…, 填表人：… — but not a record named 注册登记信息 or 说明书数据
+_FOOTER = re.compile(r"^\s*(?:(?:合计|总计|小计|共计)\b|(?:合计|总计|小计|共计)\s*[:：\d]|"
+                     r"(?:注|说明|填表|审核|制表|联系|负责)[^:：]{0,6}[:：])")
 UNIT_HEADERS = ["责任单位", "责任单位名称", "单位", "单位名称", "责任部门", "数源单位", "数源部门",
                 "数据提供单位", "被评估单位", "考评对象", "unit"]
 RESOURCE_HEADERS = ["数据资源名称", "资源名称", "信息资源名称", "数据目录名称", "目录名称",
@@ -83,11 +86,9 @@ def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequenc
     for sheet, header in found:
         where = f"工作表“{sheet.name}”" if many else ""
         for rownum, rec in iter_records(sheet.rows, header):
-            first = clean_text(next((v for v in rec.values() if clean_text(v)), ""))
-            if normalize_label(first).startswith(("合计", "总计", "小计", "注", "说明", "填表",
-                                                  "审核", "制表", "联系")) and sum(
-                    1 for v in rec.values() if clean_text(v)) <= 1:
-                continue  # a totals line or a note under the table
+            filled = [clean_text(v) for v in rec.values() if clean_text(v)]
+            if len(filled) == 1 and _FOOTER.match(filled[0]):
+                continue  # a totals line or a note under the table, not a record
             out.append((where, rownum, rec))
     return out
 
