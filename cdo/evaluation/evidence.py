@@ -668,8 +668,8 @@ def _project(rec: Mapping[str, Any], reasons: list[str], units: _Units) -> dict 
 
 
 def _save_projects(db: Database, projects: Sequence[dict], source: str) -> tuple[int, int, int]:
-    existing = {(u, k): (i, s, a, o, t) for i, u, k, s, a, o, t in db.execute(
-        "SELECT id, unit_id, name_key, stage, approved_on, online_on, typical FROM projects")}
+    existing = {(u, k): (i, kd, s, a, o, t) for i, u, k, kd, s, a, o, t in db.execute(
+        "SELECT id, unit_id, name_key, kind, stage, approved_on, online_on, typical FROM projects")}
     added = updated = unchanged = 0
     now = timestamp()
     log = []
@@ -687,15 +687,13 @@ def _save_projects(db: Database, projects: Sequence[dict], source: str) -> tuple
                 [p["unit"].id, p["name"], key[1], vals["kind"], vals["stage"],
                  vals["approved_on"], vals["online_on"], vals["typical"], p["note"], now, now],
             ).lastrowid
-            existing[key] = (pid, vals["stage"], vals["approved_on"], vals["online_on"],
-                             vals["typical"])
+            existing[key] = (pid, *vals.values())
             added += 1
             log.append({"entity": "project", "entity_id": pid, "action": source,
                         "after": {"name": p["name"], **vals}, "unit_id": p["unit"].id})
             continue
         pid, *before = old
-        if tuple(before) == (vals["stage"], vals["approved_on"], vals["online_on"],
-                             vals["typical"]):
+        if tuple(before) == tuple(vals.values()):
             unchanged += 1
             continue
         db.execute("UPDATE projects SET kind = ?, stage = ?, approved_on = ?, online_on = ?,"
@@ -704,8 +702,7 @@ def _save_projects(db: Database, projects: Sequence[dict], source: str) -> tuple
                     vals["typical"], p["note"], now, pid])
         updated += 1
         log.append({"entity": "project", "entity_id": pid, "action": "change",
-                    "before": dict(zip(("stage", "approved_on", "online_on", "typical"), before,
-                                       strict=True)),
+                    "before": dict(zip(vals, before, strict=True)),
                     "after": vals, "unit_id": p["unit"].id})
     audit.record_many(db, log)
     return added, updated, unchanged
