@@ -26,6 +26,7 @@ NEXT_COMMANDS = [
     "report overdue --as-of 2023-12-29",
     "calendar deadline 2023-09-27 30 --explain",
     "score --year 2023",
+    "evidence show --unit 通川区 --year 2023 --as-of 2024-01-15",
 ]
 
 # (module, function): each returns a one-line summary. Order matters: units first.
