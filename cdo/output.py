@@ -33,6 +33,7 @@ class Column:
     overflow: Literal["fold", "crop", "ellipsis", "ignore"] = "fold"  # Rich overflow: long names wrap rather than lose their end
     terminal: bool = True  # False: only in the .xlsx, too wide for a terminal table
     clip: int | None = None  # terminal table only: cut longer text to this many chars + …
+    no_wrap: bool = False  # terminal table: dates and numbers keep one line
 
 
 def plain(value: Any) -> Any:
@@ -103,7 +104,7 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
     for col in columns:
         foot = _cell_text(col, footer) if footer is not None else ""
         table.add_column(col.header, justify=col.justify, style=col.style, footer=foot,
-                         overflow=col.overflow)
+                         overflow=col.overflow, no_wrap=col.no_wrap)
     for row in rows:
         table.add_row(*(_clipped(col, _cell_text(col, row)) for col in columns))
     return table

@@ -39,6 +39,9 @@ ListOpt = Annotated[str, typer.Option(
                          "open-plan（县市区年度数据开放计划）")]
 
 
+_SHORT_LISTS = {"share": "共享", "return": "回流", "open-plan": "开放计划"}  # 80 columns
+
+
 def _yes(v, r) -> str:
     return "是" if v else "否"
 
@@ -70,7 +73,7 @@ def catalog_versions(ctx: typer.Context, unit: UnitFilter = None,
 
     rows = evidence.catalog_versions(open_database(ctx, create=False), unit)
     emit(rows, [Column("unit", "单位"), Column("version", "版本", justify="right"),
-                Column("received_on", "收到日期"), Column("entries", "条目数", justify="right"),
+                Column("received_on", "收到日期", no_wrap=True), Column("entries", "条目数", justify="right"),
                 Column("current", "现行", show=_yes), Column("source_file", "文件")],
          fmt, keys=["unit", "version", "received_on", "entries", "current", "source_file"],
          title="数据资源目录清单版本", empty="还没有导入任何目录清单。")
@@ -120,8 +123,8 @@ def systems_list(ctx: typer.Context, unit: UnitFilter = None,
 
     rows = evidence.system_rows(open_database(ctx, create=False), unit)
     emit(rows, [Column("unit", "单位"), Column("system", "系统名称"), Column("kind", "建设类型"),
-                Column("connected", "已接入", show=_yes), Column("connected_on", "接入日期"),
-                Column("received_on", "清单收到日期")],
+                Column("connected", "已接入", show=_yes), Column("connected_on", "接入日期", no_wrap=True),
+                Column("received_on", "清单收到日期", no_wrap=True)],
          fmt, keys=["unit", "system", "kind", "connected", "connected_on", "received_on"],
          title="信息系统清单", empty="还没有导入任何信息系统清单。")
 
@@ -161,14 +164,13 @@ def tasks_list(ctx: typer.Context,
                as_of_: AsOfOpt = None, fmt: FormatOpt = Format.table) -> None:
     """任务清单及完成情况（按期完成、逾期完成、逾期未完成、未到期）。"""
     from cdo.evaluation import evidence
-    from cdo.evaluation.evidence_rules import LIST_NAMES
     from cdo.output import Column, emit
 
     rows = evidence.task_rows(open_database(ctx, create=False), list_, unit, year, as_of(as_of_))
     emit(rows, [Column("id", "编号", justify="right"),
-                Column("list", "清单", show=lambda v, r: LIST_NAMES[v]), Column("unit", "责任单位"),
-                Column("content", "任务内容"), Column("due_on", "完成时限"),
-                Column("done_on", "完成日期"), Column("state", "完成情况")],
+                Column("list", "清单", show=lambda v, r: _SHORT_LISTS[v]), Column("unit", "责任单位"),
+                Column("content", "任务内容"), Column("due_on", "完成时限", no_wrap=True),
+                Column("done_on", "完成日期", no_wrap=True), Column("state", "完成情况")],
          fmt, keys=["id", "list", "unit", "content", "due_on", "done_on", "state"],
          title="任务清单", empty="没有任务。")
 
@@ -215,8 +217,8 @@ def projects_list(ctx: typer.Context, unit: UnitFilter = None,
     rows = evidence.project_rows(open_database(ctx, create=False), unit)
     emit(rows, [Column("id", "编号", justify="right"), Column("unit", "单位"),
                 Column("name", "项目名称"), Column("kind", "类型"), Column("stage", "阶段"),
-                Column("approved_on", "立项日期"), Column("online_on", "上线日期"),
-                Column("typical", "典型应用示范", show=_yes)],
+                Column("approved_on", "立项日期", no_wrap=True), Column("online_on", "上线日期", no_wrap=True),
+                Column("typical", "典型", show=_yes)],
          fmt, keys=["id", "unit", "name", "kind", "stage", "approved_on", "online_on", "typical"],
          title="应用示范项目和数据应用探索", empty="还没有登记任何项目。")
 
@@ -249,7 +251,7 @@ def quality_list(ctx: typer.Context, year: YearOpt, unit: UnitFilter = None,
         return f"{v * 100:.2f}%"
 
     rows = evidence.quality_rows(open_database(ctx, create=False), year, unit)
-    emit(rows, [Column("unit", "单位"), Column("month", "抽查月份"),
+    emit(rows, [Column("unit", "单位"), Column("month", "抽查月份", no_wrap=True),
                 Column("checked", "抽查记录数", justify="right"),
                 Column("nulls", "空值数", justify="right"), Column("wrong", "错值数", justify="right"),
                 Column("null_rate", "空值率", show=pct, justify="right"),
