@@ -229,6 +229,9 @@ def test_tasks_import_update_done_and_list(cli, units, db_path, tmp_path):
     ok(cli("evidence", "tasks", "done", 3, "--on", "2023-10-30"))
     fail(cli("evidence", "tasks", "done", 3, "--on", "2023-11-01"), "已记录为在另一天完成")
     fail(cli("evidence", "tasks", "done", 99, "--on", "2023-11-01"), "没有这些任务：#99")
+    fail(cli("evidence", "tasks", "done", 1, "--on", "2099-01-01"), "晚于今天")
+    fail(cli("evidence", "catalog", "import", f, "-u", "通川区", "--received", "2099-01-01"),
+         "晚于今天")
     ok(cli("evidence", "tasks", "import", xlsx(tmp_path / "回流.xlsx", TASK_HEAD, [
         (1, "通川区", "社保卡数据回流", D(2023, 10, 31), None)]), "--list", "return"))
     s = json.loads(ok(cli("score", "suggest", "--year", 2023, "-u", "通川区", "--as-of",

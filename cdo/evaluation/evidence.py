@@ -227,6 +227,8 @@ def _day(value: dt.date | None, what: str) -> dt.date:
     day = value or today()
     if not 2000 <= day.year <= 2100:
         raise InvalidInputError(f"{what}年份不对：{day}")
+    if day > today():
+        raise InvalidInputError(f"{what} {day} 晚于今天，不能记录尚未发生的事")
     return day
 
 
@@ -564,6 +566,7 @@ def complete_tasks(db: Database, ids: Sequence[int], on: dt.date) -> int:
 
     if not ids:
         raise InvalidInputError("请给出任务编号（cdo evidence tasks list 查看）")
+    on = _day(on, "完成日期")
     with transaction(db):
         rows = {i: (u, d) for i, u, d in db.execute(
             f"SELECT id, unit_id, done_on FROM evidence_tasks WHERE id IN "
