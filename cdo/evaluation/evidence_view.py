@@ -73,11 +73,9 @@ def import_third_party(db: Database, path: Path, year: int, reason: str | None =
     if not values:
         raise FileReadError(f"{path}：没有读到任何第三方评估得分")
     reason = (reason or "").strip() or None
-    refuse_if_final(db, year)
     from cdo.evaluation.evidence import _backup
 
-    _backup(db)
-    with transaction(db):
+    def plan() -> tuple[dict, list]:
         refuse_if_final(db, year)
         existing = dict(db.execute(
             "SELECT unit_id, points FROM scores WHERE year = ? AND item = 17", [year]))
@@ -89,6 +87,13 @@ def import_third_party(db: Database, path: Path, year: int, reason: str | None =
                 "没有导入任何分数：",
                 [f"第 {v[1]} 行（{v[2].name}，第17项）：已有 {scoring.fmt_points(existing[uid])} 分，"
                  f"文件中为 {scoring.fmt_points(v[0])} 分" for uid, v in changed])
+        return existing, changed
+
+    existing, changed = plan()  # everything that can refuse, before the automatic copy
+    if changed or len(existing.keys() & values.keys()) < len(values):
+        _backup(db)
+    with transaction(db):
+        existing, changed = plan()  # again: another clerk may have written meanwhile
         now = timestamp()
         note = f"第三方评估，导入自 {path.name}"
         added = [(uid, v) for uid, v in values.items() if uid not in existing]
