@@ -254,7 +254,7 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
         db.execute(
             "UPDATE cdos SET " + ", ".join(f"{k} = ?" for k in PERSON_FIELDS)
             + ", form_hash = ?, source_file = ?, source_sheet = ?, updated_at = ? WHERE id = ?",
-            [*person.values(), digest, form.file, form.sheet, now, cur["id"]],
+            [*person.values(), digest, _file_name(form), form.sheet, now, cur["id"]],
         )
         changed = {k: v for k, v in person.items() if before[k] != v}
         audit.record(db, "cdo", cur["id"], "update", {k: before[k] for k in changed}, changed,
@@ -280,7 +280,7 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
     cols = [*PERSON_FIELDS, "unit_id", "status", "recommended_on", "received_on", "source_file",
             "source_sheet", "form_hash", "created_at", "updated_at"]
     values = [*person.values(), unit.id, "recommended", form_date.isoformat(),
-              received_on.isoformat(), form.file, form.sheet, digest, now, now]
+              received_on.isoformat(), _file_name(form), form.sheet, digest, now, now]
     cid = db.execute(
         f"INSERT INTO cdos ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values
     ).lastrowid
@@ -293,12 +293,18 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
     return out
 
 
+def _file_name(form: FormData) -> str:
+    """The form's file name only: a local path means nothing on another computer (and is
+    not for the web view)."""
+    return Path(form.file).name
+
+
 def _remember(db: Database, digest: str, cdo_id: int, unit_id: int, form: FormData,
               form_date: dt.date, now: str) -> None:
     db.execute(
         "INSERT INTO roster_forms (hash, cdo_id, unit_id, source_file, source_sheet, form_date,"
         " imported_at) VALUES (?,?,?,?,?,?,?)",
-        [digest, cdo_id, unit_id, form.file, form.sheet, form_date.isoformat(), now])
+        [digest, cdo_id, unit_id, _file_name(form), form.sheet, form_date.isoformat(), now])
 
 
 # ----------------------------------------------------------------------------- lifecycle
