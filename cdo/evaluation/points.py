@@ -694,7 +694,8 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
             fixed = None
         late_on = from_iso(late)
         ever_late = late_on is not None and late_on <= as_of
-        ev[uid].problems.append((pid, scoring.ProblemFacts(from_iso(due), fixed, ever_late), resource))
+        facts = scoring.ProblemFacts(dt.date.fromisoformat(due[:10]), fixed, ever_late)
+        ev[uid].problems.append((pid, facts, resource))
         first_due, now_due = from_iso(original), from_iso(due)
         # late before the negotiated date was even due: it was the rule's deadline missed
         if ever_late and late_on and first_due and now_due and first_due < now_due \

@@ -151,20 +151,20 @@ def _fill_merged(sheet) -> None:
             row[c] = top
 
 
-def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> ParsedList:
+def read_problem_list(db: Database, path: Path, only: str | None = None) -> ParsedList:
     """Read and validate a problem list; raise RowErrors naming every bad row.
 
-    Every sheet with the list's header is read, unless `sheet` names one."""
+    Every sheet with the list's header is read, unless `only` names one."""
     from cdo.roster.units import UnitIndex
     from cdo.sheets.read import read_table
 
     path = Path(path)
     sheets = read_table(path)
-    if sheet is not None:
-        wanted = [s for s in sheets if normalize_label(s.name) == normalize_label(sheet)]
+    if only is not None:
+        wanted = [s for s in sheets if normalize_label(s.name) == normalize_label(only)]
         if not wanted:
             raise FileReadError(
-                f"{path}：没有名为“{sheet}”的工作表（有：{'、'.join(s.name for s in sheets)}）")
+                f"{path}：没有名为“{only}”的工作表（有：{'、'.join(s.name for s in sheets)}）")
         sheets = wanted
     found = []
     for sheet in sheets:

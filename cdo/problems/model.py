@@ -434,7 +434,8 @@ def list_problems(
 
     cal = cal or calendar_store.load_calendar(db)
     # As of a past date, problems not issued yet did not exist.
-    where, params = ["p.issued_on <= ?"], [as_of.isoformat()]
+    where: list[str] = ["p.issued_on <= ?"]
+    params: list[str | int] = [as_of.isoformat()]
     if month:
         where.append("p.month = ?")
         params.append(month)
@@ -799,6 +800,7 @@ def transition(
             elif action == "reopen":
                 after.update(status="open", rectified_on=None, closed_on=None)
             else:
+                assert until is not None  # checked by _check_transition
                 after.update(status="negotiated", due_on=until.isoformat(),
                              negotiated_until=until.isoformat())
             late = first_late_from_events(dt.date.fromisoformat(before["original_due_on"]),

@@ -28,11 +28,18 @@ if TYPE_CHECKING:
 
     from cdo.calendar import WorkCalendar
 
-# The unit's current CDO: the newest term that has not ended.
-_CDO_JOIN = (
-    " LEFT JOIN (SELECT unit_id, name AS cdo_name, MAX(id) FROM cdos"
-    " WHERE status != 'ended' GROUP BY unit_id) c ON c.unit_id = p.unit_id"
-)
+
+def _cdo_join(as_of: dt.date) -> str:
+    """Join `c.cdo_name`: the unit's CDO in office on `as_of` — the newest term that began
+    (推荐日期) on or before that day and had not ended by it; none when there was no CDO
+    that day (say the old one left and the new one was recommended only later)."""
+    day = as_of.isoformat()  # a date's own ISO text: safe to write into the SQL
+    return (
+        " LEFT JOIN (SELECT unit_id, name AS cdo_name, MAX(id) FROM cdos"
+        f" WHERE COALESCE(recommended_on, substr(created_at, 1, 10)) <= '{day}'"
+        f" AND (ended_on IS NULL OR ended_on > '{day}') GROUP BY unit_id) c"
+        " ON c.unit_id = p.unit_id"
+    )
 
 
 def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) -> list[dict]:
@@ -46,7 +53,7 @@ def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
 
     cal = cal or calendar_store.load_calendar(db)
     day = as_of.isoformat()
-    base = _SELECT.replace("FROM problems p", ", c.cdo_name FROM problems p") + _CDO_JOIN
+    base = _SELECT.replace("FROM problems p", ", c.cdo_name FROM problems p") + _cdo_join(as_of)
     # Two index searches instead of one OR: unrectified past the deadline, and (for an
     # as-of date in the past) problems rectified only after that date.
     sql = (
@@ -193,7 +200,7 @@ def rectification_by_unit(
     sql = (
         "SELECT p.unit_id, u.name, u.category, c.cdo_name, p.status, p.due_on, p.rectified_on,"
         " p.first_late_on, p.id, p.original_due_on FROM problems p"
-        " JOIN units u ON u.id = p.unit_id" + _CDO_JOIN
+        " JOIN units u ON u.id = p.unit_id" + _cdo_join(as_of)
         + " WHERE " + " AND ".join(where)
     )
     later = changed_after(db, as_of) if has_changes_after(db, as_of) else {}

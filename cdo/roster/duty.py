@@ -64,7 +64,7 @@ def add_meeting(db: Database, kind: str, held_on: dt.date, title: str,
             [kind, held_on.isoformat(), title, note, timestamp()]).lastrowid
         audit.record(db, "meeting", mid, "add", None,
                      {"kind": kind, "held_on": held_on.isoformat(), "title": title, "note": note})
-    return mid
+    return int(mid or 0)
 
 
 def get_meeting(db: Database, meeting_id: int) -> dict:

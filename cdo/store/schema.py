@@ -331,6 +331,25 @@ def m006_withdrawals(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_unit_aliases(db: Database) -> None:
+    # More names a unit goes by (人社局, 卫健委) beside its one short name; a name that
+    # already names a unit cannot name another (alias_key is the name as matched).
+    _run(
+        db,
+        """
+        CREATE TABLE unit_aliases (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            alias TEXT NOT NULL,
+            alias_key TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX unit_aliases_unit ON unit_aliases(unit_id);
+        """
+    )
+
+
 # -- m011: the read-only web view (cdo serve) ---------------------------------------------
 # The working-day calendar and the 附件2 items as tables (filled by
 # calendar_store.refresh_derived), and the Chinese views Datasette shows. The overdue
@@ -574,10 +593,10 @@ def m011_web_views(db: Database) -> None:
         ORDER BY t.year DESC, NOT t.complete, t.rank, t.unit_id""")
     # Phones masked by triggers as they are written, so that the web view never needs to
     # read the phone column itself (its SQLite authorizer refuses that for every query).
-    parts = "'[\"' || replace(replace(replace({x}, '\\', '\\\\'), '\"', '\\\"'), '、', '\",\"') || '\"]'"
+    as_json = "'[\"' || replace(replace(replace({x}, '\\', '\\\\'), '\"', '\\\"'), '、', '\",\"') || '\"]'"
     masked = (f"CASE WHEN {{x}} IS NULL OR {{x}} = '' THEN NULL"
-              f" WHEN json_valid({parts}) THEN (SELECT group_concat({_mask_sql('value')}, '、')"
-              f" FROM json_each({parts})) ELSE {_mask_sql('{x}')} END")
+              f" WHEN json_valid({as_json}) THEN (SELECT group_concat({_mask_sql('value')}, '、')"
+              f" FROM json_each({as_json})) ELSE {_mask_sql('{x}')} END")
     db.execute("""CREATE TABLE masked_phones (
         cdo_id INTEGER PRIMARY KEY REFERENCES cdos(id) ON DELETE CASCADE,
         phone TEXT
