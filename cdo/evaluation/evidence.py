@@ -258,7 +258,9 @@ def read_catalog(db: Database, path: Path) -> list[dict]:
     """Validate a catalogue file; raise RowErrors naming every bad row."""
     path = Path(path)
     rows = read_rows(path, CATALOG_FIELDS, ["name"], "数据资源目录清单")
-    entries, errors, seen = [], [], {}
+    entries: list[dict] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
     for where, rownum, rec in rows:
         if all(clean_text(v) == "" for k, v in rec.items() if k != "seq"):
             continue  # a pre-numbered blank row
@@ -335,7 +337,8 @@ def catalog_versions(db: Database, unit_text: str | None = None) -> list[dict]:
         sql += " WHERE v.unit_id = ?"
         params.append(UnitIndex.load(db).resolve(unit_text).id)
     rows = db.execute(sql + " ORDER BY v.unit_id, v.received_on, v.id", params).fetchall()
-    out, n = [], {}
+    out: list[dict] = []
+    n: dict[int, int] = {}
     for vid, name, uid, received, entries, src in rows:
         n[uid] = n.get(uid, 0) + 1
         out.append({"unit": name, "version": n[uid], "id": vid, "received_on": received,
@@ -387,7 +390,9 @@ KIND = _options({"self": ["自建", "本级自建", "部门自建", "自建系�
 def read_systems(db: Database, path: Path) -> list[dict]:
     path = Path(path)
     rows = read_rows(path, SYSTEM_FIELDS, ["name", "kind"], "信息系统清单")
-    systems, errors, seen = [], [], {}
+    systems: list[dict] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
     for where, rownum, rec in rows:
         if all(clean_text(v) == "" for k, v in rec.items() if k != "seq"):
             continue
@@ -530,14 +535,14 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
             [kind])}
         now = timestamp()
         log = []
-        for (uid, key), t in tasks.items():
+        for (uid, ckey), t in tasks.items():
             due, done = t["due"].isoformat(), t["done"].isoformat() if t["done"] else None
-            old = existing.get((uid, key))
+            old = existing.get((uid, ckey))
             if old is None:
                 tid = db.execute(
                     "INSERT INTO evidence_tasks (list, unit_id, content, content_key, due_on,"
                     " done_on, source_file, created_at) VALUES (?,?,?,?,?,?,?,?)",
-                    [kind, uid, t["content"], key, due, done, path.name, now]).lastrowid
+                    [kind, uid, t["content"], ckey, due, done, path.name, now]).lastrowid
                 added += 1
                 log.append({"entity": "task", "entity_id": tid, "action": "import",
                             "after": {"list": kind, "content": t["content"], "due_on": due,
@@ -606,7 +611,7 @@ def task_rows(db: Database, list_kind: str | None = None, unit_text: str | None 
         params += [f"{year:04d}-01-01", f"{year:04d}-12-31"]
     out = []
     for tid, kind, unit, content, due, done in db.execute(sql + " ORDER BY t.due_on, t.id", params):
-        d_due, d_done = from_iso(due), from_iso(done)
+        d_due, d_done = dt.date.fromisoformat(due), from_iso(done)
         if d_done and d_done <= day:
             state = "按期完成" if d_done <= d_due else "逾期完成"
         else:
