@@ -68,6 +68,9 @@ class CdoGroup(TyperGroup):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise typer.Exit(say_interrupted()) from None
+        except BrokenPipeError:  # `cdo … | head` read what it wanted and left
+            _quiet_stdout()
+            raise typer.Exit(ExitCode.OK) from None
         except Exception as e:
             # An interrupt that some library turned into another error (a half-read file
             # blamed as "TypeError") is an interrupt, not bad input.
@@ -80,7 +83,9 @@ def _user_error(e: Exception) -> int:
     """Say what went wrong in one Chinese line and return the exit code; re-raise the
     exceptions that are not the clerk's (the library's own usage errors, bugs)."""
     if isinstance(e, CdoError):
-        typer.echo(f"cdo: {e}", err=True)
+        from cdo.output import clean  # a cell's escape sequences never reach the terminal
+
+        typer.echo(f"cdo: {clean(e)}", err=True)
         return e.exit_code
     if isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e)):
         typer.echo("cdo: 数据库正被另一位同事的命令占用，请稍后再试", err=True)
@@ -120,6 +125,18 @@ def say_interrupted() -> int:
             typer.echo(f"  {line}", err=True)
         typer.echo("  其余没有保存。", err=True)
     return INTERRUPTED
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the final flush of a closed pipe raises nothing."""
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):  # no real file descriptor (tests)
+        pass
 
 
 def _speak_chinese(group) -> None:
@@ -166,7 +183,7 @@ app = typer.Typer(
     help="首席数据官办公室工具：名册、数据抽查与整改期限、年度评价。",
     no_args_is_help=True,
     rich_markup_mode=None,
-    add_completion=False,
+    add_completion=True,  # cdo --install-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -183,6 +200,11 @@ def root(
             help="数据库文件（默认：环境变量 CDO_DB，否则当前目录下的 cdo.db）",
             show_default=False,
         ),
+    ] = None,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", help="显示版本号并退出", is_eager=True,
+                     callback=lambda v: _show_version(v)),
     ] = None,
 ) -> None:
     """首席数据官办公室工具。"""
@@ -201,6 +223,20 @@ app.add_typer(report.app, name="report")
 admin.mount(app)
 
 
+def _show_version(value: bool | None) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        v = dist_version("cdo")
+    except PackageNotFoundError:
+        v = "未安装（源代码）"
+    typer.echo(f"cdo {v}")
+    raise typer.Exit()
+
+
 def main() -> None:
     from cdo import interrupts
 
@@ -208,7 +244,14 @@ def main() -> None:
     try:
         app(prog_name="cdo")
     except BrokenPipeError:  # `cdo ... | head`
-        sys.stderr.close()
+        _quiet_stdout()
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(say_interrupted())
+    except SystemExit as done:
+        try:
+            sys.stdout.flush()  # what is still buffered goes now, while we can catch it
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(0)
+        raise done

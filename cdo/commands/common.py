@@ -23,6 +23,9 @@ FormatOpt = Annotated[
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="同时写入一个 .xlsx 文件", dir_okay=False)
 ]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="输出文件已存在时覆盖它（默认不覆盖）")
+]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="以哪一天为准判断是否逾期（默认今天）")
 ]
@@ -53,6 +56,29 @@ def open_database(ctx: typer.Context, *, create: bool = True) -> Database:
     return db
 
 
+def protected_paths(ctx: typer.Context) -> list[Path]:
+    """The database, its -wal/-shm/-journal files and its backups folder: no export may be
+    written over them."""
+    from cdo.store.backup import backup_dir
+    from cdo.store.db import resolve_path
+
+    db = resolve_path(db_path(ctx))
+    return [db, *(Path(f"{db}{s}") for s in ("-wal", "-shm", "-journal")), backup_dir(db)]
+
+
+def check_output(ctx: typer.Context, path: Path | str | None, force: bool) -> Path | None:
+    """The one overwrite rule of every command that writes a file: an existing file is
+    refused unless --force, and nothing is written over the database or its backups.
+    Checked before any work is done."""
+    if path is None:
+        return None
+    from cdo.sheets.write import check_target
+
+    path = Path(path)
+    check_target(path, force=force, protected=protected_paths(ctx))
+    return path
+
+
 def as_of(text: str | None) -> dt.date:
     """The --as-of date, default today."""
     return parse_date(text, "--as-of 日期") if text else today()
@@ -63,9 +89,13 @@ def date_opt(text: str | None, what: str) -> dt.date | None:
 
 
 def echo(message: str) -> None:
-    """Print a line for the clerk (stdout)."""
-    typer.echo(message)
+    """Print a line for the clerk (stdout); escape sequences from the data are removed."""
+    from cdo.output import clean
+
+    typer.echo(clean(message))
 
 
 def warn(message: str) -> None:
-    typer.echo(message, err=True)
+    from cdo.output import clean
+
+    typer.echo(clean(message), err=True)

@@ -9,10 +9,12 @@ import typer
 
 from cdo.commands.common import (
     AsOfOpt,
+    ForceOpt,
     FormatOpt,
     OutputOpt,
     ShowContactOpt,
     as_of,
+    check_output,
     date_opt,
     echo,
     open_database,
@@ -41,13 +43,14 @@ def _masked(rows: list[dict], show_contact: bool) -> list[dict]:
 
 @app.command("template")
 def template(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="要写入的 .xlsx 文件", dir_okay=False)],
-    force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖")] = False,
+    force: ForceOpt = False,
 ) -> None:
     """写一份空白的首席数据官推荐表（附件1），可发给各单位填写。"""
-    from cdo.sheets.forms import ensure_writable, write_template
+    from cdo.sheets.forms import write_template
 
-    ensure_writable(out, force)
+    check_output(ctx, out, force)
     write_template(out)
     echo(f"已写入空白推荐表：{out}")
 
@@ -154,12 +157,14 @@ def list_(
     show_contact: ShowContactOpt = False,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """名册：每个单位一行，列出现任首席数据官（电话默认打码，--show-contact 显示完整）。"""
     from cdo.output import Column, emit, write_xlsx_rows
     from cdo.roster import cdos as roster
     from cdo.roster.units import CATEGORY_NAMES
 
+    check_output(ctx, output, force)
     db = open_database(ctx)
     rows = _masked(roster.list_roster(db), show_contact)
     cat = Column("category", "类别", show=lambda v, r: CATEGORY_NAMES.get(v, v or ""))
@@ -275,6 +280,7 @@ def missing(
     as_of_text: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """缺报与逾期：没有首席数据官、没有数据专员、推荐表报送逾期的单位。"""
     from cdo.output import Column, emit
@@ -282,6 +288,7 @@ def missing(
     from cdo.roster.units import CATEGORY_NAMES
 
     day = as_of(as_of_text)
+    check_output(ctx, output, force)
     db = open_database(ctx)
     rows = roster.missing(db, day)
     cols = [

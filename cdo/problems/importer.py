@@ -509,13 +509,14 @@ def write_template(path: Path) -> None:
         f"{DIMENSION_RULE_TEXT}。",
         "3. 问题数据量填问题数据的条数（整数），不清楚可留空。",
         "4. 序号、备注可不填；可增加其他列，导入时不读取。",
-        "5. 导入：cdo spotcheck new --month 2023-09 --issued-on 2023-09-27 --file 本清单.xlsx",
+        "5. 填好后请将本清单交回首席数据官办公室，由办公室统一登记。",
         "6. 整改期限：抽查发现的问题自下发之日起 30 个工作日内整改（下发当日不计）。",
     ]
     for i, text in enumerate(lines, 1):
         set_text(notes.cell(i, 1), text)
     notes.cell(1, 1).font = Font(bold=True, size=13)
     notes.column_dimensions["A"].width = 90
+    setup_a4(notes, landscape=False)
     save_workbook(wb, path)
 
 

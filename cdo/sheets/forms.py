@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cdo.errors import CdoError, FileReadError, InvalidInputError
+from cdo.errors import CdoError, InvalidInputError
 from cdo.sheets.read import INVISIBLE, Sheet, clean_text, has_symbols, normalize_label
 
 TITLE = "达州市首席数据官推荐表"
@@ -832,11 +832,6 @@ def write_template(path: Path) -> None:
     from cdo.sheets.write import save_workbook
 
     save_workbook(build_form(), Path(path))
-
-
-def ensure_writable(path: Path, force: bool) -> None:
-    if Path(path).exists() and not force:
-        raise FileReadError(f"{path}：文件已存在，如要覆盖请加 --force")
 
 
 # ----------------------------------------------------------------------------- received dates

@@ -119,12 +119,13 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
     if state:
         foot = (f"定稿指纹：{scoring.short_fingerprint(state['fingerprint'])}"
-                f"（{year}年度评分于 {state['finalized_at'][:10]} 定稿，"
-                f"可用 cdo score finalize --year {year} 核对）")
+                f"（{year}年度评分于 {state['finalized_at'][:10]} 定稿；指纹用于核对本表与"
+                "办公室数据库中的评分是否一致）")
     else:
         foot = f"草稿：{year}年度评分尚未定稿，分数可能变动。"
-    put(r, 1, foot, Font(name=FONT, size=9, color="555555"), left)
-    ws.row_dimensions[r].height = 22
+    # body size: the page is fitted to A4 (about 0.78), and printed type stays >= 9 pt
+    put(r, 1, foot, Font(name=FONT, size=12, color="555555"), left)
+    ws.row_dimensions[r].height = 34
 
     ws.print_area = f"A1:E{r}"
     setup_a4(ws, landscape=False, one_page=True, title_rows=f"{head}:{head}")
