@@ -65,7 +65,7 @@ class CdoGroup(TyperGroup):
         from cdo import interrupts
 
         try:
-            return super().invoke(ctx)
+            return _saved_if_ok(lambda: super(CdoGroup, self).invoke(ctx))
         except KeyboardInterrupt:
             raise typer.Exit(say_interrupted()) from None
         except BrokenPipeError:  # `cdo … | head` read what it wanted and left
@@ -87,8 +87,18 @@ def _user_error(e: Exception) -> int:
 
         typer.echo(f"cdo: {clean(e)}", err=True)
         return e.exit_code
-    if isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e)):
-        typer.echo("cdo: 数据库正被另一位同事的命令占用，请稍后再试", err=True)
+    if isinstance(e, sqlite3.OperationalError):
+        from cdo.store.db import explain_error
+
+        message = explain_error(e)  # busy, disk full, read-only file
+        if message is None:
+            raise e
+        typer.echo(f"cdo: {message}", err=True)
+        return ExitCode.USER_ERROR
+    if isinstance(e, UnicodeEncodeError):
+        # bytes that are not UTF-8 on the command line (a GBK terminal): Python keeps
+        # them as lone surrogates, which neither SQLite nor a file can take
+        typer.echo(f"cdo: {_undecodable_message()}", err=True)
         return ExitCode.USER_ERROR
     if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError):
         typer.echo(f"cdo: 数据库文件无法读取：{e}", err=True)
@@ -125,6 +135,37 @@ def say_interrupted() -> int:
             typer.echo(f"  {line}", err=True)
         typer.echo("  其余没有保存。", err=True)
     return INTERRUPTED
+
+
+def _undecodable_message() -> str:
+    from cdo.store import audit
+
+    args = audit.current_args or []
+    for i, arg in enumerate(args):
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            option = args[i - 1] if i and args[i - 1].startswith("-") else None
+            where = f" {option} 的值“{shown}”" if option else f"“{shown}”"
+            return (f"命令中{where}含有无法识别的字节（不是 UTF-8 编码的文字），"
+                    "本次没有保存任何内容；请把这段文字重新输入一遍")
+    return "遇到无法识别的字节（不是 UTF-8 编码的文字），本次没有保存任何内容"
+
+
+def _saved_if_ok(run):
+    """Run the command; keep what it wrote only if it succeeded (or saved part on purpose)."""
+    from cdo.errors import PartlySavedError
+    from cdo.store.db import end_command
+
+    try:
+        rv = run()
+    except (PartlySavedError, BrokenPipeError):  # `cdo … | head`: the work itself is done
+        end_command(ok=True)
+        raise
+    except BaseException as e:
+        end_command(ok=getattr(e, "exit_code", None) == 0)  # typer.Exit(0) is success
+        raise
+    end_command(ok=True)
+    return rv
 
 
 def _quiet_stdout() -> None:

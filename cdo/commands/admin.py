@@ -97,6 +97,7 @@ def log(
         if not show_contact:  # nothing personal leaves unmasked by default, JSON included
             r["before"], r["after"] = audit.masked(r["before"]), audit.masked(r["after"])
             r["command"] = masking.mask_numbers(r["command"])
+            r["reason"] = masking.mask_numbers(r["reason"])
     columns = [
         Column("id", "序号", justify="right"),
         Column("at", "时间", show=lambda v, r: audit.when_label(v)),

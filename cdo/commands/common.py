@@ -46,13 +46,14 @@ def open_database(ctx: typer.Context, *, create: bool = True) -> Database:
     not created: an empty in-memory one stands in for it.
     """
     from cdo.store.calendar_store import refresh_derived
-    from cdo.store.db import open_db, resolve_path
+    from cdo.store.db import open_db, open_for_command, resolve_path
 
     path = resolve_path(db_path(ctx))
     if not create and not path.exists():
         return open_db(":memory:")
-    db = open_db(path)
-    refresh_derived(db, build=False)  # the web view's calendar table, if it has gone stale
+    db = open_for_command(path)
+    if not getattr(db, "cdo_read_only", None):  # a newer cdo's database is not written
+        refresh_derived(db, build=False)  # the web view's calendar table, if it has gone stale
     return db
 
 

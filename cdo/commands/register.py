@@ -20,7 +20,7 @@ from cdo.commands.common import (
     open_database,
     warn,
 )
-from cdo.errors import CdoError
+from cdo.errors import PartlySavedError
 from cdo.output import Format
 
 app = typer.Typer(rich_markup_mode=None, help="首席数据官名册：推荐表、任命、备案、数据专员",
@@ -67,9 +67,9 @@ def import_(
     received: Annotated[str | None, typer.Option(
         "--received", help="收到推荐表的日期（收文登记表和文件名中都没有时使用，默认今天）")] = None,
 ) -> None:
-    """导入填好的推荐表（.xlsx，一个工作表一份），逐份保存，有问题的逐份列出。
+    """导入填好的推荐表（.xlsx、.xls、.et 或 .ods，一个工作表一份），逐份保存，有问题的逐份列出。
 
-    给文件夹时读取其中所有 .xlsx；.xls、.et、.ods、.csv、Word 等文件列为未导入并说明原因，
+    给文件夹时读取其中所有表格文件（.xlsx、.xls、.et、.ods）；.csv、Word 等文件列为未导入并说明原因，
     图片、PDF 等其他文件、隐藏文件和 Excel/WPS/LibreOffice 打开文件时留下的临时文件
     （~$…、.~lock…#）不读取；打不开的文件（没有权限或正被 Excel 打开）逐个列出，其余照常导入。
 
@@ -100,7 +100,7 @@ def import_(
         warn(f"未导入  {f.place}：{f.reason}")
     echo(import_summary(report))
     if report.failed:
-        raise CdoError(f"有 {len(report.failed)} 份推荐表未导入，原因见上；其余已保存")
+        raise PartlySavedError(f"有 {len(report.failed)} 份推荐表未导入，原因见上；其余已保存")
 
 
 def import_summary(report) -> str:

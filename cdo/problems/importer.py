@@ -64,6 +64,7 @@ _FOOT_WORDS = ("合计", "总计", "小计", "共计")
 _NOTE_STARTS = ("注", "说明", "填表", "备注", "附注", "审核", "制表", "联系人", "联系电话",
                 "负责人", "签发", "签字", "盖章", "单位盖章", "日期")
 MAX_ERRORS_SHOWN = 200
+MAX_LIST_ROWS = 100_000  # a month's problem list; more is refused before it is kept
 
 
 @dataclass
@@ -159,7 +160,7 @@ def read_problem_list(db: Database, path: Path, only: str | None = None) -> Pars
     from cdo.sheets.read import read_table
 
     path = Path(path)
-    sheets = read_table(path)
+    sheets = read_table(path, max_rows=MAX_LIST_ROWS)
     if only is not None:
         wanted = [s for s in sheets if normalize_label(s.name) == normalize_label(only)]
         if not wanted:
@@ -178,11 +179,11 @@ def read_problem_list(db: Database, path: Path, only: str | None = None) -> Pars
             "可用 cdo spotcheck template 生成一份空白清单对照"
         )
     # Units often merge 责任单位 down a group of rows; re-read with merges only if needed.
-    if path.suffix.lower() in (".xlsx", ".xlsm") and any(
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods", ".et") and any(
         any(clean_text(rec.get(k)) == "" for k in REQUIRED)
         for sheet, header in found for _, rec in iter_records(sheet.rows, header)
     ):
-        merged = {s.name: s for s in read_table(path, merged=True)}
+        merged = {s.name: s for s in read_table(path, merged=True, max_rows=MAX_LIST_ROWS)}
         found = [(merged[s.name], h) for s, h in found]
         for sheet, _ in found:
             _fill_merged(sheet)
