@@ -69,7 +69,7 @@ def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequenc
     from cdo.sheets.read import read_table
 
     path = Path(path)
-    sheets = read_table(path, merged=path.suffix.lower() in (".xlsx", ".xlsm"))
+    sheets = read_table(path, merged=path.suffix.lower() not in (".csv", ".txt"))
     found = []
     for sheet in sheets:
         head = [[_HEADER_NOTE.sub("", v) if isinstance(v, str) else v for v in row]
