@@ -712,3 +712,18 @@ def test_refused_queries_print_no_traceback_on_the_clerks_terminal(demo, capfd, 
     assert 400 <= r.status_code < 500, r.text[:300]
     out, err = capfd.readouterr()
     assert "Traceback" not in out + err and "╭" not in out + err, out + err
+
+
+def test_an_unexpected_error_is_one_line_on_the_terminal_not_a_traceback(demo, capfd):
+    from cdo.web import handle_exception
+
+    ds = datasette(demo)
+    asyncio.run(ds.invoke_startup())
+
+    class Request:
+        path = "/cdo/逾期问题.json"
+
+    r = asyncio.run(handle_exception(ds, Request(), RuntimeError("磁盘出错"))())
+    assert r.status == 500 and json.loads(r.body)["error"] == "磁盘出错"
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "cdo serve：页面 /cdo/逾期问题.json 出错：RuntimeError: 磁盘出错\n")
