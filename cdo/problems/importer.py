@@ -115,19 +115,20 @@ def _header_rows(rows: list[list[Any]], scan: int = 30) -> list[list[Any]]:
 def _find_list_header(sheet, where: str = "") -> Any:
     """Where the list's header is: one row naming every column, or two rows together."""
     head = _header_rows(sheet.rows)
-    header = find_header(head, FIELDS, REQUIRED, where=where)
+    header = find_header(head, FIELDS, REQUIRED, where=where, shown=sheet.rows)
     if header is not None:
         return header
+
+    def combine(upper: list[Any], lower: list[Any], width: int) -> list[Any]:
+        return [(lower[c] if c < len(lower) and clean_text(lower[c]) else
+                 upper[c] if c < len(upper) else None) for c in range(width)]
+
     for r in range(len(head) - 1):
-        upper, lower = head[r], head[r + 1]
-        width = max(len(upper), len(lower))
-        combined = [
-            (lower[c] if c < len(lower) and clean_text(lower[c]) else
-             upper[c] if c < len(upper) else None)
-            for c in range(width)
-        ]
+        width = max(len(head[r]), len(head[r + 1]))
+        combined = combine(head[r], head[r + 1], width)
+        shown = combine(sheet.rows[r], sheet.rows[r + 1], width)
         try:
-            found = find_header([combined], FIELDS, REQUIRED, where=where)
+            found = find_header([combined], FIELDS, REQUIRED, where=where, shown=[shown])
         except AmbiguousHeaderError as e:  # name the two rows the header was read from
             raise AmbiguousHeaderError(str(e).replace(
                 f"{where}第 1 行表头", f"{where}第 {r + 1}—{r + 2} 行表头", 1)) from None

@@ -1,0 +1,169 @@
+"""Issue 13, clerk-trial review: a year in a score workbook's sheet name, the two year
+checks of a filled 附件2 agreeing (--force, the sheet name), 合计/分值 rows labelled in any
+column of a grid, a corrected problem list overlapping an earlier import, a bracketed
+header named as written, unreadable entries of a folder of 推荐表 named.
+
+Files are built as units send them (openpyxl, stray spaces, merged title) and, where
+they pass through another program, saved again by LibreOffice."""
+
+import json
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+
+from cdo import scoring
+from cdo.roster.units import add_unit
+from cdo.store.db import open_db
+
+TABLE = scoring.load_table()
+NUMBERS = TABLE.numbers
+MAXES = {i.no: i.max for i in TABLE.items}
+
+
+@pytest.fixture
+def units(db_path):
+    db = open_db(db_path)
+    add_unit(db, "达州市公安局", "department", "公安局")
+    add_unit(db, "达州市民政局", "department", "民政局")
+    add_unit(db, "达州市通川区", "region", "通川区")
+    return db
+
+
+def ok(r):
+    assert r.exit_code == 0, (r.stdout, r.stderr)
+    return r
+
+
+def fail(r, *patterns):
+    assert r.exit_code == 1, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    for p in patterns:
+        assert p in r.stderr, r.stderr
+    return r
+
+
+def soffice_convert(src, out_dir, to):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice (soffice) is needed for the round trips"
+    out_dir.mkdir(exist_ok=True)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{out_dir / 'lo-profile'}",
+                    "--headless", "--convert-to", to, "--outdir", str(out_dir), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    return out_dir / f"{src.stem}.{to.split(':')[0]}"
+
+
+def totals(cli, year):
+    rows = json.loads(ok(cli("score", "--year", year, "-f", "json")).stdout)
+    return {r["unit"]: r["total"] for r in rows}
+
+
+def full(value):
+    return [min(value, MAXES[n]) for n in NUMBERS]
+
+
+def grid(path, rows, *, sheet="得分汇总", foot=()):
+    """序号 | 考评对象 | 类别 | one column per item; no title row; `foot` rows as given."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append(["序号", " 考评对象 ", "类别", *[str(n) for n in NUMBERS]])
+    for k, (unit, values) in enumerate(rows, 1):
+        ws.append([k, unit, "市级部门", *values])
+    for row in foot:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+# -- 1. the sheet name's year --------------------------------------------------------------
+
+def test_a_grid_whose_sheet_is_named_for_another_year_needs_force(cli, units, tmp_path):
+    src = grid(tmp_path / "评分汇总.xlsx", [("通川区", full(2))], sheet="2023年度")
+    resaved = soffice_convert(src, tmp_path / "lo", "xlsx")
+    for f in (src, resaved):
+        fail(cli("score", "import", f, "--year", 2024),
+             "评分汇总.xlsx，工作表名“2023年度”写的是 2023 年度，不是 --year 2024", "--force",
+             "没有导入任何分数")
+    assert totals(cli, 2024)["达州市通川区"] == 0
+    ok(cli("score", "import", src, "--year", 2023))
+    assert totals(cli, 2023)["达州市通川区"] == sum(full(2))
+    ok(cli("score", "import", resaved, "--year", 2024, "--force"))
+    assert totals(cli, 2024)["达州市通川区"] == sum(full(2))
+
+
+def test_a_workbook_with_a_sheet_per_year_names_the_sheet_of_the_other_year(cli, units,
+                                                                            tmp_path):
+    src = grid(tmp_path / "评分.xlsx", [("通川区", full(2))], sheet="2024年度")
+    wb = openpyxl.load_workbook(src)
+    old = wb.copy_worksheet(wb.active)
+    old.title = "2023年度"
+    wb.save(src)
+    r = fail(cli("score", "import", src, "--year", 2024), "工作表名“2023年度”写的是 2023 年度")
+    assert "工作表名“2024年度”" not in r.stderr
+
+
+# -- 2. a filled 附件2 of another year -------------------------------------------------------
+
+def filled_form(cli, path, year=2023, unit="公安局", clear_year=False):
+    ok(cli("score", "sheet", "--year", year, "--unit", unit, path))
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for r in range(6, 21):
+        ws.cell(r, 5).value = 1
+    if clear_year:
+        ws["D3"] = "评价年度："
+    wb.save(path)
+    return path
+
+
+def test_force_imports_a_form_stating_another_year_and_the_refusal_says_so(cli, units,
+                                                                          tmp_path):
+    form = filled_form(cli, tmp_path / "公安局评价表.xlsx")
+    resaved = soffice_convert(form, tmp_path / "lo", "xlsx")
+    fail(cli("score", "import", resaved, "--year", 2025),
+         "这是 2023 年度的评价表（达州市公安局），不是 2025 年度", "--force", "没有导入任何分数")
+    assert totals(cli, 2025)["达州市公安局"] == 0
+    ok(cli("score", "import", resaved, "--year", 2025, "--force"))
+    assert totals(cli, 2025)["达州市公安局"] == 15
+
+
+def test_a_form_with_its_year_cleared_is_checked_by_its_sheet_name(cli, units, tmp_path):
+    form = filled_form(cli, tmp_path / "公安局评价表.xlsx", clear_year=True)
+    resaved = soffice_convert(form, tmp_path / "lo", "xlsx")
+    fail(cli("score", "import", resaved, "--year", 2025),
+         "公安局评价表.xlsx，工作表名“2023年度评价表”写的是 2023 年度，不是 --year 2025",
+         "--force")
+    assert totals(cli, 2025)["达州市公安局"] == 0
+    ok(cli("score", "import", resaved, "--year", 2025, "--force"))
+    assert totals(cli, 2025)["达州市公安局"] == 15
+    # the year it was made for goes in without --force
+    ok(cli("score", "import", resaved, "--year", 2023))
+
+
+# -- 3. 合计/分值 rows labelled in any column ------------------------------------------------
+
+@pytest.mark.parametrize("column", [0, 2], ids=["in-序号", "in-类别"])
+def test_total_and_maximum_rows_are_skipped_wherever_the_label_stands(cli, units, tmp_path,
+                                                                      column):
+    def foot(label, values):
+        row = [None, None, None, *values]
+        row[column] = label
+        return row
+
+    src = grid(tmp_path / "评分汇总.xlsx", [("通川区", full(2)), ("民政局 ", full(3))],
+               foot=[foot("分值", [MAXES[n] for n in NUMBERS]),
+                     foot(" 合 计 ", [a + b for a, b in zip(full(2), full(3), strict=True)])])
+    resaved = soffice_convert(src, tmp_path / "lo", "xlsx")
+    r = ok(cli("score", "import", resaved, "--year", 2023))
+    assert "2 个单位" in r.stdout and "没有写单位名称" not in r.stderr
+    assert totals(cli, 2023) == {"达州市公安局": 0, "达州市民政局": sum(full(3)),
+                                 "达州市通川区": sum(full(2))}
+
+
+def test_a_row_of_points_without_a_unit_or_a_total_label_is_still_refused(cli, units,
+                                                                          tmp_path):
+    src = grid(tmp_path / "g.xlsx", [("通川区", full(2))],
+               foot=[[3, None, "市级部门", *full(1)]])
+    fail(cli("score", "import", src, "--year", 2023), "第3行：没有写单位名称")
