@@ -167,3 +167,121 @@ def test_a_row_of_points_without_a_unit_or_a_total_label_is_still_refused(cli, u
     src = grid(tmp_path / "g.xlsx", [("通川区", full(2))],
                foot=[[3, None, "市级部门", *full(1)]])
     fail(cli("score", "import", src, "--year", 2023), "第3行：没有写单位名称")
+
+
+# -- 4. a corrected problem list repeating an earlier import ---------------------------------
+
+LIST = [
+    [1, "达州市公安局", "机动车登记信息", "准确性", "车辆所有人与身份证号不对应", 215],
+    [2, "公安局", "驾驶证信息", "完整性", "准驾车型为空", 12],
+    [3, " 民政局 ", "婚姻登记信息", "规范性", "性别字段编码不统一", "1,234"],
+    [4, "通川区", "户籍人口统计数据", "时效性", "未按月更新", None],
+]
+
+
+def problem_list(path, rows, headers=None):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "问题清单"
+    headers = headers or ["序  号", "责任单位", "数据资源名称", "问题类型", "问题描述 ",
+                          "问题数据量（条）"]
+    ws.cell(1, 1, "2023年9月数据抽查问题数据清单")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    for c, h in enumerate(headers, 1):
+        ws.cell(2, c, h)
+    for r, row in enumerate(rows, 3):
+        for c, v in enumerate(row, 1):
+            ws.cell(r, c, v)
+    wb.save(path)
+    return path
+
+
+def spotcheck(cli, f, *extra, month="2023-09"):
+    return cli("spotcheck", "new", "--month", month, "--issued-on", "2023-09-27", "--file", f,
+               *extra)
+
+
+def problem_count(db):
+    return db.execute("SELECT COUNT(*) FROM problems").fetchone()[0]
+
+
+def test_a_corrected_list_repeating_an_earlier_import_is_refused_naming_the_rows(
+        cli, units, tmp_path):
+    r = ok(spotcheck(cli, problem_list(tmp_path / "9月清单.xlsx", LIST)))
+    assert "月度抽查（抽查编号 1）" in r.stdout
+    corrected = problem_list(tmp_path / "9月清单（更正）.xlsx",
+                             [LIST[1], LIST[0], LIST[3], LIST[2],
+                              [5, "通川区", "低保对象信息", "完整性", "缺少身份证号", 3]])
+    resaved = soffice_convert(corrected, tmp_path / "lo", "xlsx")
+    r = fail(spotcheck(cli, resaved),
+             "这份清单有 4 个问题已在抽查编号 1（2023-09，2023-09-27 下发，文件 9月清单.xlsx，",
+             "第3行、第4行、第5行、第6行（共 4 行", "整份清单未导入", "--again",
+             "cdo spotcheck withdraw 1")
+    assert "完全相同" not in r.stderr
+    assert problem_count(units) == 4
+    # another month is another check; --again takes the list whole
+    ok(spotcheck(cli, resaved, month="2023-08"))
+    assert problem_count(units) == 9
+    ok(spotcheck(cli, resaved, "--again"))
+    assert problem_count(units) == 14
+
+
+def test_many_overlapping_rows_are_named_first_few_then_counted(cli, units, tmp_path):
+    rows = [[k, "通川区", f"资源{k}", "准确性", "错", 1] for k in range(1, 16)]
+    ok(spotcheck(cli, problem_list(tmp_path / "a.xlsx", rows)))
+    r = fail(spotcheck(cli, problem_list(tmp_path / "b.xlsx",
+                                         [*rows, [16, "公安局", "新", "准确性", "错", 1]])),
+             "这份清单有 15 个问题已在抽查编号 1", "第3行、第4行", "第12行（等 15 行")
+    assert "第13行" not in r.stderr
+    assert problem_count(units) == 15
+
+
+def test_a_withdrawn_import_does_not_block_its_corrected_list(cli, units, tmp_path):
+    ok(spotcheck(cli, problem_list(tmp_path / "a.xlsx", LIST)))
+    ok(cli("spotcheck", "withdraw", 1, "--reason", "清单有误，重发"))
+    ok(spotcheck(cli, problem_list(tmp_path / "b.xlsx",
+                                   [*LIST, [5, "通川区", "低保", "完整性", "缺", 3]])))
+    assert problem_count(units) == 5
+
+
+def test_the_whole_list_again_keeps_its_own_message(cli, units, tmp_path):
+    ok(spotcheck(cli, problem_list(tmp_path / "a.xlsx", LIST)))
+    fail(spotcheck(cli, problem_list(tmp_path / "b.xlsx", LIST[::-1])),
+         "这份清单已经导入过：与抽查编号 1（2023-09，", "的 4 个问题完全相同")
+
+
+# -- 5. an ambiguous header named as written -------------------------------------------------
+
+def test_two_bracketed_count_headers_are_named_as_written(cli, units, tmp_path):
+    headers = ["序号", "责任单位", "数据资源名称", "问题类型", "问题描述", "问题数据量（条）",
+               "问题数据量（个）"]
+    f = problem_list(tmp_path / "two.xlsx", [[*LIST[0], 9]], headers)
+    for path in (f, soffice_convert(f, tmp_path / "lo", "csv:Text - txt - csv (StarCalc):44,34,76")):
+        fail(spotcheck(cli, path),
+             "F 列“问题数据量（条）”和 G 列“问题数据量（个）”都像“问题数据量”列")
+    assert problem_count(units) == 0
+
+
+@pytest.mark.parametrize("order", [["问题数据量（条）", "问题数据量"],
+                                   ["问题数据量", "问题数据量（条）"]])
+def test_the_header_written_exactly_as_the_label_wins(cli, units, tmp_path, order):
+    headers = ["序号", "责任单位", "数据资源名称", "问题类型", "问题描述", *order]
+    exact = order.index("问题数据量")
+    values = [7, 8] if exact == 0 else [8, 7]
+    f = problem_list(tmp_path / "c.xlsx", [[*LIST[0][:5], *values]], headers)
+    resaved = soffice_convert(f, tmp_path / "lo", "xlsx")
+    ok(spotcheck(cli, resaved))
+    got = [p["records"] for p in json.loads(cli("spotcheck", "list", "-f", "json").stdout)]
+    assert got == [7]
+
+
+def test_two_row_header_ambiguity_is_named_as_written_too(cli, units, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "责任单位", "数据资源名称", "问题情况", None, None, None])
+    ws.append([None, None, None, "问题类型", "问题描述", "问题数据量（条）", "问题数据量（个）"])
+    ws.merge_cells("A1:A2")
+    ws.append([*LIST[0], 9])
+    wb.save(tmp_path / "two-rows.xlsx")
+    fail(spotcheck(cli, tmp_path / "two-rows.xlsx"),
+         "第 1—2 行表头：F 列“问题数据量（条）”和 G 列“问题数据量（个）”")
