@@ -285,3 +285,32 @@ def test_two_row_header_ambiguity_is_named_as_written_too(cli, units, tmp_path):
     wb.save(tmp_path / "two-rows.xlsx")
     fail(spotcheck(cli, tmp_path / "two-rows.xlsx"),
          "第 1—2 行表头：F 列“问题数据量（条）”和 G 列“问题数据量（个）”")
+
+
+# -- 6. entries of a folder of 推荐表 that cannot be read ------------------------------------
+
+def test_a_broken_link_and_a_folder_named_like_a_form_are_named_in_the_summary(cli, units,
+                                                                              tmp_path):
+    from cdo.sheets.forms import build_form
+
+    folder = tmp_path / "推荐表"
+    folder.mkdir()
+    build_form({"name": "李梅", "gender": "女", "position": "通川区人民政府副区长",
+                "phone": "13908182222", "birth_month": "1980.02"}).save(folder / "通川区.xlsx")
+    gone = tmp_path / "已删除.xlsx"
+    build_form({"name": "王五", "position": "达州市公安局副局长"}).save(gone)
+    (folder / "unreadable.xlsx").symlink_to(gone)
+    gone.unlink()  # the link stays, pointing nowhere
+    (folder / "dir.xlsx").mkdir()
+    (folder / "sub.ods").mkdir()  # holds a form: read, not a failure
+    build_form({"name": "赵六", "gender": "男", "position": "达州市民政局副局长",
+                "phone": "13908183333", "birth_month": "1979.05"}).save(folder / "sub.ods" / "民政局.xlsx")
+    r = cli("register", "import", folder, "--received", "2023-06-01")
+    assert r.exit_code == 1, (r.stdout, r.stderr)
+    assert "共 4 份：新增 2 份，失败 2 份。" in r.stdout, r.stdout
+    assert f"未导入  {folder / 'unreadable.xlsx'}：这是一个快捷方式（链接），它指向的文件已不存在" \
+        in r.stderr, r.stderr
+    assert f"未导入  {folder / 'dir.xlsx'}：这是一个文件夹（名字像表格文件），里面没有推荐表" \
+        in r.stderr
+    assert "sub.ods：" not in r.stderr
+    assert "Traceback" not in r.stderr
