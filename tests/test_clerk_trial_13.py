@@ -314,3 +314,25 @@ def test_a_broken_link_and_a_folder_named_like_a_form_are_named_in_the_summary(c
         in r.stderr
     assert "sub.ods：" not in r.stderr
     assert "Traceback" not in r.stderr
+
+
+# -- 8. what the README says of the résumé is what the commands do ---------------------------
+
+def test_the_readme_says_where_the_resume_is_shown_and_the_commands_agree(cli, units,
+                                                                        tmp_path):
+    from pathlib import Path
+
+    from cdo.sheets.forms import build_form
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "résumés are masked in every output" not in readme
+    assert "`register show` prints it" in readme
+    resume = "2001.07—2010.12 达州市劳动局科员"
+    build_form({"name": "李梅", "gender": "女", "position": "通川区人民政府副区长",
+                "phone": "13908182222", "birth_month": "1980.02",
+                "resume": resume}).save(tmp_path / "通川区.xlsx")
+    ok(cli("register", "import", tmp_path / "通川区.xlsx", "--received", "2023-06-01"))
+    assert resume in ok(cli("register", "show", "通川区")).stdout  # the whole form, by design
+    assert resume not in ok(cli("register", "list", "-f", "json")).stdout
+    assert resume not in ok(cli("log", "-f", "json")).stdout
+    assert resume in ok(cli("log", "-f", "json", "--show-contact")).stdout
