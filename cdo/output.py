@@ -83,6 +83,26 @@ def print_csv(rows: Sequence[dict], keys: Sequence[str]) -> None:
         writer.writerow(["" if row.get(k) is None else _csv_value(row.get(k)) for k in keys])
 
 
+def write_json_lines(objects: Iterable[str]) -> None:
+    """A JSON array of ready-made object texts, one a line, written as they come."""
+    out = sys.stdout
+    first = True
+    for text in objects:
+        out.write("[\n" if first else ",\n")
+        out.write(text)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+
+
+def write_csv_rows(keys: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """CSV of rows given as value tuples in `keys` order, written as they come; each
+    value goes through the same conversion as print_csv."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(keys)
+    value = _csv_value
+    writer.writerows(["" if v is None else value(v) for v in t] for t in rows)
+
+
 def _csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"

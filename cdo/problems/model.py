@@ -368,6 +368,96 @@ def has_changes_after(db: Database, as_of: dt.date) -> bool:
                            [as_of.isoformat()]).fetchone() is not None
 
 
+def prepare_as_of(db: Database, as_of: dt.date, cal: WorkCalendar) -> bool:
+    """Fill two temporary tables that let one SQL query show problems as of `as_of`:
+
+    - temp.cdo_overdue_days(due, n): the working days overdue on `as_of` of every
+      deadline before it (from the first issue date on); `overdue_days_sql` reads it;
+    - temp.cdo_then(id, status, due_on, rectified_on, closed_on, negotiated_until): the
+      problems with an event dated after `as_of`, replayed in SQL to how they stood that
+      day (the same rules as `state_as_of`: per field, the last event recorded on or
+      before `as_of` wins; a reopening clears the rectified and closed dates).
+
+    Returns True if any problem was replayed. Nothing in the database file is written.
+    """
+    conn = db.conn
+    was_in_transaction = conn.in_transaction
+    day = as_of.isoformat()
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS cdo_overdue_days"
+                 " (due TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS cdo_then (id INTEGER PRIMARY KEY,"
+                 " status TEXT, due_on TEXT, rectified_on TEXT, closed_on TEXT,"
+                 " negotiated_until TEXT)")
+    conn.execute("DELETE FROM temp.cdo_overdue_days")
+    conn.execute("DELETE FROM temp.cdo_then")
+    first = conn.execute("SELECT MIN(issued_on) FROM problems").fetchone()[0]
+    if first is not None and first < day:
+        # every deadline of a problem issued by then lies between its issue date and
+        # as_of: one row per calendar day, a few thousand at most
+        start = dt.date.fromisoformat(first)
+        total = cal.workdays_between(start, as_of)
+        rows, d = [], start
+        while d < as_of:
+            rows.append((d.isoformat(), total - cal.workdays_between(start, d)))
+            d += dt.timedelta(days=1)
+        conn.executemany("INSERT INTO temp.cdo_overdue_days VALUES (?, ?)", rows)
+    conn.execute(
+        """
+        INSERT INTO temp.cdo_then
+        WITH last AS (
+          SELECT problem_id AS pid,
+            MAX(CASE WHEN on_date <= :day AND (action != 'negotiate' OR until_on IS NOT NULL)
+                THEN id END) AS s,
+            MAX(CASE WHEN on_date <= :day AND action IN ('done', 'reopen') THEN id END) AS r,
+            MAX(CASE WHEN on_date <= :day AND action IN ('verify', 'reopen') THEN id END) AS c,
+            MAX(CASE WHEN on_date <= :day AND action = 'negotiate' AND until_on IS NOT NULL
+                THEN id END) AS n
+          FROM problem_events
+          WHERE problem_id IN (SELECT problem_id FROM problem_events WHERE on_date > :day)
+          GROUP BY problem_id)
+        SELECT l.pid,
+          COALESCE((SELECT CASE action WHEN 'done' THEN 'rectified' WHEN 'verify' THEN 'closed'
+                    WHEN 'reopen' THEN 'open' ELSE 'negotiated' END
+                    FROM problem_events WHERE id = l.s), 'open'),
+          COALESCE((SELECT until_on FROM problem_events WHERE id = l.n), p.original_due_on),
+          (SELECT on_date FROM problem_events WHERE id = l.r AND action = 'done'),
+          (SELECT on_date FROM problem_events WHERE id = l.c AND action = 'verify'),
+          (SELECT until_on FROM problem_events WHERE id = l.n)
+        FROM last l JOIN problems p ON p.id = l.pid
+        """,
+        {"day": day},
+    )
+    replayed = conn.execute("SELECT 1 FROM temp.cdo_then LIMIT 1").fetchone() is not None
+    if not was_in_transaction and conn.in_transaction:
+        conn.commit()  # only temporary tables were written; leave no transaction open
+
+    def overdue_days(due: str) -> int:  # a deadline the table does not hold (bad data)
+        return cal.workdays_between(dt.date.fromisoformat(due), as_of)
+
+    conn.create_function("cdo_overdue_days", 1, overdue_days, deterministic=True)
+    return replayed
+
+
+def overdue_days_sql(due: str) -> str:
+    """SQL for the working days overdue of deadline `due` (an SQL expression before
+    as_of), after `prepare_as_of`."""
+    return (f"COALESCE((SELECT n FROM temp.cdo_overdue_days WHERE due = {due}),"
+            f" cdo_overdue_days({due}))")
+
+
+def as_of_columns(replayed: bool) -> dict[str, str]:
+    """SQL for the columns that change with events (status, due_on, rectified_on,
+    closed_on, negotiated_until) as they stood on the as-of date, over `problems p`
+    LEFT JOIN temp.cdo_then t (`AS_OF_JOIN`), after `prepare_as_of`."""
+    names = ("status", "due_on", "rectified_on", "closed_on", "negotiated_until")
+    if not replayed:
+        return {k: f"p.{k}" for k in names}
+    return {k: f"CASE WHEN t.id IS NULL THEN p.{k} ELSE t.{k} END" for k in names}
+
+
+AS_OF_JOIN = " LEFT JOIN temp.cdo_then t ON t.id = p.id"
+
+
 def state_as_of(p: dict, events: Sequence[tuple], as_of: dt.date) -> dict:
     """Set a problem's status, rectified_on, closed_on, due_on and negotiated_until to
     what they were on `as_of`, replaying its events dated on or before it (as
