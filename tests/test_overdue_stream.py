@@ -323,3 +323,13 @@ def test_problem_list_json_and_csv_as_before(world, cli, day, filters):
                                          for r in rows])
     out = _run(cli, world, "spotcheck", "list", "--as-of", day, "--format", "csv", *filters)
     assert out == _captured(print_csv, rows, PROBLEM_KEYS)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_problem_list_error_leaves_stdout_empty(world, cli, fmt):
+    r = cli("--db", world, "spotcheck", "list", "--unit", "不存在的单位", "--format", fmt)
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.startswith("cdo: ")
+    r = cli("--db", world, "spotcheck", "list", "--status", "半截", "--format", fmt)
+    assert r.exit_code == 1 and r.stdout == ""
+

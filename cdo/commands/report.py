@@ -23,7 +23,7 @@ def overdue(
     """逾期未整改问题：按单位分组（附首席数据官），逾期最久的在前，末尾合计。"""
     from cdo.output import write_csv_rows, write_json_lines
     from cdo.problems.model import PROBLEM_KEYS
-    from cdo.problems.reports import overdue_json, overdue_rows, overdue_values
+    from cdo.problems.reports import overdue_json_lines, overdue_rows, overdue_values
 
     day = as_of(as_of_)
     db = open_database(ctx)
@@ -35,7 +35,7 @@ def overdue(
     # JSON and CSV carry exactly the problem keys (the CDO is in the table and .xlsx),
     # written row by row as SQLite reads them in report order.
     if fmt is Format.json:
-        write_json_lines(overdue_json(db, day))
+        write_json_lines(overdue_json_lines(db, day))
     elif fmt is Format.csv:
         write_csv_rows(PROBLEM_KEYS, overdue_values(db, day))
     else:

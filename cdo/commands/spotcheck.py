@@ -175,6 +175,16 @@ def list_(
     m = parse_month(month, "--month 抽查月份") if month else None
     day = as_of(as_of_)
     db = open_database(ctx)
+    if fmt is not Format.table and output is None:  # written row by row as SQLite reads
+        from cdo.output import write_csv_rows, write_json_lines
+        from cdo.problems.model import list_problems_json, list_problems_values
+
+        filters = {"month": m, "unit": unit, "status": status, "source": source}
+        if fmt is Format.json:
+            write_json_lines(list_problems_json(db, as_of=day, **filters))
+        else:
+            write_csv_rows(PROBLEM_KEYS, list_problems_values(db, as_of=day, **filters))
+        return
     rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
     emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,
          title=f"问题清单（{len(rows)} 个，逾期按 {day} 计）", sheet_title="问题清单",

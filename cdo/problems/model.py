@@ -20,7 +20,7 @@ Domain module: no typer, no rich. Every write is one transaction with its audit 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -545,6 +545,79 @@ def list_problems(
             r["overdue_days"] = cal.workdays_between(due, as_of)
         rows.append(r)
     return mark_ever_overdue(rows, as_of)
+
+
+def _problem_values(st: dict[str, str]) -> list[tuple[str, str]]:
+    """(key, SQL) of the PROBLEM_KEYS over problems p, units u and ru, with `st` the
+    columns as they stood (as_of_columns) and overdue_days as of :day."""
+    overdue = (f"CASE WHEN ({st['status']} IN ('open','negotiated')"
+               f" OR {st['rectified_on']} > :day) AND {st['due_on']} < :day"
+               f" THEN {overdue_days_sql(st['due_on'])} END")
+    values = [("id", "p.id"), ("source", "p.source"), ("unit", "u.name"),
+              ("reporter", "COALESCE(ru.name, p.reporter)"), ("resource", "p.resource"),
+              ("dimension", "p.dimension"), ("description", "p.description"),
+              ("records", "p.records"), ("issued_on", "p.issued_on"),
+              ("due_on", st["due_on"]), ("provisional", "p.provisional"),
+              ("status", st["status"]), ("rectified_on", st["rectified_on"]),
+              ("closed_on", st["closed_on"]), ("overdue_days", overdue)]
+    assert [k for k, _ in values] == PROBLEM_KEYS
+    return values
+
+
+def _problem_list_query(db: Database, as_of: dt.date, cal: WorkCalendar | None, columns,
+                        filters: dict[str, str | None]) -> tuple[str, dict]:
+    """The `list_problems` query (same filters, same order) for `columns(values)`, where
+    values are the (key, SQL) pairs of `_problem_values`."""
+    from cdo.store import calendar_store
+
+    replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
+    st = as_of_columns(replayed)
+    where, params = ["p.issued_on <= :day"], {"day": as_of.isoformat()}
+    if filters.get("month"):
+        where.append("p.month = :month")
+        params["month"] = filters["month"]
+    if filters.get("unit"):
+        from cdo.roster.units import resolve_unit
+
+        where.append("p.unit_id = :unit")
+        params["unit"] = resolve_unit(db, filters["unit"]).id
+    if filters.get("status"):
+        where.append(f"{st['status']} = :status")  # as it stood on as_of
+        params["status"] = parse_status(filters["status"])
+    if filters.get("source"):
+        where.append("p.source = :source")
+        params["source"] = parse_source(filters["source"])
+    sql = (f"SELECT {columns(_problem_values(st))} FROM problems p"
+           " JOIN units u ON u.id = p.unit_id LEFT JOIN units ru ON ru.id = p.reporter_id"
+           + (AS_OF_JOIN if replayed else "") + " WHERE " + " AND ".join(where)
+           + " ORDER BY p.id")
+    return sql, params
+
+
+def list_problems_json(db: Database, *, as_of: dt.date, cal: WorkCalendar | None = None,
+                       **filters: str | None) -> Iterator[str]:
+    """`list_problems` (same filters and order) as JSON texts, one per problem with
+    exactly the problem keys, laid out as json.dumps(rows, indent=2) lays out each
+    element; SQLite writes them as the rows are read."""
+    def columns(values):
+        lines = [f"'    \"{k}\": ' || "
+                 + ("CASE WHEN p.provisional THEN 'true' ELSE 'false' END"
+                    if k == "provisional" else f"json_quote({v})") for k, v in values]
+        return "'  {' || char(10) || " + " || ',' || char(10) || ".join(lines) + (
+            " || char(10) || '  }'")
+
+    sql, params = _problem_list_query(db, as_of, cal, columns, filters)
+    return (text for (text,) in db.conn.execute(sql, params))
+
+
+def list_problems_values(db: Database, *, as_of: dt.date, cal: WorkCalendar | None = None,
+                         **filters: str | None) -> Iterator[tuple]:
+    """`list_problems` (same filters and order) as tuples of the PROBLEM_KEYS values
+    (provisional a bool), as the rows are read (for CSV)."""
+    sql, params = _problem_list_query(db, as_of, cal,
+                                      lambda values: ", ".join(v for _, v in values), filters)
+    flag = PROBLEM_KEYS.index("provisional")
+    return ((*t[:flag], bool(t[flag]), *t[flag + 1:]) for t in db.conn.execute(sql, params))
 
 
 def mark_ever_overdue(rows: list[dict], as_of: dt.date) -> list[dict]:

@@ -112,8 +112,14 @@ def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
     return rows
 
 
-def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
-                 ) -> Iterator[str]:
+def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) -> str:
+    """The overdue problems as one JSON array, one object a line (`overdue_json_lines`)."""
+    texts = ",\n".join(overdue_json_lines(db, as_of, cal))
+    return f"[\n{texts}\n]" if texts else "[]"
+
+
+def overdue_json_lines(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
+                       ) -> Iterator[str]:
     """The text of each overdue problem as a JSON object (exactly the problem keys), in
     report order, written by SQLite as the rows are read (`overdue_rows` order)."""
     from cdo.store import calendar_store
@@ -123,8 +129,7 @@ def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
     pairs[PROBLEM_KEYS.index("provisional")] = (
         "'provisional', json(CASE WHEN p.provisional THEN 'true' ELSE 'false' END)")
     sql = _overdue_query(replayed, f"json_object({', '.join(pairs)})")
-    for (text,) in db.conn.execute(sql, {"day": as_of.isoformat()}):
-        yield text
+    return (text for (text,) in db.conn.execute(sql, {"day": as_of.isoformat()}))
 
 
 def overdue_values(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
@@ -136,8 +141,8 @@ def overdue_values(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
     replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
     sql = _overdue_query(replayed, ", ".join(v for _, v in _OVERDUE_VALUES))
     flag = PROBLEM_KEYS.index("provisional")
-    for t in db.conn.execute(sql, {"day": as_of.isoformat()}):
-        yield (*t[:flag], bool(t[flag]), *t[flag + 1:])
+    return ((*t[:flag], bool(t[flag]), *t[flag + 1:])
+            for t in db.conn.execute(sql, {"day": as_of.isoformat()}))
 
 
 def overdue_totals(rows: Sequence[dict]) -> dict:
