@@ -36,30 +36,11 @@ def _create_owner_only(path: Path) -> None:
     os.close(fd)
 
 
-def _import_sqlite_utils() -> None:
-    """Import sqlite_utils without pandas and numpy: it imports them whenever they are
-    installed (for column types cdo never stores), which costs every command 0.3-0.4 s."""
-    import sys
-
-    if "sqlite_utils" in sys.modules:
-        return
-    blocked = [m for m in ("pandas", "numpy") if m not in sys.modules]
-    for m in blocked:
-        sys.modules[m] = None  # type: ignore[assignment]  # import raises ImportError
-    try:
-        import sqlite_utils  # noqa: F401, TID253
-    finally:
-        for m in blocked:
-            if m in sys.modules and sys.modules[m] is None:
-                del sys.modules[m]
-
-
 def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database:
     """Open (creating if needed) the database at `path` and bring its schema up to date.
 
     Pass ":memory:" for a throwaway database (tests).
     """
-    _import_sqlite_utils()
     from sqlite_utils import Database
 
     from cdo.store.schema import migrations
