@@ -40,8 +40,8 @@ DIMS = ["accuracy", "timeliness", "completeness", "normativity"]
 MONTHS = [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13)]
 
 
-def run(cmd: list[str], stdin: Path | None = None) -> tuple[float, float]:
-    """Run `cmd` with stdout to /dev/null: (seconds, peak MiB of the process)."""
+def run(cmd: list[str], stdin: Path | None = None) -> tuple[float, float, float]:
+    """Run `cmd` with stdout to /dev/null: (wall seconds, CPU seconds, peak MiB)."""
     t = time.perf_counter()
     with open(stdin or os.devnull, "rb") as inp:
         p = subprocess.Popen(cmd, stdin=inp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -50,12 +50,15 @@ def run(cmd: list[str], stdin: Path | None = None) -> tuple[float, float]:
     err = p.stderr.read().decode() if p.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{err}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def measure(cmd: list[str], runs: int, stdin: Path | None = None) -> tuple[float, float]:
+def measure(cmd: list[str], runs: int, stdin: Path | None = None
+            ) -> tuple[float, float, float]:
+    """Medians of wall and CPU time, the largest peak memory, over `runs` runs."""
     results = [run(cmd, stdin) for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+    return (statistics.median(r[0] for r in results),
+            statistics.median(r[1] for r in results), max(r[2] for r in results))
 
 
 def build(path: Path, n: int) -> None:
@@ -261,11 +264,12 @@ def bench_size(n: int, folder: Path, runs: int, keep: bool) -> dict:
 
 def report(results: list[dict]) -> None:
     def cell(r, key):
-        s, mib = r[key]
-        return f"{s:6.2f} s {mib:5.0f} MiB"
+        wall, cpu, mib = r[key]
+        return f"{wall:.2f} s ({cpu:.2f} s CPU), {mib:.0f} MiB"
 
     print()
-    print("| problems (overdue) | what | cdo | sqlite3 shell | ratio |")
+    print("| problems (overdue) | what | cdo: wall (CPU), peak memory | sqlite3 shell | ratio "
+          "(CPU) |")
     print("|---|---|---|---|---|")
     for r in results:
         label = f"{r['n']:,} ({r['overdue']:,})"
@@ -278,9 +282,9 @@ def report(results: list[dict]) -> None:
                           ("import", "`spotcheck new`, 10,000 rows")]:
             floor = r.get(key + " floor")
             if key == "overdue json past":
-                ratio = f"{r[key][0] / r['overdue json'][0]:.2f}× today's path"
+                ratio = f"{r[key][1] / r['overdue json'][1]:.2f}× today's path"
             elif floor:
-                ratio = f"{r[key][0] / floor[0]:.2f}×"
+                ratio = f"{r[key][1] / floor[1]:.2f}×"
             else:
                 ratio = ""
             print(f"| {label} | {what} | {cell(r, key)} | "
@@ -301,7 +305,8 @@ def main() -> None:
         print(f"== {n:,} problems", flush=True)
         results.append(bench_size(n, folder, args.runs, args.keep))
         report(results[-1:])
-    print(f"\nAll sizes (median of {args.runs} runs, whole process, peak memory):")
+    print(f"\nAll sizes (median of {args.runs} runs, whole process; ratios of CPU time, the "
+          "steadier figure on a shared machine):")
     report(results)
     if os.environ.get("BENCH_CLEAN"):
         shutil.rmtree(folder, ignore_errors=True)
