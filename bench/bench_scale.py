@@ -187,7 +187,7 @@ def floor_script(db_path: Path, folder: Path, kind: str) -> Path:
             cols = f"json_object({', '.join(pairs)})"
         else:
             cols = ", ".join(v for _, v in reports._OVERDUE_VALUES)
-        sql = reports._overdue_query(False, cols)
+        sql = reports._overdue_query(False, cols, AS_OF)
     elif kind == "list-json":  # the problem list, every problem
         sql = _list_json_sql(db, cal)
     else:

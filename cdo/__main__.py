@@ -1,3 +1,33 @@
-from cdo.cli import main
+"""`python -m cdo` and the `cdo` command.
 
-main()
+Ctrl-C is taken over before anything heavy is imported, so that at no moment — while
+starting, working or exiting — does the clerk see a traceback; once the command is over,
+a Ctrl-C changes nothing and is ignored."""
+
+import sys
+
+from cdo import interrupts
+
+
+def run() -> None:
+    interrupts.install()
+    code: str | int | None = 0
+    try:
+        try:
+            from cdo.cli import main
+
+            main()
+        except SystemExit as e:
+            code = e.code
+        except KeyboardInterrupt:  # before the command line was ready (still importing)
+            interrupts.close()
+            print("cdo: 已中断，本次命令没有保存任何内容", file=sys.stderr)
+            code = 130
+    except KeyboardInterrupt:  # in the moment between the command's end and here
+        code = 130 if interrupts.requested else code
+    interrupts.close()
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    run()

@@ -158,9 +158,8 @@ class WorkCalendar:
         counts = array("i", bytes(4 * (end - base + 1)))
         n = 0
         for o in range(base, end + 1):
-            off = off_named.get(o)
-            if off is None:
-                off = (o % 7) in (0, 6)  # toordinal: Sunday % 7 == 0, Saturday == 6
+            known = off_named.get(o)
+            off = (o % 7) in (0, 6) if known is None else known  # toordinal: Sunday % 7 == 0, Saturday == 6
             if not off:
                 dates.append(dt.date.fromordinal(o))
                 n += 1

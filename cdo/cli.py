@@ -21,47 +21,94 @@ class CdoGroup(TyperGroup):
     """Turns a CdoError anywhere below into one Chinese line on stderr and exit 1."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **kw):
+        from cdo import interrupts
         from cdo.store import audit
 
+        interrupts.reset()
+        if interrupts.requested:  # while still starting up
+            sys.exit(say_interrupted())
         audit.current_args = list(sys.argv[1:] if args is None else args)
         _speak_chinese(self)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **kw)
         try:
             rv = super().main(args, prog_name, complete_var, False, **kw)
+        except KeyboardInterrupt:
+            sys.exit(say_interrupted())
         except Exception as e:  # the library's own errors: usage (2) or abort (1)
             if not hasattr(e, "format_message"):
                 if type(e).__name__ == "Abort":
+                    if interrupts.requested or isinstance(e.__context__, KeyboardInterrupt):
+                        sys.exit(say_interrupted())
                     typer.echo("cdo: 已取消", err=True)
                     sys.exit(ExitCode.USER_ERROR)
                 raise
             _show_library_error(e)
             sys.exit(getattr(e, "exit_code", ExitCode.USAGE))
+        if interrupts.requested and not interrupts.told and rv == INTERRUPTED:
+            rv = say_interrupted()  # stopped while reading the arguments
+        interrupts.close()  # the command is over: a Ctrl-C from now on changes nothing
         sys.exit(rv if isinstance(rv, int) else ExitCode.OK)
 
     def invoke(self, ctx):
+        from cdo import interrupts
+
         try:
             return super().invoke(ctx)
-        except CdoError as e:
-            typer.echo(f"cdo: {e}", err=True)
-            raise typer.Exit(e.exit_code) from None
-        except sqlite3.OperationalError as e:
-            if "locked" in str(e) or "busy" in str(e):
-                typer.echo("cdo: 数据库正被另一位同事的命令占用，请稍后再试", err=True)
-                raise typer.Exit(ExitCode.USER_ERROR) from None
-            raise
-        except sqlite3.DatabaseError as e:
-            typer.echo(f"cdo: 数据库文件无法读取：{e}", err=True)
-            raise typer.Exit(ExitCode.USER_ERROR) from None
-        except OverflowError:
-            # a number too big for SQLite or a date past year 9999 that no check caught;
-            # any transaction it was in has been rolled back
-            typer.echo("cdo: 输入的数字或日期超出可处理的范围，请检查命令或文件中的数字和日期，"
-                       "本次没有保存任何内容", err=True)
-            raise typer.Exit(ExitCode.USER_ERROR) from None
         except KeyboardInterrupt:
-            typer.echo("cdo: 已中断，本次命令没有保存任何内容", err=True)
-            raise typer.Exit(130) from None
+            raise typer.Exit(say_interrupted()) from None
+        except Exception as e:
+            # An interrupt that some library turned into another error (a half-read file
+            # blamed as "TypeError") is an interrupt, not bad input.
+            if interrupts.requested:
+                raise typer.Exit(say_interrupted()) from None
+            raise typer.Exit(_user_error(e)) from None
+
+
+def _user_error(e: Exception) -> int:
+    """Say what went wrong in one Chinese line and return the exit code; re-raise the
+    exceptions that are not the clerk's (the library's own usage errors, bugs)."""
+    if isinstance(e, CdoError):
+        typer.echo(f"cdo: {e}", err=True)
+        return e.exit_code
+    if isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e)):
+        typer.echo("cdo: 数据库正被另一位同事的命令占用，请稍后再试", err=True)
+        return ExitCode.USER_ERROR
+    if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError):
+        typer.echo(f"cdo: 数据库文件无法读取：{e}", err=True)
+        return ExitCode.USER_ERROR
+    if isinstance(e, OverflowError):
+        # a number too big for SQLite or a date past year 9999 that no check caught;
+        # any transaction it was in has been rolled back
+        typer.echo("cdo: 输入的数字或日期超出可处理的范围，请检查命令或文件中的数字和日期，"
+                   "本次没有保存任何内容", err=True)
+        return ExitCode.USER_ERROR
+    raise e
+
+
+INTERRUPTED = 130
+
+
+def say_interrupted() -> int:
+    """After Ctrl-C: tell the clerk exactly what this command had saved; return 130."""
+    from cdo import interrupts
+
+    interrupts.close()  # a second Ctrl-C must not cut the message short
+    interrupts.told = True
+    try:
+        from cdo.store.audit import saved_summary
+
+        lines = saved_summary(interrupts.saved)
+    except Exception:  # the database cannot be read back: say only that something was saved
+        lines = ["（详情可用 cdo log 查看）"] if interrupts.saved else []
+    if not interrupts.saved:
+        typer.echo("cdo: 已中断，本次命令没有保存任何内容", err=True)
+    else:
+        typer.echo("cdo: 已中断。中断前已保存（已写入数据库，用 cdo log 可查）：", err=True)
+        for line in lines:
+            typer.echo(f"  {line}", err=True)
+        typer.echo("  其余没有保存。", err=True)
+    return INTERRUPTED
 
 
 def _speak_chinese(group) -> None:
@@ -143,8 +190,13 @@ admin.mount(app)
 
 
 def main() -> None:
+    from cdo import interrupts
+
+    interrupts.install()
     try:
         app(prog_name="cdo")
     except BrokenPipeError:  # `cdo ... | head`
         sys.stderr.close()
         sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(say_interrupted())

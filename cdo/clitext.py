@@ -20,6 +20,7 @@ _HELP_WORDS = [
     ("<int>", "<整数>"),
     ("<float>", "<数>"),
     ("<path>", "<路径>"),
+    (" <list[Path]>", ""),  # an optional list of files (cdo serve)
     ("<bool>", ""),
 ]
 

@@ -245,7 +245,7 @@ def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     # 二〇二六年 / 二零二六年 as a year: the digits the rest of the reader understands
     text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + m.group(2), text)
-    return text.translate(str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")"}))
+    return text.translate(str.maketrans("【】[]", "()()"))
 
 
 def _clean_name(name: str) -> str:

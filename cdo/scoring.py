@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cdo.errors import InvalidInputError
 
@@ -325,9 +325,10 @@ def ranking(table: Table, units: Sequence[UnitRef],
             "missing": missing,
         })
     complete = [r for r in rows if r["complete"]]
-    for row, rank in zip(complete, competition_ranks([r["total"] for r in complete]), strict=True):
+    ranks = competition_ranks([cast(float, r["total"]) for r in complete])
+    for row, rank in zip(complete, ranks, strict=True):
         row["rank"] = rank
-    complete.sort(key=lambda r: r["rank"])  # stable: ties keep the units' order
+    complete.sort(key=lambda r: cast(int, r["rank"]))  # stable: ties keep the units' order
     return complete + [r for r in rows if not r["complete"]]
 
 

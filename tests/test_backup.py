@@ -106,7 +106,7 @@ def test_backup_holds_committed_state_while_another_writes(live, tmp_path):
 # ----------------------------------------------------------------------------- auto
 
 
-def test_auto_backup_keeps_the_last_five(live, tmp_path):
+def test_auto_backup_keeps_the_last_five_and_the_days_first(live, tmp_path):
     manual = backup.copy_database(live, tmp_path / "manual.db")
     assert manual > 0
     made = []
@@ -114,10 +114,12 @@ def test_auto_backup_keeps_the_last_five(live, tmp_path):
         made.append(backup.auto_backup(live))
         os.utime(made[-1], ns=(i * 10**9, i * 10**9))  # distinct ages, whatever the clock
     autos = sorted(p.name for p in (tmp_path / "backups").glob("cdo-auto-*.db"))
-    assert len(autos) == 5
-    assert sorted(p.name for p in made[2:]) == autos
+    assert len(autos) == 6
+    # the day's first copy (before its first change) stays; the second is the one let go
+    assert sorted(p.name for p in [made[0], *made[2:]]) == autos
+    assert not made[1].exists()
     assert (tmp_path / "manual.db").exists()
-    assert all(_mode(p) == 0o600 for p in made[2:])
+    assert all(_mode(p) == 0o600 for p in [made[0], *made[2:]])
 
 
 def test_auto_backup_takes_a_database_or_a_path(live, tmp_path):
@@ -144,7 +146,7 @@ def test_auto_backup_of_one_database_leaves_anothers_alone(live, tmp_path):
         backup.auto_backup(other, keep=1)
     backup.auto_backup(live, keep=1)
     names = sorted(p.name.split("-auto-")[0] for p in (tmp_path / "backups").iterdir())
-    assert names == ["cdo", "other"]
+    assert names == ["cdo", "other", "other"]  # other's newest and its day's first
 
 
 # ----------------------------------------------------------------------------- restore
@@ -308,8 +310,7 @@ def test_bulk_import_takes_an_automatic_backup_first(cli, live, tmp_path, words,
                                                      content):
     from cdo.paths import data_dir
 
-    if cli(*words, "--help").exit_code != 0:
-        pytest.skip(f"cdo {' '.join(words)} not built yet")
+    assert cli(*words, "--help").exit_code == 0, f"cdo {' '.join(words)} is missing"
     if name:
         (tmp_path / name).write_text(content, encoding="utf-8")
     form = data_dir() / "samples" / "forms" / "03-市公安局.xlsx"

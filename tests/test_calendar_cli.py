@@ -359,19 +359,6 @@ def _add_problem(db_path, issued_on: str) -> int:
     return p["id"]
 
 
-def _hook_available() -> bool:
-    try:
-        from cdo.problems import model as problems
-    except ImportError:
-        return False
-    return all(hasattr(problems, f) for f in ("deadline_changes", "apply_deadline_changes",
-                                            "add_problem"))
-
-
-needs_hook = pytest.mark.skipif(not _hook_available(), reason="cdo.issues 尚未提供期限重算")
-
-
-@needs_hook
 def test_set_moves_stored_deadlines(cli, db_path):
     pid = _add_problem(db_path, "2023-09-27")
     r = ok(cli("calendar", "set", "2023-10-09", "off", "--reason", "停电"))
@@ -383,7 +370,6 @@ def test_set_moves_stored_deadlines(cli, db_path):
     assert "没有期限受影响" in r.stdout
 
 
-@needs_hook
 def test_load_dry_run_shows_moves_and_load_applies_them(cli, db_path, tmp_path):
     pid = _add_problem(db_path, "2026-12-31")
     db = open_db(db_path)
@@ -433,7 +419,6 @@ def test_deadline_before_2004_says_there_is_no_data_not_load_a_notice(cli, start
     assert "本工具没有 2004 年以前的节假日数据" in r.stdout and "尚未载入" not in r.stdout
 
 
-@needs_hook
 def test_set_moves_closed_problems_deadlines_too(cli, db_path):
     import datetime as dt
 

@@ -104,8 +104,7 @@ MOMENTS = {"problems": ["t:0.3", "wal:200000", "wal:6000000"],
 def test_sigkill_mid_import_leaves_all_or_nothing(tmp_path, importer):
     make = _units_csv if importer == "units" else _problems_csv
     args, table, base = make(tmp_path / "big.csv")
-    if not _exists(*map(str, args[:2])):
-        pytest.skip(f"cdo {' '.join(map(str, args[:2]))} not built yet")
+    assert _exists(*map(str, args[:2])), f"cdo {' '.join(map(str, args[:2]))} is missing"
     killed_mid_write = 0
     for i, when in enumerate(MOMENTS[importer]):
         db_path = tmp_path / f"cdo{i}.db"

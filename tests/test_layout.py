@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "cdo"
 
 PURE = {"cdo.calendar", "cdo.notice", "cdo.scoring", "cdo.dates", "cdo.masking", "cdo.errors",
+        "cdo.interrupts",
         "cdo.paths"}
 USE_CASES = ("cdo.roster", "cdo.problems", "cdo.evaluation", "cdo.demo")
 FACE = ("cdo.cli", "cdo.commands", "cdo.output", "cdo.clitext", "cdo.__main__")

@@ -27,7 +27,7 @@ from cdo.problems.model import (
     list_problems,
     state_as_of,
 )
-from cdo.problems.reports import _CDO_JOIN
+from cdo.problems.reports import _cdo_join
 from cdo.roster.units import add_unit
 from cdo.store.db import open_db, transaction
 
@@ -35,7 +35,8 @@ D = dt.date.fromisoformat
 
 
 # ----------------------------------------------------------------------------- the oracle
-# cdo/problems/reports.py before streaming (commit f910603), unchanged but for names.
+# cdo/problems/reports.py before streaming (main at the merge: the CDO join by date),
+# unchanged but for names.
 
 def old_overdue_rows(db, as_of: dt.date, cal=None) -> list[dict]:
     """Every problem overdue on `as_of`, grouped by unit (worst unit first), worst first.
@@ -48,7 +49,7 @@ def old_overdue_rows(db, as_of: dt.date, cal=None) -> list[dict]:
 
     cal = cal or calendar_store.load_calendar(db)
     day = as_of.isoformat()
-    base = _SELECT.replace("FROM problems p", ", c.cdo_name FROM problems p") + _CDO_JOIN
+    base = _SELECT.replace("FROM problems p", ", c.cdo_name FROM problems p") + _cdo_join(as_of)
     # Two index searches instead of one OR: unrectified past the deadline, and (for an
     # as-of date in the past) problems rectified only after that date.
     sql = (

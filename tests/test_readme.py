@@ -16,7 +16,7 @@ def test_readme_starts_with_the_two_fresh_machine_commands():
     assert blocks[0] == (
         "python3 -m venv .venv && . .venv/bin/activate && pip install . && cdo demo"
     )
-    assert blocks[1] == "pip install '.[test]' && python -m pytest"
+    assert blocks[1] == "pip install '.[test,web]' && python -m pytest"
     ci = (ROOT / ".ci" / "run").read_text()
     assert blocks[1] in ci
 

@@ -363,10 +363,15 @@ def test_long_ranking_is_drawn_without_rich(cli, units, monkeypatch):
     heads = [h.strip() for h in out[3].split("┃")[1:-1]]
     assert heads == ["排名", "单位", "类别", "履职", "统筹", "开放", "管理", "应用", "评估", "总分",
                      "状态"]
-    # every line is as wide as the box (CJK characters count two columns)
-    from cdo.sheets.write import display_width
+    # every line is as wide as the box (CJK characters count two columns), measured here
+    # independently of the code's own width function
+    import unicodedata
 
-    assert len({display_width(x) for x in out[1:10]}) == 1
+    def columns(text):
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    widths = {columns(x) for x in out[1:10]}
+    assert len(widths) == 1 and widths.pop() == columns(out[1]) > 40, out[1:10]
     assert "│    1 │ 达州市大数据中心" in out[5]
     assert "│    — │ 达州市通川区" in out[6] and "(90)" in out[6] and "未评：第17项" in out[6]
     assert out[9].startswith("└─")

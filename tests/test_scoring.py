@@ -194,8 +194,10 @@ def test_round_suggestion_is_half_up():
 
 
 def test_plan_deadline_is_a_named_documented_assumption():
-    assert scoring.FIRST_PLAN_DUE == D(2023, 5, 30)
-    assert scoring.plan_deadline(scoring.FIRST_PLAN_YEAR) == scoring.FIRST_PLAN_DUE
-    assert scoring.plan_deadline(2026) == D(2026, *scoring.PLAN_DUE_MONTH_DAY)
+    # the dates themselves, not the constants the code reads them from
+    assert scoring.plan_deadline(2023) == D(2023, 5, 30)
+    assert scoring.plan_deadline(2025) == D(2025, 3, 31)
+    assert scoring.plan_deadline(2026) == D(2026, 3, 31)
+    assert scoring.plan_deadline(2028) == D(2028, 3, 31)
     doc = scoring.__doc__
     assert "2023-05-30" in doc and "31 March" in doc and "ASSUMPTION" in doc

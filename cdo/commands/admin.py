@@ -17,6 +17,9 @@ def mount(app: typer.Typer) -> None:
     app.command("log")(log)
     app.command("backup")(backup)
     app.command("restore")(restore)
+    from cdo.commands.serve import serve
+
+    app.command("serve")(serve)
 
 
 def demo(ctx: typer.Context) -> None:

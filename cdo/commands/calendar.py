@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -51,8 +51,8 @@ def _positive_int(text: str) -> int:
     return int(t)
 
 
-def _kind_arg(text: str) -> str:
-    kinds = {"off": "off", "休": "off", "休息": "off", "放假": "off",
+def _kind_arg(text: str) -> Literal["off", "work"]:
+    kinds: dict[str, Literal["off", "work"]] = {"off": "off", "休": "off", "休息": "off", "放假": "off",
              "work": "work", "班": "work", "上班": "work"}
     kind = kinds.get(text.strip().lower())
     if kind is None:

@@ -42,12 +42,15 @@ def open_database(ctx: typer.Context, *, create: bool = True) -> Database:
     With create=False (commands that only read), a database that does not exist yet is
     not created: an empty in-memory one stands in for it.
     """
+    from cdo.store.calendar_store import refresh_derived
     from cdo.store.db import open_db, resolve_path
 
     path = resolve_path(db_path(ctx))
     if not create and not path.exists():
         return open_db(":memory:")
-    return open_db(path)
+    db = open_db(path)
+    refresh_derived(db, build=False)  # the web view's calendar table, if it has gone stale
+    return db
 
 
 def read_calendar(ctx: typer.Context):  # -> WorkCalendar

@@ -62,12 +62,17 @@ def import_(
     unit: Annotated[str | None, typer.Option("--unit", help="所有推荐表都属于这个单位"
                                              "（默认按“工作单位及职务”识别）")] = None,
     received: Annotated[str | None, typer.Option(
-        "--received", help="收到推荐表的日期（默认今天）")] = None,
+        "--received", help="收到推荐表的日期（收文登记表和文件名中都没有时使用，默认今天）")] = None,
 ) -> None:
     """导入填好的推荐表（.xlsx，一个工作表一份），逐份保存，有问题的逐份列出。
 
     给文件夹时读取其中所有 .xlsx；.xls、.et、.ods、.csv、Word 等文件列为未导入并说明原因，
-    图片、PDF 等其他文件和隐藏文件不读取。"""
+    图片、PDF 等其他文件、隐藏文件和 Excel/WPS/LibreOffice 打开文件时留下的临时文件
+    （~$…、.~lock…#）不读取；打不开的文件（没有权限或正被 Excel 打开）逐个列出，其余照常导入。
+
+    每份的收到日期依次取自：文件夹中的收文登记表（有“收到日期”列和“文件名”或“单位”列的
+    .xlsx/.csv），文件名中的日期（如“2023-05-26 通川区.xlsx”、20230526、2023年5月26日），
+    最后才是 --received（默认今天）。"""
     from cdo.dates import today
     from cdo.roster import cdos as roster
 
@@ -82,6 +87,8 @@ def import_(
             line += f"（工作单位及职务没写明单位，按{o.unit_source}认定）"
         if o.missing and o.action != "unchanged":
             line += f"（未填：{'、'.join(o.missing)}）"
+        if o.received_from and o.action != "unchanged":
+            line += f"（收到日期 {o.received_on}，取自{o.received_from}）"
         echo(f"{line}  ← {o.file}，工作表“{o.sheet}”")
         if o.stated:
             warn(f"注意：{o.file}，工作表“{o.sheet}”表上写的是“{o.stated}”，"
@@ -214,6 +221,52 @@ def history(
             "appointed_on", "filed_on", "ended_on", "end_reason"]
     emit(rows, cols, fmt, keys=keys, title=f"{u.name}历任首席数据官",
          empty=f"{u.name}还没有报送过推荐表。")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context, unit: UnitArg,
+    show_contact: ShowContactOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """单位现任首席数据官的完整推荐表：基本情况、个人简历、专业特长、工作计划、推荐意见，
+    以及推荐、任命、备案日期和数据专员（电话默认打码，--show-contact 显示完整）。"""
+    from cdo.masking import mask_phone
+    from cdo.output import plain, print_csv, print_json
+    from cdo.roster import cdos as roster
+    from cdo.sheets.forms import FIELD_NAMES
+
+    db = open_database(ctx, create=False)
+    row = roster.show(db, unit)
+    if not show_contact:
+        row["phone"] = mask_phone(row["phone"]) or None
+        row["specialists"] = [{**s, "phone": mask_phone(s["phone"]) or None}
+                              for s in row["specialists"]]
+    if fmt == Format.json:
+        print_json({k: plain(row[k]) for k in roster.SHOW_KEYS})
+        return
+    if fmt == Format.csv:
+        flat = {**row, "specialists": "、".join(s["name"] for s in row["specialists"])}
+        print_csv([flat], roster.SHOW_KEYS)
+        return
+    from rich.table import Table
+
+    from cdo.output import console
+
+    labels = {"unit": "单位", **FIELD_NAMES, "status": "状态", "recommended_on": "推荐日期",
+              "received_on": "收到日期", "appointed_on": "任命日期", "filed_on": "备案日期",
+              "source_file": "来源文件", "source_sheet": "工作表", "specialists": "数据专员"}
+    values = {**row, "status": roster.STATUS_NAMES.get(row["status"], row["status"]),
+              "specialists": "、".join(
+                  s["name"] + (f"（{s['phone']}）" if s["phone"] else "")
+                  for s in row["specialists"]) or "（无）"}
+    table = Table(title=f"{row['unit']}首席数据官 {row['name']}", show_header=False,
+                  title_style="bold", show_lines=True)
+    table.add_column("栏目", style="bold", no_wrap=True)
+    table.add_column("内容", overflow="fold")
+    for key in roster.SHOW_KEYS:
+        table.add_row(labels[key], "" if values[key] is None else str(values[key]))
+    console().print(table)
 
 
 @app.command("missing")

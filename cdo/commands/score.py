@@ -203,8 +203,17 @@ def import_(
     year: YearOpt,
     reason: Annotated[str | None, typer.Option(
         "--reason", help="文件改动了已录入分数时，写明理由")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="文件名或标题写的是别的年度（如 2023年度），仍按 --year 导入")] = False,
 ) -> None:
-    """导入一年的评分：全部无误才导入，错误逐格列出。"""
+    """导入一年的评分：全部无误才导入，错误逐格列出。
+
+    表头可写项目序号（4、第4项）、项目名称（数据普查登记）或两者（4.数据普查登记）；读不出的列逐一列出。合计、平均分、分值行不读。
+
+    文件名或标题写明别的年度（如 2023年度）而 --year 不同时不导入，除非加 --force。
+
+    导错了可用 cdo score withdraw 撤回。
+    """
     from cdo.evaluation import points as evaluation
 
     for path in paths:
@@ -212,9 +221,49 @@ def import_(
             from cdo.errors import FileReadError
 
             raise FileReadError(f"{path}：文件或文件夹不存在")
-    r = evaluation.import_points(open_database(ctx), year, paths, reason)
+    r = evaluation.import_points(open_database(ctx), year, paths, reason, force=force)
     echo(f"已导入 {year} 年度 {r['units']} 个单位的评分：新增 {r['added']} 项，"
          f"修改 {r['changed']} 项，未变 {r['unchanged']} 项")
+    if r["import_id"] is not None:
+        echo(f"导入编号 {r['import_id']}（导错了可撤回：cdo score withdraw --year {year} "
+             f"--import {r['import_id']} --reason 理由）")
+    for w in r["warnings"]:
+        warn(f"注意：{w}")
+
+
+@app.command("imports")
+def imports(ctx: typer.Context, year: YearOpt, fmt: FormatOpt = Format.table) -> None:
+    """列出一年的评分导入（导入编号、时间、文件、是否已撤回）。"""
+    from cdo.evaluation import points as evaluation
+    from cdo.output import Column, emit
+
+    rows = evaluation.list_imports(open_database(ctx), year)
+    cols = [Column("id", "导入编号", justify="right"), Column("created_at", "导入时间"),
+            Column("source", "文件"), Column("cells", "新增或修改", justify="right"),
+            Column("withdrawn_at", "状态", show=lambda v, r: (
+                f"已于 {v[:10]} 撤回：{r['withdraw_reason']}" if v else "有效"))]
+    emit(rows, cols, fmt, keys=["id", "created_at", "source", "cells", "withdrawn_at",
+                                "withdraw_reason"],
+         title=f"{year} 年度评分导入", empty=f"{year} 年度还没有导入过评分。")
+
+
+@app.command("withdraw")
+def withdraw(
+    ctx: typer.Context,
+    year: YearOpt,
+    import_id: Annotated[int, typer.Option(
+        "--import", help="导入编号（导入时显示，或见 cdo score imports --year 年度）")],
+    reason: Annotated[str, typer.Option("--reason", help="撤回的理由（必填，记入日志）")],
+) -> None:
+    """撤回一次导入错了的评分（定稿前）：新增的分数删去，改动的分数恢复原值。
+
+    导入后又改过的分数（score set 或后来的导入）会使撤回被拒绝，并逐项列出。
+    """
+    from cdo.evaluation import points as evaluation
+
+    r = evaluation.withdraw_import(open_database(ctx), year, import_id, reason)
+    echo(f"已撤回 {year} 年度第 {r['import_id']} 次评分导入（{r['source']}）："
+         f"删去 {r['removed']} 项，恢复原分数 {r['restored']} 项，理由已记入日志")
 
 
 @app.command("suggest")

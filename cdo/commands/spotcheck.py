@@ -82,18 +82,28 @@ def new(
         str | None,
         typer.Option("--sheet", help="只读这个工作表（默认读取每个带清单表头的工作表）"),
     ] = None,
+    again: Annotated[bool, typer.Option(
+        "--again", help="同一月份已导入过相同的问题时仍然导入（确是再次抽查发现了同样的问题）")
+    ] = False,
 ) -> None:
-    """登记一次月度抽查及其问题数据清单（整份清单全部导入，或有错时一条也不导入）。"""
+    """登记一次月度抽查及其问题数据清单（整份清单全部导入，或有错时一条也不导入）。
+
+    同一月份、问题逐行相同（责任单位、数据资源名称、问题类型、问题描述）的清单视为同一份，不论另存为 .xlsx 还是 .csv，都不会重复导入，除非加 --again。
+
+    问题类型写“一致性”的，按准确性登记（政策只列准确性、时效性、完整性、规范性四类）。
+    """
     from cdo.problems.importer import import_spotcheck
 
     m = parse_month(month, "--month 抽查月份")
     day = _issued_on(issued_on)
     db = open_database(ctx)
-    res = import_spotcheck(db, file, month=m, issued_on=day, sheet=sheet)
+    res = import_spotcheck(db, file, month=m, issued_on=day, sheet=sheet, again=again)
     mark = "（暂定：所跨年度尚无官方节假日安排）" if res["provisional"] else ""
     echo(f"已登记 {m} 月度抽查（第 {res['spotcheck_id']} 次）：{res['problems']} 个问题，"
          f"涉及 {res['units']} 个单位，{_id_span(res['ids'])}；"
          f"{res['issued_on']} 下发，整改期限 {res['due_on']}（30 个工作日）{mark}")
+    for word, n in res.get("mapped", {}).items():
+        echo(f"注意：{n} 个问题的问题类型写作“{word}”，按规定记为准确性（{word}不是单独的问题类型）")
     if len(res.get("sheets", [])) > 1:
         echo(f"读取了 {len(res['sheets'])} 个工作表：{'、'.join(res['sheets'])}"
              "（只要其中一个，请用 --sheet 指定）")
@@ -119,7 +129,8 @@ def add(
     unit: Annotated[str, typer.Option("--unit", help="责任单位（数据提供单位），全称或简称")],
     resource: Annotated[str, typer.Option("--resource", help="数据资源名称")],
     dimension: Annotated[
-        str, typer.Option("--dimension", help="问题类型：准确性/时效性/完整性/规范性（或英文）")
+        str, typer.Option("--dimension", help="问题类型：准确性/时效性/完整性/规范性（或英文）；"
+                          "一致性（各系统间或与来源不一致）按准确性登记")
     ],
     description: Annotated[str, typer.Option("--description", help="问题描述")],
     issued_on: IssuedOpt,
@@ -137,7 +148,7 @@ def add(
     ] = None,
 ) -> None:
     """登记一个问题（月度抽查发现，或数据使用单位反馈）。"""
-    from cdo.problems.model import DEADLINE_DAYS, SOURCE_NAMES, add_problem
+    from cdo.problems.model import DEADLINE_DAYS, SOURCE_NAMES, add_problem, dimension_rule
 
     day = _issued_on(issued_on)
     m = parse_month(month, "--month 抽查月份") if month else None
@@ -149,6 +160,27 @@ def add(
     echo(f"已登记问题 #{p['id']}：{p['unit']}，{p['resource']}（{SOURCE_NAMES[p['source']]}）；"
          f"{p['issued_on']} 下发，整改期限 {p['due_on']}{mark}"
          f"（{DEADLINE_DAYS[p['source']]} 个工作日）")
+    if (word := dimension_rule(dimension)) is not None:
+        echo(f"注意：问题类型“{dimension}”按规定记为准确性（{word}不是单独的问题类型）")
+
+
+@app.command("withdraw")
+def withdraw(
+    ctx: typer.Context,
+    spotcheck: Annotated[int, typer.Argument(help="抽查的次数编号（导入时显示的“第 N 次”）")],
+    reason: Annotated[str, typer.Option("--reason", help="撤回的理由（必填，记入日志）")],
+) -> None:
+    """撤回整次导入错了的抽查（如重复导入）：删除它的全部问题，理由记入日志。
+
+    只要其中有一个问题已整改、核验、退回或协商延期，就不能撤回。
+    """
+    from cdo.problems.importer import withdraw_spotcheck
+
+    r = withdraw_spotcheck(open_database(ctx), spotcheck, reason)
+    echo(f"已撤回第 {r['spotcheck_id']} 次抽查（{r['month']}，{r['issued_on']} 下发，"
+         f"文件 {r['source_file']}）：删除 {r['problems']} 个问题（{_id_span(r['ids'])}），"
+         "理由已记入日志" + (f"；{r['reminders']} 次催办记录不再列出这些问题"
+                             if r["reminders"] else ""))
 
 
 @app.command("list")

@@ -10,7 +10,7 @@ import typer
 from cdo.commands.common import FormatOpt, OutputOpt, echo, open_database
 from cdo.output import Column, Format, emit
 
-app = typer.Typer(rich_markup_mode=None, help="参与单位：添加、导入、列表", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode=None, help="参与单位：添加、导入、列表、别名", no_args_is_help=True)
 
 
 @app.command("add")
@@ -75,3 +75,47 @@ def list_(
         sheet_title="参与单位",
         empty="还没有单位。用 cdo units import 名单.xlsx 导入。",
     )
+
+
+@app.command("alias")
+def alias(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Argument(help="单位全称、简称或已有别名")],
+    names: Annotated[list[str] | None, typer.Argument(
+        help="要添加的别名（可多个），如 人社局", show_default=False)] = None,
+    remove: Annotated[list[str] | None, typer.Option(
+        "--remove", help="去掉这个别名（可多次给出）", show_default=False)] = None,
+) -> None:
+    """给单位添加或去掉别名（如 人社局、卫健委）；不给别名时列出该单位的别名。
+
+    别名在所有按单位名称识别的地方都有效（命令参数、推荐表、问题清单、评分表、签到表）。
+    已经指向另一个单位的名称不能作别名。"""
+    from cdo.roster.units import add_alias, remove_alias, resolve_unit
+
+    db = open_database(ctx)
+    for name in remove or []:
+        u = remove_alias(db, unit, name)
+        echo(f"已去掉别名：{name.strip()}（{u.name}）")
+    for name in names or []:
+        u, added = add_alias(db, unit, name)
+        echo(f"已添加别名：{name.strip()} → {u.name}" if added
+             else f"“{name.strip()}”已是{u.name}的别名，没有变化")
+    if not names and not remove:
+        u = resolve_unit(db, unit)
+        echo(f"{u.name}的别名：{'、'.join(u.aliases)}" if u.aliases
+             else f"{u.name}还没有别名。添加：cdo units alias {unit} 别名")
+
+
+@app.command("aliases")
+def aliases(
+    ctx: typer.Context,
+    unit: Annotated[str | None, typer.Argument(help="只看这个单位")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """列出各单位的别名。"""
+    from cdo.roster.units import list_aliases
+
+    rows = list_aliases(open_database(ctx, create=False), unit)
+    emit(rows, [Column("unit", "单位"), Column("short", "简称"), Column("alias", "别名")], fmt,
+         keys=["unit", "short", "alias"], title=f"单位别名（{len(rows)} 个）",
+         empty="还没有单位别名。添加：cdo units alias 单位 别名")

@@ -127,7 +127,7 @@ def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
             fixed = None
         late_on = from_iso(late)
         ever_late = late_on is not None and late_on <= as_of
-        facts = scoring.ProblemFacts(from_iso(due), fixed, ever_late)
+        facts = scoring.ProblemFacts(dt.date.fromisoformat(due[:10]), fixed, ever_late)
         outcome = scoring.problem_outcome(facts, as_of)
         rows.append([
             pid, SOURCE_NAMES.get(source, source), month, unit, reporter or "", resource,
@@ -167,7 +167,7 @@ def rectification_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
     both = rectification_by_unit(db, as_of=as_of, year=year)
     order = [r["unit"] for r in both]
     seen = set(order)
-    category = {}
+    category: dict[str, str] = {}
     for name, cat in db.execute("SELECT name, category FROM units ORDER BY id"):
         category[name] = cat
         if name not in seen:
@@ -183,7 +183,7 @@ def rectification_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
                 *(u[k] for k in _COUNTS), a["found"], rate(a["on_time_rate"])]
 
     rows = [line(name, spot.get(name, zero), user.get(name, zero), all_rows.get(name, zero),
-                 CATEGORY_NAMES.get(category.get(name), category.get(name) or ""))
+                 CATEGORY_NAMES.get(category.get(name) or "", category.get(name) or ""))
             for name in order]
     footer = None
     if both:

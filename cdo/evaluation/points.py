@@ -8,6 +8,7 @@ The rules themselves (totals, ranks, suggestion formulas, fingerprint) are in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +20,14 @@ from cdo.dates import from_iso, timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, RowErrors, StateError
 from cdo.roster.units import UnitIndex
 from cdo.scoring import Table, UnitRef, fmt_points
-from cdo.sheets.score_sheet import FORMULA_HINT, Cell, ReadResult, formula_cells, parse_item_label
+from cdo.sheets.score_sheet import (
+    FORMULA_HINT,
+    GRID_UNIT_HEADERS,
+    Cell,
+    ReadResult,
+    formula_cells,
+    parse_item_label,
+)
 from cdo.store import audit
 
 if TYPE_CHECKING:
@@ -197,12 +205,31 @@ def read_points(path: Path, table: Table, index: UnitIndex, year: int) -> ReadRe
     return read_points_grid(path, table, index)
 
 
+def _check_named_years(result: ReadResult, year: int) -> list[str]:
+    """A file whose name or title names evaluation years, none of them `year`: one
+    problem per such file, naming where it says which year."""
+    by_path: dict[Path, list[tuple[str, int]]] = {}
+    for path, where, y in result.years:
+        by_path.setdefault(path, []).append((where, y))
+    problems = []
+    for named in by_path.values():
+        if any(y == year for _, y in named):
+            continue
+        where, y = named[0]
+        problems.append(
+            f"{where}写的是 {y} 年度，不是 --year {year}；请核对年度，"
+            f"确要把这份文件导入为 {year} 年度的评分，请加 --force")
+    return problems
+
+
 def import_points(db: Database, year: int, path: Path | Sequence[Path],
-                  reason: str | None = None) -> dict:
+                  reason: str | None = None, *, force: bool = False) -> dict:
     """Import grids (.xlsx/.csv), filled 附件2 sheets or folders of them; all or nothing.
 
     Blank cells mean "not scored" and leave what is stored alone. A cell that would
-    change a stored point needs `reason`. Returns counts: added, changed, unchanged, units.
+    change a stored point needs `reason`. A file whose name or title names another year
+    is refused unless `force`. Returns counts: added, changed, unchanged, units, and the
+    import's number (import_id, None when nothing changed) and warnings (columns not read).
     Raises RowErrors naming every bad cell (unit, item, value, maximum).
     """
     from cdo.store.db import transaction
@@ -219,10 +246,14 @@ def import_points(db: Database, year: int, path: Path | Sequence[Path],
         result.cells += one.cells
         result.problems += one.problems
         result.sources += one.sources
+        result.warnings += one.warnings
+        result.years += one.years
     # messages name the file (or how many files) the points came from
     path = paths[0] if len(paths) == 1 else Path(f"{len(paths)} 个文件")
 
     problems = list(result.problems)
+    if not force:
+        problems += _check_named_years(result, year)
     if not problems and not any(scoring_has_value(c.raw) for c in result.cells):
         raise RowErrors(f"{path}：没有读到任何分数，没有导入。", [
             "请确认每行第一列是单位名称、表头是项目序号（1、2、4…17），分数填在对应格内；"
@@ -285,19 +316,119 @@ def import_points(db: Database, year: int, path: Path | Sequence[Path],
             " WHERE year = ? AND unit_id = ? AND item = ?",
             [(pts, now, year, u, i) for (u, i), pts, _ in changed],
         )
+        import_id = None
+        if added or changed:
+            import_id = _record_import(db, year, paths, added, changed, now)
         audit.record_many(db, [
             {"entity": "score", "entity_id": _entity_id(year, u, i), "action": "import",
-             "before": None, "after": {"points": pts, "note": note}, "unit_id": u}
+             "before": None, "after": {"points": pts, "note": note, "import_id": import_id},
+             "unit_id": u}
             for (u, i), pts, note in added
         ] + [
             {"entity": "score", "entity_id": _entity_id(year, u, i), "action": "change",
-             "before": {"points": old[0], "note": old[1]}, "after": {"points": pts, "note": old[1]},
+             "before": {"points": old[0], "note": old[1]},
+             "after": {"points": pts, "note": old[1], "import_id": import_id},
              "unit_id": u, "reason": reason}
             for (u, i), pts, old in changed
         ])
     units = {k[0] for k in values}
     return {"added": len(added), "changed": len(changed), "unchanged": unchanged,
-            "units": len(units)}
+            "units": len(units), "import_id": import_id, "warnings": result.warnings}
+
+
+def _record_import(db: Database, year: int, paths: list[Path], added: list, changed: list,
+                   now: str) -> int:
+    """Keep what an import wrote and what each point was before (for `withdraw_import`)."""
+    source = "、".join(p.name or str(p) for p in paths)
+    iid: int = db.execute(
+        "INSERT INTO score_imports (year, source, cells, created_at) VALUES (?,?,?,?)",
+        [year, source, len(added) + len(changed), now]).lastrowid or 0
+    db.conn.executemany(
+        "INSERT INTO score_import_cells (import_id, unit_id, item, before_points, before_note,"
+        " points) VALUES (?,?,?,?,?,?)",
+        [(iid, u, i, None, None, pts) for (u, i), pts, _ in added]
+        + [(iid, u, i, old[0], old[1], pts) for (u, i), pts, old in changed])
+    audit.record(db, "score_import", iid, "import", None,
+                 {"year": year, "source": source, "added": len(added),
+                  "changed": len(changed)})
+    return iid
+
+
+def list_imports(db: Database, year: int) -> list[dict]:
+    """The year's score imports, oldest first: id, created_at, source, cells, withdrawn_at,
+    withdraw_reason."""
+    check_year(year)
+    cols = ["id", "created_at", "source", "cells", "withdrawn_at", "withdraw_reason"]
+    return [dict(zip(cols, r, strict=True)) for r in db.execute(
+        f"SELECT {', '.join(cols)} FROM score_imports WHERE year = ? ORDER BY id", [year])]
+
+
+def withdraw_import(db: Database, year: int, import_id: int, reason: str) -> dict:
+    """Take back one score import before the year is finalized: each point it added is
+    removed and each it changed gets its old value back; audited with `reason`.
+
+    Refused (StateError) if the year is finalized, or if any of those points has been
+    changed since (by `score set` or a later import: withdraw that first), naming them.
+    Returns {import_id, source, removed, restored}.
+    """
+    from cdo.store.db import transaction
+
+    check_year(year)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInputError("撤回评分导入须用 --reason 写明理由")
+    with transaction(db):
+        refuse_if_final(db, year)
+        row = db.execute(
+            "SELECT id, year, source, created_at, withdrawn_at, withdraw_reason"
+            " FROM score_imports WHERE id = ?", [import_id]).fetchone()
+        if row is None or row[1] != year:
+            known = [str(r["id"]) for r in list_imports(db, year) if not r["withdrawn_at"]]
+            raise NotFoundError(
+                f"{year} 年度没有第 {import_id} 次评分导入"
+                + (f"（可撤回的导入编号：{'、'.join(known)}，见 cdo score imports --year {year}）"
+                   if known else f"（{year} 年度没有可撤回的评分导入）"))
+        if row[4]:
+            raise StateError(f"第 {import_id} 次评分导入已于 {row[4][:10]} 撤回（{row[5]}）")
+        cells = db.execute(
+            "SELECT c.unit_id, c.item, c.before_points, c.before_note, c.points, s.points,"
+            " s.note, u.name FROM score_import_cells c JOIN units u ON u.id = c.unit_id"
+            " LEFT JOIN scores s ON s.year = ? AND s.unit_id = c.unit_id AND s.item = c.item"
+            " WHERE c.import_id = ? ORDER BY c.unit_id, c.item", [year, import_id]).fetchall()
+        moved = [
+            f"{name} 第{item}项：导入为 {fmt_points(pts)} 分，现为 "
+            + ("空" if now is None else f"{fmt_points(now)} 分")
+            for _, item, _, _, pts, now, _, name in cells
+            if now is None or round(now, 2) != round(pts, 2)
+        ]
+        if moved:
+            raise RowErrors(
+                f"第 {import_id} 次评分导入不能撤回：{len(moved)} 个分数在导入后又改过"
+                "（请先撤回或改回后来的修改）：", moved)
+        removed = [(u, i) for u, i, before, *_ in cells if before is None]
+        restored = [(before, note, u, i) for u, i, before, note, *_ in cells
+                    if before is not None]
+        db.conn.executemany("DELETE FROM scores WHERE year = ? AND unit_id = ? AND item = ?",
+                            [(year, u, i) for u, i in removed])
+        stamp = timestamp()
+        db.conn.executemany(
+            "UPDATE scores SET points = ?, note = ?, updated_at = ?"
+            " WHERE year = ? AND unit_id = ? AND item = ?",
+            [(before, note, stamp, year, u, i) for before, note, u, i in restored])
+        db.execute("UPDATE score_imports SET withdrawn_at = ?, withdraw_reason = ? WHERE id = ?",
+                   [stamp, reason, import_id])
+        audit.record_many(db, [
+            {"entity": "score", "entity_id": _entity_id(year, u, i), "action": "withdraw",
+             "before": {"points": pts, "note": note},
+             "after": None if before is None else {"points": before, "note": bnote},
+             "unit_id": u, "reason": reason}
+            for u, i, before, bnote, pts, _, note, _ in cells
+        ])
+        audit.record(db, "score_import", import_id, "withdraw",
+                     {"year": year, "source": row[2], "created_at": row[3]},
+                     {"removed": len(removed), "restored": len(restored)}, reason=reason)
+    return {"import_id": import_id, "source": row[2], "removed": len(removed),
+            "restored": len(restored)}
 
 
 def _plan_import(db: Database, year: int, values: dict) -> tuple[list, list, int, list[str]]:
@@ -338,11 +469,24 @@ def scoring_has_value(raw: Any) -> bool:
     return raw is not None and not (isinstance(raw, str) and not raw.strip())
 
 
-GRID_UNIT_HEADERS = ("单位", "单位名称", "考评对象", "被考评单位", "unit", "name")
+# A row of a score grid that sums or explains the units above it, not a unit: skipped as
+# the problem-list importer skips its 合计 rows.
+SUMMARY_ROW_WORDS = ("合计", "总计", "小计", "共计", "平均", "分值", "满分", "标准分", "最高分",
+                     "最低分")
+_NOTE_ROW = re.compile(r"^(注|说明|备注|填表|制表|审核|联系人)\s*\d*\s*[:：、.]")
+
+
+def is_summary_row(unit_text: str) -> bool:
+    """True for a 合计/平均分/分值 row or a note line where a unit name would be."""
+    from cdo.sheets.read import normalize_label
+
+    label = normalize_label(unit_text)
+    return any(label.startswith(w) for w in SUMMARY_ROW_WORDS) or bool(
+        _NOTE_ROW.match(unit_text))
 
 
 def _grid_unit_column(rows: list[list[Any]], header_row: int, unit_labels: set[str],
-                      index: UnitIndex) -> int:
+                      index: UnitIndex, table: Table) -> int:
     """The column holding unit names: the one headed 单位/单位名称 on the item-number row
     or on a row just above it (a two-row header: 序号 | 单位名称 | 日常履职 … over 1 | 2 …),
     else the column whose cells below the header name the most registered units, else
@@ -353,8 +497,10 @@ def _grid_unit_column(rows: list[list[Any]], header_row: int, unit_labels: set[s
         for c, v in enumerate(rows[r]):
             if normalize_label(v) in unit_labels:
                 return c
+    from cdo.sheets.score_sheet import item_header
+
     first_item = next((c for c, v in enumerate(rows[header_row])
-                       if parse_item_label(v) is not None), 0)
+                       if item_header(v, table).no is not None), 0)
     best, best_hits = 0, 0
     for c in range(first_item):
         hits = 0
@@ -373,11 +519,15 @@ def _grid_unit_column(rows: list[list[Any]], header_row: int, unit_labels: set[s
 
 
 def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
-    """Read a grid: a header row of item numbers, one row per unit (unit in the first
-    column, or under a 单位/单位名称 header). Every bad header or unit is a problem."""
+    """Read a grid: a header row of items (numbers, 第N项, the item's wording, or a number
+    and wording: 4.数据普查登记), one row per unit (unit in the first column, or under a
+    单位/单位名称/考评对象 header). Every bad header or unit is a problem; a column that
+    is not an item and not a known extra (合计, 备注 …) is named in a warning; 合计,
+    平均分 and 分值 rows are skipped."""
     from openpyxl.utils import get_column_letter
 
     from cdo.sheets.read import clean_text, normalize_label, read_table
+    from cdo.sheets.score_sheet import find_grid_header, item_header, note_years
 
     result = ReadResult()
     unit_labels = {normalize_label(h) for h in GRID_UNIT_HEADERS}
@@ -389,36 +539,31 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
         where_sheet = path.name
         if path.suffix.lower() != ".csv":
             where_sheet += f"，工作表“{sheet.name}”"
-        header_row = None
-        for r, row in enumerate(sheet.rows[:30]):
-            labels = [parse_item_label(c) for c in row]
-            n_items = sum(1 for x in labels if x is not None)
-            if n_items >= 2 or (n_items and any(normalize_label(c) in unit_labels for c in row)):
-                header_row = r
-                break
+        header_row = find_grid_header(sheet.rows, table)
         if header_row is None:
             continue
         found_any = True
+        note_years(result, path, None if path.suffix.lower() == ".csv" else sheet.name,
+                   sheet.rows, header_row)
         header = sheet.rows[header_row]
-        unit_col = _grid_unit_column(sheet.rows, header_row, unit_labels, index)
+        unit_col = _grid_unit_column(sheet.rows, header_row, unit_labels, index, table)
         item_cols: dict[int, int] = {}
         for c, v in enumerate(header):
-            if c == unit_col:
+            if c == unit_col or not clean_text(v):
                 continue
-            no = parse_item_label(v)
-            if no is None:
-                continue  # 合计, 备注, 类别 … are not items
             ref = f"{get_column_letter(c + 1)}{header_row + 1}"
             place = f"{where_sheet}，第{header_row + 1}行 {ref}"
-            if no not in table.by_no:
-                result.problems.append(
-                    f"{place}：表头“{clean_text(v)}”不是附件2中的项目（项目序号为 "
-                    f"{scoring.numbers_text(table.numbers)}）"
-                )
-            elif no in item_cols.values():
-                result.problems.append(f"{place}：第{no}项的列重复出现")
+            h = item_header(v, table)
+            if h.problem is not None:
+                result.problems.append(f"{place}：{h.problem}")
+            elif h.no is None:
+                if not h.other:
+                    result.warnings.append(
+                        f"{place}：表头“{clean_text(v)}”不是附件2的项目，这一列没有读取")
+            elif h.no in item_cols.values():
+                result.problems.append(f"{place}：第{h.no}项的列重复出现")
             else:
-                item_cols[c] = no
+                item_cols[c] = h.no
         seen_units: dict[int, int] = {}
         for r in range(header_row + 1, len(sheet.rows)):
             row = sheet.rows[r]
@@ -432,6 +577,8 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
             if not unit_text:
                 if has_values:
                     result.problems.append(f"{where_sheet}，第{r + 1}行：没有写单位名称")
+                continue
+            if is_summary_row(unit_text):
                 continue
             try:
                 unit = index.resolve(unit_text)
@@ -477,6 +624,9 @@ class Evidence:
     summary_on: dt.date | None = None
     problems: list[tuple[int, scoring.ProblemFacts, str]] = field(default_factory=list)
     # (problem id, facts, resource)
+    missed: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
+    # problem id -> (the rule's deadline, first day late) for a problem that was overdue
+    # and then got a later, negotiated deadline
 
 
 def gather_evidence(db: Database, year: int, as_of: dt.date,
@@ -544,7 +694,13 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
             fixed = None
         late_on = from_iso(late)
         ever_late = late_on is not None and late_on <= as_of
-        ev[uid].problems.append((pid, scoring.ProblemFacts(from_iso(due), fixed, ever_late), resource))
+        facts = scoring.ProblemFacts(dt.date.fromisoformat(due[:10]), fixed, ever_late)
+        ev[uid].problems.append((pid, facts, resource))
+        first_due, now_due = from_iso(original), from_iso(due)
+        # late before the negotiated date was even due: it was the rule's deadline missed
+        if ever_late and late_on and first_due and now_due and first_due < now_due \
+                and late_on <= now_due:
+            ev[uid].missed[pid] = (first_due, late_on)
     return ev
 
 
@@ -594,12 +750,21 @@ def suggest_for(table: Table, year: int, e: Evidence, as_of: dt.date) -> list[di
     if counts["found"]:
         basis = (f"问题{counts['found']}个：按期整改{counts['on_time']}、逾期整改{counts['late']}、"
                  f"逾期未改{counts['overdue']}、未到期{counts['pending']}")
+        if e.missed:
+            basis += f"（其中{len(e.missed)}个原期限已逾期后才协商延期，按逾期计）"
     else:
         basis = f"{year} 年没有下发给该单位的问题，按满分"
     names = {"on_time": "按期整改", "late": "逾期整改", "overdue": "逾期未整改",
              "pending": "未到期"}
+    def deadline(pid: int, p: scoring.ProblemFacts) -> str:
+        if pid in e.missed:
+            first, late = e.missed[pid]
+            return (f"原期限 {first} 未按期整改（{late} 起逾期），"
+                    f"逾期后协商延期至 {p.due_on}，")
+        return f"期限 {p.due_on}，"
+
     records = [
-        f"问题 #{pid}《{res}》：期限 {p.due_on}，"
+        f"问题 #{pid}《{res}》：" + deadline(pid, p)
         + (f"{p.rectified_on} 整改，" if p.rectified_on else "")
         + names[scoring.problem_outcome(p, as_of)]
         for pid, p, res in e.problems

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +19,22 @@ from cdo.dates import timestamp
 from cdo.errors import CdoError, FileReadError, InvalidInputError, RowErrors
 from cdo.problems.model import (
     DIMENSION_NAMES,
+    DIMENSION_RULE_TEXT,
     NewProblem,
     description_error,
+    dimension_rule,
     insert_problems,
     parse_dimension,
     parse_records,
 )
-from cdo.sheets.read import clean_text, find_header, iter_records, normalize_label
+from cdo.sheets.read import (
+    AmbiguousHeaderError,
+    clean_text,
+    find_header,
+    iter_records,
+    normalize_label,
+    sheet_place,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -61,6 +70,7 @@ MAX_ERRORS_SHOWN = 200
 class ParsedList:
     problems: list[NewProblem]
     sheets: list[str]
+    mapped: dict[str, int] = field(default_factory=dict)  # 一致性 → rows recorded by rule
 
 
 def _is_footer(rec: dict[str, Any]) -> bool:
@@ -101,10 +111,10 @@ def _header_rows(rows: list[list[Any]], scan: int = 30) -> list[list[Any]]:
     return [[label(v) for v in row] for row in rows[:scan]]
 
 
-def _find_list_header(sheet) -> Any:
+def _find_list_header(sheet, where: str = "") -> Any:
     """Where the list's header is: one row naming every column, or two rows together."""
     head = _header_rows(sheet.rows)
-    header = find_header(head, FIELDS, REQUIRED)
+    header = find_header(head, FIELDS, REQUIRED, where=where)
     if header is not None:
         return header
     for r in range(len(head) - 1):
@@ -115,7 +125,11 @@ def _find_list_header(sheet) -> Any:
              upper[c] if c < len(upper) else None)
             for c in range(width)
         ]
-        found = find_header([combined], FIELDS, REQUIRED)
+        try:
+            found = find_header([combined], FIELDS, REQUIRED, where=where)
+        except AmbiguousHeaderError as e:  # name the two rows the header was read from
+            raise AmbiguousHeaderError(str(e).replace(
+                f"{where}第 1 行表头", f"{where}第 {r + 1}—{r + 2} 行表头", 1)) from None
         if found is not None:
             found.row = r + 1  # the data starts below the lower header row
             return found
@@ -137,24 +151,24 @@ def _fill_merged(sheet) -> None:
             row[c] = top
 
 
-def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> ParsedList:
+def read_problem_list(db: Database, path: Path, only: str | None = None) -> ParsedList:
     """Read and validate a problem list; raise RowErrors naming every bad row.
 
-    Every sheet with the list's header is read, unless `sheet` names one."""
+    Every sheet with the list's header is read, unless `only` names one."""
     from cdo.roster.units import UnitIndex
     from cdo.sheets.read import read_table
 
     path = Path(path)
     sheets = read_table(path)
-    if sheet is not None:
-        wanted = [s for s in sheets if normalize_label(s.name) == normalize_label(sheet)]
+    if only is not None:
+        wanted = [s for s in sheets if normalize_label(s.name) == normalize_label(only)]
         if not wanted:
             raise FileReadError(
-                f"{path}：没有名为“{sheet}”的工作表（有：{'、'.join(s.name for s in sheets)}）")
+                f"{path}：没有名为“{only}”的工作表（有：{'、'.join(s.name for s in sheets)}）")
         sheets = wanted
     found = []
     for sheet in sheets:
-        header = _find_list_header(sheet)
+        header = _find_list_header(sheet, sheet_place(path, sheet.name))
         if header is not None:
             found.append((sheet, header))
     if not found:
@@ -177,6 +191,7 @@ def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> Par
     resolved: dict[str, Any] = {}
     problems: list[NewProblem] = []
     errors: list[str] = []
+    mapped: dict[str, int] = {}
     many = len(found) > 1
     for sheet, header in found:
         where = f"工作表“{sheet.name}”" if many else ""
@@ -215,6 +230,8 @@ def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> Par
             else:
                 try:
                     dim = parse_dimension(dim_text)
+                    if (rule := dimension_rule(dim_text)) is not None:
+                        mapped[rule] = mapped.get(rule, 0) + 1
                 except InvalidInputError:
                     reasons.append(f"问题类型“{dim_text}”不认识"
                                    "（应为 准确性、时效性、完整性 或 规范性）")
@@ -240,7 +257,7 @@ def read_problem_list(db: Database, path: Path, sheet: str | None = None) -> Par
             f"{path}：{len(errors)} 行有误，整份清单均未导入，请改正后重新导入：", shown)
     if not problems:
         raise FileReadError(f"{path}：清单中没有问题数据（表头下面是空的）")
-    return ParsedList(problems, [s.name for s, _ in found])
+    return ParsedList(problems, [s.name for s, _ in found], mapped)
 
 
 def file_hash(path: Path) -> str:
@@ -264,10 +281,12 @@ def record_spotcheck(
     problems: list[NewProblem],
     source_file: str | None = None,
     digest: str | None = None,
+    again: bool = False,
 ) -> dict:
     """Record one monthly check with its problems in one transaction.
 
-    Refuses a list file already recorded (same content). Returns {spotcheck_id, month,
+    Refuses, unless `again`, a list already recorded: the same file, or the same
+    problems for the same month (see `same_list`). Returns {spotcheck_id, month,
     issued_on, due_on, provisional, problems, units, ids}.
     """
     from cdo.problems.model import compute_deadline
@@ -277,14 +296,8 @@ def record_spotcheck(
     _check_month(month, issued_on)
     cal = calendar_store.load_calendar(db)
     with transaction(db):
-        if digest:
-            dup = db.conn.execute(
-                "SELECT id, month, issued_on FROM spotchecks WHERE file_hash = ?", [digest]
-            ).fetchone()
-            if dup:
-                raise InvalidInputError(
-                    f"这份清单已经导入过（第 {dup[0]} 次抽查，{dup[1]}，{dup[2]} 下发），未重复导入"
-                )
+        if not again:
+            refuse_same_list(db, month, problems, digest)
         now = timestamp()
         sid = db.execute(
             "INSERT INTO spotchecks (month, issued_on, source_file, file_hash, problems,"
@@ -304,18 +317,149 @@ def record_spotcheck(
 
 
 def import_spotcheck(db: Database, path: Path, *, month: str, issued_on: dt.date,
-                     sheet: str | None = None) -> dict:
-    """`cdo spotcheck new`: read, validate and record a problem list (all or nothing)."""
+                     sheet: str | None = None, again: bool = False) -> dict:
+    """`cdo spotcheck new`: read, validate and record a problem list (all or nothing).
+
+    A list already imported is refused unless `again` (see `record_spotcheck`)."""
     path = Path(path)
     _check_month(month, issued_on)
     parsed = read_problem_list(db, path, sheet)
+    digest = file_hash(path)
+    if not again:  # before the automatic copy: a refused list takes no backup
+        refuse_same_list(db, month, parsed.problems, digest)
     from cdo.store.backup import auto_backup
 
     auto_backup(db)
     result = record_spotcheck(db, month=month, issued_on=issued_on, problems=parsed.problems,
-                              source_file=path.name, digest=file_hash(path))
+                              source_file=path.name, digest=digest, again=again)
     result["sheets"] = parsed.sheets
+    result["mapped"] = parsed.mapped
     return result
+
+
+def _list_key(rows: Any) -> list[tuple[int, str, str, str]]:
+    """What makes two lists the same list: their (unit, resource, dimension,
+    description) rows, compared as the importer compares labels (no spaces, no
+    punctuation, full and half width alike), in any order."""
+    return sorted((unit_id, normalize_label(resource), dimension, normalize_label(text))
+                  for unit_id, resource, dimension, text in rows)
+
+
+def same_list(db: Database, month: str, problems: list[NewProblem]) -> tuple | None:
+    """The earlier check of `month` (not withdrawn) whose problems are exactly these
+    — whatever file they came in: (id, month, issued_on, source_file, created_at)."""
+    key = _list_key((p.unit.id, p.resource, p.dimension, p.description) for p in problems)
+    checks = db.conn.execute(
+        "SELECT id, month, issued_on, source_file, created_at FROM spotchecks"
+        " WHERE month = ? AND withdrawn_at IS NULL AND problems = ? ORDER BY id",
+        [month, len(problems)],
+    ).fetchall()
+    for check in checks:
+        rows = db.conn.execute(
+            "SELECT unit_id, resource, dimension, description FROM problems"
+            " WHERE spotcheck_id = ?", [check[0]]).fetchall()
+        if _list_key(rows) == key:
+            return tuple(check)
+    return None
+
+
+def refuse_same_list(db: Database, month: str, problems: list[NewProblem],
+                     digest: str | None) -> None:
+    """Raise InvalidInputError if this list (same file, or same problems for the same
+    month) was imported before and not withdrawn, naming that import."""
+    again = "；如确是再次抽查发现了同样的问题，请加 --again 再导入"
+    if digest:
+        dup = db.conn.execute(
+            "SELECT id, month, issued_on, source_file FROM spotchecks"
+            " WHERE file_hash = ? AND withdrawn_at IS NULL", [digest]
+        ).fetchone()
+        if dup:
+            raise InvalidInputError(
+                f"这份清单已经导入过（第 {dup[0]} 次抽查，{dup[1]}，{dup[2]} 下发，"
+                f"文件 {dup[3]}），未重复导入{again}")
+    dup = same_list(db, month, problems)
+    if dup:
+        raise InvalidInputError(
+            f"这份清单已经导入过：与第 {dup[0]} 次抽查（{dup[1]}，{dup[2]} 下发，文件 {dup[3]}，"
+            f"{dup[4][:10]} 导入）的 {len(problems)} 个问题完全相同"
+            f"（责任单位、数据资源名称、问题类型、问题描述逐行一致），未重复导入{again}")
+
+
+# What the audit log keeps of a withdrawn problem (its own state columns add nothing:
+# only untouched, open problems are withdrawn).
+_WITHDRAWN_KEYS = ("spotcheck_id", "month", "resource", "dimension", "description", "records",
+                   "issued_on", "due_on", "status")
+
+
+def withdraw_spotcheck(db: Database, spotcheck_id: int, reason: str) -> dict:
+    """Withdraw a whole mistaken import: delete its problems, mark the check withdrawn,
+    and record each problem and the check in the audit log with `reason`.
+
+    Refused (StateError) once any of its problems has moved on from open: rectified,
+    verified, reopened or negotiated. Reminders that covered them no longer name them.
+    Returns {spotcheck_id, month, issued_on, source_file, problems, ids, reminders}.
+    """
+    from cdo.errors import NotFoundError, StateError
+    from cdo.store import audit
+    from cdo.store.db import transaction
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInputError("撤回整次抽查须用 --reason 写明理由")
+    with transaction(db):
+        check = db.conn.execute(
+            "SELECT id, month, issued_on, source_file, problems, withdrawn_at, withdraw_reason,"
+            " created_at FROM spotchecks WHERE id = ?", [spotcheck_id]).fetchone()
+        if check is None:
+            raise NotFoundError(f"没有第 {spotcheck_id} 次抽查")
+        sid, month, issued, source, n, withdrawn, why, created = check
+        if withdrawn:
+            raise StateError(f"第 {sid} 次抽查（{month}）已于 {withdrawn[:10]} 撤回（{why}）")
+        cols = [d[0] for d in db.conn.execute("SELECT * FROM problems LIMIT 0").description]
+        rows = [dict(zip(cols, r, strict=True)) for r in db.conn.execute(
+            "SELECT * FROM problems WHERE spotcheck_id = ? ORDER BY id", [sid])]
+        ids = [r["id"] for r in rows]
+        moved = {pid for (pid,) in db.conn.execute(
+            "SELECT DISTINCT problem_id FROM problem_events WHERE problem_id IN"
+            " (SELECT id FROM problems WHERE spotcheck_id = ?)", [sid])}
+        moved |= {r["id"] for r in rows
+                  if r["status"] != "open" or r["due_on"] != r["original_due_on"]}
+        if moved:
+            from cdo.problems.model import STATUS_NAMES
+
+            shown = [f"#{r['id']}（{STATUS_NAMES.get(r['status'], r['status'])}）"
+                     for r in rows if r["id"] in moved]
+            more = f"等 {len(shown)} 个" if len(shown) > 10 else ""
+            raise StateError(
+                f"第 {sid} 次抽查（{month}）不能撤回：问题 {'、'.join(shown[:10])}{more}"
+                "已有整改、核验或协商记录；撤回只用于刚导入、尚未处理的清单")
+        links = db.conn.execute(
+            "SELECT reminder_id, problem_id FROM reminder_problems WHERE problem_id IN"
+            " (SELECT id FROM problems WHERE spotcheck_id = ?)", [sid]).fetchall()
+        reminded: dict[int, list[int]] = {}
+        for rid, pid in links:
+            reminded.setdefault(pid, []).append(rid)
+        db.conn.execute("DELETE FROM reminder_problems WHERE problem_id IN"
+                        " (SELECT id FROM problems WHERE spotcheck_id = ?)", [sid])
+        db.conn.execute("DELETE FROM problems WHERE spotcheck_id = ?", [sid])
+        now = timestamp()
+        db.conn.execute(
+            "UPDATE spotchecks SET withdrawn_at = ?, withdraw_reason = ? WHERE id = ?",
+            [now, reason, sid])
+        audit.record_many(db, [
+            {"entity": "problem", "entity_id": r["id"], "action": "withdraw",
+             "unit_id": r["unit_id"], "problem_id": r["id"],
+             "before": {**{k: r[k] for k in _WITHDRAWN_KEYS},
+                        "reminders": reminded.get(r["id"], [])}, "after": None,
+             "reason": reason}
+            for r in rows
+        ])
+        audit.record(db, "spotcheck", sid, "withdraw",
+                     {"month": month, "issued_on": issued, "source_file": source,
+                      "problems": n, "ids": ids, "created_at": created},
+                     {"withdrawn_at": now}, reason=reason)
+    return {"spotcheck_id": sid, "month": month, "issued_on": issued, "source_file": source,
+            "problems": len(ids), "ids": ids, "reminders": len({r for r, _ in links})}
 
 
 def write_template(path: Path) -> None:
@@ -361,7 +505,8 @@ def write_template(path: Path) -> None:
     lines = [
         "填写说明",
         "1. 每行一个问题；责任单位写单位全称或简称（与单位名单一致）。",
-        "2. 问题类型填 准确性、时效性、完整性、规范性 之一（可下拉选择）。",
+        "2. 问题类型填 准确性、时效性、完整性、规范性 之一（可下拉选择）；"
+        f"{DIMENSION_RULE_TEXT}。",
         "3. 问题数据量填问题数据的条数（整数），不清楚可留空。",
         "4. 序号、备注可不填；可增加其他列，导入时不读取。",
         "5. 导入：cdo spotcheck new --month 2023-09 --issued-on 2023-09-27 --file 本清单.xlsx",

@@ -55,7 +55,18 @@ _DIMENSION_LOOKUP.update(
     | {normalize_label(f"{v}问题"): k for k, v in DIMENSION_NAMES.items()}
     | {normalize_label(f"数据{v}问题"): k for k, v in DIMENSION_NAMES.items()}
 )
-_DIMENSION_LOOKUP[normalize_label("一致性")] = "accuracy"  # not a fourth dimension here
+# The policy names four dimensions. Lists also say 一致性 (data that disagrees between
+# systems or with its source): one side of it is wrong, so it is recorded as 准确性. The
+# rule is stated in `spotcheck add --help` and `spotcheck new --help`, and the clerk is
+# told each time it is applied (`dimension_rule`).
+DIMENSION_RULES = {"一致性": "accuracy"}
+DIMENSION_RULE_TEXT = "一致性（各系统间或与来源不一致）按准确性登记"
+_RULE_SPELLINGS = {
+    normalize_label(w): word
+    for word in DIMENSION_RULES
+    for w in (word, word[:-1], f"数据{word}", f"{word}问题", f"数据{word}问题", "consistency")
+}
+_DIMENSION_LOOKUP.update({w: DIMENSION_RULES[word] for w, word in _RULE_SPELLINGS.items()})
 # How clerks describe the fault itself: 数据不准确, 更新不及时, 格式不规范, 信息不完整.
 for _key, _words in {
     "accuracy": ("不准确", "数据不准确", "准确性差", "数据错误"),
@@ -104,6 +115,12 @@ def parse_dimension(text: Any) -> str:
             "（accuracy、timeliness、completeness、normativity）"
         )
     return key
+
+
+def dimension_rule(text: Any) -> str | None:
+    """'一致性' when `text` spells a dimension the policy does not name, which a stated
+    rule (DIMENSION_RULES) records as one it does; else None."""
+    return _RULE_SPELLINGS.get(normalize_label(text))
 
 
 def parse_status(text: str) -> str:
@@ -507,7 +524,8 @@ def list_problems(
 
     cal = cal or calendar_store.load_calendar(db)
     # As of a past date, problems not issued yet did not exist.
-    where, params = ["p.issued_on <= ?"], [as_of.isoformat()]
+    where: list[str] = ["p.issued_on <= ?"]
+    params: list[str | int] = [as_of.isoformat()]
     if month:
         where.append("p.month = ?")
         params.append(month)
@@ -732,7 +750,11 @@ def insert_problems(
     dl = compute_deadline(cal, issued_on, source)
     month = month or issued_on.strftime("%Y-%m")
     now = timestamp()
-    start = db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM problems").fetchone()[0] + 1
+    # Past the withdrawn ones too (cdo spotcheck withdraw): a number in the audit log
+    # never comes back as another problem.
+    start = db.conn.execute(
+        "SELECT MAX(COALESCE((SELECT MAX(id) FROM problems), 0),"
+        " COALESCE((SELECT MAX(problem_id) FROM audit_log), 0))").fetchone()[0] + 1
     ids = list(range(start, start + len(problems)))
     issued, due = issued_on.isoformat(), dl.due.isoformat()
     db.conn.executemany(
@@ -941,6 +963,7 @@ def transition(
             elif action == "reopen":
                 after.update(status="open", rectified_on=None, closed_on=None)
             else:
+                assert until is not None  # checked by _check_transition
                 after.update(status="negotiated", due_on=until.isoformat(),
                              negotiated_until=until.isoformat())
             late = first_late_from_events(dt.date.fromisoformat(before["original_due_on"]),

@@ -30,14 +30,21 @@ if TYPE_CHECKING:
 
     from cdo.calendar import WorkCalendar
 
-# The unit's current CDO: the newest term that has not ended.
-_CDO_JOIN = (
-    " LEFT JOIN (SELECT unit_id, name AS cdo_name, MAX(id) FROM cdos"
-    " WHERE status != 'ended' GROUP BY unit_id) c ON c.unit_id = p.unit_id"
-)
+
+def _cdo_join(as_of: dt.date) -> str:
+    """Join `c.cdo_name`: the unit's CDO in office on `as_of` — the newest term that began
+    (推荐日期) on or before that day and had not ended by it; none when there was no CDO
+    that day (say the old one left and the new one was recommended only later)."""
+    day = as_of.isoformat()  # a date's own ISO text: safe to write into the SQL
+    return (
+        " LEFT JOIN (SELECT unit_id, name AS cdo_name, MAX(id) FROM cdos"
+        f" WHERE COALESCE(recommended_on, substr(created_at, 1, 10)) <= '{day}'"
+        f" AND (ended_on IS NULL OR ended_on > '{day}') GROUP BY unit_id) c"
+        " ON c.unit_id = p.unit_id"
+    )
 
 
-def _overdue_query(replayed: bool, columns: str) -> str:
+def _overdue_query(replayed: bool, columns: str, as_of: dt.date) -> str:
     """Problems overdue on :day in report order, after `prepare_as_of`: units with the
     longest overdue first (then more problems, then the name), within a unit the longest
     overdue first, then by id. `columns` may use p (problems), u (unit), ru (reporter
@@ -72,7 +79,7 @@ def _overdue_query(replayed: bool, columns: str) -> str:
         " FROM days d WINDOW unit AS (PARTITION BY d.unit_id))"
         f" SELECT {columns} FROM w JOIN problems p ON p.id = w.id"
         " JOIN units u ON u.id = p.unit_id LEFT JOIN units ru ON ru.id = p.reporter_id"
-        + _CDO_JOIN +
+        + _cdo_join(as_of) +
         " ORDER BY w.worst DESC, w.many DESC, u.name, w.overdue_days DESC, w.id"
     )
 
@@ -105,7 +112,8 @@ def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
     columns = ", ".join([*select.values(), "w.overdue_days", "c.cdo_name"])
     keys = [*_COLS, "overdue_days", "cdo"]
     rows = []
-    for t in db.conn.execute(_overdue_query(replayed, columns), {"day": as_of.isoformat()}):
+    sql = _overdue_query(replayed, columns, as_of)
+    for t in db.conn.execute(sql, {"day": as_of.isoformat()}):
         r = dict(zip(keys, t, strict=True))
         r["provisional"] = bool(r["provisional"])
         rows.append(r)
@@ -128,7 +136,7 @@ def overdue_json_lines(db: Database, as_of: dt.date, cal: WorkCalendar | None = 
     pairs = [f"'{k}', {v}" for k, v in _OVERDUE_VALUES]
     pairs[PROBLEM_KEYS.index("provisional")] = (
         "'provisional', json(CASE WHEN p.provisional THEN 'true' ELSE 'false' END)")
-    sql = _overdue_query(replayed, f"json_object({', '.join(pairs)})")
+    sql = _overdue_query(replayed, f"json_object({', '.join(pairs)})", as_of)
     return (text for (text,) in db.conn.execute(sql, {"day": as_of.isoformat()}))
 
 
@@ -139,7 +147,7 @@ def overdue_values(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
     from cdo.store import calendar_store
 
     replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
-    sql = _overdue_query(replayed, ", ".join(v for _, v in _OVERDUE_VALUES))
+    sql = _overdue_query(replayed, ", ".join(v for _, v in _OVERDUE_VALUES), as_of)
     flag = PROBLEM_KEYS.index("provisional")
     return ((*t[:flag], bool(t[flag]), *t[flag + 1:])
             for t in db.conn.execute(sql, {"day": as_of.isoformat()}))
@@ -189,7 +197,7 @@ def rectification_by_unit(
     sql = (
         "SELECT p.unit_id, u.name, u.category, c.cdo_name, p.status, p.due_on, p.rectified_on,"
         " p.first_late_on, p.id, p.original_due_on FROM problems p"
-        " JOIN units u ON u.id = p.unit_id" + _CDO_JOIN
+        " JOIN units u ON u.id = p.unit_id" + _cdo_join(as_of)
         + " WHERE " + " AND ".join(where)
     )
     later = changed_after(db, as_of) if has_changes_after(db, as_of) else {}

@@ -16,7 +16,18 @@ from typing import TYPE_CHECKING, Any
 from cdo.dates import from_iso, timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, StateError
 from cdo.roster.units import CITY_PREFIX, Unit, UnitIndex, strip_city
-from cdo.sheets.forms import PERSON_FIELDS, FormData, FormError, form_files, read_forms
+from cdo.sheets.forms import (
+    PERSON_FIELDS,
+    FormData,
+    FormError,
+    ReceiptList,
+    date_in_name,
+    file_key,
+    form_files,
+    read_forms,
+    read_receipt_list,
+    receipt_candidates,
+)
 from cdo.sheets.read import normalize_label
 from cdo.store import audit
 
@@ -59,7 +70,7 @@ def unit_candidates(index: UnitIndex, text: str) -> list[Unit]:
         return []
     hits: list[tuple[str, Unit]] = []
     for u in index.units:
-        names = {u.name, strip_city(u.name), u.short or ""}
+        names = {u.name, strip_city(u.name), *u.other_names}
         if not u.name.startswith(CITY_PREFIX):
             names.add(CITY_PREFIX + u.name)
         for n in names:
@@ -138,6 +149,8 @@ class Outcome:
     unit_source: str | None = None  # where the unit was read when not 工作单位及职务
     # 工作单位及职务 when it names another registered unit than the --unit it was filed under
     stated: str | None = None
+    received_on: dt.date | None = None
+    received_from: str | None = None  # where the received date was read, when not --received
 
 
 @dataclass
@@ -161,20 +174,39 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
     """Import every form in `paths` (files and folders). Each form is its own transaction:
     good forms are saved, bad ones are listed in the report with their reason.
 
+    The date each form was received is, first, its row in an accompanying list (a
+    spreadsheet or CSV in the folder with a 收到日期 column and a 文件名 or 单位 column),
+    else a date in the form's file name (2023-05-26 通川区.xlsx, 20230526, 2023年5月26日),
+    else `received_on` (--received, default today).
+
     One automatic backup is taken right before the first form that will actually be
     written — none when every form fails or nothing changes."""
+    from cdo import interrupts
+    from cdo.dates import today
     from cdo.store.db import transaction
 
     report = ImportReport()
     index = UnitIndex.load(db)
     fixed = index.resolve(unit) if unit else None
     files, errors = form_files(paths)
-    report.failed.extend(errors)
+    receipts: list[ReceiptList] = []
+    for path in receipt_candidates(paths):
+        if path.suffix.lower() == ".csv" and (found_list := read_receipt_list(path)):
+            receipts.append(found_list)
+    listed = {str(r.path) for r in receipts}
+    report.failed.extend(e for e in errors if e.file not in listed)
     forms: list[FormData] = []
+    candidates = set(receipt_candidates(paths))
     for path in files:
         found, errors = read_forms(path)
+        interrupts.check()  # a Ctrl-C while reading is not the file's fault
+        if not found and path in candidates and (found_list := read_receipt_list(path)):
+            receipts.append(found_list)
+            continue
         forms.extend(found)
         report.failed.extend(errors)
+    for r in receipts:
+        report.failed.extend(FormError(str(r.path), None, e) for e in r.errors)
     backed_up = db.conn.in_transaction  # inside a caller's transaction (the demo): no copy
     for form in forms:
         try:
@@ -187,20 +219,48 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
                     stated = []
             else:
                 target, source = form_unit(index, form)
-            if not backed_up and _would_write(db, form, target, received_on):
+            got, got_from = _received(form, target, receipts, index, received_on)
+            if got_from and got > today():
+                raise InvalidInputError(f"{got_from}的收到日期 {got} 晚于今天，请核对")
+            if not backed_up and _would_write(db, form, target, got):
                 from cdo.store.backup import auto_backup
 
                 auto_backup(db)
                 backed_up = True
             with transaction(db):
-                outcome = apply_form(db, form, target, received_on)
+                outcome = apply_form(db, form, target, got)
             outcome.unit_source = source
+            outcome.received_on, outcome.received_from = got, got_from
             if stated:
                 outcome.stated = form.fields.get("position", "")
             report.done.append(outcome)
         except CdoError as e:
+            interrupts.check()
             report.failed.append(FormError(form.file, form.sheet, str(e)))
     return report
+
+
+def _received(form: FormData, unit: Unit, receipts: list[ReceiptList], index: UnitIndex,
+              default: dt.date) -> tuple[dt.date, str | None]:
+    """When the form came in, and where that was read (None: the --received date)."""
+    key = file_key(form.file)
+    for r in receipts:
+        if key in r.by_file:
+            day, place = r.by_file[key]
+            return day, f"收文登记表 {place}"
+    rows = [(day, place) for r in receipts for text, day, place in r.by_unit
+            if any(u.id == unit.id for u in index.candidates(text))]
+    if len({day for day, _ in rows}) > 1:
+        raise InvalidInputError(
+            f"收文登记表中{unit.name}有几个不同的收到日期（"
+            + "、".join(f"{place}：{day}" for day, place in rows)
+            + "），请在表中加一列“文件名”写明各是哪份")
+    if rows:
+        return rows[0][0], f"收文登记表 {rows[0][1]}"
+    named = date_in_name(Path(form.file).name)
+    if named is not None:
+        return named, f"文件名“{Path(form.file).name}”"
+    return default, None
 
 
 class _DryRun(Exception):
@@ -254,7 +314,7 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
         db.execute(
             "UPDATE cdos SET " + ", ".join(f"{k} = ?" for k in PERSON_FIELDS)
             + ", form_hash = ?, source_file = ?, source_sheet = ?, updated_at = ? WHERE id = ?",
-            [*person.values(), digest, form.file, form.sheet, now, cur["id"]],
+            [*person.values(), digest, _file_name(form), form.sheet, now, cur["id"]],
         )
         changed = {k: v for k, v in person.items() if before[k] != v}
         audit.record(db, "cdo", cur["id"], "update", {k: before[k] for k in changed}, changed,
@@ -280,10 +340,10 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
     cols = [*PERSON_FIELDS, "unit_id", "status", "recommended_on", "received_on", "source_file",
             "source_sheet", "form_hash", "created_at", "updated_at"]
     values = [*person.values(), unit.id, "recommended", form_date.isoformat(),
-              received_on.isoformat(), form.file, form.sheet, digest, now, now]
-    cid = db.execute(
+              received_on.isoformat(), _file_name(form), form.sheet, digest, now, now]
+    cid = int(db.execute(
         f"INSERT INTO cdos ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values
-    ).lastrowid
+    ).lastrowid or 0)
     audit.record(db, "cdo", cid, "recommend", None,
                  {**person, "unit": unit.name, "recommended_on": form_date.isoformat(),
                   "received_on": received_on.isoformat()},
@@ -293,12 +353,18 @@ def apply_form(db: Database, form: FormData, unit: Unit, received_on: dt.date) -
     return out
 
 
+def _file_name(form: FormData) -> str:
+    """The form's file name only: a local path means nothing on another computer (and is
+    not for the web view)."""
+    return Path(form.file).name
+
+
 def _remember(db: Database, digest: str, cdo_id: int, unit_id: int, form: FormData,
               form_date: dt.date, now: str) -> None:
     db.execute(
         "INSERT INTO roster_forms (hash, cdo_id, unit_id, source_file, source_sheet, form_date,"
         " imported_at) VALUES (?,?,?,?,?,?,?)",
-        [digest, cdo_id, unit_id, form.file, form.sheet, form_date.isoformat(), now])
+        [digest, cdo_id, unit_id, _file_name(form), form.sheet, form_date.isoformat(), now])
 
 
 # ----------------------------------------------------------------------------- lifecycle
@@ -343,7 +409,8 @@ def advance(db: Database, unit_text: str, step: str, on: dt.date,
             if on < dt.date.fromisoformat(value):
                 what = {"recommended_on": "推荐", "appointed_on": "任命", "filed_on": "备案"}[col]
                 raise StateError(f"{verb}日期 {on} 早于{what}日期 {value}，请核对")
-        sets = {"status": new_status, date_col: on.isoformat(), "updated_at": timestamp()}
+        sets: dict[str, str | None] = {"status": new_status, date_col: on.isoformat(),
+                                       "updated_at": timestamp()}
         if step == "end":
             sets["end_reason"] = reason
         db.execute(
@@ -453,6 +520,33 @@ def history(db: Database, unit_text: str) -> tuple[Unit, list[dict]]:
     for r in rows:
         r["unit"] = unit.name
     return unit, rows
+
+
+SHOW_KEYS = (
+    "unit", *PERSON_FIELDS, "status", "recommended_on", "received_on", "appointed_on",
+    "filed_on", "source_file", "source_sheet", "specialists",
+)
+
+
+def show(db: Database, unit_text: str) -> dict:
+    """The unit's current CDO as their form gave them (every field), with the lifecycle
+    dates, the file it came from and the unit's current data specialists (SHOW_KEYS).
+    Raises NotFoundError when the unit has no current CDO. Phones unmasked."""
+    unit = _unit(db, unit_text)
+    cur = current_cdo(db, unit.id)
+    if cur is None:
+        last = list(db.query(
+            "SELECT name, ended_on FROM cdos WHERE unit_id = ? ORDER BY id DESC LIMIT 1",
+            [unit.id]))
+        extra = (f"（上一任 {last[0]['name']} 已于 {last[0]['ended_on']} 离任，"
+                 f"可用 cdo register history {unit_text} 查看历任）") if last else ""
+        raise NotFoundError(f"{unit.name}没有现任首席数据官{extra}")
+    specialists = list(db.query(
+        "SELECT name, phone, added_on FROM specialists WHERE unit_id = ? AND removed_on IS NULL"
+        " ORDER BY id", [unit.id]))
+    row = {k: cur.get(k) for k in SHOW_KEYS}
+    row.update(unit=unit.name, specialists=specialists)
+    return row
 
 
 def missing(db: Database, as_of: dt.date, calendar=None) -> list[dict]:

@@ -64,7 +64,7 @@ def add_meeting(db: Database, kind: str, held_on: dt.date, title: str,
             [kind, held_on.isoformat(), title, note, timestamp()]).lastrowid
         audit.record(db, "meeting", mid, "add", None,
                      {"kind": kind, "held_on": held_on.isoformat(), "title": title, "note": note})
-    return mid
+    return int(mid or 0)
 
 
 def get_meeting(db: Database, meeting_id: int) -> dict:
@@ -293,13 +293,14 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
     """Attendance from a sign-in sheet (.xlsx/.csv with 单位 and 出勤/签到 columns).
 
     All or nothing: every bad row is named (file, sheet, row, column) in RowErrors."""
-    from cdo.sheets.read import find_header, iter_records, read_table
+    from cdo.sheets.read import find_header, iter_records, read_table, sheet_place
 
     get_meeting(db, meeting_id)
     sheets = read_table(Path(path))
     header = None
     for sheet in sheets:
-        header = find_header(sheet.rows, _SIGNIN_FIELDS, ["unit"])
+        header = find_header(sheet.rows, _SIGNIN_FIELDS, ["unit"],
+                             where=sheet_place(path, sheet.name))
         if header and ("status" in header.columns or "attendee" in header.columns):
             break
         header = None

@@ -85,10 +85,16 @@ class Unit:
     name: str
     short: str | None
     category: str
+    aliases: tuple[str, ...] = ()  # more names it goes by (cdo units alias)
+
+    @property
+    def other_names(self) -> tuple[str, ...]:
+        """The short name and the aliases: every name besides the full one."""
+        return tuple(n for n in (self.short or "", *self.aliases) if n)
 
 
 class UnitIndex:
-    """All units, resolvable by full name, name without 达州市, or short name."""
+    """All units, resolvable by full name, name without 达州市, short name or alias."""
 
     def __init__(self, units: Iterable[Unit]):
         self.units = list(units)
@@ -99,12 +105,12 @@ class UnitIndex:
             self._exact[_key(u.name)] = u
         self._cores: dict[str, list[Unit]] = {}
         for u in self.units:
-            for alias in {strip_city(u.name), u.short or ""}:
+            for alias in {strip_city(u.name), *u.other_names}:
                 if alias:
                     bucket = self._loose.setdefault(_key(alias), [])
                     if u not in bucket:
                         bucket.append(u)
-            for alias in {u.name, u.short or ""}:
+            for alias in {u.name, *u.other_names}:
                 if alias:
                     bucket = self._cores.setdefault(_core(alias), [])
                     if u not in bucket:
@@ -112,8 +118,11 @@ class UnitIndex:
 
     @classmethod
     def load(cls, db: Database) -> UnitIndex:
+        aliases: dict[int, list[str]] = {}
+        for uid, alias in db.execute("SELECT unit_id, alias FROM unit_aliases ORDER BY id"):
+            aliases.setdefault(uid, []).append(alias)
         return cls(
-            Unit(r["id"], r["name"], r["short"], r["category"])
+            Unit(r["id"], r["name"], r["short"], r["category"], tuple(aliases.get(r["id"], ())))
             for r in db.query("SELECT id, name, short, category FROM units ORDER BY id")
         )
 
@@ -144,8 +153,82 @@ class UnitIndex:
 
 
 def resolve_unit(db: Database, text: str) -> Unit:
-    """The unit named by `text` (full name, without 达州市, or short name)."""
+    """The unit named by `text` (full name, without 达州市, short name or alias)."""
     return UnitIndex.load(db).resolve(text)
+
+
+def add_alias(db: Database, unit_text: str, alias: str) -> tuple[Unit, bool]:
+    """Let `alias` name the unit `unit_text` names; returns (unit, whether it was added).
+
+    Refuses (InvalidInputError) an alias that already names, or loosely fits, another
+    unit, and one that is the unit's own name or short name. The same alias twice is no
+    change (False)."""
+    from cdo.store.db import transaction
+
+    alias = clean_text(alias)
+    if not alias:
+        raise InvalidInputError("别名不能为空")
+    if has_symbols(alias):
+        raise InvalidInputError(f"别名含有表情或特殊符号：{alias!r}")
+    if len(alias) > 100:
+        raise InvalidInputError(f"别名过长（{len(alias)} 字），请核对")
+    with transaction(db):
+        index = UnitIndex.load(db)
+        unit = index.resolve(unit_text)
+        if any(_key(a) == _key(alias) for a in unit.aliases):
+            return unit, False
+        if _key(alias) in {_key(unit.name), _key(strip_city(unit.name)), _key(unit.short or "")}:
+            raise InvalidInputError(f"“{alias}”是{unit.name}的全称或简称，不必再设为别名")
+        others = [u for u in index.candidates(alias) if u.id != unit.id]
+        # a name that is part of another unit's name would fit that unit too (a form's
+        # 工作单位及职务 is matched by the names it contains)
+        others += [u for u in index.units if u.id != unit.id and u not in others and any(
+            _key(alias) in _key(n) for n in (u.name, *u.other_names))]
+        if len(_key(alias)) < 2:
+            raise InvalidInputError(f"别名“{alias}”太短，至少两个字")
+        if others:
+            names = "、".join(u.name for u in others)
+            raise InvalidInputError(
+                f"别名“{alias}”已经指向{names}，不能再用作{unit.name}的别名（一个名称只能指一个单位）")
+        row = db.execute("SELECT unit_id FROM unit_aliases WHERE alias_key = ?",
+                         [_key(alias)]).fetchone()
+        if row:  # written differently, matched the same (spaces, full-width letters)
+            other = index.by_id[row[0]].name
+            raise InvalidInputError(f"别名“{alias}”已是{other}的别名")
+        aid = db.execute(
+            "INSERT INTO unit_aliases (unit_id, alias, alias_key, created_at) VALUES (?,?,?,?)",
+            [unit.id, alias, _key(alias), timestamp()]).lastrowid
+        audit.record(db, "unit_alias", aid, "add", None, {"unit": unit.name, "alias": alias},
+                     unit_id=unit.id)
+    return unit, True
+
+
+def remove_alias(db: Database, unit_text: str, alias: str) -> Unit:
+    """Stop `alias` naming the unit; raises NotFoundError when it is not one of its aliases."""
+    from cdo.store.db import transaction
+
+    with transaction(db):
+        unit = UnitIndex.load(db).resolve(unit_text)
+        row = db.execute("SELECT id, alias FROM unit_aliases WHERE unit_id = ? AND alias_key = ?",
+                         [unit.id, _key(clean_text(alias))]).fetchone()
+        if row is None:
+            have = "、".join(unit.aliases) or "没有别名"
+            raise NotFoundError(f"“{alias.strip()}”不是{unit.name}的别名（现有：{have}）")
+        db.execute("DELETE FROM unit_aliases WHERE id = ?", [row[0]])
+        audit.record(db, "unit_alias", row[0], "remove", {"unit": unit.name, "alias": row[1]},
+                     None, unit_id=unit.id)
+    return unit
+
+
+def list_aliases(db: Database, unit_text: str | None = None) -> list[dict]:
+    """Rows {unit, short, alias}: every alias (of one unit), in unit order."""
+    sql = ("SELECT u.name AS unit, u.short, a.alias FROM unit_aliases a"
+           " JOIN units u ON u.id = a.unit_id")
+    args: list[int] = []
+    if unit_text:
+        sql += " WHERE a.unit_id = ?"
+        args.append(resolve_unit(db, unit_text).id)
+    return list(db.query(sql + " ORDER BY u.id, a.id", args))
 
 
 def add_unit(db: Database, name: str, category: str, short: str | None = None) -> Unit:
@@ -201,13 +284,14 @@ def read_units_file(path) -> list[tuple[str, int, dict]]:
     from pathlib import Path
 
     from cdo.errors import FileReadError
-    from cdo.sheets.read import clean_text, find_header, iter_records, read_table
+    from cdo.sheets.read import clean_text, find_header, iter_records, read_table, sheet_place
 
     path = Path(path)
     records = []
     found_header = False
     for sheet in read_table(path):
-        header = find_header(sheet.rows, UNIT_FIELDS, ["name", "category"])
+        header = find_header(sheet.rows, UNIT_FIELDS, ["name", "category"],
+                             where=sheet_place(path, sheet.name))
         if header is None:
             continue
         found_header = True

@@ -131,7 +131,7 @@ class FormData:
 
     def hash(self, unit_id: int) -> str:
         """A fingerprint of what the form says (not of the file's bytes), for its unit."""
-        payload = {k: self.fields.get(k, "") for k in PERSON_FIELDS}
+        payload: dict[str, str | int] = {k: self.fields.get(k, "") for k in PERSON_FIELDS}
         payload["unit_id"] = unit_id
         raw = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
@@ -250,9 +250,9 @@ def extract_fields(sheet: Sheet) -> dict[str, Any]:
                 continue
             m = _INLINE.match(value)
             if m:
-                key = label_of(m.group(1))
-                if key and key != "photo" and _is_empty(raw.get(key)):
-                    raw[key] = m.group(2)
+                inline = label_of(m.group(1))
+                if inline and inline != "photo" and _is_empty(raw.get(inline)):
+                    raw[inline] = m.group(2)
     return raw
 
 
@@ -563,6 +563,8 @@ def read_forms(path: Path) -> tuple[list[FormData], list[FormError]]:
         sheets = read_table(path, merged=True)
     except CdoError as e:
         return [], [FormError(name, None, _without_path(str(e), name))]
+    except OSError as e:
+        return [], [FormError(name, None, unreadable(e))]
     forms: list[FormData] = []
     errors: list[FormError] = []
     for sheet in sheets:
@@ -644,6 +646,21 @@ def refusal(path: Path) -> str | None:
     return f"只能导入 .xlsx 文件（这是 {suffix or '没有扩展名的'} 文件）"
 
 
+def unreadable(e: OSError) -> str:
+    """Why a file could not be opened, as the clerk can act on it."""
+    if isinstance(e, PermissionError):
+        return ("无法打开：没有读取权限，或文件正被 Excel/WPS 打开。"
+                "请关闭该文件（或检查文件权限）后再导入这一份")
+    return f"无法打开这个文件（{e.strerror or type(e).__name__}），请检查后再导入这一份"
+
+
+def lock_file(path: Path) -> bool:
+    """Excel/WPS's `~$name.xlsx` and LibreOffice's `.~lock.name.xlsx#`: left beside a file
+    while it is open, never a form."""
+    return path.name.startswith(("~$", ".~lock.")) or (
+        path.name.startswith(".~") and path.name.endswith("#"))
+
+
 def _hidden(path: Path, top: Path) -> bool:
     """Hidden files and folders (.x), Office/WPS lock files (~$x, .~x)."""
     return any(part.startswith((".", "~$")) for part in path.relative_to(top).parts)
@@ -658,11 +675,19 @@ def form_files(paths: list[Path]) -> tuple[list[Path], list[FormError]]:
     files: list[Path] = []
     errors: list[FormError] = []
     for p in paths:
+        if lock_file(p):  # named on the command line by a wildcard (*.xlsx)
+            continue
         if p.is_dir():
-            inside = sorted(f for f in p.rglob("*") if f.is_file() and not _hidden(f, p))
+            try:
+                inside = sorted(f for f in p.rglob("*") if f.is_file() and not _hidden(f, p))
+            except OSError as e:
+                errors.append(FormError(
+                    str(p), None, f"无法读取这个文件夹（{e.strerror or type(e).__name__}），"
+                                  "请检查文件夹权限"))
+                continue
             found = [f for f in inside if f.suffix.lower() in FORM_SUFFIXES]
             refused = [f for f in inside if f.suffix.lower() in _REFUSED_SUFFIXES]
-            errors.extend(FormError(str(f), None, refusal(f)) for f in refused)
+            errors.extend(FormError(str(f), None, refusal(f) or "") for f in refused)
             if not found and not refused:
                 errors.append(FormError(str(p), None, "文件夹里没有 Excel 文件（.xlsx）"))
             files.extend(found)
@@ -812,3 +837,116 @@ def write_template(path: Path) -> None:
 def ensure_writable(path: Path, force: bool) -> None:
     if Path(path).exists() and not force:
         raise FileReadError(f"{path}：文件已存在，如要覆盖请加 --force")
+
+
+# ----------------------------------------------------------------------------- received dates
+
+# A date in a file's name: 2023-05-26, 2023.5.26, 2023_05_26, 2023年5月26日, 20230526.
+_NAME_DATES = (
+    re.compile(r"(?<!\d)(\d{4})\s*[-._/年]\s*(\d{1,2})\s*[-._/月]\s*(\d{1,2})\s*日?(?!\d)"),
+    re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)"),
+)
+
+
+def date_in_name(name: str) -> dt.date | None:
+    """The one date a file name carries (`2023-05-26 通川区.xlsx`), or None when it has
+    none, or several that differ."""
+    text = unicodedata.normalize("NFKC", name)
+    found: set[dt.date] = set()
+    for pattern in _NAME_DATES:
+        for y, m, d in pattern.findall(text):
+            try:
+                found.add(dt.date(int(y), int(m), int(d)))
+            except ValueError:
+                continue
+    return found.pop() if len(found) == 1 else None
+
+
+RECEIPT_FIELDS = {
+    "received": ["收到日期", "收文日期", "接收日期", "收件日期", "收表日期", "报送日期", "送达日期",
+                 "received", "received_on"],
+    "file": ["文件名", "文件名称", "文件", "附件", "附件名", "附件名称", "file"],
+    "unit": ["单位", "单位名称", "报送单位", "推荐单位", "来文单位", "unit"],
+}
+
+
+@dataclass
+class ReceiptList:
+    """An accompanying list of when each form came in (收文登记): by file name or by unit."""
+
+    path: Path
+    by_file: dict[str, tuple[dt.date, str]] = field(default_factory=dict)  # stem key → (date, place)
+    by_unit: list[tuple[str, dt.date, str]] = field(default_factory=list)  # (unit text, date, place)
+    errors: list[str] = field(default_factory=list)
+
+
+def file_key(name: str) -> str:
+    """A file name as a list row and the file are matched: no folder, no extension."""
+    stem = Path(name.replace("\\", "/")).name
+    for suffix in (*FORM_SUFFIXES, *_REFUSED_SUFFIXES):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return normalize_label(stem)
+
+
+def _date_cell(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    return date_in_name(text) if text else None
+
+
+def read_receipt_list(path: Path) -> ReceiptList | None:
+    """The list of received dates in the spreadsheet or CSV at `path`, or None when it is
+    not one (no 收到日期 column beside a 文件名 or 单位 column)."""
+    from cdo.sheets.read import find_header, iter_records, read_table
+
+    try:
+        sheets = read_table(path)
+    except (CdoError, OSError):
+        return None
+    for sheet in sheets:
+        header = None
+        for key in ("file", "unit"):
+            header = find_header(sheet.rows, RECEIPT_FIELDS, ["received", key])
+            if header is not None:
+                break
+        if header is None:
+            continue
+        found = ReceiptList(path)
+        for rownum, rec in iter_records(sheet.rows, header):
+            place = f"{path.name}，第 {rownum} 行"
+            raw = rec.get("received")
+            day = _date_cell(raw)
+            if day is None:
+                if _text(raw):
+                    found.errors.append(f"{place}：收到日期“{_text(raw)}”不是日期")
+                continue
+            if _text(rec.get("file")):
+                found.by_file[file_key(_text(rec["file"]))] = (day, place)
+            elif _text(rec.get("unit")):
+                found.by_unit.append((_text(rec["unit"]), day, place))
+        return found
+    return None
+
+
+def receipt_candidates(paths: list[Path]) -> list[Path]:
+    """Files that may be a list of received dates: .csv and .xlsx files directly inside each
+    folder given, and .csv files given by name."""
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            try:
+                found += sorted(f for f in p.iterdir() if f.is_file() and not lock_file(f)
+                                and not f.name.startswith(".")
+                                and f.suffix.lower() in (".csv", *FORM_SUFFIXES))
+            except OSError:
+                continue
+        elif p.suffix.lower() == ".csv" and p.is_file():
+            found.append(p)
+    return found

@@ -215,26 +215,53 @@ class Header:
     columns: dict[str, int]
 
 
+def sheet_place(path: Path, sheet: str) -> str:
+    """How a message starts for a sheet of `path`: the file, and the sheet unless the
+    file is a CSV (whose one sheet is named after the file)."""
+    if Path(path).suffix.lower() in (".csv", ".txt"):
+        return f"{path}，"
+    return f"{path}，工作表“{sheet}”，"
+
+
+class AmbiguousHeaderError(FileReadError):
+    """Two columns of a header row could both be the same field."""
+
+
 def find_header(rows: Sequence[Sequence[Any]], fields: Mapping[str, Sequence[str]],
-                required: Sequence[str], *, scan: int = 30) -> Header | None:
+                required: Sequence[str], *, scan: int = 30, where: str = "") -> Header | None:
     """Find the first row (within `scan`) naming every required field.
 
-    `fields` maps a field key to its accepted header spellings (compared normalized).
-    Returns None if no such row exists.
+    `fields` maps a field key to its accepted header spellings (compared normalized;
+    the first spelling names the field in messages). When several columns of the row
+    fit one field, the longest (most specific) label wins: 问题数据量 over 数据量, wherever
+    they stand. Two columns fitting equally well raise AmbiguousHeaderError naming both
+    (`where` — file and sheet — starts its message). Returns None if no row fits.
     """
     wanted = {key: {normalize_label(a) for a in aliases} for key, aliases in fields.items()}
     for r, row in enumerate(rows[:scan]):
-        found: dict[str, int] = {}
+        found: dict[str, list[tuple[int, str]]] = {}
         for c, cell in enumerate(row):
             label = normalize_label(cell)
             if not label:
                 continue
             for key, aliases in wanted.items():
-                if key not in found and label in aliases:
-                    found[key] = c
+                if label in aliases:
+                    found.setdefault(key, []).append((c, label))
                     break
-        if all(k in found for k in required):
-            return Header(r, found)
+        if not all(k in found for k in required):
+            continue
+        columns: dict[str, int] = {}
+        for key, cands in found.items():
+            best = max(len(label) for _, label in cands)
+            top = [c for c, label in cands if len(label) == best]
+            if len(top) > 1:
+                a, b = top[:2]
+                raise AmbiguousHeaderError(
+                    f"{where}第 {r + 1} 行表头：{column_letter(a)} 列“{clean_text(row[a])}”和 "
+                    f"{column_letter(b)} 列“{clean_text(row[b])}”都像“{fields[key][0]}”列，"
+                    "无法确定读哪一列；请删去或改名其中一列后再导入")
+            columns[key] = top[0]
+        return Header(r, columns)
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -175,6 +176,9 @@ class ReadResult:
     cells: list[Cell] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     sources: int = 0  # files/sheets/rows read
+    warnings: list[str] = field(default_factory=list)  # columns not read, each named
+    # years a file names (its name, its title): (path, where, year)
+    years: list[tuple[Path, str, int]] = field(default_factory=list)
 
 
 
@@ -240,6 +244,154 @@ def parse_item_label(value: Any) -> int | None:
 
 
 
+# ----------------------------------------------------------------------------- grid headers
+
+# Columns of a score grid that are not items: read by nobody, mentioned to nobody.
+NOT_ITEM_LABELS = ("序号", "编号", "合计", "总计", "总分", "得分", "综合得分", "得分合计", "小计",
+                   "排名", "名次", "备注", "说明", "类别", "单位类别", "分类", "类型", "等次",
+                   "等级", "评价等次", "考评等次", "联系人", "联系电话")
+_MAX_MARK = re.compile(r"[(\[（【]?(?:满分)?\d+(?:\.\d+)?分[)\]）】]?$")
+_NUMBER_LEAD = re.compile(r"^(?:第|项目|序号|item)?(\d{1,3})(?:\.0+(?!\d))?(?:项)?", re.IGNORECASE)
+MIN_NAME_CHARS = 4  # a shorter name (数据, 共享) fits too many items to mean one
+
+
+@dataclass
+class ItemHeader:
+    """What a grid column's header says: an item (`no`), an error (`problem`: a number
+    not in 附件2, a number and a name that disagree, a name fitting several items), a
+    column known not to be an item (`other`), or nothing recognisable (all empty)."""
+
+    no: int | None = None
+    problem: str | None = None
+    other: bool = False
+
+
+@cache
+def _item_texts(table: Table) -> tuple[tuple[int, str], ...]:
+    from cdo.sheets.read import normalize_label
+
+    return tuple((i.no, normalize_label(i.text)) for i in table.items)
+
+
+def _item_names(table: Table, name: str) -> list[int]:
+    """Items whose wording in 附件2 contains `name` (compared without spaces or marks)."""
+    from cdo.sheets.read import normalize_label
+
+    key = normalize_label(name)
+    if len(key) < MIN_NAME_CHARS:
+        return []
+    return [no for no, text in _item_texts(table) if key in text]
+
+
+def _part_items(table: Table, name: str) -> list[int] | None:
+    from cdo.sheets.read import normalize_label
+
+    key = normalize_label(name)
+    for part in table.parts:
+        if key and key in (normalize_label(part.name), normalize_label(part.name) + "小计",
+                           normalize_label(part.name) + "得分"):
+            return [i.no for i in part.items]
+    return None
+
+
+def item_header(value: Any, table: Table) -> ItemHeader:
+    """Read a grid column header as an item of 附件2: a number (4, '4', '第4项', '4(10分)'),
+    the item's wording or a part of it ('数据普查登记'), or both ('4.数据普查登记'). A
+    number decides; a name beside it must not point at another item."""
+    import unicodedata
+
+    from cdo.sheets.read import clean_text, normalize_label
+
+    no = parse_item_label(value)
+    if no is not None:
+        return ItemHeader(no) if no in table.by_no else ItemHeader(problem=(
+            f"表头“{clean_text(value)}”不是附件2中的项目（项目序号为 "
+            f"{scoring.numbers_text(table.numbers)}）"))
+    if value is None or isinstance(value, int | float):
+        return ItemHeader()
+    shown = clean_text(value)
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", shown))
+    text = _MAX_MARK.sub("", text).lstrip("(（【[")
+    m = _NUMBER_LEAD.match(text)
+    number = int(m.group(1)) if m else None
+    name = (text[m.end():] if m else text).strip(".、:：-_)）]】 ")
+    if number is not None and not normalize_label(name):  # '4.', '4、', '(4)'
+        return ItemHeader(number) if number in table.by_no else ItemHeader(problem=(
+            f"表头“{shown}”不是附件2中的项目（项目序号为 {scoring.numbers_text(table.numbers)}）"))
+    if name.isdigit() or not normalize_label(name):
+        return ItemHeader()  # 1.5, 2023 …: not a header we know
+    by_name = _item_names(table, name)
+    part = _part_items(table, name)
+    if number is not None:
+        if number not in table.by_no:
+            hint = f"（名称像第{by_name[0]}项）" if len(by_name) == 1 else ""
+            return ItemHeader(problem=f"表头“{shown}”：附件2中没有第{number}项{hint}")
+        if by_name and number not in by_name or part is not None and number not in part:
+            other = by_name or part or []
+            return ItemHeader(problem=(
+                f"表头“{shown}”：序号 {number} 与名称“{name}”"
+                f"（附件2第{'、'.join(map(str, other))}项）不一致，请核对"))
+        return ItemHeader(number)
+    if part is not None:  # a part's column is its subtotal, unless the part is one item
+        return ItemHeader(part[0]) if len(part) == 1 else ItemHeader(other=True)
+    if len(by_name) == 1:
+        return ItemHeader(by_name[0])
+    if len(by_name) > 1:
+        return ItemHeader(problem=(
+            f"表头“{shown}”可能是第{'、'.join(map(str, by_name))}项，请在表头写明项目序号"
+            "（如“4.数据普查登记”）"))
+    label = normalize_label(_MAX_MARK.sub("", shown))
+    if any(label.startswith(normalize_label(w)) for w in NOT_ITEM_LABELS):
+        return ItemHeader(other=True)
+    return ItemHeader()
+
+
+GRID_UNIT_HEADERS = ("单位", "单位名称", "考评对象", "被考评单位", "unit", "name")
+
+# "2023年度", "2023 年" — but not "2024年1月" (a date the file was sent, not the year it
+# scores) and not a bare number.
+_NAMED_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
+
+
+def named_years(text: str) -> set[int]:
+    """The evaluation years a file name or a title names: 2023年度, 2023年."""
+    return {int(y) for y in _NAMED_YEAR.findall(text or "")}
+
+
+def note_years(result: ReadResult, path: Path, sheet: str | None,
+               rows: list[list[Any]], above: int) -> None:
+    """Add the years named by the file's name and by the title cells above row `above`
+    (at most the first five rows) to `result.years`."""
+    from cdo.sheets.read import clean_text, column_letter
+
+    for y in named_years(path.stem):
+        result.years.append((path, f"文件名“{path.name}”", y))
+    where = f"{path.name}，工作表“{sheet}”" if sheet else path.name
+    for r, row in enumerate(rows[:min(above, 5)]):
+        for c, v in enumerate(row):
+            if isinstance(v, str):
+                for y in named_years(v):
+                    result.years.append(
+                        (path, f"{where}，{column_letter(c)}{r + 1} 标题“{clean_text(v)}”", y))
+
+
+def find_grid_header(rows: list[list[Any]], table: Table, scan: int = 30) -> int | None:
+    """The row of a grid's item headers: the first (within `scan`) naming two items, or
+    one item and a unit column; None if none does, or if a form's 序号 … 得分 header
+    comes first (a filled 附件2 lists items down its rows, one per row)."""
+    from cdo.sheets.read import normalize_label
+
+    unit_labels = {normalize_label(h) for h in GRID_UNIT_HEADERS}
+    for r, row in enumerate(rows[:scan]):
+        labels = [normalize_label(v) for v in row]
+        items = sum(1 for v in row if item_header(v, table).no is not None)
+        if items >= 2 or (items and any(x in unit_labels for x in labels)):
+            return r
+        if "序号" in labels and "得分" in labels:
+            return None
+    return None
+
+
 def read_sheet(path: Path, table: Table, index: UnitResolver, year: int, result: ReadResult) -> int:
     """Add the points of every filled 附件2 in the workbook `path` to `result`.
 
@@ -255,6 +407,8 @@ def read_sheet(path: Path, table: Table, index: UnitResolver, year: int, result:
     sheets = read_table(path, merged=True)
     formulas = formula_cells(path)
     for sheet in sheets:
+        if find_grid_header(sheet.rows, table) is not None:
+            continue  # a grid (one row per unit), even with a 考评对象 column: not a form
         fcells = formulas.get(sheet.name, set())
         where = f"{path.name}，工作表“{sheet.name}”"
         unit_text = year_text = None
@@ -295,6 +449,7 @@ def read_sheet(path: Path, table: Table, index: UnitResolver, year: int, result:
                 )
                 continue
         result.sources += 1
+        note_years(result, path, sheet.name, sheet.rows, head)
         seen: set[int] = set()
         for r in range(head + 1, len(sheet.rows)):
             row = sheet.rows[r]

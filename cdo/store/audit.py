@@ -113,6 +113,7 @@ DEFAULT_LIMIT = 100
 # Chinese names for the entities and actions the capabilities record; unknown ones show as is.
 ENTITY_NAMES = {
     "unit": "单位",
+    "unit_alias": "单位别名",
     "cdo": "首席数据官",
     "specialist": "数据专员",
     "meeting": "会议培训",
@@ -123,6 +124,7 @@ ENTITY_NAMES = {
     "reminder": "催办",
     "score": "评分",
     "score_year": "评价年度",
+    "score_import": "评分导入",
     "calendar": "日历",
     "calendar_year": "日历年度",
     "calendar_local": "本地调整",
@@ -156,6 +158,7 @@ ACTION_NAMES = {
     "recompute_deadline": "重算期限",
     "unload": "撤销载入",
     "attend": "出勤",
+    "withdraw": "撤回",
 }
 
 
@@ -300,3 +303,33 @@ def action_label(action: str) -> str:
 def when_label(at: str) -> str:
     """'2023-09-27T10:15:02+08:00' → '2023-09-27 10:15:02'."""
     return at[:19].replace("T", " ")
+
+
+# ----------------------------------------------------------------------------- after Ctrl-C
+
+
+def saved_summary(commits: list) -> list[str]:
+    """What the committed transactions `commits` (interrupts.Commit) saved, in Chinese:
+    one line of counts by kind, then every recommendation form saved (by file and sheet:
+    the clerk must know exactly which ones to leave out of the next try)."""
+    counts: dict[tuple[str, str], int] = {}
+    forms: list[str] = []
+    unlogged = 0
+    for c in commits:
+        if c.last_id < c.first_id:
+            unlogged += 1
+            continue
+        for entity, action, reason in c.conn.execute(
+            "SELECT entity, action, reason FROM audit_log WHERE id BETWEEN ? AND ? ORDER BY id",
+            [c.first_id, c.last_id],
+        ):
+            key = (ENTITY_NAMES.get(entity, entity), ACTION_NAMES.get(action, action))
+            counts[key] = counts.get(key, 0) + 1
+            if entity == "cdo" and reason and "推荐表：" in reason:
+                forms.append(reason.split("推荐表：", 1)[1])
+    parts = [f"{what}{verb} {n} 项" for (what, verb), n in counts.items()]
+    if unlogged:
+        parts.append(f"其他修改 {unlogged} 次")
+    lines = ["，".join(parts)] if parts else []
+    lines += [f"已保存的推荐表：{f}" for f in dict.fromkeys(forms)]
+    return lines

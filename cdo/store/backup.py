@@ -10,8 +10,13 @@ otherwise lose the real pre-change copies.
 
 `db_or_path` is the live database (a sqlite_utils `Database`, or its file path). It copies
 the database into `backups/` beside it as `<stem>-auto-YYYYMMDD-HHMMSS.db` (owner-only)
-and deletes the older automatic copies beyond the newest `keep`. Manual backups and the
-copies taken before a restore are never deleted. It returns None, doing nothing, for an
+and prunes the older automatic copies by this rule:
+- the newest `keep` (5) automatic copies are always kept;
+- so is the first automatic copy of each day (the database as it stood before that day's
+  first change) for AUTO_DAY_KEEP_DAYS (60) days: however many imports — or retries — a
+  day brings, the state before each write day stays recoverable for two months;
+- every other automatic copy is deleted.
+Manual backups and the copies taken before a restore are never deleted. It returns None, doing nothing, for an
 in-memory database or one in which nothing has been recorded yet (an empty audit log).
 A failure to back up raises CdoError (so the import does not run without its safety net).
 
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
 
 BACKUP_DIR = "backups"
 AUTO_KEEP = 5
+AUTO_DAY_KEEP_DAYS = 60
 REQUIRED_TABLES = ("units", "audit_log")
 # What `cdo restore` shows of a database, in this order.
 COUNTED_TABLES = {
@@ -196,10 +202,38 @@ def auto_backups(db_path: Path) -> list[Path]:
     return [p for _, _, p in sorted(aged)]
 
 
-def prune_auto(db_path: Path, keep: int = AUTO_KEEP) -> list[Path]:
-    """Delete all but the newest `keep` automatic copies; return what was deleted."""
+def _taken_at(path: Path) -> tuple[dt.datetime, int]:
+    """When an automatic copy was taken, from its name (…-auto-YYYYMMDD-HHMMSS[-n].db; n
+    orders copies of the same second), else from its file time."""
+    import re
+
+    m = re.search(r"-auto-(\d{8}-\d{6})(?:-(\d+))?\.db$", path.name)
+    if m:
+        try:
+            return dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S"), int(m.group(2) or 1)
+        except ValueError:
+            pass
+    return dt.datetime.fromtimestamp(path.stat().st_mtime), 0
+
+
+def prune_auto(db_path: Path, keep: int = AUTO_KEEP, *,
+               now: dt.datetime | None = None) -> list[Path]:
+    """Delete the automatic copies the rule at the top lets go; return what was deleted."""
     files = auto_backups(db_path)
-    doomed = files[: max(0, len(files) - keep)]
+    now = now or dt.datetime.now()
+    kept = set(files[max(0, len(files) - keep):])
+    first_of_day: dict[dt.date, tuple[tuple[dt.datetime, int], Path]] = {}
+    for p in files:
+        try:
+            at = _taken_at(p)
+        except FileNotFoundError:  # pruned meanwhile by another clerk's import
+            continue
+        day = at[0].date()
+        if day not in first_of_day or at < first_of_day[day][0]:
+            first_of_day[day] = (at, p)
+    horizon = (now - dt.timedelta(days=AUTO_DAY_KEEP_DAYS)).date()
+    kept |= {p for day, (_, p) in first_of_day.items() if day >= horizon}
+    doomed = [p for p in files if p not in kept]
     for p in doomed:
         p.unlink(missing_ok=True)
     return doomed

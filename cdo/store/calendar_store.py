@@ -4,6 +4,7 @@ adjustments, merged over the bundled data into a WorkCalendar."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -117,6 +118,7 @@ def store_year(db: Database, doc: dict, *, file: str | None = None) -> bool:
             before = None
         after = {"source": new["source"], "days": _doc_lines(new), "file": file}
         audit.record(db, "calendar_year", year, "load", before, after)
+        rebuild_derived(db)
     return True
 
 
@@ -141,6 +143,7 @@ def unload_year(db: Database, year: int, reason: str | None = None) -> dict:
         audit.record(db, "calendar_year", year, "unload",
                      {"status": "loaded", "source": old["source"], "days": _doc_lines(old)},
                      {"status": back}, reason=reason)
+        rebuild_derived(db)
     return old
 
 
@@ -172,6 +175,7 @@ def set_local(db: Database, day: dt.date, kind: Literal["off", "work"], reason: 
         before = None if old is None else {"kind": old[0], "reason": old[1]}
         audit.record(db, "calendar_local", key, "set", before,
                      {"kind": kind, "reason": reason}, reason=reason)
+        rebuild_derived(db)
     return True
 
 
@@ -189,6 +193,7 @@ def unset_local(db: Database, day: dt.date, reason: str | None = None) -> dict:
         db.execute("DELETE FROM calendar_local WHERE date = ?", [key])
         removed = {"kind": old[0], "reason": old[1]}
         audit.record(db, "calendar_local", key, "remove", removed, None, reason=reason)
+        rebuild_derived(db)
     return removed
 
 
@@ -217,3 +222,101 @@ def year_overview(db: Database) -> list[dict]:
             "local": local_by_year.get(year, []),
         })
     return rows
+
+
+# -- the calendar as a table (for SQL: the web view's overdue days) -----------------------
+
+FIRST_MATERIALISED = 2000  # the calendar table starts here (as WorkCalendar does)
+_ONE_DAY = dt.timedelta(days=1)
+_AHEAD = 3  # years after the last known one (or this year) the table covers
+
+
+@cache
+def _bundled_stamp() -> str:
+    """A hash of the bundled holiday files and 附件2: a new release may change them."""
+    import hashlib
+
+    from cdo.paths import data_dir
+
+    h = hashlib.sha256()
+    files = sorted((data_dir() / "holidays").glob("[0-9][0-9][0-9][0-9].json"))
+    for path in [*files, data_dir() / "evaluation.json"]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _fingerprint(db: Database) -> str:
+    # Loaded notices and local days by count and newest change: load|unload|set|unset
+    # rebuild the table themselves; this catches a database changed by an older cdo.
+    loaded = db.execute(
+        "SELECT (SELECT count(*) || '/' || COALESCE(max(loaded_at), '') FROM calendar_years),"
+        " (SELECT count(*) FROM calendar_days),"
+        " (SELECT count(*) || '/' || COALESCE(max(created_at), '') FROM calendar_local)"
+    ).fetchone()
+    year = dt.date.today().year
+    return f"{_bundled_stamp()}|{year}|{'|'.join(map(str, loaded))}"
+
+
+def refresh_derived(db: Database, *, build: bool = True) -> bool:
+    """Rebuild the workdays and eval_items tables if stale (or missing, with `build`);
+    True if rebuilt.
+
+    Every open calls it with build=False: one small query when nothing changed, and a
+    database that was never served or given a calendar change is not filled (70 ms of
+    writes no command of the CLI needs); `cdo serve` builds it.
+    """
+    row = db.execute("SELECT fingerprint FROM workdays_built WHERE id = 1").fetchone()
+    if row is None and not build:
+        return False
+    fp = _fingerprint(db)
+    if row is not None and row[0] == fp:
+        return False
+    rebuild_derived(db, fp)
+    return True
+
+
+def rebuild_derived(db: Database, fingerprint: str | None = None) -> None:
+    """Write the calendar (one row per day) and the 附件2 items into their tables."""
+    from cdo import scoring
+    from cdo.store.db import transaction
+
+    cal = load_calendar(db)
+    known = [*cal.years, *(d.year for d in cal.local), dt.date.today().year]
+    first = dt.date(min(FIRST_MATERIALISED, cal.first_year), 1, 1)
+    last = dt.date(max(known) + _AHEAD, 12, 31)
+    cal.is_workday(last)  # make the precomputed span cover the table
+    rows = []
+    seq = 0
+    for year in range(first.year, last.year + 1):
+        status = cal.year_status(year)
+        named = cal.named_days(year)
+        d = dt.date(year, 1, 1)
+        for _ in range(366 if d.replace(month=12, day=31).timetuple().tm_yday == 366 else 365):
+            # as WorkCalendar.day(), without building a Day for each of 11,000 dates
+            work = cal.is_workday(d)
+            weekend = d.weekday() >= 5
+            local = cal.local.get(d)
+            name = named.get(d)
+            if work:
+                kind = "adjusted_workday" if weekend else "workday"
+            elif weekend and local is None and (name is None or not name[0]):
+                kind = "weekend"
+            else:
+                kind = "holiday"
+            seq += work
+            rows.append((d.isoformat(), int(work), seq, kind, name[1] if name else None,
+                         status, int(cal.is_provisional_day(d)), int(local is not None),
+                         local[1] if local else None))
+            d += _ONE_DAY
+    table = scoring.load_table()
+    items = [(i.no, i.max, i.text, p.key, p.name, p.max, n)
+             for n, p in enumerate(table.parts, 1) for i in p.items]
+    with transaction(db):
+        db.execute("DELETE FROM workdays")
+        db.conn.executemany("INSERT INTO workdays VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        db.execute("DELETE FROM eval_items")
+        db.conn.executemany("INSERT INTO eval_items VALUES (?,?,?,?,?,?,?)", items)
+        db.execute("DELETE FROM workdays_built")
+        db.execute("INSERT INTO workdays_built (id, fingerprint, built_at) VALUES (1, ?, ?)",
+                   [fingerprint or _fingerprint(db), timestamp()])

@@ -97,6 +97,8 @@ def transaction(db: Database) -> Iterator[Database]:
 
     Nested use joins the outer transaction through a savepoint.
     """
+    from cdo import interrupts
+
     conn = db.conn
     if conn.in_transaction:
         with db.atomic():
@@ -111,10 +113,28 @@ def transaction(db: Database) -> Iterator[Database]:
                 raise CdoError("数据库正被另一位同事的命令占用，请稍后再试") from None
             time.sleep(0.1 * (attempt + 1))
     try:
+        first = _last_audit_id(conn)
         yield db
+        last = _last_audit_id(conn)
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     else:
-        conn.execute("COMMIT")
+        # a Ctrl-C waits until the COMMIT is noted: what the clerk is told after an
+        # interruption is then exactly what was saved
+        with interrupts.shielded():
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            interrupts.note_commit(conn, first + 1, last)
+
+
+def _last_audit_id(conn: sqlite3.Connection) -> int:
+    try:
+        return conn.execute("SELECT max(id) FROM audit_log").fetchone()[0] or 0
+    except sqlite3.OperationalError:  # no audit log yet (before the first migration)
+        return 0

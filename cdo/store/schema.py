@@ -293,3 +293,360 @@ def m004_scoring(db: Database) -> None:
 def m005_event_dates(db: Database) -> None:
     # reports as of a past date look for events dated after it
     _run(db, "CREATE INDEX IF NOT EXISTS problem_events_on_date ON problem_events(on_date)")
+
+
+@migrations()
+def m006_withdrawals(db: Database) -> None:
+    _run(
+        db,
+        """
+        -- A mistaken list withdrawn whole (cdo spotcheck withdraw): its problems are
+        -- deleted (the audit log keeps each one), the check stays, marked.
+        ALTER TABLE spotchecks ADD COLUMN withdrawn_at TEXT;
+        ALTER TABLE spotchecks ADD COLUMN withdraw_reason TEXT;
+
+        -- Every score import (cdo score import) and the points it added or changed, with
+        -- what they were before, so that a mistaken one can be withdrawn before finalize.
+        CREATE TABLE score_imports (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            cells INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            withdrawn_at TEXT,
+            withdraw_reason TEXT
+        );
+        CREATE INDEX score_imports_year ON score_imports(year);
+        CREATE TABLE score_import_cells (
+            import_id INTEGER NOT NULL REFERENCES score_imports(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            item INTEGER NOT NULL,
+            -- NULL when the import added the point
+            before_points REAL,
+            before_note TEXT,
+            points REAL NOT NULL,
+            PRIMARY KEY (import_id, unit_id, item)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+@migrations()
+def m007_unit_aliases(db: Database) -> None:
+    # More names a unit goes by (人社局, 卫健委) beside its one short name; a name that
+    # already names a unit cannot name another (alias_key is the name as matched).
+    _run(
+        db,
+        """
+        CREATE TABLE unit_aliases (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            alias TEXT NOT NULL,
+            alias_key TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX unit_aliases_unit ON unit_aliases(unit_id);
+        """
+    )
+
+
+# -- m011: the read-only web view (cdo serve) ---------------------------------------------
+# The working-day calendar and the 附件2 items as tables (filled by
+# calendar_store.refresh_derived), and the Chinese views Datasette shows. The overdue
+# SQL takes the as-of day as an expression: the view uses today, the canned query of the
+# web view (cdo/web.py) a parameter.
+
+STATUS_CN = ("CASE {c} WHEN 'open' THEN '待整改' WHEN 'rectified' THEN '已整改待核验'"
+             " WHEN 'closed' THEN '已销号' WHEN 'negotiated' THEN '协商延期' ELSE {c} END")
+DIMENSION_CN = ("CASE {c} WHEN 'accuracy' THEN '准确性' WHEN 'timeliness' THEN '时效性'"
+                " WHEN 'completeness' THEN '完整性' WHEN 'normativity' THEN '规范性'"
+                " ELSE {c} END")
+SOURCE_CN = "CASE {c} WHEN 'spotcheck' THEN '月度抽查' WHEN 'user' THEN '使用单位反馈' ELSE {c} END"
+CATEGORY_CN = ("CASE {c} WHEN 'region' THEN '县市区及园区' WHEN 'department' THEN '市级部门'"
+               " WHEN 'enterprise' THEN '国有企业' WHEN 'institution' THEN '公共服务机构'"
+               " ELSE {c} END")
+
+
+def _cn(template: str, column: str) -> str:
+    return template.format(c=column)
+
+
+def overdue_sql(day: str) -> str:
+    """Problems overdue on `day` (an SQL expression giving YYYY-MM-DD), as `cdo report
+    overdue` lists them: problems with events after `day` replayed to how they stood,
+    working days overdue from the workdays table, worst unit first."""
+    # the last event of a kind on or before the day, for a problem changed after it
+    def last(actions: str, col: str) -> str:
+        return (f"(SELECT e.{col} FROM problem_events e WHERE e.problem_id = p.id"
+                f" AND e.on_date <= d.day AND e.action IN ({actions})"
+                " AND (e.action <> 'negotiate' OR e.until_on IS NOT NULL)"
+                " ORDER BY e.id DESC LIMIT 1)")
+
+    any_action = last("'done','verify','reopen','negotiate'", "action")
+    replayed_status = (f"COALESCE(CASE {any_action} WHEN 'done' THEN 'rectified'"
+                       " WHEN 'verify' THEN 'closed' WHEN 'reopen' THEN 'open'"
+                       " WHEN 'negotiate' THEN 'negotiated' END, 'open')")
+    negotiated = last("'negotiate'", "until_on")
+    done_or_reopen = last("'done','reopen'", "action")
+    done_on = last("'done','reopen'", "on_date")
+    verify_or_reopen = last("'verify','reopen'", "action")
+    verify_on = last("'verify','reopen'", "on_date")
+    category = _cn(CATEGORY_CN, "u.category")
+    source = _cn(SOURCE_CN, "r.source")
+    dimension = _cn(DIMENSION_CN, "r.dimension")
+    status = _cn(STATUS_CN, "r.status")
+    return f"""
+    WITH d AS (SELECT {day} AS day),
+    later AS (SELECT DISTINCT problem_id FROM problem_events, d WHERE on_date > d.day),
+    s AS (
+        SELECT p.id, p.source, p.unit_id, p.reporter_id, p.reporter, p.resource, p.dimension,
+               p.description, p.records, p.issued_on, p.provisional, p.month,
+               p.original_due_on, p.negotiated_until,
+               l.problem_id IS NOT NULL AS replayed,
+               CASE WHEN l.problem_id IS NULL THEN p.status ELSE {replayed_status} END AS status,
+               CASE WHEN l.problem_id IS NULL THEN p.due_on
+                    ELSE COALESCE({negotiated}, p.original_due_on)
+               END AS due_on,
+               CASE WHEN l.problem_id IS NULL THEN p.rectified_on
+                    WHEN {done_or_reopen} = 'done' THEN {done_on} END AS rectified_on,
+               CASE WHEN l.problem_id IS NULL THEN p.closed_on
+                    WHEN {verify_or_reopen} = 'verify' THEN {verify_on} END AS closed_on,
+               d.day
+        FROM problems p CROSS JOIN d LEFT JOIN later l ON l.problem_id = p.id
+        WHERE l.problem_id IS NOT NULL
+           OR (p.due_on < d.day AND (p.status IN ('open', 'negotiated')
+                                     OR p.rectified_on > d.day))
+    ),
+    o AS (
+        SELECT s.*, t.seq - w.seq AS overdue_days
+        FROM s JOIN workdays w ON w.date = s.due_on JOIN workdays t ON t.date = s.day
+        WHERE s.due_on < s.day AND CASE
+            WHEN s.replayed THEN s.status IN ('open', 'negotiated') AND s.issued_on <= s.day
+            WHEN s.status IN ('open', 'negotiated') THEN s.issued_on <= s.day
+            ELSE s.rectified_on > s.day AND s.status IN ('rectified', 'closed') END
+    ),
+    r AS (
+        SELECT o.*, MAX(overdue_days) OVER (PARTITION BY unit_id) AS worst,
+               COUNT(*) OVER (PARTITION BY unit_id) AS many
+        FROM o
+    )
+    SELECT u.name AS 责任单位, r.id AS 问题编号, r.overdue_days AS 逾期工作日,
+           r.due_on AS 整改期限, {status} AS 状态, {dimension} AS 问题类型,
+           r.resource AS 数据资源名称, r.description AS 问题描述, r.records AS 问题数据量,
+           r.issued_on AS 下发日期, CASE WHEN r.provisional THEN '是' ELSE '否' END AS 期限暂定,
+           {source} AS 问题来源, COALESCE(ru.name, r.reporter) AS 反馈单位,
+           r.month AS 抽查月份, {category} AS 单位类别, r.rectified_on AS 整改日期,
+           r.closed_on AS 销号日期, r.day AS 统计日期
+    FROM r JOIN units u ON u.id = r.unit_id LEFT JOIN units ru ON ru.id = r.reporter_id
+    ORDER BY r.worst DESC, r.many DESC, u.name, r.overdue_days DESC, r.id
+    """
+
+
+def _mask_sql(x: str) -> str:
+    """masking.mask_phone on one number (no 、) in SQL: 152****6279, 0818-***3456."""
+    local = f"substr({x}, instr({x}, '-') + 1)"
+
+    def stars(n: str) -> str:
+        return f"replace(hex(zeroblob({n})), '00', '*')"
+
+    return (f"CASE WHEN instr({x}, '-') > 0 AND length({local}) > 4"
+            f" THEN substr({x}, 1, instr({x}, '-')) || {stars(f'length({local}) - 4')}"
+            f" || substr({local}, -4)"
+            f" WHEN length({x}) <= 7 THEN substr({x}, 1, 1) || {stars(f'length({x}) - 1')}"
+            f" ELSE substr({x}, 1, 3) || {stars(f'length({x}) - 7')} || substr({x}, -4) END")
+
+
+VIEW_NAMES = ("逾期问题", "单位问题", "整改情况", "评价排名", "名册", "日历", "评价指标")
+
+
+@migrations()
+def m011_web_views(db: Database) -> None:
+    category = _cn(CATEGORY_CN, "u.category")
+    _run(
+        db,
+        """
+        -- The working-day calendar, one row per day (cdo/store/calendar_store.py rebuilds
+        -- it when a notice is loaded or unloaded, a local day set or removed, and on open
+        -- when the bundled data or the year has moved on). seq counts working days from
+        -- the first row up to and including the day: overdue days = seq(day) - seq(due).
+        CREATE TABLE workdays (
+            date TEXT PRIMARY KEY,
+            workday INTEGER NOT NULL CHECK (workday IN (0, 1)),
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('workday', 'weekend', 'holiday', 'adjusted_workday')),
+            name TEXT,
+            year_status TEXT NOT NULL CHECK (year_status IN ('official','loaded','provisional')),
+            provisional INTEGER NOT NULL CHECK (provisional IN (0, 1)),
+            local INTEGER NOT NULL CHECK (local IN (0, 1)),
+            local_reason TEXT
+        ) WITHOUT ROWID;
+        CREATE TABLE workdays_built (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            fingerprint TEXT NOT NULL,
+            built_at TEXT NOT NULL
+        );
+        -- The items of 附件2 and the part each belongs to (from data/evaluation.json).
+        CREATE TABLE eval_items (
+            item INTEGER PRIMARY KEY,
+            item_max REAL NOT NULL,
+            text TEXT NOT NULL,
+            part TEXT NOT NULL,
+            part_name TEXT NOT NULL,
+            part_max REAL NOT NULL,
+            part_order INTEGER NOT NULL
+        )
+        """,
+    )
+    # Views: Chinese names, columns and values; each is what a CLI report shows.
+    db.execute(f"CREATE VIEW 逾期问题 AS {overdue_sql(TODAY)}")
+    db.execute(f"""CREATE VIEW 单位问题 AS
+        WITH d AS (SELECT {TODAY} AS day)
+        SELECT p.id AS 问题编号, u.name AS 责任单位, {category} AS 单位类别,
+               p.month AS 抽查月份, {_cn(SOURCE_CN, 'p.source')} AS 问题来源,
+               COALESCE(ru.name, p.reporter) AS 反馈单位, p.resource AS 数据资源名称,
+               {_cn(DIMENSION_CN, 'p.dimension')} AS 问题类型, p.description AS 问题描述,
+               p.records AS 问题数据量, p.issued_on AS 下发日期, p.due_on AS 整改期限,
+               p.original_due_on AS 原整改期限,
+               CASE WHEN p.provisional THEN '是' ELSE '否' END AS 期限暂定,
+               {_cn(STATUS_CN, 'p.status')} AS 状态, p.rectified_on AS 整改日期,
+               p.closed_on AS 销号日期,
+               CASE WHEN d.day > p.due_on AND (p.status IN ('open', 'negotiated')
+                                               OR p.rectified_on > d.day)
+                    THEN (SELECT seq FROM workdays WHERE date = d.day)
+                         - (SELECT seq FROM workdays WHERE date = p.due_on) END AS 逾期工作日
+        FROM problems p CROSS JOIN d JOIN units u ON u.id = p.unit_id
+        LEFT JOIN units ru ON ru.id = p.reporter_id
+        WHERE p.issued_on <= d.day
+        ORDER BY p.id""")
+    db.execute(f"""CREATE VIEW 整改情况 AS
+        WITH d AS (SELECT {TODAY} AS day),
+        f AS (
+            SELECT p.unit_id, p.month,
+                   p.rectified_on IS NOT NULL AND p.rectified_on <= d.day
+                       AND p.status IN ('rectified', 'closed') AS fixed,
+                   (p.first_late_on IS NOT NULL AND p.first_late_on <= d.day)
+                   OR ((p.status IN ('open', 'negotiated') OR p.rectified_on > d.day)
+                       AND d.day > p.due_on) AS ever
+            FROM problems p CROSS JOIN d
+            WHERE p.issued_on <= d.day AND p.source = 'spotcheck'
+        ),
+        g AS (
+            SELECT unit_id, month, COUNT(*) AS found,
+                   SUM(fixed AND NOT ever) AS on_time, SUM(fixed AND ever) AS late,
+                   SUM(NOT fixed) AS open, SUM(ever) AS overdue,
+                   SUM(NOT fixed AND ever) AS open_late
+            FROM f GROUP BY unit_id, month
+        )
+        SELECT g.month AS 抽查月份, u.name AS 责任单位, {category} AS 单位类别,
+               g.found AS 发现问题, g.on_time AS 按期整改, g.late AS 逾期整改,
+               g.open AS 尚未整改, g.overdue AS 逾期问题,
+               CASE WHEN g.on_time + g.late + g.open_late > 0
+                    THEN round(1.0 * g.on_time / (g.on_time + g.late + g.open_late), 4)
+               END AS 按期整改率
+        FROM g JOIN units u ON u.id = g.unit_id
+        ORDER BY g.month DESC, g.overdue DESC, g.open DESC, u.name""")
+    parts = ("daily", "coordination", "sharing", "quality", "innovation", "third_party")
+    part_names = ("日常履职", "数据统筹", "数据共享开放", "数据质量管理", "数据创新应用", "第三方评估")
+    part_cols = ",\n               ".join(
+        f"CASE WHEN t.has_{k} THEN t.{k} END AS {name}"
+        for k, name in zip(parts, part_names, strict=True))
+    part_sums = ",\n                   ".join(
+        f"round(SUM(CASE WHEN i.part = '{k}' THEN s.points END), 2) AS {k},"
+        f" MAX(i.part = '{k}' AND s.points IS NOT NULL) AS has_{k}" for k in parts)
+    db.execute(f"""CREATE VIEW 评价排名 AS
+        WITH y AS (SELECT year FROM scores UNION SELECT year FROM score_years),
+        m AS (
+            SELECT y.year, u.id AS unit_id, group_concat(i.item, '、') AS missing,
+                   COUNT(*) AS n_missing
+            FROM y CROSS JOIN units u CROSS JOIN (SELECT item FROM eval_items ORDER BY item) i
+            WHERE NOT EXISTS (SELECT 1 FROM scores s WHERE s.year = y.year
+                              AND s.unit_id = u.id AND s.item = i.item)
+            GROUP BY y.year, u.id
+        ),
+        t AS (
+            SELECT y.year, u.id AS unit_id, u.name, u.category,
+                   {part_sums},
+                   round(COALESCE(SUM(CASE WHEN i.item IS NOT NULL THEN s.points END), 0), 2)
+                       AS total
+            FROM y CROSS JOIN units u
+            LEFT JOIN scores s ON s.year = y.year AND s.unit_id = u.id
+            LEFT JOIN eval_items i ON i.item = s.item
+            GROUP BY y.year, u.id
+        ),
+        r AS (
+            SELECT t.*, m.missing, m.n_missing, m.unit_id IS NULL AS complete,
+                   CASE WHEN m.unit_id IS NULL THEN RANK() OVER (
+                       PARTITION BY t.year, m.unit_id IS NULL ORDER BY t.total DESC) END AS rank
+            FROM t LEFT JOIN m ON m.year = t.year AND m.unit_id = t.unit_id
+        )
+        SELECT t.year AS 年度, t.rank AS 名次, t.name AS 单位,
+               {_cn(CATEGORY_CN, 't.category')} AS 单位类别,
+               {part_cols},
+               t.total AS 总分,
+               CASE WHEN t.complete THEN '已评完' ELSE '未评完' END AS 是否评完,
+               CASE WHEN t.complete THEN NULL
+                    WHEN t.n_missing = (SELECT COUNT(*) FROM eval_items)
+                    THEN '未评：全部' || t.n_missing || '项'
+                    ELSE '未评：第' || t.missing || '项' END AS 未评项目
+        FROM r t
+        ORDER BY t.year DESC, NOT t.complete, t.rank, t.unit_id""")
+    # Phones masked by triggers as they are written, so that the web view never needs to
+    # read the phone column itself (its SQLite authorizer refuses that for every query).
+    as_json = "'[\"' || replace(replace(replace({x}, '\\', '\\\\'), '\"', '\\\"'), '、', '\",\"') || '\"]'"
+    masked = (f"CASE WHEN {{x}} IS NULL OR {{x}} = '' THEN NULL"
+              f" WHEN json_valid({as_json}) THEN (SELECT group_concat({_mask_sql('value')}, '、')"
+              f" FROM json_each({as_json})) ELSE {_mask_sql('{x}')} END")
+    db.execute("""CREATE TABLE masked_phones (
+        cdo_id INTEGER PRIMARY KEY REFERENCES cdos(id) ON DELETE CASCADE,
+        phone TEXT
+    )""")
+    for event, when in (("insert", "INSERT"), ("update", "UPDATE OF phone")):
+        db.execute(f"""CREATE TRIGGER cdos_mask_{event} AFTER {when} ON cdos BEGIN
+            INSERT OR REPLACE INTO masked_phones (cdo_id, phone)
+            VALUES (NEW.id, {masked.format(x='NEW.phone')});
+        END""")
+    db.execute("""CREATE TRIGGER cdos_mask_delete AFTER DELETE ON cdos BEGIN
+        DELETE FROM masked_phones WHERE cdo_id = OLD.id;
+    END""")
+    db.execute(f"INSERT INTO masked_phones (cdo_id, phone)"
+               f" SELECT id, {masked.format(x='phone')} FROM cdos")
+    db.execute(f"""CREATE VIEW 名册 AS
+        SELECT u.name AS 单位, {category} AS 单位类别, c.name AS 首席数据官,
+               c.position AS 职务, m.phone AS 联系电话,
+               CASE c.status WHEN 'recommended' THEN '已推荐' WHEN 'appointed' THEN '已任命'
+                    WHEN 'filed' THEN '已备案' ELSE '未报送' END AS 状态,
+               c.recommended_on AS 推荐日期, c.appointed_on AS 任命日期,
+               c.filed_on AS 备案日期,
+               (SELECT count(*) FROM specialists s
+                 WHERE s.unit_id = u.id AND s.removed_on IS NULL) AS 数据专员人数
+        FROM units u LEFT JOIN cdos c ON c.unit_id = u.id AND c.status <> 'ended'
+        LEFT JOIN masked_phones m ON m.cdo_id = c.id
+        ORDER BY CASE u.category WHEN 'region' THEN 1 WHEN 'department' THEN 2
+                 WHEN 'enterprise' THEN 3 ELSE 4 END, u.id""")
+    db.execute("""CREATE VIEW 日历 AS
+        SELECT date AS 日期, substr(date, 1, 4) AS 年份, substr(date, 1, 7) AS 月份,
+               CASE strftime('%w', date) WHEN '0' THEN '星期日' WHEN '1' THEN '星期一'
+                    WHEN '2' THEN '星期二' WHEN '3' THEN '星期三' WHEN '4' THEN '星期四'
+                    WHEN '5' THEN '星期五' ELSE '星期六' END AS 星期,
+               CASE workday WHEN 1 THEN '工作日' ELSE '休息日' END AS 是否工作日,
+               CASE kind WHEN 'workday' THEN '工作日' WHEN 'weekend' THEN '周末'
+                    WHEN 'holiday' THEN '节假日' ELSE '调休上班' END AS 类型,
+               name AS 节日, seq AS 工作日序号,
+               CASE year_status WHEN 'official' THEN '国务院通知（自带）'
+                    WHEN 'loaded' THEN '国务院通知（已载入）' ELSE '暂定' END AS 依据,
+               CASE provisional WHEN 1 THEN '是' ELSE '否' END AS 暂定,
+               CASE local WHEN 1 THEN local_reason END AS 本地调整
+        FROM workdays ORDER BY date""")
+    db.execute("""CREATE VIEW 评价指标 AS
+        SELECT part_order AS 部分序号, part_name AS 评价部分, part_max AS 部分满分,
+               item AS 项目序号, item_max AS 项目满分, text AS 评价内容
+        FROM eval_items ORDER BY part_order, item""")
+    # source_file keeps the file's name only (a local path says nothing to anyone else)
+    base = "replace(source_file, rtrim(source_file, replace(replace(source_file, '/', ''),"\
+           " char(92), '')), '')"
+    for table in ("cdos", "roster_forms", "spotchecks"):
+        db.execute(f"UPDATE {table} SET source_file = {base} WHERE source_file IS NOT NULL")
+
+
+TODAY = "date('now', 'localtime')"
