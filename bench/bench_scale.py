@@ -215,7 +215,7 @@ def _list_json_sql(db, cal) -> str:
 
     seen: list[str] = []
     db.conn.set_trace_callback(seen.append)
-    next(iter(model.list_problems_json(db, as_of=AS_OF, cal=cal)), None)
+    next(iter(model.list_problems_json(db, as_of=AS_OF, filters={}, cal=cal)), None)
     db.conn.set_trace_callback(None)
     sql = next(s for s in seen if "json_quote" in s)
     return sql.replace(f"'{AS_OF.isoformat()}'", ":day")

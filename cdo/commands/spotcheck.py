@@ -213,9 +213,9 @@ def list_(
 
         filters = {"month": m, "unit": unit, "status": status, "source": source}
         if fmt is Format.json:
-            write_json_lines(list_problems_json(db, as_of=day, **filters))
+            write_json_lines(list_problems_json(db, as_of=day, filters=filters))
         else:
-            write_csv_rows(PROBLEM_KEYS, list_problems_values(db, as_of=day, **filters))
+            write_csv_rows(PROBLEM_KEYS, list_problems_values(db, as_of=day, filters=filters))
         return
     rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
     emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,

@@ -585,26 +585,29 @@ def _problem_values(st: dict[str, str]) -> list[tuple[str, str]]:
 def _problem_list_query(db: Database, as_of: dt.date, cal: WorkCalendar | None, columns,
                         filters: dict[str, str | None]) -> tuple[str, dict]:
     """The `list_problems` query (same filters, same order) for `columns(values)`, where
-    values are the (key, SQL) pairs of `_problem_values`."""
+    values are the (key, SQL) pairs of `_problem_values`; filters: month, unit, status,
+    source as `list_problems` takes them."""
     from cdo.store import calendar_store
 
     replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
     st = as_of_columns(replayed)
-    where, params = ["p.issued_on <= :day"], {"day": as_of.isoformat()}
-    if filters.get("month"):
+    where = ["p.issued_on <= :day"]
+    month, unit, status, source = (filters.get(k) for k in ("month", "unit", "status", "source"))
+    params: dict[str, Any] = {"day": as_of.isoformat()}
+    if month:
         where.append("p.month = :month")
-        params["month"] = filters["month"]
-    if filters.get("unit"):
+        params["month"] = month
+    if unit:
         from cdo.roster.units import resolve_unit
 
         where.append("p.unit_id = :unit")
-        params["unit"] = resolve_unit(db, filters["unit"]).id
-    if filters.get("status"):
+        params["unit"] = resolve_unit(db, unit).id
+    if status:
         where.append(f"{st['status']} = :status")  # as it stood on as_of
-        params["status"] = parse_status(filters["status"])
-    if filters.get("source"):
+        params["status"] = parse_status(status)
+    if source:
         where.append("p.source = :source")
-        params["source"] = parse_source(filters["source"])
+        params["source"] = parse_source(source)
     sql = (f"SELECT {columns(_problem_values(st))} FROM problems p"
            " JOIN units u ON u.id = p.unit_id LEFT JOIN units ru ON ru.id = p.reporter_id"
            + (AS_OF_JOIN if replayed else "") + " WHERE " + " AND ".join(where)
@@ -612,8 +615,8 @@ def _problem_list_query(db: Database, as_of: dt.date, cal: WorkCalendar | None, 
     return sql, params
 
 
-def list_problems_json(db: Database, *, as_of: dt.date, cal: WorkCalendar | None = None,
-                       **filters: str | None) -> Iterator[str]:
+def list_problems_json(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
+                       cal: WorkCalendar | None = None) -> Iterator[str]:
     """`list_problems` (same filters and order) as JSON texts, one per problem with
     exactly the problem keys, laid out as json.dumps(rows, indent=2) lays out each
     element; SQLite writes them as the rows are read."""
@@ -628,8 +631,8 @@ def list_problems_json(db: Database, *, as_of: dt.date, cal: WorkCalendar | None
     return (text for (text,) in db.conn.execute(sql, params))
 
 
-def list_problems_values(db: Database, *, as_of: dt.date, cal: WorkCalendar | None = None,
-                         **filters: str | None) -> Iterator[tuple]:
+def list_problems_values(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
+                         cal: WorkCalendar | None = None) -> Iterator[tuple]:
     """`list_problems` (same filters and order) as tuples of the PROBLEM_KEYS values
     (provisional a bool), as the rows are read (for CSV)."""
     sql, params = _problem_list_query(db, as_of, cal,
