@@ -54,9 +54,12 @@ class CdoGroup(TyperGroup):
         from cdo import interrupts
 
         try:
-            return super().invoke(ctx)
+            return _saved_if_ok(lambda: super(CdoGroup, self).invoke(ctx))
         except KeyboardInterrupt:
             raise typer.Exit(say_interrupted()) from None
+        except BrokenPipeError:  # `cdo … | head` read what it wanted and left
+            _quiet_stdout()
+            raise typer.Exit(ExitCode.OK) from None
         except Exception as e:
             # An interrupt that some library turned into another error (a half-read file
             # blamed as "TypeError") is an interrupt, not bad input.
@@ -69,10 +72,22 @@ def _user_error(e: Exception) -> int:
     """Say what went wrong in one Chinese line and return the exit code; re-raise the
     exceptions that are not the clerk's (the library's own usage errors, bugs)."""
     if isinstance(e, CdoError):
-        typer.echo(f"cdo: {e}", err=True)
+        from cdo.output import clean  # a cell's escape sequences never reach the terminal
+
+        typer.echo(f"cdo: {clean(e)}", err=True)
         return e.exit_code
-    if isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e)):
-        typer.echo("cdo: 数据库正被另一位同事的命令占用，请稍后再试", err=True)
+    if isinstance(e, sqlite3.OperationalError):
+        from cdo.store.db import explain_error
+
+        message = explain_error(e)  # busy, disk full, read-only file
+        if message is None:
+            raise e
+        typer.echo(f"cdo: {message}", err=True)
+        return ExitCode.USER_ERROR
+    if isinstance(e, UnicodeEncodeError):
+        # bytes that are not UTF-8 on the command line (a GBK terminal): Python keeps
+        # them as lone surrogates, which neither SQLite nor a file can take
+        typer.echo(f"cdo: {_undecodable_message()}", err=True)
         return ExitCode.USER_ERROR
     if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError):
         typer.echo(f"cdo: 数据库文件无法读取：{e}", err=True)
@@ -109,6 +124,49 @@ def say_interrupted() -> int:
             typer.echo(f"  {line}", err=True)
         typer.echo("  其余没有保存。", err=True)
     return INTERRUPTED
+
+
+def _undecodable_message() -> str:
+    from cdo.store import audit
+
+    args = audit.current_args or []
+    for i, arg in enumerate(args):
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            option = args[i - 1] if i and args[i - 1].startswith("-") else None
+            where = f" {option} 的值“{shown}”" if option else f"“{shown}”"
+            return (f"命令中{where}含有无法识别的字节（不是 UTF-8 编码的文字），"
+                    "本次没有保存任何内容；请把这段文字重新输入一遍")
+    return "遇到无法识别的字节（不是 UTF-8 编码的文字），本次没有保存任何内容"
+
+
+def _saved_if_ok(run):
+    """Run the command; keep what it wrote only if it succeeded (or saved part on purpose)."""
+    from cdo.errors import PartlySavedError
+    from cdo.store.db import end_command
+
+    try:
+        rv = run()
+    except (PartlySavedError, BrokenPipeError):  # `cdo … | head`: the work itself is done
+        end_command(ok=True)
+        raise
+    except BaseException as e:
+        end_command(ok=getattr(e, "exit_code", None) == 0)  # typer.Exit(0) is success
+        raise
+    end_command(ok=True)
+    return rv
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the final flush of a closed pipe raises nothing."""
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):  # no real file descriptor (tests)
+        pass
 
 
 def _speak_chinese(group) -> None:
@@ -155,7 +213,7 @@ app = typer.Typer(
     help="首席数据官办公室工具：名册、数据抽查与整改期限、年度评价。",
     no_args_is_help=True,
     rich_markup_mode=None,
-    add_completion=False,
+    add_completion=True,  # cdo --install-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -173,6 +231,11 @@ def root(
             show_default=False,
         ),
     ] = None,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", help="显示版本号并退出", is_eager=True,
+                     callback=lambda v: _show_version(v)),
+    ] = None,
 ) -> None:
     """首席数据官办公室工具。"""
     ctx.obj = {"db": db}
@@ -189,6 +252,20 @@ app.add_typer(report.app, name="report")
 admin.mount(app)
 
 
+def _show_version(value: bool | None) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        v = dist_version("cdo")
+    except PackageNotFoundError:
+        v = "未安装（源代码）"
+    typer.echo(f"cdo {v}")
+    raise typer.Exit()
+
+
 def main() -> None:
     from cdo import interrupts
 
@@ -196,7 +273,14 @@ def main() -> None:
     try:
         app(prog_name="cdo")
     except BrokenPipeError:  # `cdo ... | head`
-        sys.stderr.close()
+        _quiet_stdout()
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(say_interrupted())
+    except SystemExit as done:
+        try:
+            sys.stdout.flush()  # what is still buffered goes now, while we can catch it
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(0)
+        raise done

@@ -22,6 +22,9 @@ _HELP_WORDS = [
     ("<path>", "<路径>"),
     (" <list[Path]>", ""),  # an optional list of files (cdo serve)
     ("<bool>", ""),
+    ("Install completion for the current shell.", "为当前 shell 安装命令补全（Tab 键补全命令和选项）"),
+    ("Show completion for the current shell, to copy it or\n"
+     "                        customize the installation.", "显示当前 shell 的补全脚本，可复制后自行安装"),
 ]
 
 _ERRORS = [

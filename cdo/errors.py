@@ -7,6 +7,7 @@ class ExitCode(IntEnum):
     OK = 0
     USER_ERROR = 1
     USAGE = 2
+    TERMINATED = 128 + 15  # SIGTERM, as a shell reports it
 
 
 class CdoError(Exception):
@@ -29,6 +30,12 @@ class FileReadError(CdoError):
 
 class StateError(CdoError):
     """The requested transition is not allowed in the record's current state."""
+
+
+class PartlySavedError(CdoError):
+    """Some items were saved, each on its own, and the others failed (listed before).
+
+    Unlike every other error, what the command wrote is kept."""
 
 
 class RowErrors(CdoError):

@@ -1,5 +1,6 @@
 """Masking personal data for display: phone numbers kept to their first three and last
-four digits. Pure; used by the terminal output, the audit log reader and the exports."""
+four digits. Pure; used by the terminal output, the audit log reader, the exports and the
+error messages that quote what a clerk typed or a unit wrote."""
 
 from __future__ import annotations
 
@@ -22,12 +23,53 @@ def mask_phone(value: str | None, row: dict | None = None) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)")
+# One separator a person may put between digits: space, hyphen or dash, dot (any width).
+_SEP = r"[ \u3000\-\u2010-\u2015\uff0d.\u00a0]"
+# A mobile in any spelling: 13975312468, 139 7531 2468, 139-7531-2468, +86 139…, 86139…,
+# 0086-139…; the country code is kept as written.
+_MOBILE = re.compile(
+    rf"(?<![\d*])((?:(?:\+|00)\s?)?86{_SEP}?)?(1{_SEP}?[3-9](?:{_SEP}?\d){{9}})(?!{_SEP}?[\d*])")
+# A landline with its area code: 0818-2123456, 0818 212 3456, (0818)2123456, 028-8765 4321.
+_LANDLINE = re.compile(
+    rf"(?<![\d*])([(（]?0\d{{2,3}}[)）]?{_SEP}?)((?:\d{_SEP}?){{6,7}}\d)(?!{_SEP}?[\d*])")
+# Any run of seven or more digits, separators allowed (for text that failed to parse).
+_DIGIT_RUN = re.compile(rf"(?<![\d*])\+?\d(?:{_SEP}?\d){{6,}}(?!{_SEP}?[\d*])")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９＋－", "0123456789+-")
+# The value after --phone on a recorded command line, quoted or not.
+_PHONE_OPTION = re.compile(r"(--phone(?:=|\s+))('[^']*'|\"[^\"]*\"|\S+)")
+
+
+def _star_middle(text: str, keep_head: int = 3, keep_tail: int = 4) -> str:
+    """Replace the digits of `text` by *, except the first `keep_head` and the last
+    `keep_tail`; separators stay where they are."""
+    n = sum(ch.isdigit() for ch in text)
+    if n <= keep_tail:
+        return text
+    head = min(keep_head, max(0, n - keep_tail - 1))
+    out, seen = [], 0
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            if head < seen <= n - keep_tail:
+                ch = "*"
+        out.append(ch)
+    return "".join(out)
 
 
 def mask_numbers(text: str) -> str:
-    """Phone numbers inside free text (a command line) masked like mask_phone does."""
-    text = _MOBILE.sub(r"\1****\2", text)
-    return _LANDLINE.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - len(m.group(1)) - 4)
-                         + m.group(2), text)
+    """Phone numbers inside free text (a command line, a message) masked like mask_phone
+    does, in whatever spelling they were typed; dates and counts are left alone."""
+    if not text:
+        return text
+    text = text.translate(_FULLWIDTH)
+    text = _PHONE_OPTION.sub(lambda m: m.group(1) + mask_digits(m.group(2)), text)
+    text = _MOBILE.sub(lambda m: (m.group(1) or "") + _star_middle(m.group(2)), text)
+    return _LANDLINE.sub(lambda m: m.group(1) + _star_middle(m.group(2), 0), text)
+
+
+def mask_digits(text: str) -> str:
+    """Every run of seven or more digits masked (first three and last four kept): for a
+    value that should have been a phone number but could not be read as one."""
+    if not text:
+        return text
+    return _DIGIT_RUN.sub(lambda m: _star_middle(m.group(0)), mask_numbers(text))

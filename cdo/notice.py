@@ -82,6 +82,8 @@ def read_text(path: Path) -> str:
         raise FileReadError(f"找不到文件：{path}")
     if path.is_dir():
         raise FileReadError(f"{path} 是一个文件夹，请给出通知的文本文件")
+    if not path.is_file():  # a FIFO would block, /dev/zero never ends
+        raise FileReadError(f"{path}：不是普通文件（可能是管道或设备），请给出通知的文本文件")
     size = path.stat().st_size
     if size == 0:
         raise FileReadError(f"{path}：文件是空的")
@@ -142,7 +144,11 @@ _KINDS = {"休": True, "休息": True, "放假": True, "假": True, "补休": Tr
           "工作日": False, "work": False, "workday": False}
 _SIMPLE_LINE = re.compile(r"^(\S+)\s+(\S+)(?:\s+(.*))?$")
 # "2027-02-05 至 2027-02-13 休 春节": a range of days in the simple list
-_SIMPLE_RANGE = re.compile(r"^(\S+?)\s*(?:至|到|~|—+|–|-{1,2}(?=\s))\s*(\S+)\s+(\S+)(?:\s+(.*))?$")
+# The first date holds no separator (a '-' only inside it), and no part gives back what it
+# took (possessive): linear on any line, e.g. 2,000 dashes (was cubic).
+_SIMPLE_RANGE = re.compile(
+    r"^((?:[^\s至到~—–-]|-(?!-?\s))++)\s*+(?:至|到|~|—++|–|-{1,2}(?=\s))\s*+(\S++)\s++(\S++)"
+    r"(?:\s+(.*))?$")
 
 
 def _parse_simple(text: str) -> ParsedNotice | None:

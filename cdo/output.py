@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +35,9 @@ class Column:
     overflow: Literal["fold", "crop", "ellipsis", "ignore"] = "fold"  # Rich overflow: long names wrap rather than lose their end
     terminal: bool = True  # False: only in the .xlsx, too wide for a terminal table
     clip: int | None = None  # terminal table only: cut longer text to this many chars + …
+    no_wrap: bool | None = None  # None: dates, IDs, phones and numbers never wrap
+    wide: bool = False  # terminal table: shown only from WIDE_TERMINAL columns up
+    narrow: Callable[[Any, dict], str] | None = None  # shorter display below WIDE_TERMINAL
 
 
 def plain(value: Any) -> Any:
@@ -42,7 +47,26 @@ def plain(value: Any) -> Any:
     return value
 
 
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, ESC[2J
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, OSC 52 clipboard writes
+    r"|\x1b[P^_X][^\x1b]*(?:\x1b\\)?"  # DCS, PM, APC, SOS strings
+    r"|\x1b.?"  # any other escape
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # other control characters (tab and newline stay)
+)
+
+
+def clean(text: Any) -> str:
+    """`text` safe to show in a terminal: escape sequences and control characters removed
+    (an imported cell must not clear the screen or write the clipboard)."""
+    return _ESCAPES.sub("", str(text))
+
+
 def _cell_text(col: Column, row: dict) -> str:
+    return clean(_raw_text(col, row))
+
+
+def _raw_text(col: Column, row: dict) -> str:
     value = row.get(col.key)
     if col.show is not None:
         return col.show(value, row)
@@ -55,21 +79,66 @@ def _cell_text(col: Column, row: dict) -> str:
     return str(plain(value))
 
 
-PIPED_WIDTH = 160
+WIDE_TERMINAL = 120  # from this many columns up, tables show their secondary columns
+
+
+def plain_mode(stream=None) -> bool:
+    """True when tables go out as tab-separated lines: stdout is not a terminal and
+    COLUMNS does not say how wide to draw."""
+    stream = stream or sys.stdout
+    return not os.environ.get("COLUMNS") and not stream.isatty()
 
 
 def console(stderr: bool = False):  # -> rich.console.Console
-    import os
-
+    """A console for the clerk. Piped without COLUMNS, tables print as plain
+    tab-separated lines (for head, grep, cut) instead of a drawing of a guessed width."""
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    width = None
-    if not os.environ.get("COLUMNS") and not stream.isatty():
-        # Piped to a file or `less`: Rich would assume 80 columns and wrap every
-        # Chinese name; give wide tables room instead.
-        width = PIPED_WIDTH
-    return Console(stderr=stderr, highlight=False, width=width)
+    if plain_mode(stream):
+        return _PlainConsole(stderr=stderr, highlight=False, width=10_000, no_color=True)
+    return Console(stderr=stderr, highlight=False)
+
+
+def _plain_console_class():
+    from rich.console import Console
+    from rich.table import Table
+
+    class PlainConsole(Console):
+        def print(self, *objects, **kw):  # type: ignore[override]
+            for obj in objects:
+                if isinstance(obj, Table):
+                    self.file.write(table_tsv(obj))
+                else:
+                    self.file.write(clean(_plain_str(obj)) + "\n")
+
+    return PlainConsole
+
+
+def _PlainConsole(**kw):  # noqa: N802 - a class made on first use (rich imported lazily)
+    return _plain_console_class()(**kw)
+
+
+def _plain_str(obj: Any) -> str:
+    from rich.text import Text
+
+    if isinstance(obj, Text):
+        return obj.plain
+    return str(obj)  # no markup is used: a string is shown as it is
+
+
+def table_tsv(table) -> str:
+    """A Rich table as tab-separated lines: the header, the rows, the footer if any."""
+    def field(v: Any) -> str:
+        return clean(_plain_str(v)).replace("\t", " ").replace("\n", " ")
+
+    cols = table.columns
+    lines = ["\t".join(field(c.header) for c in cols)]
+    for cells in zip(*(c._cells for c in cols), strict=False):
+        lines.append("\t".join(field(v) for v in cells))
+    if table.show_footer and any(field(c.footer) for c in cols):
+        lines.append("\t".join(field(c.footer) for c in cols))
+    return "\n".join(lines) + "\n"
 
 
 def print_json(data: Any) -> None:
@@ -118,30 +187,87 @@ class _CsvFields(dict):
         return field
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: Any) -> Any:
+    """A CSV field. Text that a spreadsheet would run as a formula (starting with = + - @,
+    tab or carriage return: the OWASP CSV-injection rule) gets a leading apostrophe, as
+    the .xlsx files write such text as text."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=plain)
-    return plain(value)
+        value = json.dumps(value, ensure_ascii=False, default=plain)
+    value = plain(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
+
+
+_NO_WRAP_KEYS = ("id", "month", "year", "phone", "rank", "total", "at")
+_NO_WRAP_SUFFIXES = ("_id", "_on", "_at", "_date", "phone", "_days", "_count", "_rate")
+
+
+def keeps_whole(col: Column) -> bool:
+    """Dates, IDs, phones and numbers never wrap in a terminal table."""
+    if col.no_wrap is not None:
+        return col.no_wrap
+    return (col.justify == "right" or col.key in _NO_WRAP_KEYS
+            or col.key.endswith(_NO_WRAP_SUFFIXES))
 
 
 def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | None = None,
-               caption: str | None = None, footer: dict | None = None):
-    from rich.table import Table
+               caption: str | None = None, footer: dict | None = None,
+               width: int | None = None):
+    """A Rich table of `rows` that fits `width` columns (None: no limit).
 
-    table = Table(title=title, caption=caption, show_footer=footer is not None,
+    Dates, IDs, phones and numbers never wrap; text wraps. Below WIDE_TERMINAL columns
+    the secondary columns (wide=True) are left out, and if the rest still cannot fit
+    without splitting a date or a number, columns are left out from the right and the
+    caption names them."""
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = list(rows)
+    is_narrow = width is not None and width < WIDE_TERMINAL
+    columns = [(replace(c, show=c.narrow) if is_narrow and c.narrow else c) for c in columns
+               if c.terminal and (not c.wide or not is_narrow)]
+    texts = {c.key + c.header: [_clipped(c, _cell_text(c, r)) for r in rows] for c in columns}
+    feet = {c.key + c.header: (_cell_text(c, footer) if footer is not None else "")
+            for c in columns}
+    left_out: list[str] = []
+    if width is not None:
+        def need(c: Column) -> int:
+            cells = [*texts[c.key + c.header], feet[c.key + c.header]]
+            longest = max((_width(line) for t in cells for line in t.split("\n")), default=0)
+            if keeps_whole(c):
+                return max(longest, _width(c.header) if len(c.header) <= 5 else 4)
+            return min(longest, max(8, min(_width(c.header), 10)))
+
+        while len(columns) > 1 and sum(need(c) + 3 for c in columns) + 1 > width:
+            left_out.append(columns.pop().header)
+    if left_out:
+        note = f"（窗口较窄，未显示：{'、'.join(reversed(left_out))}；加宽窗口或用 --format csv 查看）"
+        caption = f"{caption}\n{note}" if caption else note
+    table = Table(title=clean(title) if title else None,
+                  caption=clean(caption) if caption else None, show_footer=footer is not None,
                   header_style="bold", title_style="bold")
-    columns = [c for c in columns if c.terminal]
     for col in columns:
-        foot = _cell_text(col, footer) if footer is not None else ""
-        table.add_column(col.header, justify=col.justify, style=col.style, footer=foot,
-                         overflow=col.overflow)
-    for row in rows:
-        table.add_row(*(_clipped(col, _cell_text(col, row)) for col in columns))
+        whole = keeps_whole(col)
+        table.add_column(col.header, justify=col.justify, style=col.style,
+                         footer=feet[col.key + col.header],
+                         overflow="fold" if not whole else "ellipsis", no_wrap=whole)
+    for i in range(len(rows)):  # Text: "[…]" in the data is text, never Rich markup
+        table.add_row(*(Text(texts[c.key + c.header][i]) for c in columns))
     return table
+
+
+def _width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def _clipped(col: Column, text: str) -> str:
@@ -178,24 +304,49 @@ def emit(
         if not rows:
             con.print(empty)
         else:
-            con.print(make_table(rows, columns, title=title, caption=caption, footer=footer))
+            con.print(make_table(rows, columns, title=title, caption=caption, footer=footer,
+                                 width=None if plain_mode() else con.width))
         if output is not None:
             con.print(f"已写入 {output}")
 
 
 def write_xlsx_rows(path: Path, rows: Sequence[dict], columns: Sequence[Column], sheet: str,
-                    *, title: str | None = None, footer: dict | None = None) -> None:
-    """Write one sheet of `rows` under Chinese headers (text, never formulas)."""
+                    *, title: str | None = None, footer: dict | None = None,
+                    kinds: dict[str, str] | None = None,
+                    drop_first: Sequence[str] = ()) -> None:
+    """Write one sheet of `rows` under Chinese headers through the one workbook writer:
+    numbers and dates as typed cells, text as text (never a formula)."""
     from cdo.sheets.write import SheetSpec, write_workbook
 
     body = [[_xlsx_value(c, r) for c in columns] for r in rows]
     foot = [_xlsx_value(c, footer) for c in columns] if footer is not None else None
+    # off paper first when too wide: the file-only columns, then the terminal's secondary ones
+    secondary = ([c.header for c in columns if not c.terminal]
+                 + [c.header for c in columns if c.wide and c.terminal])
     write_workbook(path, [SheetSpec(sheet, [c.header for c in columns], body, title=title,
-                                    footer=foot)])
+                                    footer=foot, kinds=dict(kinds or {}),
+                                    drop_first=[*drop_first, *secondary])])
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def _xlsx_value(col: Column, row: dict) -> Any:
+    """A cell value: a number stays a number and a date a date (the display function
+    is for text: names, masks, marks), everything else as the table shows it."""
     value = row.get(col.key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return dt.date.fromisoformat(value)  # marks such as 暂定 go in their own column
+    if isinstance(value, str) and _ISO_TIME.match(value):  # a timestamp: local time as shown
+        try:
+            return dt.datetime.fromisoformat(value).replace(tzinfo=None, microsecond=0)
+        except ValueError:
+            pass
     if col.show is not None:
         return col.show(value, row)
     if isinstance(value, bool):

@@ -55,15 +55,18 @@ def sheet_rows(ws):
 
 def test_annual_workbook(cli, filled, tmp_path):
     out = tmp_path / "年度.xlsx"
-    r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2024-01-15")
+    r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2024-01-15", "--force")
     assert r.exit_code == 0, r.stderr
     assert "名册 4 行，问题清单 3 行，整改情况 3 行，评价排名 3 行" in r.stdout
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["名册", "问题清单", "整改情况", "评价排名"]
+    assert wb.sheetnames == ["名册", "问题清单", "整改情况", "评价排名", "排名图", "月度趋势"]
     for ws in wb.worksheets:
+        assert int(ws.page_setup.paperSize) == 9
+        if ws.title == "排名图":
+            assert len(ws._charts) == 1
+            continue
         assert ws.auto_filter.ref, ws.title          # the clerk can filter
         assert ws.freeze_panes == "A3", ws.title
-        assert int(ws.page_setup.paperSize) == 9
 
     roster = sheet_rows(wb["名册"])
     assert roster[0][0] == "2023年度首席数据官名册（截至 2023 年 12 月 31 日）"
@@ -87,7 +90,7 @@ def test_annual_workbook(cli, filled, tmp_path):
 
     rect = sheet_rows(wb["整改情况"])
     block = ["发现问题", "按期整改", "逾期整改", "尚未整改", "逾期（曾逾期）"]
-    assert rect[1] == ["责任单位", "类别", *(f"抽查·{h}" for h in block), "抽查·按期整改率",
+    assert [h.replace("\n", "") for h in rect[1]] == ["责任单位", "类别", *(f"抽查·{h}" for h in block), "抽查·按期整改率",
                        *(f"反馈·{h}" for h in block), "合计·发现问题", "合计·按期整改率"]
     body = {r[0]: r[2:] for r in rect[2:-1]}
     assert body["达州市大数据中心"] == [2, 1, 1, 0, 1, 0.5, 0, 0, 0, 0, 0, 2, 0.5]
@@ -99,10 +102,13 @@ def test_annual_workbook(cli, filled, tmp_path):
 
     ranking = sheet_rows(wb["评价排名"])
     assert "未定稿" in ranking[0][0]
-    assert ranking[1][:3] == ["排名", "单位", "类别"] and ranking[1][3] == "日常履职（10分）"
+    assert ranking[1][:3] == ["排名", "单位", "类别"] and ranking[1][3] == "日常履职\n（10分）"
     assert [(r[0], r[1], r[9], r[10]) for r in ranking[2:]] == [
         (1, "达州市大数据中心", 60, "已评完"), (1, "达州市通川区", 60, "已评完"),
-        ("—", "达州市中心医院", 70, "未评：第17项")]
+        (None, "达州市中心医院", 70, "未评完（未评：第17项），括号内为已评部分")]
+    ws = wb["评价排名"]
+    assert ws.cell(3, 10).number_format == "0.0"
+    assert ws.cell(5, 10).number_format == '"("0.0")"'  # a partial total, shown (70.0)
 
 
 def test_annual_shows_fingerprint_when_final(cli, filled, tmp_path):
@@ -164,7 +170,7 @@ def test_roster_sheet_shows_the_roster_as_it_stood_at_the_end_of_the_year(cli, d
 
 def test_annual_as_of_before_the_year_shows_nothing_issued_after_it(cli, filled, tmp_path):
     out = tmp_path / "old.xlsx"
-    r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2020-01-01")
+    r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2020-01-01", "--force")
     assert r.exit_code == 0, r.stderr
     wb = openpyxl.load_workbook(out)
     assert sheet_rows(wb["问题清单"])[2:] == []
@@ -174,7 +180,7 @@ def test_annual_as_of_before_the_year_shows_nothing_issued_after_it(cli, filled,
     assert roster[0][0] == "2023年度首席数据官名册（截至 2020 年 1 月 1 日）"
     assert [r[2] for r in roster[2:]] == [None, None, None]  # no CDO recommended yet
     # mid-year: the problems of September are not issued yet on 1 September
-    r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2023-09-01")
+    r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2023-09-01", "--force")
     wb = openpyxl.load_workbook(out)
     assert sheet_rows(wb["问题清单"])[2:] == []
     got = {r[2]: r[4] for r in sheet_rows(wb["名册"])[2:] if r[2]}
@@ -230,7 +236,7 @@ def test_annual_spotcheck_figures_are_the_sum_of_the_monthly_reports(cli, across
     assert monthly == {"达州市大数据中心": [3, 1, 1, 1, 2], "达州市通川区": [1, 0, 0, 1, 1]}
 
     out = tmp_path / "2024.xlsx"
-    r = cli("report", "annual", "--year", 2024, "--output", out, "--as-of", as_of)
+    r = cli("report", "annual", "--year", 2024, "--output", out, "--as-of", as_of, "--force")
     assert r.exit_code == 0, r.stderr
     wb = openpyxl.load_workbook(out)
     rect = {r[0]: r for r in sheet_rows(wb["整改情况"])[2:-1]}
@@ -245,7 +251,7 @@ def test_annual_spotcheck_figures_are_the_sum_of_the_monthly_reports(cli, across
     assert late == {1: None, 2: "是", 3: "是", 4: "是", 5: "是"}
     assert problems[2][head.index("原整改期限")] is not None
 
-    r = cli("report", "annual", "--year", 2025, "--output", out, "--as-of", as_of)
+    r = cli("report", "annual", "--year", 2025, "--output", out, "--as-of", as_of, "--force")
     wb = openpyxl.load_workbook(out)
     assert [r[0] for r in sheet_rows(wb["问题清单"])[2:]] == [6, 7]
     rect = {r[0]: r for r in sheet_rows(wb["整改情况"])[2:-1]}

@@ -160,7 +160,7 @@ def test_an_interrupt_a_reader_swallowed_is_not_blamed_on_the_file(cli, db_path,
     _forms(tmp_path / "forms", 1)
     monkeypatch.setattr(interrupts, "requested", False)
 
-    def interrupted(path, merged=False):
+    def interrupted(path, merged=False, **bounds):
         interrupts.requested = True  # as the SIGINT handler does
         raise FileReadError(f"{path}：无法读取这个 Excel 文件（TypeError），请另存为 .xlsx 后再试")
 

@@ -334,3 +334,31 @@ def test_problem_list_error_leaves_stdout_empty(world, cli, fmt):
     r = cli("--db", world, "spotcheck", "list", "--status", "半截", "--format", fmt)
     assert r.exit_code == 1 and r.stdout == ""
 
+
+
+def test_a_newer_cdos_database_still_reports(cli, tmp_path):
+    """A database a newer cdo upgraded is opened read-only: the reports still stream (their
+    temporary tables write nothing into the file), and the file is left as it was."""
+    import sqlite3
+
+    path = tmp_path / "newer.db"
+    assert cli("--db", path, "units", "add", "达州市民政局", "--category", "department"
+               ).exit_code == 0
+    assert cli("--db", path, "spotcheck", "add", "--unit", "达州市民政局", "--resource", "r",
+               "--dimension", "准确性", "--description", "d", "--issued-on", "2023-09-27"
+               ).exit_code == 0
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+                 " VALUES ('cdo', 'm099_from_the_future', 'x')")
+    conn.commit()
+    before = "\n".join(conn.iterdump())
+    conn.close()
+    for args in (["report", "overdue", "--as-of", "2023-12-29", "--format", "json"],
+                 ["report", "overdue", "--as-of", "2023-12-29", "--format", "csv"],
+                 ["spotcheck", "list", "--as-of", "2023-10-31", "--format", "json"],
+                 ["report", "overdue", "--as-of", "2023-12-29"]):
+        out = _run(cli, path, *args)
+        assert "达州市民政局" in out, args
+    conn = sqlite3.connect(path)
+    assert "\n".join(conn.iterdump()) == before
+    conn.close()

@@ -259,7 +259,7 @@ def test_sheet_round_trip_and_fingerprint(cli, units, tmp_path):
 
     fin = ok(cli("score", "finalize", "--year", 2023, "--allow-incomplete"))
     short = fin.stdout.split("指纹：")[1].split()[0]
-    ok(cli("score", "sheet", "--year", 2023, "--unit", "交投集团", out))
+    ok(cli("score", "sheet", "--year", 2023, "--unit", "交投集团", out, "--force"))
     _, _, _, texts = read_sheet_numbers(out)
     assert any(t.startswith(f"定稿指纹：{short}") for t in texts)
     assert short in ok(cli("score", "--year", 2023)).stdout
@@ -546,3 +546,17 @@ def test_import_refuses_more_than_two_decimals_exactly(cli, units, tmp_path):
     db = open_db(os.environ["CDO_DB"])
     pts = dict(db.execute("SELECT item, points FROM scores"))
     assert pts[4] == 9.5 and pts[5] == 4.5 and str(pts[1]) == "0.0"
+
+
+def test_long_ranking_fits_a_narrow_terminal(cli, units, monkeypatch):
+    from cdo.commands import score as score_cmd
+    from cdo.sheets.write import display_width
+
+    enter_all(cli, "大数据中心", 4)
+    monkeypatch.setattr(score_cmd, "PLAIN_TABLE_ROWS", 1)
+    monkeypatch.setenv("COLUMNS", "60")
+    out = ok(cli("score", "--year", 2023)).stdout.splitlines()
+    box = [ln for ln in out if ln[:1] in "┏┃┡│└"]
+    assert box and all(display_width(ln) <= 60 for ln in box)
+    assert any("…" in ln for ln in box)  # a long unit name cut, the numbers whole
+    assert any("│   60 │" in ln for ln in box)

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import FormatOpt, OutputOpt, ShowContactOpt, date_opt, db_path, echo
+from cdo.commands.common import (
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    ShowContactOpt,
+    check_output,
+    date_opt,
+    db_path,
+    echo,
+)
 from cdo.output import Format
 
 
@@ -58,6 +67,7 @@ def log(
     ] = 100,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
     show_contact: ShowContactOpt = False,
 ) -> None:
     """修改日志：每一次改动的时间、系统用户、命令、对象、改动前后。"""
@@ -73,6 +83,7 @@ def log(
     if problem is not None and not 1 <= problem < 2**62:
         raise InvalidInputError(f"问题编号须为正整数：{problem}")
     since_day = date_opt(since, "--since 日期")
+    check_output(ctx, output, force)
     db = open_database(ctx)
     unit_id = None
     if unit is not None:
@@ -86,11 +97,12 @@ def log(
         if not show_contact:  # nothing personal leaves unmasked by default, JSON included
             r["before"], r["after"] = audit.masked(r["before"]), audit.masked(r["after"])
             r["command"] = masking.mask_numbers(r["command"])
+            r["reason"] = masking.mask_numbers(r["reason"])
     columns = [
         Column("id", "序号", justify="right"),
         Column("at", "时间", show=lambda v, r: audit.when_label(v)),
-        Column("os_user", "系统用户"),
-        Column("command", "命令"),
+        Column("os_user", "系统用户", wide=True),
+        Column("command", "命令", wide=True),
         Column("entity", "对象", show=lambda v, r: audit.entity_label(r)),
         Column("unit", "单位"),
         Column("action", "动作", show=lambda v, r: audit.action_label(v)),

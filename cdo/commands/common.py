@@ -23,6 +23,9 @@ FormatOpt = Annotated[
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="同时写入一个 .xlsx 文件", dir_okay=False)
 ]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="输出文件已存在时覆盖它（默认不覆盖）")
+]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="以哪一天为准判断是否逾期（默认今天）")
 ]
@@ -43,14 +46,38 @@ def open_database(ctx: typer.Context, *, create: bool = True) -> Database:
     not created: an empty in-memory one stands in for it.
     """
     from cdo.store.calendar_store import refresh_derived
-    from cdo.store.db import open_db, resolve_path
+    from cdo.store.db import open_db, open_for_command, resolve_path
 
     path = resolve_path(db_path(ctx))
     if not create and not path.exists():
         return open_db(":memory:")
-    db = open_db(path)
-    refresh_derived(db, build=False)  # the web view's calendar table, if it has gone stale
+    db = open_for_command(path)
+    if not getattr(db, "cdo_read_only", None):  # a newer cdo's database is not written
+        refresh_derived(db, build=False)  # the web view's calendar table, if it has gone stale
     return db
+
+
+def protected_paths(ctx: typer.Context) -> list[Path]:
+    """The database, its -wal/-shm/-journal files and its backups folder: no export may be
+    written over them."""
+    from cdo.store.backup import backup_dir
+    from cdo.store.db import resolve_path
+
+    db = resolve_path(db_path(ctx))
+    return [db, *(Path(f"{db}{s}") for s in ("-wal", "-shm", "-journal")), backup_dir(db)]
+
+
+def check_output(ctx: typer.Context, path: Path | str | None, force: bool) -> Path | None:
+    """The one overwrite rule of every command that writes a file: an existing file is
+    refused unless --force, and nothing is written over the database or its backups.
+    Checked before any work is done."""
+    if path is None:
+        return None
+    from cdo.sheets.write import check_target
+
+    path = Path(path)
+    check_target(path, force=force, protected=protected_paths(ctx))
+    return path
 
 
 def read_calendar(ctx: typer.Context):  # -> WorkCalendar
@@ -73,9 +100,13 @@ def date_opt(text: str | None, what: str) -> dt.date | None:
 
 
 def echo(message: str) -> None:
-    """Print a line for the clerk (stdout)."""
-    typer.echo(message)
+    """Print a line for the clerk (stdout); escape sequences from the data are removed."""
+    from cdo.output import clean
+
+    typer.echo(clean(message))
 
 
 def warn(message: str) -> None:
-    typer.echo(message, err=True)
+    from cdo.output import clean
+
+    typer.echo(clean(message), err=True)

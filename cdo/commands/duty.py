@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database
+from cdo.commands.common import (
+    AsOfOpt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    as_of,
+    check_output,
+    echo,
+    open_database,
+)
 from cdo.errors import InvalidInputError
 from cdo.output import Format
 
@@ -175,11 +184,13 @@ def list_(
     as_of_text: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """各单位一年的履职记录：会议培训出勤次数、工作计划与总结收到日期。"""
     from cdo.output import Column, emit
     from cdo.roster import duty
 
+    check_output(ctx, output, force)
     db = open_database(ctx)
     rows = duty.duty_rows(db, year, as_of(as_of_text))
 

@@ -1,10 +1,20 @@
 """cdo rectify …"""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database
+from cdo.commands.common import (
+    AsOfOpt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    as_of,
+    check_output,
+    echo,
+    open_database,
+)
 from cdo.dates import parse_date, today
 from cdo.output import Format
 
@@ -82,6 +92,7 @@ def list_(
     as_of_: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出待整改的问题，按单位、到期先后排列（用于提前催办）。"""
     from cdo.commands.spotcheck import problem_columns
@@ -89,6 +100,7 @@ def list_(
     from cdo.problems.model import PROBLEM_KEYS, due_list
 
     day = as_of(as_of_)
+    check_output(ctx, output, force)
     db = open_database(ctx)
     rows = due_list(db, as_of=day, due_within=due_within, unit=unit)
     cols = [c for c in problem_columns() if c.key not in ("rectified_on", "closed_on", "source")]
@@ -108,15 +120,28 @@ def remind(
     unit: Annotated[str | None, typer.Option("--unit", help="被催办的单位")] = None,
     on: OnOpt = None,
     note: Annotated[str | None, typer.Option("--note", help="催办方式或内容，如 电话催办")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="同时写一份催办单 .xlsx（该单位全部待整改问题及逾期工作日；"
+        "须与 --unit 同用）", dir_okay=False)] = None,
+    force: ForceOpt = False,
 ) -> None:
-    """登记向单位发出的催办（记到该单位的待整改问题上）。"""
+    """登记向单位发出的催办（记到该单位的待整改问题上）；加 --output 同时写出催办单。"""
+    from cdo.errors import InvalidInputError
     from cdo.problems.model import parse_ids
     from cdo.problems.model import remind as record_reminder
 
     pids = parse_ids(ids) if ids else None
     day = parse_date(on, "--on 日期") if on else today()
+    if output is not None and not unit:
+        raise InvalidInputError("写催办单（--output）时请用 --unit 指明单位")
+    check_output(ctx, output, force)
     db = open_database(ctx)
     for r in record_reminder(db, on=day, unit=unit, ids=pids, note=note):
         shown = "、".join(f"#{i}" for i in r["problems"][:30])
         more = f" 等 {len(r['problems'])} 个" if len(r["problems"]) > 30 else ""
         echo(f"已登记催办：{r['unit']}，{day}，问题 {shown}{more}")
+    if output is not None:
+        from cdo.problems.notices import write_reminder
+
+        n = write_reminder(db, unit or "", output, day)
+        echo(f"已写入催办单 {output}：{n} 个待整改问题")

@@ -9,16 +9,18 @@ import typer
 
 from cdo.commands.common import (
     AsOfOpt,
+    ForceOpt,
     FormatOpt,
     OutputOpt,
     ShowContactOpt,
     as_of,
+    check_output,
     date_opt,
     echo,
     open_database,
     warn,
 )
-from cdo.errors import CdoError
+from cdo.errors import PartlySavedError
 from cdo.output import Format
 
 app = typer.Typer(rich_markup_mode=None, help="首席数据官名册：推荐表、任命、备案、数据专员",
@@ -41,13 +43,14 @@ def _masked(rows: list[dict], show_contact: bool) -> list[dict]:
 
 @app.command("template")
 def template(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="要写入的 .xlsx 文件", dir_okay=False)],
-    force: Annotated[bool, typer.Option("--force", help="文件已存在时覆盖")] = False,
+    force: ForceOpt = False,
 ) -> None:
     """写一份空白的首席数据官推荐表（附件1），可发给各单位填写。"""
-    from cdo.sheets.forms import ensure_writable, write_template
+    from cdo.sheets.forms import write_template
 
-    ensure_writable(out, force)
+    check_output(ctx, out, force)
     write_template(out)
     echo(f"已写入空白推荐表：{out}")
 
@@ -64,9 +67,9 @@ def import_(
     received: Annotated[str | None, typer.Option(
         "--received", help="收到推荐表的日期（收文登记表和文件名中都没有时使用，默认今天）")] = None,
 ) -> None:
-    """导入填好的推荐表（.xlsx，一个工作表一份），逐份保存，有问题的逐份列出。
+    """导入填好的推荐表（.xlsx、.xls、.et 或 .ods，一个工作表一份），逐份保存，有问题的逐份列出。
 
-    给文件夹时读取其中所有 .xlsx；.xls、.et、.ods、.csv、Word 等文件列为未导入并说明原因，
+    给文件夹时读取其中所有表格文件（.xlsx、.xls、.et、.ods）；.csv、Word 等文件列为未导入并说明原因，
     图片、PDF 等其他文件、隐藏文件和 Excel/WPS/LibreOffice 打开文件时留下的临时文件
     （~$…、.~lock…#）不读取；打不开的文件（没有权限或正被 Excel 打开）逐个列出，其余照常导入。
 
@@ -97,7 +100,7 @@ def import_(
         warn(f"未导入  {f.place}：{f.reason}")
     echo(import_summary(report))
     if report.failed:
-        raise CdoError(f"有 {len(report.failed)} 份推荐表未导入，原因见上；其余已保存")
+        raise PartlySavedError(f"有 {len(report.failed)} 份推荐表未导入，原因见上；其余已保存")
 
 
 def import_summary(report) -> str:
@@ -154,12 +157,14 @@ def list_(
     show_contact: ShowContactOpt = False,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """名册：每个单位一行，列出现任首席数据官（电话默认打码，--show-contact 显示完整）。"""
     from cdo.output import Column, emit, write_xlsx_rows
     from cdo.roster import cdos as roster
     from cdo.roster.units import CATEGORY_NAMES
 
+    check_output(ctx, output, force)
     db = open_database(ctx)
     rows = _masked(roster.list_roster(db), show_contact)
     cat = Column("category", "类别", show=lambda v, r: CATEGORY_NAMES.get(v, v or ""))
@@ -275,6 +280,7 @@ def missing(
     as_of_text: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """缺报与逾期：没有首席数据官、没有数据专员、推荐表报送逾期的单位。"""
     from cdo.output import Column, emit
@@ -282,6 +288,7 @@ def missing(
     from cdo.roster.units import CATEGORY_NAMES
 
     day = as_of(as_of_text)
+    check_output(ctx, output, force)
     db = open_database(ctx)
     rows = roster.missing(db, day)
     cols = [

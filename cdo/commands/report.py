@@ -4,7 +4,17 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database, warn
+from cdo.commands.common import (
+    AsOfOpt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    as_of,
+    check_output,
+    echo,
+    open_database,
+    warn,
+)
 from cdo.dates import parse_month
 from cdo.output import Format
 
@@ -19,6 +29,7 @@ def overdue(
     as_of_: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """逾期未整改问题：按单位分组（附首席数据官），逾期最久的在前，末尾合计。"""
     from cdo.output import write_csv_rows, write_json_lines
@@ -26,6 +37,7 @@ def overdue(
     from cdo.problems.reports import overdue_json_lines, overdue_rows, overdue_values
 
     day = as_of(as_of_)
+    check_output(ctx, output, force)
     db = open_database(ctx)
     if output is not None:
         from cdo.problems.reports import write_overdue_xlsx
@@ -45,7 +57,9 @@ def overdue(
 
 
 def _overdue_table(rows: list[dict], day) -> None:
-    from cdo.output import console
+    from rich.text import Text
+
+    from cdo.output import WIDE_TERMINAL, clean, console
     from cdo.problems.model import DIMENSION_NAMES, clip_text, due_text
     from cdo.problems.reports import overdue_totals
 
@@ -63,25 +77,29 @@ def _overdue_table(rows: list[dict], day) -> None:
                   show_footer=True)
     # Long text wraps (fold); a very long description or resource name is cut at
     # TABLE_TEXT_LIMIT characters (…) — JSON/CSV/.xlsx keep it whole.
+    wide = con.width >= WIDE_TERMINAL  # the resource and its type from 120 columns up
     table.add_column("责任单位", footer=f"合计 {tot['units']} 个单位", overflow="fold")
     table.add_column("首席数据官", overflow="fold")
     table.add_column("编号", justify="right", footer=f"{tot['problems']} 个问题", no_wrap=True)
-    table.add_column("数据资源名称", overflow="fold")
-    table.add_column("问题类型", overflow="fold")
-    table.add_column("问题描述", overflow="fold")
-    table.add_column("整改期限", overflow="fold")
+    if wide:
+        table.add_column("数据资源名称", overflow="fold")
+        table.add_column("问题类型", overflow="fold")
+    table.add_column("问题描述", overflow="fold", min_width=8)
+    table.add_column("整改期限", no_wrap=True)
     table.add_column("逾期工作日", justify="right", footer=f"最长 {tot['max_days']}",
-                     overflow="fold")
+                     no_wrap=True)
     last = None
     for r in rows:
         first = r["unit_id"] != last
         if first and last is not None:
             table.add_section()
         last = r["unit_id"]
-        table.add_row(r["unit"] if first else "", (r["cdo"] or "（未登记）") if first else "",
-                      str(r["id"]), clip_text(r["resource"]),
-                      DIMENSION_NAMES.get(r["dimension"], ""),
-                      clip_text(r["description"]), due_text(r["due_on"], r),
+        table.add_row(Text(clean(r["unit"])) if first else "",
+                      Text(clean(r["cdo"] or "（未登记）")) if first else "",
+                      str(r["id"]),
+                      *((Text(clean(clip_text(r["resource"]))),
+                         DIMENSION_NAMES.get(r["dimension"], "")) if wide else ()),
+                      Text(clean(clip_text(r["description"]))), due_text(r["due_on"], r),
                       str(r["overdue_days"]))
     con.print(table)
     con.print("逾期工作日：整改期限次日起至统计日的工作日数（按国务院节假日安排）。")
@@ -120,6 +138,7 @@ def monthly(
     as_of_: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """某月抽查问题的整改情况：按单位统计发现、按期整改、逾期整改、未整改、逾期、按期整改率。
 
@@ -135,6 +154,7 @@ def monthly(
 
     m = parse_month(month, "--month 抽查月份")
     day = as_of(as_of_)
+    check_output(ctx, output, force)
     db = open_database(ctx)
     rows = rectification_by_unit(db, as_of=day, month=m, source="spotcheck")
     users = user_reported_count(db, as_of=day, month=m)
@@ -173,6 +193,7 @@ def annual(
     year: Annotated[int, typer.Option("--year", "-y", help="年度，如 2023")],
     output: Annotated[str, typer.Option("--output", "-o", help="输出的 .xlsx 文件")],
     as_of_: AsOfOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """年度工作簿：名册、问题清单、整改情况、评价排名，四张表可筛选、可打印。
 
@@ -184,5 +205,65 @@ def annual(
     from cdo.evaluation.annual import write_annual
 
     day = as_of(as_of_)
+    check_output(ctx, output, force)
     counts = write_annual(open_database(ctx), year, Path(output), day)
     echo(f"已写入 {output}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
+
+
+@app.command("trend")
+def trend(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", "-y", help="年度，如 2023")],
+    as_of_: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """逐月趋势：各抽查月份发现、按期整改、逾期的问题数和按期整改率（与各月月报一致）。"""
+    from cdo.evaluation.points import check_year
+    from cdo.problems.trend import TREND_KEYS, monthly_trend
+
+    check_year(year)
+    day = as_of(as_of_)
+    rows = monthly_trend(open_database(ctx, create=False), year, day)
+    if fmt is Format.table:
+        _trend_view(rows, year, day)
+        return
+    from cdo.output import emit
+
+    emit(rows, [], fmt, keys=TREND_KEYS)
+
+
+def _trend_view(rows: list[dict], year: int, day) -> None:
+    """Month by month as bars: █ rectified on time, ▒ overdue (late or still open past
+    the deadline), ░ the rest (within the deadline)."""
+    from rich.table import Table
+
+    from cdo.output import console, plain_mode
+    from cdo.problems.reports import rate_text
+
+    con = console()
+    if not rows:
+        con.print(f"{year} 年截至 {day} 还没有抽查月份。")
+        return
+    table = Table(title=f"{year} 年各月抽查问题整改趋势（截至 {day}）", header_style="bold",
+                  title_style="bold",
+                  caption="█ 按期整改　▒ 逾期（含逾期整改）　░ 其余（整改期内或尚未到期）")
+    table.add_column("月份", no_wrap=True)
+    table.add_column("发现", justify="right", no_wrap=True)
+    table.add_column("按期整改", justify="right", no_wrap=True)
+    table.add_column("逾期", justify="right", no_wrap=True)
+    table.add_column("按期整改率", justify="right", no_wrap=True)
+    bar_room = 0 if plain_mode() else max(0, min(40, con.width - 52))
+    most = max(r["found"] for r in rows) or 1
+    if bar_room:
+        table.add_column("", no_wrap=True, overflow="crop")
+    for r in rows:
+        cells = [r["month"], str(r["found"]), str(r["on_time"]), str(r["overdue"]),
+                 rate_text(r["on_time_rate"])]
+        if bar_room:
+            scale = bar_room / most
+            ok = round(r["on_time"] * scale)
+            bad = round(r["overdue"] * scale)
+            rest = max(0, round(r["found"] * scale) - ok - bad)
+            cells.append("█" * ok + "▒" * bad + "░" * rest)
+        table.add_row(*cells)
+    con.print(table)

@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database, warn
+from cdo.commands.common import (
+    AsOfOpt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    as_of,
+    check_output,
+    echo,
+    open_database,
+    warn,
+)
 from cdo.output import Format
 
 if TYPE_CHECKING:
@@ -41,7 +51,7 @@ def _ranking_columns():
             v = row["parts"][part.key]
             return "—" if v is None else scoring.fmt_points(v)
         return Column(part.key, SHORT_PART_HEADERS.get(part.key, part.name), show=show,
-                      justify="right")
+                      justify="right", wide=True)
 
     return [
         Column("rank", "排名", show=lambda v, r: "—" if v is None else str(v), justify="right"),
@@ -72,7 +82,7 @@ def show_ranking(db: Database, year: int, fmt: Format | str = Format.table,
     """Print the year's ranking (also used by `cdo demo` to end with it)."""
     from cdo import scoring
     from cdo.evaluation import points as evaluation
-    from cdo.output import emit, write_xlsx_rows
+    from cdo.output import emit, plain_mode
 
     rows = evaluation.ranking_rows(db, year, category)
     fmt = Format(fmt)
@@ -84,14 +94,23 @@ def show_ranking(db: Database, year: int, fmt: Format | str = Format.table,
     if state:
         caption += (f"。已于 {state['finalized_at'][:10]} 定稿，指纹 "
                     f"{scoring.short_fingerprint(state['fingerprint'])}")
-    if fmt is Format.table and len(rows) > PLAIN_TABLE_ROWS:
-        print_plain_table(rows, _ranking_columns(), title, caption)
-        if output is not None:
-            write_xlsx_rows(output, rows, _ranking_columns(), "评价排名", title=title)
-            echo(f"已写入 {output}")
-        return
-    emit(rows, _ranking_columns(), fmt, keys=RANKING_KEYS, title=title, caption=caption,
-         output=output, sheet_title="评价排名", empty=f"{year} 年度没有单位可排名。")
+    if output is not None:  # the annual workbook's ranking sheet, with its chart
+        from cdo.evaluation.annual import ranking_sheet
+        from cdo.sheets.write import write_workbook
+
+        write_workbook(output, [ranking_sheet(db, year, category)])
+    if fmt is Format.table and len(rows) > PLAIN_TABLE_ROWS and not plain_mode():
+        from cdo.output import WIDE_TERMINAL, console
+
+        width = console().width
+        print_plain_table(rows, [c for c in _ranking_columns()
+                                 if width >= WIDE_TERMINAL or not c.wide], title, caption,
+                          max_width=width)
+    else:
+        emit(rows, _ranking_columns(), fmt, keys=RANKING_KEYS, title=title, caption=caption,
+             empty=f"{year} 年度没有单位可排名。")
+    if output is not None and fmt is Format.table:
+        echo(f"已写入 {output}")
 
 
 # Above this many rows the ranking is drawn without Rich: Rich measures and wraps every
@@ -100,8 +119,10 @@ def show_ranking(db: Database, year: int, fmt: Format | str = Format.table,
 PLAIN_TABLE_ROWS = 300
 
 
-def print_plain_table(rows, columns, title: str, caption: str) -> None:
-    """Draw `rows` as Rich draws a table (heavy head box), fast, without wrapping."""
+def print_plain_table(rows, columns, title: str, caption: str,
+                      max_width: int | None = None) -> None:
+    """Draw `rows` as Rich draws a table (heavy head box), fast, without wrapping; wider
+    than `max_width`, the longest text column (the unit) is cut with …."""
     import sys
 
     from cdo.output import _cell_text
@@ -123,6 +144,21 @@ def print_plain_table(rows, columns, title: str, caption: str) -> None:
     heads = [[""] * (depth - len(h)) + h for h in heads]  # bottom-aligned, as Rich does
     widths = [max([width(x) for x in h] + [row[k][1] for row in cells])
               for k, h in enumerate(heads)]
+    over = sum(widths) + 3 * len(widths) + 1 - (max_width or 10**9)
+    if over > 0:  # cut the widest left-aligned column, never a number
+        k = max((i for i, c in enumerate(columns) if c.justify != "right"),
+                key=lambda i: widths[i])
+        keep = max(6, widths[k] - over)
+        widths[k] = keep
+        for row in cells:
+            text, w = row[k]
+            if w > keep:
+                cut = ""
+                for ch in text:
+                    if width(cut + ch) > keep - 1:
+                        break
+                    cut += ch
+                row[k] = (cut + "…", width(cut) + 1)
 
     def pad(text: str, width_: int, right: bool, w: int | None = None) -> str:
         gap = " " * (width_ - (width(text) if w is None else w))
@@ -156,6 +192,7 @@ def ranking(
         help="只看一类单位（在该类内排名）：县市区、市级部门、国有企业、公共服务机构")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """年度评价排名：cdo score --year 2023；子命令录入、导入、建议、出表、定稿。"""
     if ctx.invoked_subcommand is not None:
@@ -166,6 +203,7 @@ def ranking(
     from cdo.roster.units import parse_category
 
     cat = parse_category(category) if category else None
+    check_output(ctx, output, force)
     show_ranking(open_database(ctx), year, fmt, cat, output)
 
 
@@ -328,6 +366,7 @@ def sheet(
     year: YearOpt,
     unit: UnitOpt,
     out: Annotated[Path, typer.Argument(help="输出文件（.xlsx），按附件2排版，A4 纵向")],
+    force: ForceOpt = False,
 ) -> None:
     """输出一个单位填好分数的附件2评价表（A4 打印）。"""
     from cdo import scoring
@@ -335,6 +374,7 @@ def sheet(
     from cdo.roster.units import resolve_unit
     from cdo.sheets.score_sheet import write_sheet
 
+    check_output(ctx, out, force)
     db = open_database(ctx)
     evaluation.check_year(year)
     u = resolve_unit(db, unit)

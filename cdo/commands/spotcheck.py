@@ -5,7 +5,16 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, echo, open_database
+from cdo.commands.common import (
+    AsOfOpt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    as_of,
+    check_output,
+    echo,
+    open_database,
+)
 from cdo.dates import parse_date, parse_month
 from cdo.output import Format
 
@@ -50,25 +59,30 @@ def problem_columns():
         due_text,
         ever_overdue_text,
     )
+    from cdo.problems.reports import due_mark
 
     # Long text is cut (…) in the terminal table only; JSON/CSV/.xlsx keep it whole.
     return [
         Column("id", "编号", justify="right"),
         Column("unit", "责任单位"),
-        Column("resource", "数据资源名称", clip=TABLE_TEXT_LIMIT),
-        Column("dimension", "问题类型", show=lambda v, r: DIMENSION_NAMES.get(v, v or "")),
+        Column("resource", "数据资源名称", clip=TABLE_TEXT_LIMIT, wide=True),
+        Column("dimension", "问题类型", show=lambda v, r: DIMENSION_NAMES.get(v, v or ""),
+               wide=True),
         Column("description", "问题描述", clip=TABLE_TEXT_LIMIT),
         Column("records", "数据量", justify="right", terminal=False),
         Column("source", "来源", show=lambda v, r: SOURCE_NAMES.get(v, v or "")
                + (f"（{r['reporter']}）" if r.get("reporter") else ""), terminal=False),
         Column("issued_on", "下发日期", terminal=False),
-        Column("due_on", "整改期限", show=due_text),
+        Column("due_on", "整改期限", show=due_text,
+               narrow=lambda v, r: due_text(v, r).split("；")[0].rstrip("）")
+               + ("）" if "（" in due_text(v, r) else "")),
+        Column("due_mark", "期限说明", show=lambda v, r: due_mark(r), terminal=False),
         Column("original_due_on", "原整改期限", terminal=False),
         Column("status", "状态", show=lambda v, r: STATUS_NAMES.get(v, v or "")),
         Column("rectified_on", "整改日期", terminal=False),
         Column("closed_on", "销号日期", terminal=False),
         Column("overdue_days", "逾期工作日", justify="right"),
-        Column("ever_overdue", "曾逾期", show=ever_overdue_text, justify="center"),
+        Column("ever_overdue", "曾逾期", show=ever_overdue_text, justify="center", wide=True),
     ]
 
 
@@ -111,14 +125,14 @@ def new(
 
 @app.command("template")
 def template(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="要写入的空白清单 .xlsx", dir_okay=False)],
+    force: ForceOpt = False,
 ) -> None:
     """生成一份空白的问题数据清单（.xlsx），列与导入时读取的一致。"""
-    from cdo.errors import FileReadError
     from cdo.problems.importer import write_template
 
-    if out.exists():
-        raise FileReadError(f"{out}：文件已存在，为免覆盖请换一个文件名")
+    check_output(ctx, out, force)
     write_template(out)
     echo(f"已写入空白问题数据清单：{out}")
 
@@ -199,6 +213,7 @@ def list_(
     as_of_: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出问题（可按月份、单位、状态、来源筛选）。"""
     from cdo.output import emit
@@ -206,6 +221,7 @@ def list_(
 
     m = parse_month(month, "--month 抽查月份") if month else None
     day = as_of(as_of_)
+    check_output(ctx, output, force)
     db = open_database(ctx)
     if fmt is not Format.table and output is None:  # written row by row as SQLite reads
         from cdo.output import write_csv_rows, write_json_lines
@@ -224,3 +240,28 @@ def list_(
          if any(r["ever_overdue"] for r in rows) else None,
          empty="没有符合条件的问题。" if as_of_ is None
          else f"没有符合条件的问题（{day} 及以前下发的）。")
+
+
+@app.command("notify")
+def notify(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Option("--month", help="问题所属月份，如 2023-10")],
+    outdir: Annotated[Path, typer.Option("--outdir", help="通知单写入哪个文件夹（须已存在）",
+                                         file_okay=False)],
+    unit: Annotated[str | None, typer.Option("--unit", help="只给这个单位写通知单")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="通知单落款日期（默认今天）")] = None,
+    force: ForceOpt = False,
+) -> None:
+    """给该月有问题的每个单位写一份《数据质量问题整改通知单》（.xlsx），并记入修改日志。"""
+    from cdo.commands.common import protected_paths
+    from cdo.dates import parse_date, parse_month, today
+    from cdo.problems.notices import write_notices
+
+    m = parse_month(month, "--month 月份")
+    day = parse_date(on, "--on 日期") if on else today()
+    db = open_database(ctx)
+    done = write_notices(db, m, outdir, today=day, unit=unit, force=force,
+                         protected=protected_paths(ctx))
+    for n in done:
+        echo(f"已写入 {n['file']}：{n['unit']}，问题 {len(n['problems'])} 个")
+    echo(f"共 {len(done)} 份整改通知单，已记入修改日志（cdo log --entity notice 查看）")

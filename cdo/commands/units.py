@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import FormatOpt, OutputOpt, echo, open_database
+from cdo.commands.common import ForceOpt, FormatOpt, OutputOpt, check_output, echo, open_database
 from cdo.output import Column, Format, emit
 
 app = typer.Typer(rich_markup_mode=None, help="参与单位：添加、导入、列表、别名", no_args_is_help=True)
@@ -55,10 +55,12 @@ def list_(
     category: Annotated[str | None, typer.Option("--category", "-c", help="只看某一类别")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出全部参与单位。"""
     from cdo.roster.units import CATEGORY_NAMES, list_units
 
+    check_output(ctx, output, force)
     rows = list_units(open_database(ctx), category)
     columns = [
         Column("name", "单位名称"),

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from cdo.sheets.write import SheetSpec
 
-SHEETS = ("名册", "问题清单", "整改情况", "评价排名")
+SHEETS = ("名册", "问题清单", "整改情况", "评价排名", "月度趋势")
 
 
 _STEPS = (("recommended", "recommended_on"), ("appointed", "appointed_on"),
@@ -144,6 +144,8 @@ def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
          "整改日期", "销号日期", "曾逾期", "整改结果"],
         rows,
         title=f"{year}年度问题数据清单（按所属月份计年度；截至 {as_of}）",
+        drop_first=["原整改期限", "反映单位", "所属月份", "销号日期", "问题数据量", "期限暂定",
+                    "来源", "整改日期", "曾逾期", "问题类型"],
     )
 
 
@@ -203,30 +205,52 @@ def rectification_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
     )
 
 
-def ranking_sheet(db: Database, year: int) -> SheetSpec:
+def ranking_sheet(db: Database, year: int, category: str | None = None) -> SheetSpec:
+    """The ranking as printed: rank, unit, category, part subtotals, total (an incomplete
+    unit's partial total in brackets, not ranked), status; a bar chart of the complete
+    units' totals on a sheet of its own."""
     from cdo.evaluation import points as evaluation
     from cdo.roster.units import CATEGORY_NAMES
-    from cdo.sheets.write import SheetSpec
+    from cdo.sheets.write import ChartSpec, SheetSpec
 
     table = scoring.load_table()
     state = evaluation.year_state(db, year)
     rows = []
-    for r in evaluation.ranking_rows(db, year):
+    formats = {}
+    ranked = evaluation.ranking_rows(db, year, category)
+    ranked = [r for r in ranked if r["complete"]] + [r for r in ranked if not r["complete"]]
+    total_col = 3 + len(table.parts)
+    for i, r in enumerate(ranked):
         rows.append([
-            r["rank"] if r["rank"] is not None else "—", r["unit"],
+            r["rank"], r["unit"],
             CATEGORY_NAMES.get(r["category"], r["category"]),
             *(r["parts"][p.key] for p in table.parts),
             r["total"],
-            "已评完" if r["complete"] else scoring.missing_text(r["missing"], table),
+            "已评完" if r["complete"] else
+            f"未评完（{scoring.missing_text(r['missing'], table)}），括号内为已评部分",
         ])
+        if not r["complete"]:
+            formats[(i, total_col)] = '"("0.0")"'
+    complete = sum(1 for r in ranked if r["complete"])
     title = f"{year}年度首席数据官工作评价排名"
-    title += (f"（已于 {state['finalized_at'][:10]} 定稿，指纹 "
-              f"{scoring.short_fingerprint(state['fingerprint'])}）" if state else "（未定稿）")
+    if state:
+        title += (f"（已于 {state['finalized_at'][:10]} 定稿；定稿指纹 "
+                  f"{scoring.short_fingerprint(state['fingerprint'])}，"
+                  "用于核对打印件与数据库中的评分是否一致）")
+    else:
+        title += "（未定稿，分数可能变动）"
+    total_header = "总分（满分100）"
     return SheetSpec(
         "评价排名",
-        ["排名", "单位", "类别", *(p.label for p in table.parts), "总分（满分100）", "状态"],
+        ["排名", "单位", "类别", *(p.label for p in table.parts), total_header, "状态"],
         rows,
         title=title,
+        kinds={total_header: "points", **{p.label: "points" for p in table.parts}},
+        formats=formats,
+        charts=[ChartSpec(f"{year}年度总分（已评完的 {complete} 个单位）", "单位",
+                          [total_header], kind="bar", rows=complete, sheet="排名图",
+                          value_max=table.max_total)]
+        if complete else [],
     )
 
 
@@ -236,65 +260,10 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
     from cdo.sheets.write import write_workbook
 
     check_year(year)
+    from cdo.problems.trend import trend_sheet
+
     sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of),
-              rectification_sheet(db, year, as_of), ranking_sheet(db, year)]
+              rectification_sheet(db, year, as_of), ranking_sheet(db, year),
+              trend_sheet(db, year, as_of)]
     write_workbook(path, sheets)
-    _polish(path)
     return {s.name: len(s.rows) for s in sheets}
-
-
-# Long text columns wrap at a readable width so a landscape A4 page stays legible.
-_WRAP_WIDTHS = {
-    "问题清单": {"责任单位": 16, "反映单位": 14, "数据资源名称": 18, "问题描述": 32},
-    "名册": {"职务": 24},
-}
-_LINE_PT = 15
-_PERCENT_COLUMNS = {"整改情况": ("抽查·按期整改率", "合计·按期整改率")}
-
-
-def _polish(path: Path) -> None:
-    """Narrow and wrap the long text columns; show the on-time rate as a percentage."""
-    import openpyxl
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
-    from cdo.sheets.write import display_width, save_workbook
-
-    wb = openpyxl.load_workbook(path)
-    for ws in wb.worksheets:
-        header_row = 2  # row 1 is the title
-        headers = {ws.cell(header_row, c).value: c for c in range(1, ws.max_column + 1)}
-        lines = dict.fromkeys(range(header_row + 1, ws.max_row + 1), 1)
-        for name, width in _WRAP_WIDTHS.get(ws.title, {}).items():
-            c = headers.get(name)
-            if c is None:
-                continue
-            ws.column_dimensions[get_column_letter(c)].width = width
-            for r in lines:
-                cell = ws.cell(r, c)
-                cell.alignment = Alignment(wrap_text=True, vertical="center")
-                need = -(-display_width(cell.value) // max(1, width - 2))
-                lines[r] = max(lines[r], need)
-        for r, n in lines.items():  # LibreOffice does not grow wrapped rows by itself
-            if n > 1:
-                ws.row_dimensions[r].height = n * _LINE_PT + 3
-                for cell in ws[r]:
-                    if not cell.alignment.wrap_text:
-                        cell.alignment = Alignment(horizontal=cell.alignment.horizontal,
-                                                   vertical="center")
-        if ws.title == "整改情况":  # 15 columns: narrow counts under two-line headers
-            for c in range(3, ws.max_column + 1):
-                ws.column_dimensions[get_column_letter(c)].width = 9
-                ws.cell(header_row, c).alignment = Alignment(
-                    wrap_text=True, horizontal="center", vertical="center")
-            ws.row_dimensions[header_row].height = 3 * _LINE_PT + 3
-        for pct in _PERCENT_COLUMNS.get(ws.title, ()):
-            if pct not in headers:
-                continue
-            c = headers[pct]
-            for r in range(header_row + 1, ws.max_row + 1):
-                cell = ws.cell(r, c)
-                if isinstance(cell.value, float | int):
-                    cell.number_format = "0.0%"
-                cell.alignment = Alignment(horizontal="right")
-    save_workbook(wb, path)

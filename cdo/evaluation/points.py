@@ -469,6 +469,7 @@ def scoring_has_value(raw: Any) -> bool:
     return raw is not None and not (isinstance(raw, str) and not raw.strip())
 
 
+MAX_GRID_ROWS = 10_000  # a grid has a row per unit; more is not a score file
 # A row of a score grid that sums or explains the units above it, not a unit: skipped as
 # the problem-list importer skips its 合计 rows.
 SUMMARY_ROW_WORDS = ("合计", "总计", "小计", "共计", "平均", "分值", "满分", "标准分", "最高分",
@@ -532,7 +533,7 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
     result = ReadResult()
     unit_labels = {normalize_label(h) for h in GRID_UNIT_HEADERS}
     found_any = False
-    sheets = read_table(path)
+    sheets = read_table(path, max_rows=MAX_GRID_ROWS)
     formulas = formula_cells(path)
     for sheet in sheets:
         fcells = formulas.get(sheet.name, set())

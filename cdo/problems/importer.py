@@ -64,6 +64,7 @@ _FOOT_WORDS = ("合计", "总计", "小计", "共计")
 _NOTE_STARTS = ("注", "说明", "填表", "备注", "附注", "审核", "制表", "联系人", "联系电话",
                 "负责人", "签发", "签字", "盖章", "单位盖章", "日期")
 MAX_ERRORS_SHOWN = 200
+MAX_LIST_ROWS = 100_000  # a month's problem list; more is refused before it is kept
 
 
 @dataclass
@@ -159,7 +160,7 @@ def read_problem_list(db: Database, path: Path, only: str | None = None) -> Pars
     from cdo.sheets.read import read_table
 
     path = Path(path)
-    sheets = read_table(path)
+    sheets = read_table(path, max_rows=MAX_LIST_ROWS)
     if only is not None:
         wanted = [s for s in sheets if normalize_label(s.name) == normalize_label(only)]
         if not wanted:
@@ -178,11 +179,11 @@ def read_problem_list(db: Database, path: Path, only: str | None = None) -> Pars
             "可用 cdo spotcheck template 生成一份空白清单对照"
         )
     # Units often merge 责任单位 down a group of rows; re-read with merges only if needed.
-    if path.suffix.lower() in (".xlsx", ".xlsm") and any(
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods", ".et") and any(
         any(clean_text(rec.get(k)) == "" for k in REQUIRED)
         for sheet, header in found for _, rec in iter_records(sheet.rows, header)
     ):
-        merged = {s.name: s for s in read_table(path, merged=True)}
+        merged = {s.name: s for s in read_table(path, merged=True, max_rows=MAX_LIST_ROWS)}
         found = [(merged[s.name], h) for s, h in found]
         for sheet, _ in found:
             _fill_merged(sheet)
@@ -509,13 +510,14 @@ def write_template(path: Path) -> None:
         f"{DIMENSION_RULE_TEXT}。",
         "3. 问题数据量填问题数据的条数（整数），不清楚可留空。",
         "4. 序号、备注可不填；可增加其他列，导入时不读取。",
-        "5. 导入：cdo spotcheck new --month 2023-09 --issued-on 2023-09-27 --file 本清单.xlsx",
+        "5. 填好后请将本清单交回首席数据官办公室，由办公室统一登记。",
         "6. 整改期限：抽查发现的问题自下发之日起 30 个工作日内整改（下发当日不计）。",
     ]
     for i, text in enumerate(lines, 1):
         set_text(notes.cell(i, 1), text)
     notes.cell(1, 1).font = Font(bold=True, size=13)
     notes.column_dimensions["A"].width = 90
+    setup_a4(notes, landscape=False)
     save_workbook(wb, path)
 
 

@@ -399,6 +399,27 @@ def prepare_as_of(db: Database, as_of: dt.date, cal: WorkCalendar) -> bool:
     """
     conn = db.conn
     was_in_transaction = conn.in_transaction
+    # A database opened read-only (a newer cdo's) refuses every write, temporary tables'
+    # too; these touch nothing in the file, so they may be written meanwhile.
+    read_only = conn.execute("PRAGMA query_only").fetchone()[0]
+    if read_only:
+        conn.execute("PRAGMA query_only=OFF")
+    try:
+        replayed = _fill_as_of_tables(conn, as_of, cal)
+    finally:
+        if read_only:
+            conn.execute("PRAGMA query_only=ON")
+    if not was_in_transaction and conn.in_transaction:
+        conn.commit()  # only temporary tables were written; leave no transaction open
+
+    def overdue_days(due: str) -> int:  # a deadline the table does not hold (bad data)
+        return cal.workdays_between(dt.date.fromisoformat(due), as_of)
+
+    conn.create_function("cdo_overdue_days", 1, overdue_days, deterministic=True)
+    return replayed
+
+
+def _fill_as_of_tables(conn, as_of: dt.date, cal: WorkCalendar) -> bool:
     day = as_of.isoformat()
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS cdo_overdue_days"
                  " (due TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
@@ -444,15 +465,7 @@ def prepare_as_of(db: Database, as_of: dt.date, cal: WorkCalendar) -> bool:
         """,
         {"day": day},
     )
-    replayed = conn.execute("SELECT 1 FROM temp.cdo_then LIMIT 1").fetchone() is not None
-    if not was_in_transaction and conn.in_transaction:
-        conn.commit()  # only temporary tables were written; leave no transaction open
-
-    def overdue_days(due: str) -> int:  # a deadline the table does not hold (bad data)
-        return cal.workdays_between(dt.date.fromisoformat(due), as_of)
-
-    conn.create_function("cdo_overdue_days", 1, overdue_days, deterministic=True)
-    return replayed
+    return conn.execute("SELECT 1 FROM temp.cdo_then LIMIT 1").fetchone() is not None
 
 
 def overdue_days_sql(due: str) -> str:

@@ -270,107 +270,65 @@ def rate_text(value: Any, row: dict | None = None) -> str:
 
 # ----------------------------------------------------------------------------- xlsx
 
-OVERDUE_HEADERS = ["序号", "责任单位", "首席数据官", "问题编号", "数据资源名称", "问题类型",
-                   "问题描述", "下发日期", "整改期限", "逾期工作日"]
+OVERDUE_HEADERS = ["序号", "责任单位", "首席数据官", "问题编号", "来源", "数据资源名称",
+                   "问题类型", "问题描述", "下发日期", "整改期限", "期限说明", "逾期工作日"]
+OVERDUE_NOTE = ("说明：整改期限自问题下发之日起计算（下发当日不计），月度抽查问题 30 个工作日、"
+                "使用单位反馈问题 15 个工作日；工作日按国务院办公厅节假日安排（含调休上班日）计算。"
+                "逾期工作日为整改期限次日起至统计日的工作日数。期限说明为“协商”的，是双方首席数据官"
+                "商定的期限；为“暂定”的，期限所在年度尚未公布节假日安排。")
 
 
 def _cn_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def write_overdue_xlsx(path: Path, rows: Sequence[dict], as_of: dt.date) -> None:
-    """The overdue table as a sheet a clerk prints and sends: title, as-of date, rows
-    grouped by unit with a subtotal each, totals and the counting rule at the foot."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
+def due_mark(row: dict) -> str:
+    """What the deadline date alone does not say: 暂定, 协商 (and the rule's date)."""
     from cdo.problems.model import due_text
-    from cdo.sheets.write import display_width, save_workbook, set_text, setup_a4
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "逾期未整改问题"
-    ncol = len(OVERDUE_HEADERS)
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="center")
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sub_fill = PatternFill("solid", fgColor="F2F2F2")
+    value = row.get("due_on")
+    if not value:
+        return ""
+    return due_text(value, row)[len(str(value)):].strip("（）")
 
-    def line(r: int, text: str, *, bold=False, size=11, align="left") -> None:
-        set_text(ws.cell(r, 1), text)
-        ws.cell(r, 1).font = Font(bold=bold, size=size)
-        ws.cell(r, 1).alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+
+def write_overdue_xlsx(path: Path, rows: Sequence[dict], as_of: dt.date) -> None:
+    """The overdue table as a document a clerk prints and sends: title, as-of date, one
+    row per problem (grouped by unit, worst first), per-unit subtotals and totals in the
+    notes under the table, and the counting rule."""
+    from cdo.problems.model import SOURCE_NAMES
+    from cdo.sheets.write import SheetSpec, write_workbook
 
     tot = overdue_totals(rows)
-    line(1, "数据抽查问题逾期未整改情况表", bold=True, size=16, align="center")
-    ws.row_dimensions[1].height = 28
-    line(2, f"统计截至：{_cn_date(as_of)}　　逾期单位 {tot['units']} 个，"
-            f"逾期问题 {tot['problems']} 个", align="center")
-    r = 3
-    for c, h in enumerate(OVERDUE_HEADERS, 1):
-        cell = ws.cell(r, c)
-        set_text(cell, h)
-        cell.font = Font(bold=True)
-        cell.border = border
-        cell.alignment = center
-        cell.fill = PatternFill("solid", fgColor="D9E1F2")
-    header_row = r
-    widths = [display_width(h) for h in OVERDUE_HEADERS]
-    caps = [6, 24, 10, 8, 22, 8, 40, 11, 16, 10]
-    seq = 0
-    i = 0
-    while i < len(rows):
-        uid = rows[i]["unit_id"]
-        j = i
-        while j < len(rows) and rows[j]["unit_id"] == uid:
-            j += 1
-        group = rows[i:j]
-        for p in group:
-            seq += 1
-            r += 1
-            values = [seq, p["unit"], p.get("cdo") or "（未登记）", p["id"], p["resource"],
-                      DIMENSION_NAMES.get(p["dimension"], p["dimension"]), p["description"],
-                      p["issued_on"], due_text(p["due_on"], p), p["overdue_days"]]
-            for c, v in enumerate(values, 1):
-                cell = ws.cell(r, c)
-                set_text(cell, v)
-                cell.border = border
-                cell.alignment = center if c in (1, 3, 4, 6, 8, 9, 10) else wrap
-                widths[c - 1] = max(widths[c - 1], min(display_width(v), caps[c - 1]))
-        i = j
-        if len(group) < 2:
-            continue
-        r += 1
-        set_text(ws.cell(r, 1), f"{group[0]['unit']} 小计：逾期问题 {len(group)} 个，"
-                                f"最长逾期 {max(p['overdue_days'] for p in group)} 个工作日")
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
-        ws.cell(r, 1).font = Font(bold=True)
-        ws.cell(r, 1).alignment = Alignment(horizontal="right")
-        for c in range(1, ncol + 1):
-            ws.cell(r, c).fill = sub_fill
-            ws.cell(r, c).border = border
-    r += 1
+    body = []
+    units: dict[int, list] = {}
+    for seq, p in enumerate(rows, 1):
+        units.setdefault(p["unit_id"], []).append(p)
+        body.append([seq, p["unit"], p.get("cdo") or "（未登记）", p["id"],
+                     SOURCE_NAMES.get(p["source"], p["source"]), p["resource"],
+                     DIMENSION_NAMES.get(p["dimension"], p["dimension"]), p["description"],
+                     p["issued_on"], p["due_on"], due_mark(p), p["overdue_days"]])
+    notes = []
     if rows:
-        line(r, f"合计：逾期单位 {tot['units']} 个，逾期问题 {tot['problems']} 个，"
-                f"最长逾期 {tot['max_days']} 个工作日", bold=True)
+        notes.append(f"合计：逾期单位 {tot['units']} 个，逾期问题 {tot['problems']} 个，"
+                     f"最长逾期 {tot['max_days']} 个工作日。")
+        several = [g for g in units.values() if len(g) > 1]
+        if several:
+            notes.append("单位小计（逾期问题 2 个以上）：" + "；".join(
+                f"{g[0]['unit']} {len(g)} 个（最长 {max(p['overdue_days'] for p in g)} 个工作日）"
+                for g in several))
     else:
-        line(r, "截至统计日，没有逾期未整改的问题。", bold=True)
-    for c in range(1, ncol + 1):
-        ws.cell(r, c).border = border
-    r += 1
-    line(r, "说明：整改期限自问题下发之日起计算（下发当日不计），月度抽查问题 30 个工作日、"
-            "使用单位反馈问题 15 个工作日；工作日按国务院办公厅节假日安排（含调休上班日）计算。"
-            "逾期工作日为整改期限次日起至统计日的工作日数。标“协商”的期限为双方首席数据官"
-            "商定的期限；标“暂定”的期限所在年度尚未公布节假日安排。", size=9)
-    ws.row_dimensions[r].height = 42
-    for c, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(c)].width = max(6, w + 2)
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
-    setup_a4(ws, landscape=True, title_rows=f"{header_row}:{header_row}", page_numbers=True)
-    save_workbook(wb, path)
+        notes.append("截至统计日，没有逾期未整改的问题。")
+    notes.append(OVERDUE_NOTE)
+    write_workbook(path, [SheetSpec(
+        "逾期未整改问题", OVERDUE_HEADERS, body,
+        title="数据质量问题逾期未整改情况表",
+        subtitle=f"统计截至：{_cn_date(as_of)}　　逾期单位 {tot['units']} 个，"
+                 f"逾期问题 {tot['problems']} 个",
+        kinds={"下发日期": "date", "整改期限": "date"},
+        notes=notes,
+        drop_first=["来源", "首席数据官", "问题类型", "下发日期", "数据资源名称"],
+    )])
 
 
 MONTHLY_HEADERS = ["序号", "责任单位", "发现问题", "按期整改", "逾期整改", "尚未整改", "逾期问题",
@@ -383,77 +341,30 @@ MONTHLY_NOTE = ("说明：只计月度抽查发现的问题（30 个工作日内
 def write_monthly_xlsx(path: Path, rows: Sequence[dict], month: str, as_of: dt.date,
                        *, user_reported: int = 0) -> None:
     """The month's rectification per unit (its spot-check problems) as a printable sheet:
-    counts as numbers, the rate as a percentage cell (not text), totals and the rule at
-    the foot, and how many user-reported problems are left out."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+    counts as numbers, the rate as a percentage cell, totals, the rule, how many
+    user-reported problems are left out, and a chart of found vs rectified on time."""
+    from cdo.sheets.write import ChartSpec, SheetSpec, write_workbook
 
-    from cdo.sheets.write import display_width, save_workbook, set_text, setup_a4
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = f"{month} 整改情况"
-    ncol = len(MONTHLY_HEADERS)
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     y, m = month.split("-")
-
-    def line(r: int, text: str, *, bold=False, size=11, align="left") -> None:
-        set_text(ws.cell(r, 1), text)
-        ws.cell(r, 1).font = Font(bold=bold, size=size)
-        ws.cell(r, 1).alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
-
-    line(1, f"{y}年{int(m)}月数据抽查问题整改情况表", bold=True, size=16, align="center")
-    ws.row_dimensions[1].height = 28
-    line(2, f"统计截至：{_cn_date(as_of)}　　涉及单位 {len(rows)} 个（只计月度抽查发现的问题）",
-         align="center")
-    header_row = 3
-    for c, h in enumerate(MONTHLY_HEADERS, 1):
-        cell = ws.cell(header_row, c)
-        set_text(cell, h)
-        cell.font = Font(bold=True)
-        cell.border = border
-        cell.alignment = center
-        cell.fill = PatternFill("solid", fgColor="D9E1F2")
-    widths = [max(display_width(h), 8) for h in MONTHLY_HEADERS]
-    body = [(i, r) for i, r in enumerate(rows, 1)]
     tot = rectification_totals(rows) if rows else None
-    r = header_row
-    for seq, row in body + ([(None, tot)] if tot else []):
-        r += 1
-        values = [seq if seq is not None else "", row["unit"], row["found"], row["on_time"],
-                  row["late"], row["open"], row["overdue"], row["on_time_rate"]]
-        for c, v in enumerate(values, 1):
-            cell = ws.cell(r, c)
-            if c == ncol:
-                if v is None:
-                    set_text(cell, "—")
-                else:
-                    cell.value = round(v, 4)
-                    cell.number_format = "0.0%"
-                cell.alignment = Alignment(horizontal="right", vertical="center")
-            else:
-                set_text(cell, v)
-                cell.alignment = (Alignment(vertical="center", wrap_text=True) if c == 2
-                                  else center)
-            cell.border = border
-            if seq is None:
-                cell.font = Font(bold=True)
-            widths[c - 1] = max(widths[c - 1], min(display_width(v), 40))
-    if not rows:
-        r += 1
-        line(r, f"{month} 没有登记月度抽查问题。", bold=True)
-    r += 1
+    body = [[i, r["unit"], r["found"], r["on_time"], r["late"], r["open"], r["overdue"],
+             r["on_time_rate"]] for i, r in enumerate(rows, 1)]
+    footer = None
+    if tot:
+        footer = [None, tot["unit"], tot["found"], tot["on_time"], tot["late"], tot["open"],
+                  tot["overdue"], tot["on_time_rate"]]
+    notes = [] if rows else [f"{month} 没有登记月度抽查问题。"]
     note = MONTHLY_NOTE
-    if user_reported:
-        note += monthly_user_note(user_reported, month)
-    line(r, note, size=9)
-    ws.row_dimensions[r].height = 30
-    for c, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(c)].width = max(6, w + 2)
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
-    setup_a4(ws, landscape=False, title_rows=f"{header_row}:{header_row}", page_numbers=True)
-    save_workbook(wb, path)
+    if user_reported:  # on paper: no command line, only what is left out
+        note += f"另有 {user_reported} 个数据使用单位反馈的问题（{month}）未计入本表。"
+    notes.append(note)
+    write_workbook(path, [SheetSpec(
+        f"{month} 整改情况", MONTHLY_HEADERS, body,
+        title=f"{y}年{int(m)}月数据抽查问题整改情况表",
+        subtitle=f"统计截至：{_cn_date(as_of)}　　涉及单位 {len(rows)} 个（只计月度抽查发现的问题）",
+        footer=footer,
+        kinds=dict.fromkeys(MONTHLY_HEADERS[2:7], "int") | {"按期整改率": "rate"},
+        notes=notes,
+        charts=[ChartSpec("各单位发现问题与按期整改", "责任单位", ["发现问题", "按期整改"],
+                          kind="bar", rows=len(rows))] if rows else [],
+    )])

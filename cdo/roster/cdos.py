@@ -183,7 +183,7 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
     written — none when every form fails or nothing changes."""
     from cdo import interrupts
     from cdo.dates import today
-    from cdo.store.db import transaction
+    from cdo.store.db import in_callers_transaction, transaction
 
     report = ImportReport()
     index = UnitIndex.load(db)
@@ -207,7 +207,7 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
         report.failed.extend(errors)
     for r in receipts:
         report.failed.extend(FormError(str(r.path), None, e) for e in r.errors)
-    backed_up = db.conn.in_transaction  # inside a caller's transaction (the demo): no copy
+    backed_up = in_callers_transaction(db)  # inside a caller's transaction (the demo): no copy
     for form in forms:
         try:
             source = None
@@ -227,7 +227,7 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
 
                 auto_backup(db)
                 backed_up = True
-            with transaction(db):
+            with transaction(db, save_now=True):  # each form is saved on its own
                 outcome = apply_form(db, form, target, got)
             outcome.unit_source = source
             outcome.received_on, outcome.received_from = got, got_from

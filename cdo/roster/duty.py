@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 KINDS = {"meeting": "会议", "training": "培训"}
+MAX_SIGNIN_ROWS = 10_000  # a sign-in sheet has a row per unit
 STATUSES = ("present", "deputy", "excused", "absent")
 STATUS_NAMES = {"present": "出席", "deputy": "派员代会", "excused": "请假", "absent": "缺席"}
 REPORT_KINDS = {"plan": "工作计划", "summary": "工作总结"}
@@ -296,7 +297,7 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
     from cdo.sheets.read import find_header, iter_records, read_table, sheet_place
 
     get_meeting(db, meeting_id)
-    sheets = read_table(Path(path))
+    sheets = read_table(Path(path), max_rows=MAX_SIGNIN_ROWS)
     header = None
     for sheet in sheets:
         header = find_header(sheet.rows, _SIGNIN_FIELDS, ["unit"],
@@ -354,10 +355,12 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
         raise RowErrors(f"{path}：签到表有 {len(problems)} 行有问题，全部未保存：", problems)
     if not entries:
         raise InvalidInputError(f"{path}：签到表里没有任何单位")
+    from cdo.store.db import in_callers_transaction
+
     meeting = get_meeting(db, meeting_id)
     # An import takes a backup right before its first write: never for a refused sheet or
     # one that changes nothing, and not inside a caller's transaction (the demo).
-    if not db.conn.in_transaction and _would_write(db, meeting_id, index, chosen, rest_absent):
+    if not in_callers_transaction(db) and _would_write(db, meeting_id, index, chosen, rest_absent):
         from cdo.store.backup import auto_backup
 
         auto_backup(db)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 CITY_PREFIX = "达州市"
+MAX_UNIT_ROWS = 100_000  # a unit list: a few hundred units; bulk tests load 50,000
 
 CATEGORIES = ("region", "department", "enterprise", "institution")
 CATEGORY_NAMES = {
@@ -289,7 +290,7 @@ def read_units_file(path) -> list[tuple[str, int, dict]]:
     path = Path(path)
     records = []
     found_header = False
-    for sheet in read_table(path):
+    for sheet in read_table(path, max_rows=MAX_UNIT_ROWS):
         header = find_header(sheet.rows, UNIT_FIELDS, ["name", "category"],
                              where=sheet_place(path, sheet.name))
         if header is None:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cdo.errors import CdoError, FileReadError, InvalidInputError
+from cdo.errors import CdoError, InvalidInputError
+from cdo.masking import mask_digits
 from cdo.sheets.read import INVISIBLE, Sheet, clean_text, has_symbols, normalize_label
 
 TITLE = "达州市首席数据官推荐表"
@@ -396,10 +397,10 @@ def parse_phone(value: Any) -> str:
 
 
 def _one_phone(part: str, whole: str) -> str:
-    p = re.sub(r"^(?:\+?86)[\s-]*(?=1\d{10}$|1[\d\s-]{10,})", "", part)
+    p = re.sub(r"^(?:\+?86|0086)[\s-]*(?=1\d{10}$|1[\d\s-]{10,})", "", part)
     p = p.replace("(", "").replace(")", "-")
     if re.search(r"[^\d\s\-]", p):
-        raise InvalidInputError(f"联系方式无法识别：{whole!r}（只能是电话号码）")
+        raise InvalidInputError(f"联系方式无法识别：{mask_digits(whole)!r}（只能是电话号码）")
     digits = re.sub(r"\D", "", p)
     if re.fullmatch(r"1\d{10}", digits):
         return digits
@@ -413,7 +414,7 @@ def _one_phone(part: str, whole: str) -> str:
     if 7 <= len(digits) <= 8 and not digits.startswith("0"):
         return digits  # a local number without area code
     raise InvalidInputError(
-        f"联系方式无法识别：{whole!r}（手机号应为 11 位，座机写成 0818-2123456）")
+        f"联系方式无法识别：{mask_digits(whole)!r}（手机号应为 11 位，座机写成 0818-2123456）")
 
 
 _GENDERS = {"男": "男", "男性": "男", "女": "女", "女性": "女", "m": "男", "f": "女"}
@@ -560,7 +561,7 @@ def read_forms(path: Path) -> tuple[list[FormData], list[FormError]]:
 
     name = str(path)
     try:
-        sheets = read_table(path, merged=True)
+        sheets = read_table(path, merged=True, max_rows=MAX_FORM_ROWS)
     except CdoError as e:
         return [], [FormError(name, None, _without_path(str(e), name))]
     except OSError as e:
@@ -614,13 +615,11 @@ def _without_path(message: str, path: str) -> str:
 # What a folder may hold besides .xlsx forms. Spreadsheet-like files (and Word files: a
 # unit may have typed the form into Word) are listed as refused, with what to do; anything
 # else (scans, PDFs, pictures, archives, notes) and hidden or lock files is passed over.
-FORM_SUFFIXES = (".xlsx", ".xlsm")
+FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+MAX_FORM_ROWS = 1_000  # a form is about 12 rows; a sheet far longer is not a form
 _SAVE_AS = "请用 WPS/Excel/LibreOffice 打开后另存为 .xlsx 再导入"
 _REFUSED_SUFFIXES = {
-    ".xls": f"这是旧版 Excel（.xls）文件，{_SAVE_AS}",
-    ".et": f"这是 WPS 表格（.et）文件，{_SAVE_AS}",
     ".ett": f"这是 WPS 表格模板（.ett）文件，{_SAVE_AS}",
-    ".ods": f"这是 .ods 文件，{_SAVE_AS}",
     ".numbers": f"这是苹果 Numbers（.numbers）文件，{_SAVE_AS}",
     ".xlsb": f"这是 Excel 二进制（.xlsb）文件，{_SAVE_AS}",
     ".xltx": f"这是 Excel 模板（.xltx）文件，{_SAVE_AS}",
@@ -637,13 +636,13 @@ _REFUSED_SUFFIXES = {
 
 def refusal(path: Path) -> str | None:
     """Why the file at `path` cannot be read as a form, from its extension alone; None
-    for .xlsx/.xlsm."""
+    for a spreadsheet cdo reads (.xlsx, .xlsm, .xls, .et, .ods)."""
     suffix = path.suffix.lower()
     if suffix in FORM_SUFFIXES:
         return None
     if suffix in _REFUSED_SUFFIXES:
         return _REFUSED_SUFFIXES[suffix]
-    return f"只能导入 .xlsx 文件（这是 {suffix or '没有扩展名的'} 文件）"
+    return f"只能导入 .xlsx、.xls、.et 或 .ods 表格文件（这是 {suffix or '没有扩展名的'} 文件）"
 
 
 def unreadable(e: OSError) -> str:
@@ -689,7 +688,7 @@ def form_files(paths: list[Path]) -> tuple[list[Path], list[FormError]]:
             refused = [f for f in inside if f.suffix.lower() in _REFUSED_SUFFIXES]
             errors.extend(FormError(str(f), None, refusal(f) or "") for f in refused)
             if not found and not refused:
-                errors.append(FormError(str(p), None, "文件夹里没有 Excel 文件（.xlsx）"))
+                errors.append(FormError(str(p), None, "文件夹里没有表格文件（.xlsx、.xls、.et、.ods）"))
             files.extend(found)
         elif not p.exists():
             errors.append(FormError(str(p), None, "文件不存在"))
@@ -832,11 +831,6 @@ def write_template(path: Path) -> None:
     from cdo.sheets.write import save_workbook
 
     save_workbook(build_form(), Path(path))
-
-
-def ensure_writable(path: Path, force: bool) -> None:
-    if Path(path).exists() and not force:
-        raise FileReadError(f"{path}：文件已存在，如要覆盖请加 --force")
 
 
 # ----------------------------------------------------------------------------- received dates

@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
+import stat
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,6 +20,17 @@ from cdo.errors import FileReadError
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit
 MAX_COLUMNS = 200        # no form or list we read is wider; wider rows are cut
+# Bounds on any file imported, so that a hostile or broken one is refused within about a
+# minute and 500 MB (see tests/test_bounds.py): the importers pass their own max_rows.
+MAX_INPUT_BYTES = 30 * 2**20      # on disk
+MAX_UNPACKED_BYTES = 120 * 2**20  # an .xlsx/.ods is a zip: all its parts once unpacked
+MAX_PART_BYTES = {"xl/sharedStrings.xml": 50 * 2**20, "xl/styles.xml": 20 * 2**20}
+MAX_RATIO = 200                   # unpacked / packed, for a part over 1 MB
+MAX_ZIP_PARTS = 10_000
+MAX_SHEETS = 200
+MAX_ROWS = 100_000                # a sheet, unless the importer says otherwise
+MAX_CELLS = 3_000_000             # non-blank-row cells in one file
+MAX_XML_CELLS = 2_000_000         # <c> elements in all sheets of an .xlsx, blank ones too
 
 # Zero-width and direction marks: invisible, copied in from web pages and chat apps.
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -65,23 +78,99 @@ class Sheet:
 
 
 def _check_file(path: Path) -> bytes:
-    if not path.exists():
-        raise FileReadError(f"{path}：文件不存在")
-    if path.is_dir():
-        raise FileReadError(f"{path}：这是一个文件夹，不是文件")
-    with path.open("rb") as fh:
-        head = fh.read(8)
+    """The first bytes of the regular file at `path`; FileReadError for anything else
+    (missing, a folder, a FIFO or device, unreadable, empty, beyond MAX_INPUT_BYTES)."""
+    try:
+        # O_NONBLOCK: a FIFO must not block the import until someone writes to it
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise FileReadError(f"{path}：文件不存在") from None
+    except IsADirectoryError:
+        raise FileReadError(f"{path}：这是一个文件夹，不是文件") from None
+    except OSError as e:
+        raise unreadable(path, e) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise FileReadError(f"{path}：这是一个文件夹，不是文件")
+        if not stat.S_ISREG(st.st_mode):
+            raise FileReadError(f"{path}：不是普通文件（可能是管道或设备），只能导入表格文件")
+        if st.st_size > MAX_INPUT_BYTES:
+            raise FileReadError(
+                f"{path}：文件有 {st.st_size / 2**20:.0f} MB，超过 cdo 导入文件的上限 "
+                f"{MAX_INPUT_BYTES // 2**20} MB；请核对文件，必要时拆成几份分别导入")
+        try:
+            head = os.read(fd, 8)
+        except OSError as e:
+            raise FileReadError(f"{path}：无法读取这个文件（{e.strerror}）") from None
+    finally:
+        os.close(fd)
     if not head:
         raise FileReadError(f"{path}：文件是空的")
     return head
+
+
+def unreadable(path: Path, e: OSError) -> FileReadError:
+    """Why a file could not be opened, as the clerk can act on it."""
+    if isinstance(e, PermissionError):
+        return FileReadError(f"{path}：无法打开：没有读取权限，或文件正被 Excel/WPS 打开。"
+                             "请关闭该文件（或检查文件权限）后再导入")
+    return FileReadError(f"{path}：无法打开这个文件（{e.strerror or type(e).__name__}）")
 
 
 def _is_ole(head: bytes) -> bool:
     return head.startswith(b"\xd0\xcf\x11\xe0")
 
 
-def open_xlsx(path: Path, *, read_only: bool = False):
-    """Open an .xlsx with openpyxl (values, not formulas); explain any failure in Chinese."""
+def _zip_kind(path: Path) -> str:
+    """What a zip file holds ('xlsx', 'ods', 'docx', 'pptx' or '?'), after checking that
+    unpacking it stays within bounds (a zip bomb is refused before anything is parsed)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+            mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
+    except PermissionError as e:
+        raise unreadable(path, e) from None
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError):
+        raise FileReadError(f"{path}：文件已损坏或不完整（可能没有下载完），请让对方重新发送") from None
+    if len(infos) > MAX_ZIP_PARTS:
+        raise FileReadError(f"{path}：文件内部有 {len(infos)} 个部件，不像是正常的表格文件，无法读取")
+    total = 0
+    for i in infos:
+        total += i.file_size
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > MAX_PART_BYTES.get(i.filename, MAX_UNPACKED_BYTES) or (
+                i.file_size > 2**20 and ratio > MAX_RATIO):
+            raise FileReadError(
+                f"{path}：文件内部的 {i.filename} 解压后有 {i.file_size / 2**20:.0f} MB"
+                f"（压缩了 {ratio:.0f} 倍），超过 cdo 能安全读取的范围；"
+                "请核对文件（可能是恶意构造的文件），必要时删去空白行列后另存再导入")
+    if total > MAX_UNPACKED_BYTES:
+        raise FileReadError(
+            f"{path}：文件解压后共 {total / 2**20:.0f} MB，超过 cdo 能安全读取的 "
+            f"{MAX_UNPACKED_BYTES // 2**20} MB；请核对文件，必要时拆成几份分别导入")
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return "xlsx"
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return "ods"
+    if "word/document.xml" in names or mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+        return "docx"
+    if "ppt/presentation.xml" in names:
+        return "pptx"
+    return "?"
+
+
+_NOT_A_SHEET = {
+    "docx": "这是 Word 文档，不是 Excel 表格（可能是改了扩展名），请让对方发来表格文件",
+    "pptx": "这是 PowerPoint 演示文稿，不是 Excel 表格（可能是改了扩展名），请让对方发来表格文件",
+    "?": "不是 Excel 表格文件（.xlsx），无法读取",
+}
+
+
+def open_xlsx(path: Path, *, read_only: bool = True):
+    """Open an .xlsx with openpyxl (values, not formulas), read-only: cells are streamed,
+    never built from the sheet's declared size. Explains any failure in Chinese."""
     head = _check_file(path)
     if _is_ole(head):
         raise FileReadError(
@@ -89,6 +178,13 @@ def open_xlsx(path: Path, *, read_only: bool = False):
         )
     if not head.startswith(b"PK"):
         raise FileReadError(f"{path}：不是 Excel 文件（.xlsx），无法读取")
+    kind = _zip_kind(path)
+    if kind != "xlsx":
+        raise FileReadError(f"{path}：{_NOT_A_SHEET.get(kind, _NOT_A_SHEET['?'])}")
+    return _load_xlsx(path, read_only=read_only)
+
+
+def _load_xlsx(path: Path, *, read_only: bool = True):
     import openpyxl
 
     try:
@@ -97,33 +193,167 @@ def open_xlsx(path: Path, *, read_only: bool = False):
         raise FileReadError(f"{path}：文件已损坏或不完整（可能没有下载完），请让对方重新发送") from None
     except KeyError:
         raise FileReadError(f"{path}：不是 Excel 工作簿（缺少工作表内容），请另存为 .xlsx") from None
+    except OSError as e:
+        raise unreadable(path, e) from None
     except Exception as e:  # openpyxl raises many kinds on malformed XML
-        raise FileReadError(f"{path}：无法读取这个 Excel 文件（{type(e).__name__}），请另存为 .xlsx 后再试") from None
+        raise _parse_error(path, None, e) from None
 
 
-def read_xlsx(path: Path, *, merged: bool = False) -> list[Sheet]:
-    """Every sheet's cell values. With `merged`, also the merged ranges (slower)."""
-    wb = open_xlsx(path, read_only=not merged)
+def _parse_error(path: Path, sheet: str | None, e: Exception) -> FileReadError:
+    where = f"{path}，工作表“{sheet}”" if sheet else f"{path}"
+    cause: BaseException | None = e
+    while cause is not None and not type(cause).__module__.startswith("defusedxml"):
+        cause = cause.__cause__ or cause.__context__  # openpyxl wraps it in a ValueError
+    if cause is not None:
+        # an XML entity or external reference: what Excel never writes, and what an
+        # attack (XXE, billion laughs) needs
+        return FileReadError(f"{where}：文件里有不安全的 XML 内容（实体声明或外部引用），"
+                             "不是 Excel/WPS 保存的文件，已拒绝读取")
+    return FileReadError(f"{where}：无法读取这个 Excel 文件（{type(e).__name__}），请另存为 .xlsx 后再试")
+
+
+class _Budget:
+    """Rows, sheets and cells read so far from one file, against the limits."""
+
+    def __init__(self, path: Path, max_rows: int):
+        self.path, self.max_rows, self.cells, self.sheets = path, max_rows, 0, 0
+
+    def sheet(self) -> None:
+        self.sheets += 1
+        if self.sheets > MAX_SHEETS:
+            raise FileReadError(f"{self.path}：工作表超过 {MAX_SHEETS} 个，不像是要导入的文件，请核对")
+
+    def rows(self, rows: Iterator[Sequence[Any]], sheet: str | None) -> list[list[Any]]:
+        """The rows (trimmed), at most max_rows; refuses a sheet with a non-blank row
+        beyond that or too many cells in all. Blank rows beyond it are passed over."""
+        out: list[list[Any]] = []
+        blank: Any = None
+        for n, raw in enumerate(rows, 1):
+            if raw is blank:  # openpyxl yields one shared tuple for every missing row
+                if n <= self.max_rows:
+                    out.append([])
+                continue
+            row = _trim_row(list(raw[:MAX_COLUMNS]))
+            if not row and isinstance(raw, tuple):
+                blank = raw
+            if n > self.max_rows:
+                if not row:
+                    continue  # a stray format far down the sheet: harmless
+                where = f"{self.path}，工作表“{sheet}”" if sheet else f"{self.path}"
+                raise FileReadError(
+                    f"{where}：第 {n} 行还有内容，超过这类文件最多 "
+                    f"{self.max_rows} 行的上限；请核对文件（删去多余的行），必要时拆成几份分别导入")
+            out.append(row)
+            self.cells += len(row)
+            if self.cells > MAX_CELLS:
+                raise FileReadError(
+                    f"{self.path}：单元格超过 {MAX_CELLS} 个，超过 cdo 一次能导入的上限；"
+                    "请拆成几份分别导入")
+        return out
+
+
+def _count_xml_cells(path: Path) -> None:
+    """Refuse an .xlsx whose sheets hold more than MAX_XML_CELLS cell elements, blank ones
+    included (parsing costs a few microseconds each: millions of `<c/>` take minutes).
+    Counted on the raw bytes, streamed, before anything is parsed."""
+    cell = re.compile(rb"<c[ />]")
+    total = 0
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            tail = b""
+            with z.open(name) as fh:
+                while chunk := fh.read(1 << 20):
+                    data = tail + chunk  # a match across the boundary is counted once
+                    total += len(cell.findall(data))
+                    tail = data[-2:]
+                    if total > MAX_XML_CELLS:
+                        raise FileReadError(
+                            f"{path}：表格里有超过 {MAX_XML_CELLS} 个单元格（含空白格式），"
+                            "超过 cdo 一次能读取的上限；请删去多余的空白行列后另存，"
+                            "必要时拆成几份分别导入")
+
+
+def read_xlsx(path: Path, *, merged: bool = False, max_rows: int = MAX_ROWS) -> list[Sheet]:
+    """Every sheet's cell values. With `merged`, also the merged ranges."""
+    wb = open_xlsx(path)
+    try:
+        _count_xml_cells(path)
+    except (zipfile.BadZipFile, OSError, KeyError):
+        wb.close()
+        raise FileReadError(f"{path}：文件已损坏或不完整（可能没有下载完），请让对方重新发送") from None
+    except FileReadError:
+        wb.close()
+        raise
+    budget = _Budget(path, max_rows)
     sheets = []
     try:
         for ws in wb.worksheets:
+            budget.sheet()
+            if not hasattr(ws, "reset_dimensions"):  # a chartsheet: no cells
+                continue
+            ws.reset_dimensions()  # the declared size may lie (A1:XFD1048576)
             try:
-                rows = [_trim_row(list(r)) for r in ws.iter_rows(values_only=True)]
+                rows = budget.rows(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), ws.title)
+            except FileReadError:
+                raise
             except Exception as e:
-                raise FileReadError(f"{path}，工作表“{ws.title}”：内容无法读取（{type(e).__name__}）") from None
+                raise _parse_error(path, ws.title, e) from None
             _check_cells(rows, path, ws.title)
-            cover: dict[tuple[int, int], tuple[int, int]] = {}
-            if merged:
-                for rng in ws.merged_cells.ranges:
-                    top = (rng.min_row - 1, rng.min_col - 1)
-                    for r in range(rng.min_row, rng.max_row + 1):
-                        for c in range(rng.min_col, rng.max_col + 1):
-                            cover[(r - 1, c - 1)] = top
+            cover = _xlsx_merges(path, ws, rows) if merged else {}
             sheets.append(Sheet(ws.title, rows, cover))
     finally:
-        if not merged:
-            wb.close()
+        wb.close()
     return sheets
+
+
+def _cover(ranges: Iterator[tuple[int, int, int, int]], rows: list[list[Any]], path: Path,
+           sheet: str) -> dict[tuple[int, int], tuple[int, int]]:
+    """Each cell covered by a merge (0-based min_row, min_col, max_row, max_col), mapped to
+    the merge's top-left; clipped to the rows read and MAX_COLUMNS."""
+    cover: dict[tuple[int, int], tuple[int, int]] = {}
+    last_row = len(rows) - 1
+    for r0, c0, r1, c1 in ranges:
+        if r0 > last_row or c0 >= MAX_COLUMNS or r0 < 0 or c0 < 0:
+            continue
+        for r in range(r0, min(r1, last_row) + 1):
+            for c in range(c0, min(c1, MAX_COLUMNS - 1) + 1):
+                cover[(r, c)] = (r0, c0)
+        if len(cover) > MAX_CELLS:
+            raise FileReadError(f"{path}，工作表“{sheet}”：合并单元格过多，超过 cdo 能读取的上限")
+    return cover
+
+
+def _xlsx_merges(path: Path, ws: Any, rows: list[list[Any]]) -> dict:
+    """The merged ranges of a read-only worksheet, read from its XML (openpyxl's read-only
+    mode does not keep them), streamed with defusedxml."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import range_boundaries
+
+    member = getattr(ws, "_worksheet_path", None)
+    if not member:
+        return {}
+
+    def ranges() -> Iterator[tuple[int, int, int, int]]:
+        with zipfile.ZipFile(path) as z, z.open(member.lstrip("/")) as fh:
+            for _event, el in iterparse(fh):
+                if el.tag.endswith("}mergeCell"):
+                    ref = el.get("ref") or ""
+                    try:
+                        c0, r0, c1, r1 = range_boundaries(ref)
+                    except (ValueError, TypeError):
+                        continue
+                    if None not in (c0, r0, c1, r1):
+                        yield r0 - 1, c0 - 1, r1 - 1, c1 - 1
+                el.clear()
+
+    try:
+        return _cover(ranges(), rows, path, ws.title)
+    except FileReadError:
+        raise
+    except Exception as e:
+        raise _parse_error(path, ws.title, e) from None
 
 
 def column_letter(index: int) -> str:
@@ -175,16 +405,23 @@ def decode_text(data: bytes, path: Path) -> str:
     raise FileReadError(f"{path}：无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
 
 
-def read_csv(path: Path) -> list[Sheet]:
+def read_csv(path: Path, *, max_rows: int = MAX_ROWS) -> list[Sheet]:
     head = _check_file(path)
     if head.startswith(b"PK") or _is_ole(head):
         raise FileReadError(f"{path}：这是 Excel 文件，不是 CSV，请把扩展名改为 .xlsx")
-    text = decode_text(path.read_bytes(), path)
+    try:
+        with path.open("rb") as fh:  # a regular file no bigger than MAX_INPUT_BYTES
+            data = fh.read(MAX_INPUT_BYTES + 1)
+    except OSError as e:
+        raise unreadable(path, e) from None
+    text = decode_text(data, path)
+    del data
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     try:
         csv.field_size_limit(MAX_CELL_CHARS * 4)
-        rows = [_trim_row(list(r)) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        rows = _Budget(path, max_rows).rows(reader, None)
     except csv.Error as e:
         if "field larger than field limit" in str(e):
             raise FileReadError(
@@ -195,16 +432,177 @@ def read_csv(path: Path) -> list[Sheet]:
     return [Sheet(path.stem, rows)]
 
 
-def read_table(path: Path, *, merged: bool = False) -> list[Sheet]:
-    """Read an .xlsx (every sheet) or a .csv (one sheet), by extension."""
+def read_table(path: Path, *, merged: bool = False, max_rows: int = MAX_ROWS) -> list[Sheet]:
+    """Read an .xlsx, .xls, .ods or .et (every sheet) or a .csv (one sheet).
+
+    At most `max_rows` rows a sheet (the importer's own bound), MAX_COLUMNS columns,
+    MAX_CELLS cells and MAX_INPUT_BYTES on disk; anything beyond is refused with a
+    FileReadError naming the file, never read into memory."""
+    path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv" or suffix == ".txt":
-        return read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, merged=merged)
-    if suffix in (".xls", ".et"):
-        raise FileReadError(f"{path}：这是旧版 Excel（{suffix}）文件，请用 Excel 或 WPS 另存为 .xlsx 后再导入")
-    raise FileReadError(f"{path}：只能读取 .xlsx 或 .csv 文件")
+        return read_csv(path, max_rows=max_rows)
+    if suffix in (".xlsx", ".xlsm", *OTHER_SHEET_SUFFIXES):
+        head = _check_file(path)
+        if head.startswith(b"PK"):
+            kind = _zip_kind(path)
+            if kind == "xlsx":
+                return read_xlsx(path, merged=merged, max_rows=max_rows)
+            if kind == "ods":
+                return read_with_calamine(path, max_rows=max_rows, merged=merged)
+            raise FileReadError(f"{path}：{_NOT_A_SHEET.get(kind, _NOT_A_SHEET['?'])}")
+        if _is_ole(head):
+            return read_with_calamine(path, max_rows=max_rows, merged=merged)
+        raise FileReadError(f"{path}：不是 Excel 文件（{suffix}），无法读取")
+    raise FileReadError(f"{path}：只能读取 .xlsx、.xls、.ods、.et 或 .csv 文件")
+
+
+# ----------------------------------------------------------------------------- .xls, .ods
+
+OTHER_SHEET_SUFFIXES = (".xls", ".ods", ".et")
+CALAMINE_MEMORY = 512 * 2**20  # address space of the reading process
+CALAMINE_SECONDS = 60
+
+
+def read_with_calamine(path: Path, *, max_rows: int = MAX_ROWS,
+                       merged: bool = False) -> list[Sheet]:
+    """Read an .xls, .et or .ods with python-calamine, in a child process under a memory
+    and time limit: calamine lays out a sheet's whole declared area in memory, which a
+    crafted file can make enormous, and the child dies instead of this process."""
+    import pickle
+    import subprocess
+    import sys
+
+    code = "import sys; from cdo.sheets.read import _calamine_main; _calamine_main()"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(path), str(max_rows), "1" if merged else "0"],
+            capture_output=True, timeout=CALAMINE_SECONDS, preexec_fn=_limit_child)
+    except subprocess.TimeoutExpired:
+        raise FileReadError(f"{path}：{CALAMINE_SECONDS} 秒内没有读完，文件过大或内容异常，"
+                            "请另存为 .xlsx 后再试") from None
+    if proc.returncode != 0 or not proc.stdout:
+        raise FileReadError(f"{path}：{_kind_said(path)}，但无法读取（文件已损坏、加密或过大），"
+                            "请用 Excel/WPS 打开后另存为 .xlsx 再导入")
+    kind, payload = pickle.loads(proc.stdout)  # our own child's output
+    if kind == "error":
+        raise FileReadError(payload)
+    return [Sheet(name, rows, cover) for name, rows, cover in payload]
+
+
+def _limit_child() -> None:
+    import resource
+
+    for kind, limit in ((resource.RLIMIT_AS, CALAMINE_MEMORY),
+                        (resource.RLIMIT_CPU, CALAMINE_SECONDS)):
+        _soft, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:  # never above a limit this process runs under
+            limit = min(limit, hard)
+        resource.setrlimit(kind, (limit, limit))
+
+
+def _calamine_main() -> None:
+    """The child process of read_with_calamine: argv path, max_rows, merged; a pickle of
+    ('ok', [(name, rows, cover)]) or ('error', message) on stdout."""
+    import pickle
+    import sys
+
+    path, max_rows, merged = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+    try:
+        result: tuple[str, Any] = ("ok", _calamine_sheets(path, max_rows, merged))
+    except FileReadError as e:
+        result = ("error", str(e))
+    sys.stdout.buffer.write(pickle.dumps(result))
+
+
+def _calamine_sheets(path: Path, max_rows: int, merged: bool) -> list[tuple]:
+    import python_calamine as pc
+
+    try:
+        with path.open("rb") as fh:  # by content, whatever the extension says
+            wb = pc.CalamineWorkbook.from_filelike(fh)
+    except pc.PasswordError:
+        raise FileReadError(f"{path}：文件设置了密码，请取消密码后另存再导入") from None
+    except Exception:
+        raise FileReadError(f"{path}：{_kind_said(path)}，但无法读取（可能已损坏或设置了密码），"
+                            "请用 Excel/WPS 打开后另存为 .xlsx 再导入") from None
+    budget = _Budget(path, max_rows)
+    out = []
+    for name in wb.sheet_names:
+        budget.sheet()
+        try:
+            ws = wb.get_sheet_by_name(name)
+            rows = budget.rows(_calamine_rows(ws), name)
+        except FileReadError:
+            raise
+        except Exception as e:
+            raise FileReadError(f"{path}，工作表“{name}”：内容无法读取（{type(e).__name__}）") from None
+        _check_cells(rows, path, name)
+        cover: dict = {}
+        if merged:
+            ranges = ws.merged_cell_ranges
+            if ranges is None and _zip_head(path):  # an .ods
+                ranges = list(_ods_merges(path, name))
+            cover = _cover(((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges or []),
+                           rows, path, name)
+        out.append((name, rows, cover))
+    return out
+
+
+def _kind_said(path: Path) -> str:
+    return "这是 .ods 表格文件" if _zip_head(path) else "这是旧版 Excel（.xls）或 WPS 表格文件"
+
+
+def _zip_head(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(2) == b"PK"
+
+
+def _calamine_rows(ws: Any) -> Iterator[list[Any]]:
+    """Rows as openpyxl gives them: None for an empty cell, from row 1 and column A."""
+    top, left = ws.start or (0, 0)
+    for _ in range(top):
+        yield []
+    for row in ws.iter_rows():
+        yield [None] * left + [None if v == "" else v for v in row[: MAX_COLUMNS - left]]
+
+
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(path: Path, sheet: str) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    """Merged ranges of one sheet of an .ods (calamine does not give them), from
+    content.xml streamed with defusedxml."""
+    from defusedxml.ElementTree import iterparse
+
+    with zipfile.ZipFile(path) as z, z.open("content.xml") as fh:
+        inside = False
+        row = -1
+        col = 0
+        for event, el in iterparse(fh, events=("start", "end")):
+            tag = el.tag
+            if tag == f"{_ODS}table":
+                inside = event == "start" and el.get(f"{_ODS}name") == sheet
+                row = -1
+                if event == "end":
+                    el.clear()
+                continue
+            if not inside:
+                continue
+            if tag == f"{_ODS}table-row":
+                if event == "start":
+                    row += 1
+                    col = 0
+                else:
+                    row += int(el.get(f"{_ODS}number-rows-repeated") or 1) - 1
+                    el.clear()
+            elif tag in (f"{_ODS}table-cell", f"{_ODS}covered-table-cell") and event == "end":
+                across = int(el.get(f"{_ODS}number-columns-spanned") or 1)
+                down = int(el.get(f"{_ODS}number-rows-spanned") or 1)
+                if tag == f"{_ODS}table-cell" and (across > 1 or down > 1):
+                    yield (row, col), (row + down - 1, col + across - 1)
+                col += int(el.get(f"{_ODS}number-columns-repeated") or 1)
+                el.clear()
 
 
 @dataclass

@@ -22,6 +22,7 @@ WIDTHS = (6, 13, 64, 9, 9)
 FONT = "宋体"
 TEXT_CHARS_PER_LINE = 30  # CJK characters that fit in the 工作内容 column
 LINE_PT = 17
+MAX_GRID_ROWS = 10_000  # a score sheet or grid: a row per unit at most, with room to spare
 
 
 def _row_height(text: str, per_line: int = TEXT_CHARS_PER_LINE) -> float:
@@ -119,12 +120,13 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
     if state:
         foot = (f"定稿指纹：{scoring.short_fingerprint(state['fingerprint'])}"
-                f"（{year}年度评分于 {state['finalized_at'][:10]} 定稿，"
-                f"可用 cdo score finalize --year {year} 核对）")
+                f"（{year}年度评分于 {state['finalized_at'][:10]} 定稿；指纹用于核对本表与"
+                "办公室数据库中的评分是否一致）")
     else:
         foot = f"草稿：{year}年度评分尚未定稿，分数可能变动。"
-    put(r, 1, foot, Font(name=FONT, size=9, color="555555"), left)
-    ws.row_dimensions[r].height = 22
+    # body size: the page is fitted to A4 (about 0.78), and printed type stays >= 9 pt
+    put(r, 1, foot, Font(name=FONT, size=12, color="555555"), left)
+    ws.row_dimensions[r].height = 34
 
     ws.print_area = f"A1:E{r}"
     setup_a4(ws, landscape=False, one_page=True, title_rows=f"{head}:{head}")
@@ -195,12 +197,15 @@ def formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
         return {}
     try:
         with zipfile.ZipFile(path) as z:
-            xml = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+            has_formula = any(_holds_formula(z, n) for n in z.namelist()
+                              if n.startswith("xl/worksheets/sheet"))
     except (zipfile.BadZipFile, OSError, KeyError):
         return {}
-    if not any(b"<f>" in d or b"<f " in d for d in xml):
+    if not has_formula:
         return {}
     import openpyxl
+
+    from cdo.sheets.read import MAX_COLUMNS
 
     found: dict[str, set[tuple[int, int]]] = {}
     try:
@@ -209,9 +214,11 @@ def formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
         return {}
     try:
         for ws in wb.worksheets:
+            ws.reset_dimensions()  # bounded like read_table: never the declared size
             found[ws.title] = {
                 (r, c)
-                for r, row in enumerate(ws.iter_rows(values_only=True))
+                for r, row in enumerate(ws.iter_rows(max_row=MAX_GRID_ROWS, max_col=MAX_COLUMNS,
+                                                     values_only=True))
                 for c, v in enumerate(row)
                 if isinstance(v, str) and v.startswith("=")
             }
@@ -220,6 +227,18 @@ def formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
     finally:
         wb.close()
     return found
+
+
+def _holds_formula(z, name: str) -> bool:
+    """Whether a sheet's XML has a <f> element, read in chunks (never whole)."""
+    tail = b""
+    with z.open(name) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            if b"<f>" in data or b"<f " in data:
+                return True
+            tail = data[-3:]
+    return False
 
 
 FORMULA_HINT = "是公式但文件里没有计算结果，请在 Excel/WPS 中打开后保存，或“粘贴为数值”后再导入"
@@ -404,7 +423,7 @@ def read_sheet(path: Path, table: Table, index: UnitResolver, year: int, result:
     from cdo.sheets.read import clean_text, normalize_label, read_table
 
     forms = 0
-    sheets = read_table(path, merged=True)
+    sheets = read_table(path, merged=True, max_rows=MAX_GRID_ROWS)
     formulas = formula_cells(path)
     for sheet in sheets:
         if find_grid_header(sheet.rows, table) is not None:

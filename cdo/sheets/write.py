@@ -1,22 +1,106 @@
-"""The workbook writer: every sheet the tool writes goes through here (A4, typed cells,
-text never a formula)."""
+"""The workbook writer: every sheet the tool writes goes through here.
+
+A sheet is a `SheetSpec` (name, headers, rows, title …); `write_workbook` lays it out as a
+document the office can print and hand on:
+
+- typed cells: numbers are number cells (right-aligned, one number format per column:
+  integers, points to one decimal, rates as %), dates are date cells shown yyyy-mm-dd,
+  text is text and never a formula;
+- widths from the content with caps; long text wraps inside its capped column and the
+  row gets the height its lines need; header text breaks between words, never inside one;
+- title, print date, "第 N 页 共 M 页" footer, header row repeated on every page, A4,
+  landscape when the columns need it, fitted to the page width only while the printed
+  type stays at or above `MIN_PRINT_PT`; otherwise fewer columns go on paper (the columns
+  left off are hidden, in place, with their data, and a line under the title names them);
+  empty columns are hidden too, so they never print;
+- charts are native Excel charts (`ChartSpec`), drawn from the sheet's own columns.
+
+Adding a sheet to a workbook is `SheetSpec(name, headers, rows, title=…)`; say a column's
+kind with `kinds={"header": "rate"}` when it cannot be told from the values.
+
+Form-like sheets laid out cell by cell (附件1, 附件2) use `print_setup` and `save_workbook`
+from here, so they share the footer, the page setup and the safe save.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from cdo.errors import FileReadError
 
+# ----------------------------------------------------------------------------- measures
+
+BODY_PT = 11.0  # type size of every table cell
+MIN_PRINT_PT = 9.0  # printed type never smaller than this
+LINE_PT = 15.0  # height of one line of 11 pt text (Chinese glyphs included)
+MARGIN_IN = 0.5  # left and right page margins
+A4_MM = (210.0, 297.0)
+MIN_SCALE = MIN_PRINT_PT / BODY_PT
+
+Kind = Literal["text", "wrap", "int", "points", "rate", "date", "datetime"]
+
+NUMBER_FORMATS = {"int": "0", "points": "0.0", "rate": "0.0%", "date": "yyyy-mm-dd",
+                  "datetime": "yyyy-mm-dd hh:mm:ss"}
+# long free text wraps at this width (characters of Latin width; a Chinese glyph is 2)
+WRAP_CAP = 36
+TEXT_CAP = 26
+_LONG_TEXT = ("描述", "简历", "备注", "来源", "说明", "名称", "原因", "内容", "计划", "意见",
+              "操作", "命令", "详情", "改动", "情况")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLACEHOLDERS = {"—", "-", ""}
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
 
 def display_width(text: Any) -> int:
+    """Width of `text` in Latin characters: a Chinese (wide) glyph counts 2."""
     s = "" if text is None else str(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def column_mm(width: float) -> float:
+    """Printed width of a column `width` characters wide (Excel: 7 px a character plus 5 px
+    padding at 96 dpi)."""
+    return (width * 7 + 5) * 25.4 / 96
+
+
+def printable_mm(landscape: bool) -> float:
+    return (A4_MM[1] if landscape else A4_MM[0]) - 2 * MARGIN_IN * 25.4
+
+
+def fit_scale(widths: Sequence[float], landscape: bool) -> float:
+    """The scale fitting columns of these widths to the page width (at most 1)."""
+    total = sum(column_mm(w) for w in widths)
+    return min(1.0, printable_mm(landscape) / total) if total else 1.0
+
+
+# ----------------------------------------------------------------------------- specs
+
+@dataclass
+class ChartSpec:
+    """A native chart drawn from columns of its sheet.
+
+    kind "bar" (horizontal bars), "column", "line", or "combo" (columns for `series`, a
+    line on a second axis for `line_series`). `rows` limits the chart to the first N
+    data rows (e.g. the complete units of a ranking)."""
+
+    title: str
+    categories: str
+    series: list[str]
+    kind: Literal["bar", "column", "line", "combo"] = "column"
+    line_series: list[str] = field(default_factory=list)
+    rows: int | None = None
+    y_title: str | None = None
+    y2_title: str | None = None
+    sheet: str | None = None  # draw on a sheet of its own (portrait page) under this name
+    value_max: float | None = None  # the value axis ends here (same scale on every page)
 
 
 @dataclass
@@ -25,73 +109,419 @@ class SheetSpec:
     headers: list[str]
     rows: list[list[Any]]
     title: str | None = None
-    footer: list[Any] | None = None
-    landscape: bool = True
+    footer: list[Any] | None = None  # a totals row, bold, after the data
+    landscape: bool | None = None  # None: landscape only when the columns need it
+    kinds: dict[str, str] = field(default_factory=dict)  # header -> Kind, when not guessable
+    subtitle: str | None = None  # a line under the title (e.g. 统计截至 …)
+    intro: list[str] = field(default_factory=list)  # paragraphs between title and table
+    notes: list[str] = field(default_factory=list)  # lines printed under the table
+    drop_first: list[str] = field(default_factory=list)  # left off paper first when too wide
+    charts: list[ChartSpec] = field(default_factory=list)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> format
+    name_hidden: bool = True  # say under the title which columns paper leaves out
 
 
 def set_text(cell, value: Any) -> None:
     """Put `value` in `cell`; strings always as text, so '=1+1' never runs."""
     if isinstance(value, str):
-        cell.value = value
+        cell.value = _ILLEGAL.sub("", value)
         cell.data_type = "s"
     else:
         cell.value = value
 
 
+# ----------------------------------------------------------------------------- layout
+
+@dataclass
+class _Col:
+    index: int  # position in spec.headers
+    header: str
+    kind: str
+    width: float = 0.0
+    header_lines: list[str] = field(default_factory=list)
+    empty: bool = False
+    printed: bool = True
+
+
+def column_kind(header: str, values: Sequence[Any], given: str | None = None) -> str:
+    """What a column holds, from its values (a header ending in 率 holding numbers is a
+    rate)."""
+    if given:
+        return given
+    seen = [v for v in values if v is not None and not (isinstance(v, str) and v in _PLACEHOLDERS)]
+    if not seen:
+        return "wrap" if any(k in header for k in _LONG_TEXT) else "text"
+    if all(isinstance(v, dt.datetime) for v in seen):
+        return "datetime"
+    if all(isinstance(v, dt.date) or (isinstance(v, str) and _ISO_DATE.match(v)) for v in seen):
+        return "date"
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in seen):
+        if header.endswith("率"):
+            return "rate"
+        return "int" if all(isinstance(v, int) or float(v).is_integer() for v in seen) \
+            and not any(isinstance(v, float) for v in seen) else "points"
+    if any(k in header for k in _LONG_TEXT):
+        return "wrap"
+    return "text"
+
+
+def _cell_value(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, str) and _ISO_DATE.match(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
+def _shown(kind: str, value: Any) -> str:
+    """The text a cell shows, for measuring."""
+    if value is None:
+        return ""
+    if kind == "date" and isinstance(value, dt.date):
+        return "0000-00-00"
+    if kind == "datetime" and isinstance(value, dt.datetime):
+        return "0000-00-00 00:00:00"
+    if kind == "rate" and isinstance(value, int | float):
+        return f"{value * 100:.1f}%"
+    if kind == "points" and isinstance(value, int | float):
+        return f"({value:.1f})"
+    return str(value)
+
+
+def _tokens(header: str) -> list[str]:
+    """Header text cut where a line may break: after · ／ 、 and spaces, and before （.
+    Words are never cut; a run longer than six Chinese characters may break in the
+    middle, between two-character pairs."""
+    parts = re.findall(r"（[^）]*）?|[^·／、（ ]+[·／、]?|[·／、]| ", header)
+    out: list[str] = []
+    for p in parts:
+        if p.startswith("（") or display_width(p) <= 12 or not p.isalpha():
+            out.append(p)
+            continue
+        half = (len(p) // 2 + 1) // 2 * 2
+        out += [p[:half], p[half:]]
+    return [t for t in out if t.strip()] or [header]
+
+
+def wrap_header(header: str, width: float) -> list[str]:
+    """Lines of `header` in a column `width` wide, broken between tokens only."""
+    lines: list[str] = []
+    line = ""
+    for tok in _tokens(header):
+        if line and display_width(line + tok) > width - 1:
+            lines.append(line)
+            line = tok
+        else:
+            line += tok
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _text_lines(text: str, width: float) -> int:
+    usable = max(1.0, width - 1)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(text).split("\n"))
+
+
+def _layout(spec: SheetSpec) -> list[_Col]:
+    cols = []
+    body = list(spec.rows) + ([spec.footer] if spec.footer is not None else [])
+    for i, h in enumerate(spec.headers):
+        values = [r[i] if i < len(r) else None for r in spec.rows]
+        kind = column_kind(h, values, spec.kinds.get(h))
+        shown = [_shown(kind, _cell_value(kind, r[i] if i < len(r) else None)) for r in body]
+        content = max((display_width(s) for v in shown for s in v.split("\n")), default=0)
+        cap = WRAP_CAP if kind == "wrap" else (TEXT_CAP if kind == "text" else 16)
+        if kind == "text" and content > TEXT_CAP:
+            kind = "wrap"
+            cap = WRAP_CAP if any(k in h for k in _LONG_TEXT) else TEXT_CAP
+        width = max(min(content, cap), 4) + 2
+        longest = max(display_width(t) for t in _tokens(h)) + 1
+        width = max(width, longest, 6)
+        lines = wrap_header(h, width)
+        while len(lines) > 3:
+            width += 2
+            lines = wrap_header(h, width)
+        foot = spec.footer[i] if spec.footer is not None and i < len(spec.footer) else None
+        empty = bool(spec.rows) and all(v in (None, "") for v in values) and foot in (None, "")
+        cols.append(_Col(i, h, kind, float(width), lines, empty))
+    return cols
+
+
+def _choose_paper(spec: SheetSpec, cols: list[_Col]) -> tuple[bool, list[_Col]]:
+    """Orientation and the columns that go on paper (type never below MIN_PRINT_PT)."""
+    printed = [c for c in cols if not c.empty] or cols[:1]
+    widths = [c.width for c in printed]
+    if spec.landscape is False:
+        orders = [False]
+    elif spec.landscape is True:
+        orders = [True]
+    else:
+        orders = [False, True]
+    for landscape in orders:  # prefer portrait when it prints at full size
+        if fit_scale(widths, landscape) >= 1.0:
+            return landscape, printed
+    landscape = orders[-1]
+    drop = list(spec.drop_first)
+    while fit_scale([c.width for c in printed], landscape) < MIN_SCALE and len(printed) > 1:
+        victim = next((c for h in drop for c in printed if c.header == h), None)
+        if victim is None:
+            victim = printed[-1]
+        printed.remove(victim)
+    return landscape, printed
+
+
 def write_workbook(path: Path, sheets: Sequence[SheetSpec]) -> None:
-    """Write sheets a clerk can filter and print: bold frozen header, filters, A4."""
+    """Write `sheets` to `path` (.xlsx) as printable documents."""
+    save_workbook(build_workbook(sheets), path)
+
+
+def build_workbook(sheets: Sequence[SheetSpec]):
     import openpyxl
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for spec in sheets:
-        ws = wb.create_sheet(_sheet_name(spec.name))
-        r0 = 1
-        if spec.title:
-            ws.cell(1, 1).value = spec.title
-            ws.cell(1, 1).font = Font(bold=True, size=14)
-            if len(spec.headers) > 1:
-                ws.merge_cells(start_row=1, start_column=1, end_row=1,
-                               end_column=len(spec.headers))
-            ws.cell(1, 1).alignment = Alignment(horizontal="center")
-            r0 = 2
-        for c, h in enumerate(spec.headers, 1):
-            cell = ws.cell(r0, c)
-            set_text(cell, h)
-            cell.font = Font(bold=True)
+        add_sheet(wb, spec)
+    return wb
+
+
+def add_sheet(wb, spec: SheetSpec):
+    """Lay out `spec` as a new worksheet of `wb`; returns the worksheet."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(_sheet_name(spec.name))
+    cols = _layout(spec)
+    landscape, printed = _choose_paper(spec, cols)
+    for c in cols:
+        c.printed = c in printed
+    order = cols  # the columns keep their order; those not printed are hidden
+    n_all = len(order)
+    last_col = get_column_letter(max(1, n_all))
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_fill = PatternFill("solid", fgColor="D9E1F2")
+    body_font = Font(size=BODY_PT)
+
+    def banner(r: int, text: str, *, size: float = BODY_PT, bold: bool = False,
+               align: str = "left") -> None:
+        cell = ws.cell(r, 1)
+        set_text(cell, text)
+        cell.font = Font(size=size, bold=bold)
+        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+        if n_all > 1:
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n_all)
+        width = sum(c.width for c in printed) * BODY_PT / size
+        ws.row_dimensions[r].height = _text_lines(text, width) * LINE_PT * size / BODY_PT + 6
+
+    r = 1
+    if spec.title:
+        banner(r, spec.title, size=14, bold=True, align="center")
+        r += 1
+    # the print date is in every page's footer; a second line only when there is more to say
+    sub = [spec.subtitle] if spec.subtitle else []
+    off = [c.header for c in cols if not c.printed and not c.empty]
+    if off and spec.name_hidden:
+        sub.append(f"打印时略去：{'、'.join(off)}（这些列已隐藏，取消隐藏即可查看）")
+    if sub:
+        banner(r, "　　".join(sub), align="center")
+        r += 1
+    for para in spec.intro:
+        banner(r, para)
+        r += 1
+    header_row = r
+    for j, c in enumerate(order, 1):
+        cell = ws.cell(header_row, j)
+        set_text(cell, "\n".join(c.header_lines))
+        cell.font = Font(size=BODY_PT, bold=True)
+        cell.border = border
+        cell.fill = head_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(j)].width = c.width
+        if not c.printed:  # an empty column, or one too many for legible type on paper
+            ws.column_dimensions[get_column_letter(j)].hidden = True
+    ws.row_dimensions[header_row].height = max(len(c.header_lines) for c in printed) * LINE_PT + 6
+
+    body = list(spec.rows) + ([spec.footer] if spec.footer is not None else [])
+    for k, row in enumerate(body):
+        r += 1
+        is_foot = spec.footer is not None and k == len(body) - 1
+        lines = 1
+        for j, c in enumerate(order, 1):
+            raw = row[c.index] if c.index < len(row) else None
+            value = _cell_value(c.kind, raw)
+            cell = ws.cell(r, j)
+            if c.kind in NUMBER_FORMATS and isinstance(value, int | float | dt.date) \
+                    and not isinstance(value, bool):
+                cell.value = value
+                cell.number_format = spec.formats.get((k, c.index), NUMBER_FORMATS[c.kind])
+                cell.alignment = Alignment(horizontal="right", vertical="center")
+            else:
+                set_text(cell, value)
+                if c.kind == "wrap":
+                    cell.alignment = Alignment(vertical="center", wrap_text=True)
+                    lines = max(lines, _text_lines(value or "", c.width))
+                elif c.kind in NUMBER_FORMATS:
+                    cell.alignment = Alignment(horizontal="right", vertical="center")
+                else:
+                    cell.alignment = Alignment(vertical="center")
             cell.border = border
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        widths = [display_width(h) for h in spec.headers]
-        body = list(spec.rows) + ([spec.footer] if spec.footer is not None else [])
-        for i, row in enumerate(body, r0 + 1):
-            for c, v in enumerate(row, 1):
-                cell = ws.cell(i, c)
-                set_text(cell, v)
-                cell.border = border
-                if isinstance(v, dt.date):
-                    cell.number_format = "yyyy-mm-dd"
-                if c <= len(widths):
-                    widths[c - 1] = max(widths[c - 1], min(display_width(v), 60))
-        if spec.footer is not None:
-            for c in range(1, len(spec.headers) + 1):
-                ws.cell(r0 + len(body), c).font = Font(bold=True)
-        for c, w in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(c)].width = max(6, w + 2)
-        ws.freeze_panes = ws.cell(r0 + 1, 1)
-        if spec.rows and spec.headers:
-            last = r0 + len(spec.rows)
-            ws.auto_filter.ref = f"A{r0}:{get_column_letter(len(spec.headers))}{last}"
-        setup_a4(ws, landscape=spec.landscape, title_rows=f"{r0}:{r0}")
-    save_workbook(wb, path)
+            cell.font = Font(size=BODY_PT, bold=True) if is_foot else body_font
+        if lines > 1:  # LibreOffice does not grow a wrapped row by itself
+            ws.row_dimensions[r].height = lines * LINE_PT + 3
+    last_data = r
+    for note in spec.notes:  # body size: fitted to the page it stays at or above 9 pt
+        r += 1
+        banner(r, note)
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    if spec.rows:
+        ws.auto_filter.ref = (f"A{header_row}:{get_column_letter(len(order))}"
+                              f"{header_row + len(spec.rows)}")
+    for chart in spec.charts:
+        if chart.sheet:
+            _chart_sheet(wb, ws, chart, order, header_row, len(spec.rows))
+        else:
+            r = _add_chart(ws, ws, chart, order, header_row, len(spec.rows), r + 2,
+                           sum(column_mm(c.width) for c in printed))
+    ws.print_area = f"A1:{last_col}{max(r, last_data)}"
+    print_setup(ws, landscape=landscape, title_rows=f"{header_row}:{header_row}")
+    return ws
 
 
-def setup_a4(ws, *, landscape: bool, one_page: bool = False,
-             title_rows: str | None = None, page_numbers: bool = False) -> None:
-    """Print on A4, fitted to the page width (and height with `one_page`), centred."""
+CHART_BARS_PER_PAGE = 36  # unit names at 9 pt, every one shown, on a portrait page
+
+
+def _chart_sheet(wb, data_ws, chart: ChartSpec, order: list[_Col], header_row: int,
+                 nrows: int) -> None:
+    """A sheet holding only `chart` (drawn from `data_ws`), on portrait pages: a long
+    bar chart is cut into pages of CHART_BARS_PER_PAGE bars so every label prints at 9 pt."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.pagebreak import Break
+
+    ws = wb.create_sheet(_sheet_name(chart.sheet or "图"))
+    set_text(ws.cell(1, 1), chart.title)
+    ws.cell(1, 1).font = Font(size=14, bold=True)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ncols = 11  # columns across a portrait page, their width set (LibreOffice's default is wider)
+    each = (printable_mm(False) / ncols / (25.4 / 96) - 5) / 7 - 0.05
+    for c in range(1, ncols + 1):
+        ws.column_dimensions[get_column_letter(c)].width = round(each, 2)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+    ws.row_dimensions[1].height = 28
+    n = min(nrows, chart.rows) if chart.rows is not None else nrows
+    size = CHART_BARS_PER_PAGE if chart.kind == "bar" else max(n, 1)
+    pages = max(1, math.ceil(n / size))
+    size = math.ceil(n / pages) if n else size  # even pages
+    r = 3
+    for k in range(pages):
+        count = min(size, n - k * size)
+        r = _add_chart(ws, data_ws, chart, order, header_row, nrows, r,
+                       printable_mm(False) - 4, page_rows=max(16, count + 8), titled=False,
+                       start=k * size, count=count)
+        if k < pages - 1:  # the next part starts a new page, under a line saying so
+            ws.row_breaks.append(Break(id=r + 1))
+            r += 2
+            set_text(ws.cell(r, 1), f"{chart.title}（续）")
+            ws.cell(r, 1).font = Font(size=12, bold=True)
+            r += 1
+    for row in range(2, r + 1):  # the rows the charts measure themselves in
+        ws.row_dimensions[row].height = LINE_PT
+    ws.print_area = f"A1:K{r}"
+    print_setup(ws, landscape=False)
+
+
+def _add_chart(ws, data_ws, chart: ChartSpec, order: list[_Col], header_row: int, nrows: int,
+               at_row: int, page_mm: float, page_rows: int | None = None,
+               titled: bool = True, start: int = 0, count: int | None = None) -> int:
+    """Draw `chart` (data rows start … start+count of `data_ws`) on `ws` at `at_row`;
+    returns the row after it."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.chart.series import SeriesLabel
+
+    pos = {c.header: j for j, c in enumerate(order, 1)}
+    n = min(nrows, chart.rows) if chart.rows is not None else nrows
+    if count is not None:
+        n = count
+    if n <= 0:
+        return at_row
+    first, last = header_row + 1 + start, header_row + start + n
+    cats = Reference(data_ws, min_col=pos[chart.categories], min_row=first, max_row=last)
+    main = LineChart() if chart.kind == "line" else BarChart()
+    if chart.kind == "bar":
+        main.type = "bar"
+    elif chart.kind in ("column", "combo"):
+        main.type = "col"
+    if chart.kind == "bar":
+        main.y_axis.scaling.orientation = "minMax"
+        main.x_axis.scaling.orientation = "maxMin"  # the first row at the top
+
+    def add(target, headers):
+        for h in headers:
+            target.add_data(Reference(data_ws, min_col=pos[h], min_row=first, max_row=last))
+            target.series[-1].tx = SeriesLabel(v=h)
+
+    add(main, chart.series)
+    main.set_categories(cats)
+    if titled:
+        main.title = chart.title
+    if chart.y_title:
+        main.y_axis.title = chart.y_title
+    main.x_axis.delete = False
+    main.y_axis.delete = False
+    main.legend.position = "b"
+    main.visible_cells_only = False  # a hidden (not printed) column still feeds the chart
+    if chart.kind == "bar":
+        main.legend = None if len(chart.series) == 1 else main.legend
+        main.x_axis.tickLblSkip = 1  # every unit named
+        main.x_axis.txPr = _small_text(900)
+        main.y_axis.scaling.min = 0
+        if chart.value_max is not None:
+            main.y_axis.scaling.max = chart.value_max
+        main.gapWidth = 40
+    if chart.line_series:
+        line = LineChart()
+        add(line, chart.line_series)
+        line.y_axis.axId = 200
+        line.y_axis.crosses = "max"
+        line.y_axis.number_format = "0%"
+        line.y_axis.delete = False
+        if chart.y2_title:
+            line.y_axis.title = chart.y2_title
+        main += line
+    width_cm = min(page_mm / 10, 26.0)
+    if page_rows is not None:
+        rows_tall = page_rows
+    else:
+        rows_tall = max(12, min(40, n + 6)) if chart.kind == "bar" else 16
+    main.width = width_cm
+    main.height = rows_tall * LINE_PT * 0.0353
+    ws.add_chart(main, f"A{at_row}")
+    return at_row + rows_tall
+
+
+def _small_text(size: int):
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+
+    props = CharacterProperties(sz=size)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
+
+
+def print_setup(ws, *, landscape: bool, one_page: bool = False,
+                title_rows: str | None = None) -> None:
+    """A4, centred, header rows repeated, fitted to the page width, and the footer every
+    printed page carries: print date and 第 N 页 共 M 页."""
     if title_rows:
         ws.print_title_rows = title_rows
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -100,22 +530,88 @@ def setup_a4(ws, *, landscape: bool, one_page: bool = False,
     ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    if page_numbers:
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.page_margins.left = ws.page_margins.right = MARGIN_IN
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.size = 10
+    ws.oddFooter.right.text = f"制表日期 {dt.date.today().isoformat()}"
+    ws.oddFooter.right.size = 10
+    ws.HeaderFooter.scaleWithDoc = False  # the footer keeps its size on a fitted page
+
+
+def setup_a4(ws, *, landscape: bool, one_page: bool = False,
+             title_rows: str | None = None, page_numbers: bool = True) -> None:
+    """Kept for callers laying out forms by hand: same as `print_setup`."""
+    print_setup(ws, landscape=landscape, one_page=one_page, title_rows=title_rows)
 
 
 def _sheet_name(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet1"
 
 
-def save_workbook(wb, path: Path) -> None:
-    """Save, turning a missing folder or an open file into a clear message."""
+# ----------------------------------------------------------------------------- saving
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_target(path: Path, *, force: bool = False, protected: Sequence[Path] = ()) -> None:
+    """Refuse to write `path` when it is (or leads to) the database, its -wal/-shm/-journal
+    file or its backups folder, or when it exists and `force` is not given."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise FileReadError(f"{path}：输出文件须以 .xlsx 结尾")
+    real = Path(os.path.realpath(path))
+    for p in protected:
+        p = Path(os.path.realpath(p))
+        if real == p or p in real.parents:
+            raise FileReadError(f"{path}：这是数据库文件或其备份所在位置，不能写入导出文件，"
+                                "请换一个文件名")
+    if _is_database(real):
+        raise FileReadError(f"{path}：这是一个数据库文件，不能用导出文件覆盖它，请换一个文件名")
+    if path.is_symlink() or path.exists():
+        if path.is_dir():
+            raise FileReadError(f"{path}：这是一个文件夹，请给出文件名")
+        if not force:
+            raise FileReadError(f"{path}：文件已存在；如要覆盖，请加 --force")
+
+
+def _is_database(path: Path) -> bool:
     try:
-        wb.save(path)
-    except FileNotFoundError:
-        raise FileReadError(f"{path}：所在文件夹不存在") from None
+        with open(path, "rb") as f:
+            return f.read(16) == _SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def save_workbook(wb, path: Path) -> None:
+    """Save owner-only (0600: exports hold personal data) by writing a temporary file
+    beside `path` and renaming it over: a symlink at `path` is replaced, never followed,
+    and an interrupted save leaves no half file."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise FileReadError(f"{path}：输出文件须以 .xlsx 结尾")
+    if path.is_dir():
+        raise FileReadError(f"{path}：这是一个文件夹，请给出文件名")
+    if _is_database(Path(os.path.realpath(path))):
+        raise FileReadError(f"{path}：这是一个数据库文件，不能用导出文件覆盖它，请换一个文件名")
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileReadError(f"{path}：所在文件夹不存在")
+    tmp = folder / f".{path.name}.{os.getpid()}.part"
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        tmp.unlink()
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except PermissionError:
+        raise FileReadError(f"{path}：无法写入（没有权限）") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            wb.save(f)
+        os.replace(tmp, path)
     except PermissionError:
         raise FileReadError(f"{path}：无法写入（文件可能正在 Excel 中打开，或没有权限）") from None
+    except OSError as e:
+        raise FileReadError(f"{path}：无法写入（{e.strerror}）") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()

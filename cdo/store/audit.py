@@ -32,7 +32,9 @@ current_args: list[str] | None = None
 def command_line() -> str:
     """The command as the clerk typed it, program name shortened to `cdo`."""
     args = ["cdo", *(sys.argv[1:] if current_args is None else current_args)]
-    return " ".join(_quote(str(a)) for a in args)
+    # bytes that are not UTF-8 (surrogate-escaped by Python) are shown as �
+    return " ".join(_quote(str(a).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+                    for a in args)
 
 
 def _quote(arg: str) -> str:
@@ -122,6 +124,7 @@ ENTITY_NAMES = {
     "spotcheck": "月度抽查",
     "problem": "问题",
     "reminder": "催办",
+    "notice": "整改通知单",
     "score": "评分",
     "score_year": "评价年度",
     "score_import": "评分导入",
@@ -149,6 +152,7 @@ ACTION_NAMES = {
     "reopen": "退回",
     "negotiate": "协商",
     "remind": "催办",
+    "notify": "下发通知",
     "finalize": "定稿",
     "load": "载入",
     "set": "设置",
@@ -234,17 +238,22 @@ PRIVATE_TEXT = ("resume",)  # personal text shown only with --show-contact
 
 
 def masked(record: Any) -> Any:
-    """The record with phone numbers masked (152****6279) and résumés hidden."""
+    """The record with phone numbers masked (152****6279) and résumés hidden; a phone
+    number inside any other text (a note, a reason) is masked too."""
+    from cdo.masking import mask_numbers, mask_phone
+
+    if isinstance(record, str):
+        return mask_numbers(record)
     if not isinstance(record, dict):
         return record
-    from cdo.masking import mask_phone
-
     out = {}
     for k, v in record.items():
         if "phone" in k and v:
             v = mask_phone(str(v))
         elif k in PRIVATE_TEXT and v:
             v = "（已隐藏）"
+        elif isinstance(v, str):
+            v = mask_numbers(v)
         out[k] = v
     return out
 
@@ -258,6 +267,8 @@ def compact_diff(before: Any, after: Any, *, max_fields: int = 6, mask: bool = T
     if not isinstance(before, dict) and not isinstance(after, dict):
         if before == after:
             return ""
+        if mask:
+            before, after = masked(before), masked(after)
         return f"{_short(before)} → {_short(after)}"
     b = before if isinstance(before, dict) else {}
     a = after if isinstance(after, dict) else {}

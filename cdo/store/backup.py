@@ -29,11 +29,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cdo.errors import CdoError, FileReadError
+from cdo.errors import CdoError, ExitCode, FileReadError
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -108,7 +110,9 @@ def copy_database(src: Path, dest: Path, *, reserved: bool = False) -> int:
     """Copy the database `src` into the new file `dest` (owner-only); return dest's size.
 
     Uses the online backup API, so `src` may be in use by other processes. `reserved`:
-    `dest` is the empty file `new_backup_file` made; otherwise it must not exist.
+    `dest` is the empty file `new_backup_file` made; otherwise it must not exist. The copy
+    is written under a temporary hidden name and renamed when complete: stopped half-way
+    (SIGTERM, Ctrl-C, a full disk), it leaves no partial file and no -journal.
     """
     src, dest = Path(src), Path(dest)
     if not src.is_file():
@@ -120,35 +124,88 @@ def copy_database(src: Path, dest: Path, *, reserved: bool = False) -> int:
             raise CdoError(f"{dest} 已存在，为免覆盖，请换一个文件名")
         if not dest.parent.is_dir():
             raise CdoError(f"{dest}：所在文件夹不存在")
+    tmp = dest.parent / f".{dest.name}.{os.getpid()}.partial"
+    done = False
     old_umask = os.umask(0o077)
     try:
-        if not reserved:
-            try:
-                fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            except OSError as e:
-                raise CdoError(f"无法创建备份文件 {dest}：{e.strerror}") from None
+        with _stopped_by_signals_cleanly():
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
-        try:
-            s = _connect(src)
-            try:
-                d = sqlite3.connect(dest)
-                try:
-                    s.backup(d)
-                    # A backup is one self-contained file, not a WAL database with side files.
-                    d.execute("PRAGMA journal_mode=DELETE")
-                finally:
-                    d.close()
-            finally:
-                s.close()
-        except sqlite3.DatabaseError as e:
-            dest.unlink(missing_ok=True)
-            raise CdoError(f"备份失败：{src} 无法读取（{e}）") from None
-        except BaseException:
-            dest.unlink(missing_ok=True)
-            raise
+            _copy_into(src, tmp)
+            _publish(tmp, dest, reserved)
+            done = True
+    except OSError as e:
+        raise CdoError(f"无法写入备份文件 {dest}：{e.strerror}") from None
+    except sqlite3.DatabaseError as e:
+        if "full" in str(e) or "disk I/O" in str(e):
+            raise CdoError(f"备份失败：{dest.parent} 所在磁盘空间已满，没有留下备份文件；"
+                           "请腾出磁盘空间后重试") from None
+        raise CdoError(f"备份失败：{src} 无法读取（{e}）") from None
     finally:
         os.umask(old_umask)
+        tmp.unlink(missing_ok=True)
+        if reserved and not done:
+            dest.unlink(missing_ok=True)  # the name reserved for it, never filled
     return dest.stat().st_size
+
+
+def _copy_into(src: Path, tmp: Path) -> None:
+    s = _connect(src)
+    try:
+        d = sqlite3.connect(tmp)
+        try:
+            d.execute("PRAGMA journal_mode=OFF")  # a temporary file needs no -journal
+            # in steps, so that a signal is acted on during a long copy
+            s.backup(d, pages=1024, progress=lambda *_: None)
+            # A backup is one self-contained file, not a WAL database with side files.
+            d.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            d.close()
+    finally:
+        s.close()
+
+
+def _publish(tmp: Path, dest: Path, reserved: bool) -> None:
+    """Give the finished copy its name, never replacing a file someone else put there."""
+    if reserved:
+        os.replace(tmp, dest)
+        return
+    try:
+        os.link(tmp, dest)  # fails if dest appeared meanwhile
+    except FileExistsError:
+        raise CdoError(f"{dest} 已存在，为免覆盖，请换一个文件名") from None
+    except OSError:  # no hard links (a FAT USB stick)
+        if dest.exists():
+            raise CdoError(f"{dest} 已存在，为免覆盖，请换一个文件名") from None
+        os.rename(tmp, dest)
+
+
+class Terminated(CdoError):
+    """The process was asked to stop (SIGTERM, SIGHUP) while a copy was being written."""
+
+    exit_code = ExitCode.TERMINATED
+
+
+@contextmanager
+def _stopped_by_signals_cleanly() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an exception while a copy is written, so that the
+    temporary file is removed instead of left half-written."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Terminated("备份被终止，没有留下备份文件")
+
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 def _file_of(db_or_path: Database | str | Path) -> Path | None:
@@ -174,7 +231,9 @@ def _has_records(path: Path) -> bool:
 def auto_backup(db_or_path: Database | str | Path, keep: int = AUTO_KEEP) -> Path | None:
     """Back up right before a bulk import writes; keep the newest `keep` automatic copies
     (by file age; see top)."""
-    if getattr(getattr(db_or_path, "conn", None), "in_transaction", False):
+    from cdo.store.db import in_callers_transaction
+
+    if not isinstance(db_or_path, str | Path) and in_callers_transaction(db_or_path):
         return None  # inside a caller's transaction (the demo): the file shows nothing yet
     path = _file_of(db_or_path)
     if path is None or not path.is_file() or not _has_records(path):
@@ -269,6 +328,34 @@ def _summarize(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
     return info
 
 
+def _refuse_foreign_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Only a schema this cdo's own migrations create is restored: a file carrying its own
+    triggers, views or altered tables (or none of cdo's tables) is refused."""
+    from cdo.store.schema_check import (
+        DamagedSchemaError,
+        UnknownMigrationError,
+        describe,
+        schema_differences,
+    )
+
+    try:
+        diffs = schema_differences(conn)
+    except DamagedSchemaError as e:
+        raise FileReadError(f"{path}：数据库文件已损坏（{e}），不能用来恢复") from None
+    except UnknownMigrationError as e:
+        raise FileReadError(
+            f"{path}：这个备份来自更新版本的 cdo（含 {'、'.join(e.names)}），请先升级 cdo 再恢复"
+        ) from None
+    if not diffs:
+        return
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        raise FileReadError(f"{path}：不是 cdo 数据库（缺少数据表 {'、'.join(missing)}）")
+    raise FileReadError(f"{path}：数据库结构不是本版本 cdo 建立的（{describe(diffs)}），"
+                        "可能被其他程序改过，不能用来恢复")
+
+
 def inspect_database(path: Path) -> DatabaseInfo:
     """Check that `path` is a sound cdo database and summarize it; FileReadError if not."""
     path = Path(path)
@@ -288,6 +375,7 @@ def inspect_database(path: Path) -> DatabaseInfo:
         result = conn.execute("PRAGMA integrity_check").fetchall()
         if [r[0] for r in result] != ["ok"]:
             raise FileReadError(f"{path}：数据库文件已损坏（完整性检查未通过：{result[0][0]}）")
+        _refuse_foreign_schema(conn, path)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         missing = [t for t in REQUIRED_TABLES if t not in tables]
         if missing:
@@ -299,14 +387,6 @@ def inspect_database(path: Path) -> DatabaseInfo:
         raise FileReadError(f"{path}：数据库文件已损坏或不是 cdo 数据库（{detail}）") from None
     finally:
         conn.close()
-    from cdo.store.schema import migrations
-
-    known = {m.name for m in migrations._migrations}
-    unknown = [m for m in info.migrations if m not in known]
-    if unknown:
-        raise FileReadError(
-            f"{path}：这个备份来自更新版本的 cdo（含 {'、'.join(unknown)}），请先升级 cdo 再恢复"
-        )
     return info
 
 
@@ -320,7 +400,7 @@ def current_info(db_path: Path) -> DatabaseInfo | None:
             return _summarize(conn, Path(db_path))
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
         return None
 
 

@@ -20,8 +20,12 @@ DEFAULT_DB = "cdo.db"
 
 
 def resolve_path(path: str | None) -> Path:
-    """The database path: --db, else $CDO_DB, else ./cdo.db."""
-    return Path(path or os.environ.get("CDO_DB") or DEFAULT_DB)
+    """The database path: --db, else $CDO_DB, else ./cdo.db. It must name a file (an
+    in-memory database would silently keep nothing)."""
+    text = path or os.environ.get("CDO_DB") or DEFAULT_DB
+    if text.strip() == ":memory:":
+        raise CdoError("数据库路径“:memory:”不是文件，写入的内容不会保存；请用 --db 指定一个 .db 文件")
+    return Path(text)
 
 
 def _create_owner_only(path: Path) -> None:
@@ -50,7 +54,9 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
     else:
         p = resolve_path(str(path) if path else None)
         if p.is_dir():
-            raise CdoError(f"数据库路径是一个文件夹：{p}")
+            raise CdoError(f"数据库路径是一个文件夹：{p}；请用 --db 指定一个 .db 文件")
+        if p.exists() and not p.is_file():  # /dev/null, a FIFO, a device
+            raise CdoError(f"数据库路径 {p} 不是普通文件；请用 --db 指定一个 .db 文件（或一个新文件名）")
         _create_owner_only(p)
         old_umask = os.umask(0o077)  # -wal and -shm files owner-only too
         try:
@@ -61,18 +67,72 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
                 db = Database(conn, execute_plugins=False)
                 db.execute("PRAGMA journal_mode=WAL")
             except sqlite3.OperationalError as e:
-                raise CdoError(f"无法打开数据库文件 {p}：{e}（请检查路径和读写权限）") from None
-            except sqlite3.DatabaseError as e:
-                raise CdoError(f"不是有效的 cdo 数据库文件：{p}（{e}）") from None
+                raise CdoError(explain_error(e, p) or f"无法打开数据库文件 {p}：{e}"
+                               "（请检查路径和读写权限）") from None
+            except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
+                # a scribbled-over schema can make SQLite's own message undecodable
+                detail = f"（{e}）" if isinstance(e, sqlite3.Error) else ""
+                raise CdoError(f"数据库文件 {p} 已损坏或不是 cdo 数据库{detail}；"
+                               "如是损坏，请用 cdo restore 恢复一份备份") from None
         finally:
             os.umask(old_umask)
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA synchronous=NORMAL")
     if migrate:
+        newer = _check_schema(db, p if str(path) != ":memory:" else None)
+        if newer:
+            db.execute("PRAGMA query_only=ON")
+            db.cdo_read_only = newer  # type: ignore[attr-defined]
+            return db
         with _retry_busy():
             migrations.apply(db)
     return db
+
+
+def _check_schema(db: Database, path: Path | None) -> str | None:
+    """Refuse a database whose schema is not exactly what this cdo's migrations create.
+    A newer cdo's database may still be read: returns why it must not be written."""
+    from cdo.store.schema_check import (
+        DamagedSchemaError,
+        UnknownMigrationError,
+        describe,
+        schema_differences,
+    )
+
+    if path is None:
+        return None
+    try:
+        with _retry_busy():
+            diffs = schema_differences(db.conn)
+    except DamagedSchemaError as e:
+        db.conn.close()
+        raise CdoError(f"数据库 {path} 已损坏（{e}）；请用 cdo restore 恢复一份备份") from None
+    except UnknownMigrationError as e:
+        return (f"数据库 {path} 已被更新版本的 cdo 升级过（含本版本不认识的变更 "
+                f"{'、'.join(e.names)}），本版本只能查看、不能修改，请先升级 cdo")
+    if diffs:
+        db.conn.close()
+        raise CdoError(f"数据库 {path} 的结构不是本版本 cdo 建立的（{describe(diffs)}），"
+                       "可能被其他程序改过；为安全起见不读写它。请用 cdo restore 恢复一份备份")
+    return None
+
+
+def explain_error(e: sqlite3.Error, path: Path | None = None) -> str | None:
+    """The Chinese message for a failure the clerk can act on (disk full, read-only file,
+    busy), or None for one that is a bug."""
+    text = str(e).lower()
+    where = f"数据库文件 {path} " if path else "数据库文件"
+    if "full" in text:
+        return "磁盘空间已满，数据库无法写入，本次没有保存任何内容；请腾出磁盘空间后重试"
+    if "readonly" in text or "read-only" in text:
+        return (f"{where}是只读的（或所在文件夹不可写），本次没有保存任何内容；"
+                "请检查文件和文件夹的写入权限")
+    if "disk i/o error" in text:
+        return f"读写{where}时出错（磁盘已满或无法写入），本次没有保存任何内容"
+    if "locked" in text or "busy" in text:
+        return "数据库正被另一位同事的命令占用，请稍后再试"
+    return None
 
 
 @contextmanager
@@ -91,46 +151,108 @@ def _retry_busy(attempts: int = 5) -> Iterator[None]:
             time.sleep(0.2 * (attempt + 1))
 
 
+# Connections opened for the CLI command being run (open_for_command). Their writes stay
+# in one transaction until the command ends: end_command() commits them if it succeeded and
+# rolls them back if it failed, so a command that fails after writing (a check or a
+# computation after the write) leaves the database exactly as it was.
+_command_conns: list[sqlite3.Connection] = []
+_held_since: dict[int, int] = {}  # id(conn) -> the last audit-log id before its writes
+
+
+def open_for_command(path: str | Path | None) -> Database:
+    """open_db() for a CLI command: what it writes is saved when the command succeeds."""
+    db = open_db(path)
+    _command_conns.append(db.conn)
+    return db
+
+
+def end_command(ok: bool) -> None:
+    """Commit (ok) or roll back what the command's connections wrote; forget them."""
+    conns = list(_command_conns)
+    _command_conns.clear()
+    failed: sqlite3.Error | None = None
+    for conn in conns:
+        first = _held_since.pop(id(conn), 0)
+        if not conn.in_transaction:
+            continue
+        if ok and failed is None:
+            try:
+                _commit(conn, first)
+            except sqlite3.Error as e:  # a full disk shows at COMMIT (rolled back)
+                failed = e
+        else:
+            conn.execute("ROLLBACK")
+    if failed is not None:
+        raise failed
+
+
+def _held(conn: sqlite3.Connection) -> bool:
+    return any(c is conn for c in _command_conns)
+
+
+def in_callers_transaction(db: Database) -> bool:
+    """True inside a transaction a caller opened (the demo builds everything in one). A
+    command's own held writes do not count: a backup taken now still copies the state
+    from before the command, as another connection sees it."""
+    return db.conn.in_transaction and not _held(db.conn)
+
+
 @contextmanager
-def transaction(db: Database) -> Iterator[Database]:
+def transaction(db: Database, *, save_now: bool = False) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE): all of it is saved, or none.
 
-    Nested use joins the outer transaction through a savepoint.
+    Nested use joins the outer transaction through a savepoint. On a command's own
+    connection (open_for_command) the commit waits for the end of the command, unless
+    `save_now`: an import that saves each item on its own (the recommendation forms)
+    commits it, and what the command wrote before it, at once.
     """
-    from cdo import interrupts
-
     conn = db.conn
+    newer = getattr(db, "cdo_read_only", None)  # set by open_db for a newer cdo's file
+    if newer:
+        raise CdoError(newer)
     if conn.in_transaction:
         with db.atomic():
             yield db
+        if save_now and _held(conn):
+            _commit(conn, _held_since.pop(id(conn), 0))
         return
     for attempt in range(8):
         try:
             conn.execute("BEGIN IMMEDIATE")
             break
         except sqlite3.OperationalError as e:
-            if "locked" not in str(e) and "busy" not in str(e) or attempt == 7:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise CdoError(explain_error(e) or f"数据库无法写入：{e}") from None
+            if attempt == 7:
                 raise CdoError("数据库正被另一位同事的命令占用，请稍后再试") from None
             time.sleep(0.1 * (attempt + 1))
     try:
         first = _last_audit_id(conn)
         yield db
-        last = _last_audit_id(conn)
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     else:
-        # a Ctrl-C waits until the COMMIT is noted: what the clerk is told after an
-        # interruption is then exactly what was saved
-        with interrupts.shielded():
-            try:
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            interrupts.note_commit(conn, first + 1, last)
+        if _held(conn) and not save_now:  # committed when the command ends (end_command)
+            _held_since.setdefault(id(conn), first)
+            return
+        _commit(conn, first)
+
+
+def _commit(conn: sqlite3.Connection, first: int) -> None:
+    from cdo import interrupts
+
+    # a Ctrl-C waits until the COMMIT is noted: what the clerk is told after an
+    # interruption is then exactly what was saved
+    with interrupts.shielded():
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        interrupts.note_commit(conn, first + 1, _last_audit_id(conn))
 
 
 def _last_audit_id(conn: sqlite3.Connection) -> int:

@@ -1,0 +1,275 @@
+"""Terminal tables at 80 and 160 columns, piped output, CSV injection, escape sequences,
+--version and completion, and the one overwrite rule for every file written."""
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import copy_db
+from rich.cells import cell_len
+
+from cdo.output import _csv_value, clean
+
+PARTIAL_DATE = re.compile(r"^\d{4}-(\d|\d{2}-\d?)?$|^\d{1,2}-\d{2}$|^\d-\d{2}-\d{2}$")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("terminal")
+    db = folder / "demo.db"
+    env = dict(os.environ, CDO_DB=str(db))
+    subprocess.run([sys.executable, "-m", "cdo", "demo"], env=env, check=True,
+                   capture_output=True)
+    return db
+
+
+@pytest.fixture
+def demo(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "demo.db"
+    copy_db(demo_db, db)
+    monkeypatch.setenv("CDO_DB", str(db))
+    return db
+
+
+TABLES = [
+    ["units", "list"],
+    ["register", "list"],
+    ["register", "missing", "--as-of", "2023-12-31"],
+    ["duty", "list", "--year", "2023"],
+    ["spotcheck", "list", "--as-of", "2023-12-29"],
+    ["rectify", "list", "--as-of", "2023-10-30"],
+    ["report", "overdue", "--as-of", "2023-12-29"],
+    ["report", "monthly", "--month", "2023-09", "--as-of", "2023-12-29"],
+    ["report", "trend", "--year", "2023", "--as-of", "2023-12-31"],
+    ["score", "--year", "2023"],
+    ["log", "--limit", "30"],
+]
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]
+
+
+@pytest.mark.parametrize("width", [80, 160])
+@pytest.mark.parametrize("args", TABLES, ids=lambda a: " ".join(a[:2]))
+def test_tables_fit_the_width_and_never_split_a_date(cli, demo, monkeypatch, width, args):
+    monkeypatch.setenv("COLUMNS", str(width))
+    r = cli(*args)
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert any("│" in ln for ln in lines), r.stdout  # a drawn table
+    heads = [_cells(ln) for ln in lines if ln.startswith("┃")]
+    head = ["".join(parts) for parts in zip(*heads, strict=False)]
+    whole = [i for i, h in enumerate(head)  # dates, IDs, phones, numbers
+             if re.search(r"日期|期限|时间|编号|序号|电话|月份|排名|总分|工作日|^发现|^按期", h)]
+    assert whole or args[0] in ("units", "duty"), head
+    for ln in lines:
+        assert cell_len(ln) <= width, (width, ln)
+        cells = _cells(ln)
+        for i in whole:
+            if i < len(cells) and ln.startswith("│"):
+                assert not PARTIAL_DATE.match(cells[i]), (width, ln)  # "2023-1" / "0-30"
+                assert not re.match(r"^1\d{2}\*+$|^\*+\d{4}$", cells[i]), (width, ln)
+                assert not (cells[i] and i in whole and " " in cells[i].strip("（）")
+                            and PARTIAL_DATE.match(cells[i].split()[-1])), (width, ln)
+    # a cell under a no-wrap column never continues on the next line
+    for a, b in zip(lines, lines[1:], strict=False):
+        if a.startswith("│") and b.startswith("│"):
+            for i in whole:
+                ca, cb = _cells(a), _cells(b)
+                if i < len(cb) and cb[i] and not re.match(r"^[\d—()（）.%-]", cb[i]):
+                    assert not ca[i], (width, a, b)
+
+
+def test_essential_columns_at_80_and_the_rest_from_120(cli, demo, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    rows = json.loads(cli("spotcheck", "list", "--as-of", "2023-12-29", "-f", "json").stdout)
+    narrow = cli("spotcheck", "list", "--as-of", "2023-12-29").stdout
+    firsts = [_cells(ln)[0] for ln in narrow.splitlines() if ln.startswith("│")]
+    assert [int(x) for x in firsts if x] == [p["id"] for p in rows]  # every ID whole
+    for p in rows:  # every deadline whole
+        assert p["due_on"] in narrow
+    head = next(ln for ln in narrow.splitlines() if "编号" in ln)
+    assert "整改期限" in head and "状态" in head and "逾期工作日" in head
+    assert "数据资源名称" not in head
+    monkeypatch.setenv("COLUMNS", "160")
+    wide = cli("spotcheck", "list", "--as-of", "2023-12-29").stdout
+    head = next(ln for ln in wide.splitlines() if "编号" in ln)
+    assert "数据资源名称" in head and "问题类型" in head
+    # the ranking keeps rank, unit, total and status at 80; the parts from 120
+    monkeypatch.setenv("COLUMNS", "80")
+    score = cli("score", "--year", "2023").stdout
+    head = next(ln for ln in score.splitlines() if ln.startswith("┃") and "排名" in ln)
+    assert "总分" in head and "状态" in head
+    assert "四川文理学院" in score and "91" in score
+
+
+def test_register_phones_and_dates_are_whole_at_80(cli, demo, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    rows = json.loads(cli("register", "list", "-f", "json").stdout)
+    out = cli("register", "list").stdout
+    phones = [r.get("phone") for r in rows if r.get("phone")]
+    assert phones
+    for phone in phones:
+        assert phone in out
+    dates = [r["recommended_on"] for r in rows if r.get("recommended_on")]
+    assert dates and all(d in out for d in dates)
+
+
+def _run(args: str, env_extra: dict | None = None, db=None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env.update(env_extra or {})
+    if db is not None:
+        env["CDO_DB"] = str(db)
+    return subprocess.run(["bash", "-c", f"set -o pipefail; {args}"], env=env,
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_piped_to_head_exits_0(demo, fmt):
+    cmd = f"{sys.executable} -m cdo log --limit 0 --format {fmt} | head -1"
+    r = _run(cmd, db=demo)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() and "Traceback" not in r.stderr and "Exception" not in r.stderr
+
+
+def test_piped_tables_are_tab_separated_unless_columns_is_set(demo):
+    r = _run(f"{sys.executable} -m cdo spotcheck list --as-of 2023-12-29 | cat", db=demo)
+    lines = r.stdout.splitlines()
+    assert lines[0].split("\t")[:3] == ["编号", "责任单位", "数据资源名称"]
+    assert all("\t" in ln for ln in lines[1:]) and "│" not in r.stdout
+    cut = _run(f"{sys.executable} -m cdo spotcheck list --as-of 2023-12-29 | cut -f1 | sed -n 2p",
+               db=demo)
+    assert cut.stdout.strip() == "1"
+    r = _run(f"{sys.executable} -m cdo spotcheck list | cat", {"COLUMNS": "80"}, db=demo)
+    assert "│" in r.stdout and max(cell_len(ln) for ln in r.stdout.splitlines()) <= 80
+
+
+def test_csv_neutralises_formulas(cli, tmp_path):
+    assert _csv_value("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    for text in ("+1", "-1+1", "@SUM(A1)", "\tx", "\rx", "=cmd|' /C calc'!A0"):
+        assert _csv_value(text) == "'" + text
+    assert _csv_value("达州") == "达州" and _csv_value(-3) == -3 and _csv_value(1.5) == 1.5
+    assert cli("units", "add", "=HYPERLINK(\"http://x\")", "--category", "department",
+               "--short", "@x").exit_code == 0
+    out = cli("units", "list", "-f", "csv").stdout
+    assert "'=HYPERLINK" in out and ",'@x," in out
+    assert "\n=" not in out and ",@" not in out
+
+
+def test_escape_sequences_never_reach_the_terminal(cli, monkeypatch):
+    assert clean("a\x1b[2Jb\x1b]52;c;SGVsbG8=\x07c\x9bd\x00e") == "abcde"
+    assert clean("第一行\n第二行\t列") == "第一行\n第二行\t列"
+    from cdo.output import Column, make_table
+
+    table = make_table([{"a": "x\x1b]0;title\x07y", "b": "[bold]z[/bold]"}],
+                       [Column("a", "甲"), Column("b", "乙")], width=80)
+    from rich.console import Console
+
+    con = Console(width=80, record=True, file=io.StringIO())
+    con.print(table)
+    text = con.export_text()
+    assert "\x1b" not in text and "xy" in text and "[bold]z[/bold]" in text
+    r = cli("register", "history", "\x1b]52;c;SGk=\x07\x1b[2J某局")  # named in the error
+    assert r.exit_code == 1 and "某局" in r.stderr and "\x1b" not in r.stderr + r.stdout
+
+
+def test_version_and_completion(cli):
+    r = cli("--version")
+    assert r.exit_code == 0 and re.match(r"cdo \S+", r.stdout)
+    r = cli("--help")
+    assert "--install-completion" in r.stdout and "--version" in r.stdout
+
+
+# ----------------------------------------------------------------------------- overwrite
+
+WRITES = [
+    ["units", "list", "-o"],
+    ["register", "list", "-o"],
+    ["spotcheck", "list", "-o"],
+    ["rectify", "list", "-o"],
+    ["report", "overdue", "-o"],
+    ["report", "monthly", "--month", "2023-09", "-o"],
+    ["report", "annual", "--year", "2023", "-o"],
+    ["score", "--year", "2023", "-o"],
+    ["log", "-o"],
+    ["duty", "list", "--year", "2023", "-o"],
+    ["register", "missing", "-o"],
+    ["register", "template"],
+    ["spotcheck", "template"],
+    ["score", "sheet", "--year", "2023", "--unit", "达川区"],
+]
+
+
+@pytest.mark.parametrize("args", WRITES, ids=lambda a: " ".join(a[:2]))
+def test_one_overwrite_rule(cli, demo, tmp_path, args):
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(b"keep me")
+    r = cli(*args, out)
+    assert r.exit_code == 1 and "已存在" in r.stderr and "--force" in r.stderr, r.stderr
+    assert out.read_bytes() == b"keep me"
+    r = cli(*args, out, "--force")
+    assert r.exit_code == 0, r.stderr
+    assert out.read_bytes()[:2] == b"PK" and os.stat(out).st_mode & 0o777 == 0o600
+    # a link to another file: refused; forced, the link is replaced, its target kept
+    target = tmp_path / "elsewhere.xlsx"
+    target.write_bytes(b"not yours")
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(target)
+    r = cli(*args, link)
+    assert r.exit_code == 1 and "--force" in r.stderr
+    assert cli(*args, link, "--force").exit_code == 0
+    assert target.read_bytes() == b"not yours" and not link.is_symlink()
+
+
+def test_exports_never_overwrite_the_database_or_its_backups(cli, demo, tmp_path):
+    before = demo.read_bytes()[:100]
+    for target in (demo, tmp_path / "link-to-db.xlsx"):
+        if target != demo:
+            target.symlink_to(demo)
+        r = cli("units", "list", "-o", target, "--force")
+        assert r.exit_code == 1, r.stderr
+    r = cli("--db", tmp_path / "office.xlsx", "units", "list", "-o", tmp_path / "office.xlsx",
+            "--force")
+    assert r.exit_code == 1 and "数据库" in r.stderr
+    (tmp_path / "backups").mkdir(exist_ok=True)
+    r = cli("units", "list", "-o", tmp_path / "backups" / "x.xlsx")
+    assert r.exit_code == 1 and "备份" in r.stderr
+    r = cli("spotcheck", "notify", "--month", "2023-09", "--outdir", tmp_path / "backups")
+    assert r.exit_code == 1 and "备份" in r.stderr
+    assert demo.read_bytes()[:100] == before
+
+
+# ----------------------------------------------------------------------------- properties
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.text())
+def test_csv_value_never_starts_a_formula(text):
+    out = _csv_value(text)
+    assert not out.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert out in (text, "'" + text)
+
+
+@given(st.text())
+def test_clean_leaves_no_control_character(text):
+    out = clean(text)
+    assert not any(ord(ch) < 32 and ch not in "\t\n" or 0x7F <= ord(ch) <= 0x9F for ch in out)
+
+
+@given(st.text(alphabet="数据质量问题整改按期逾期工作日（）·、AB12 ", min_size=1, max_size=30),
+       st.integers(min_value=4, max_value=30))
+def test_headers_wrap_without_losing_or_cutting_words(header, width):
+    from cdo.sheets.write import _tokens, display_width, wrap_header
+
+    lines = wrap_header(header, width)
+    assert "".join(lines).replace(" ", "") == header.replace(" ", "") or not header.strip()
+    tokens = _tokens(header)
+    for line in lines:  # a line is whole tokens; longer than the width only if one token
+        assert display_width(line) <= width - 1 or line.strip() in [t.strip() for t in tokens]
