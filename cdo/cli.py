@@ -13,7 +13,18 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from cdo.commands import admin, calendar, duty, rectify, register, report, score, spotcheck, units
+from cdo.commands import (
+    admin,
+    calendar,
+    duty,
+    evidence,
+    rectify,
+    register,
+    report,
+    score,
+    spotcheck,
+    units,
+)
 from cdo.errors import CdoError, ExitCode
 
 
@@ -248,6 +259,7 @@ app.add_typer(duty.app, name="duty")
 app.add_typer(spotcheck.app, name="spotcheck")
 app.add_typer(rectify.app, name="rectify")
 app.add_typer(score.app, name="score")
+app.add_typer(evidence.app, name="evidence")
 app.add_typer(report.app, name="report")
 admin.mount(app)
 

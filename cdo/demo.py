@@ -26,6 +26,7 @@ NEXT_COMMANDS = [
     "report overdue --as-of 2023-12-29",
     "calendar deadline 2023-09-27 30 --explain",
     "score --year 2023",
+    "evidence show --unit 通川区 --year 2023 --as-of 2024-01-15",
 ]
 
 # (module, function): each returns a one-line summary. Order matters: units first.
@@ -34,7 +35,9 @@ STEPS: list[tuple[str, str]] = [
     ("cdo.roster.cdos", "load_demo"),
     ("cdo.roster.duty", "load_demo"),
     ("cdo.problems.importer", "load_demo"),
-    ("cdo.evaluation.points", "load_demo"),  # last: scores use the records above
+    ("cdo.evaluation.evidence", "load_demo"),
+    ("cdo.evaluation.points", "load_demo"),  # scores use the records above
+    ("cdo.evaluation.evidence_view", "load_demo"),  # item 17 over the demo points
 ]
 
 

@@ -31,7 +31,9 @@ Suggestion formulas (the office may enter other points; a suggestion never overw
   rectified late, or unrectified past its deadline; unrectified problems still within
   their deadline are left out. No decided problem: full marks.
 
-Suggestions are rounded half-up to one decimal.
+Suggestions are rounded half-up to one decimal. Items 4, 5, 7, 8, 10, 12, 13 and 16 are
+suggested from the evidence (catalogue, systems, task lists, projects, quality
+measurements) by `cdo.evaluation.evidence_rules`.
 """
 
 from __future__ import annotations

@@ -58,8 +58,10 @@ def test_annual_workbook(cli, filled, tmp_path):
     r = cli("report", "annual", "--year", 2023, "--output", out, "--as-of", "2024-01-15", "--force")
     assert r.exit_code == 0, r.stderr
     assert "名册 4 行，问题清单 3 行，整改情况 3 行，评价排名 3 行" in r.stdout
+    assert r.stdout.rstrip().endswith("评价依据 45 行")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["名册", "问题清单", "整改情况", "评价排名", "排名图", "月度趋势"]
+    assert wb.sheetnames == ["名册", "问题清单", "整改情况", "评价排名", "排名图", "月度趋势",
+                             "评价依据"]
     for ws in wb.worksheets:
         assert int(ws.page_setup.paperSize) == 9
         if ws.title == "排名图":

@@ -21,6 +21,7 @@ _MEETING = ["duty", "meeting", "add", "--on", "2023-07-14", "--title", "2023年�
 _SCORED = ["score", "set", "--year", "2023", "--unit", "市教育局", "--item", "1",
            "--points", "3"]
 _FINAL = ["score", "finalize", "--year", "2023", "--allow-incomplete"]
+_TASKS = ["evidence", "tasks", "import", "{tmp}/tasks.csv", "--list", "share"]
 
 # (label, the write command, prerequisite commands). {tmp} is the test's folder,
 # {samples} the bundled data/samples.
@@ -74,6 +75,19 @@ WRITE_COMMANDS = [
     ("score finalize", _FINAL, [_SCORED]),
     ("score reopen", ["score", "reopen", "--year", "2023", "--reason", "补录"],
      [_SCORED, _FINAL]),
+    ("evidence catalog import", ["evidence", "catalog", "import", "{tmp}/catalog.csv",
+                                 "--unit", "市教育局", "--received", "2023-05-01"], []),
+    ("evidence systems import", ["evidence", "systems", "import", "{tmp}/systems.csv",
+                                 "--unit", "市教育局", "--received", "2023-05-01"], []),
+    ("evidence tasks import", _TASKS, []),
+    ("evidence tasks done", ["evidence", "tasks", "done", "1", "--on", "2023-06-01"], [_TASKS]),
+    ("evidence projects add", ["evidence", "projects", "add", "--unit", "市教育局", "--name",
+                               "学籍核验", "--kind", "应用示范", "--stage", "建设"], []),
+    ("evidence projects import", ["evidence", "projects", "import", "{tmp}/projects.csv"], []),
+    ("evidence quality import", ["evidence", "quality", "import", "{tmp}/quality.csv",
+                                 "--month", "2023-09"], []),
+    ("evidence third-party", ["evidence", "third-party", "{tmp}/third.csv", "--year", "2023"],
+     []),
 ]
 
 
@@ -111,6 +125,14 @@ AUDITED = {
     "score withdraw": {("score_import", "withdraw"): 1, ("score", "withdraw"): 2},
     "score finalize": {("score_year", "finalize"): 1},
     "score reopen": {("score_year", "reopen"): 1},
+    "evidence catalog import": {("catalog", "import"): 1},
+    "evidence systems import": {("system_list", "import"): 1},
+    "evidence tasks import": {("task", "import"): 2},
+    "evidence tasks done": {("task", "complete"): 1},
+    "evidence projects add": {("project", "add"): 1},
+    "evidence projects import": {("project", "import"): 1},
+    "evidence quality import": {("quality", "import"): 1},
+    "evidence third-party": {("score", "import"): 2},
 }
 
 
@@ -124,6 +146,17 @@ def _files(tmp):
         "市教育局,学籍信息,准确性,身份证号位数错误,12\n"
         "达州市公安局,户籍信息,完整性,缺少地址,5\n", encoding="utf-8")
     (tmp / "scores.csv").write_text("单位,1,2\n市教育局,3,4\n", encoding="utf-8")
+    (tmp / "catalog.csv").write_text("数据资源名称,共享属性\n学籍信息,有条件共享\n",
+                                     encoding="utf-8")
+    (tmp / "systems.csv").write_text("系统名称,建设类型,是否接入\n学籍系统,自建,是\n",
+                                     encoding="utf-8")
+    (tmp / "tasks.csv").write_text("责任单位,任务内容,完成时限\n市教育局,学籍共享,2023-06-30\n"
+                                   "市公安局,户籍共享,2023-09-30\n", encoding="utf-8")
+    (tmp / "projects.csv").write_text("单位,项目名称,类型,阶段\n市教育局,学籍核验,应用示范,建设\n",
+                                      encoding="utf-8")
+    (tmp / "quality.csv").write_text("责任单位,抽查记录数,空值数,错值数\n市教育局,100,3,2\n",
+                                     encoding="utf-8")
+    (tmp / "third.csv").write_text("单位,得分\n市教育局,8\n市公安局,7.5\n", encoding="utf-8")
 
 
 _BUILT: dict[tuple[str, ...], bool] = {}

@@ -340,7 +340,9 @@ def test_suggest_cli(cli, units, db_path):
     rows = json.loads(ok(cli("score", "suggest", "--year", 2023, "--unit", "大数据中心",
                              "--as-of", "2024-01-15", "--format", "json")).stdout)
     assert [(r["item"], r["suggested"], r["entered"]) for r in rows] == [
-        (1, 5, 4), (2, 0, None), (11, 5, None)]
+        (1, 5, 4), (2, 0, None), (4, None, None), (5, None, None), (7, None, None),
+        (8, None, None), (10, None, None), (11, 5, None), (12, None, None), (13, None, None),
+        (16, None, None)]  # no evidence recorded: no suggestion for 4 … 16
     assert rows[0]["records"] == ["2023-06-15 会议《工作会议》：出席"]
     table = ok(cli("score", "suggest", "--year", 2023, "--unit", "大数据中心")).stdout
     assert "建议分" in table and "工作计划未收到" in table

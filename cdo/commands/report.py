@@ -195,11 +195,12 @@ def annual(
     as_of_: AsOfOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """年度工作簿：名册、问题清单、整改情况、评价排名，四张表可筛选、可打印。
+    """年度工作簿：名册、问题清单、整改情况、评价排名、评价依据，五张表可筛选、可打印。
 
     问题按所属月份计年度（抽查问题为抽查月份，与月度报表一致）；整改情况分列月度抽查与
     使用单位反馈，抽查部分等于当年各月月度报表之和。--as-of 之后下发的问题不列入，
-    名册截至 12 月 31 日或 --as-of（取较早者）。"""
+    名册截至 12 月 31 日或 --as-of（取较早者）。评价依据列出每个单位附件2每一项的满分、
+    已录入分、建议分及其依据（同 cdo evidence show）。"""
     from pathlib import Path
 
     from cdo.evaluation.annual import write_annual

@@ -1,5 +1,6 @@
 """The annual workbook (cdo report annual): roster, the year's problems, rectification
-per unit, and the evaluation ranking — four sheets a clerk can filter and print."""
+per unit, the evaluation ranking and the evidence behind each item — five sheets a clerk
+can filter and print."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
     from cdo.sheets.write import SheetSpec
 
-SHEETS = ("名册", "问题清单", "整改情况", "评价排名", "月度趋势")
+SHEETS = ("名册", "问题清单", "整改情况", "评价排名", "月度趋势", "评价依据")
 
 
 _STEPS = (("recommended", "recommended_on"), ("appointed", "appointed_on"),
@@ -254,6 +255,13 @@ def ranking_sheet(db: Database, year: int, category: str | None = None) -> Sheet
     )
 
 
+def evidence_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
+    """Every unit's 附件2 items: maximum, entered, suggested, basis and records."""
+    from cdo.evaluation.evidence_view import evidence_sheet as sheet
+
+    return sheet(db, year, as_of)
+
+
 def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
     """Write the annual workbook; returns the row count of each sheet."""
     from cdo.evaluation.points import check_year
@@ -264,6 +272,6 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
 
     sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of),
               rectification_sheet(db, year, as_of), ranking_sheet(db, year),
-              trend_sheet(db, year, as_of)]
+              trend_sheet(db, year, as_of), evidence_sheet(db, year, as_of)]
     write_workbook(path, sheets)
     return {s.name: len(s.rows) for s in sheets}

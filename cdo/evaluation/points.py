@@ -776,7 +776,8 @@ def suggest_for(table: Table, year: int, e: Evidence, as_of: dt.date) -> list[di
 
 def suggestion_rows(db: Database, year: int, as_of: dt.date,
                     unit_text: str | None = None) -> list[dict]:
-    """Suggested vs entered points, one row per unit and item (1, 2, 11).
+    """Suggested vs entered points, one row per unit and item (1, 2, 11, and the items
+    the evidence supports: 4, 5, 7, 8, 10, 12, 13, 16).
 
     Keys: unit, item, suggested, entered, basis, records.
     """
@@ -785,10 +786,14 @@ def suggestion_rows(db: Database, year: int, as_of: dt.date,
     index = UnitIndex.load(db)
     units = [index.resolve(unit_text)] if unit_text else index.units
     evidence = gather_evidence(db, year, as_of, [u.id for u in units])
+    from cdo.evaluation.evidence import suggestions as evidence_suggestions
+
+    more = evidence_suggestions(db, year, as_of, [u.id for u in units])  # items 4, 5, 7 …
     points = year_points(db, year)
     rows = []
     for u in units:
-        for s in suggest_for(table, year, evidence[u.id], as_of):
+        found = suggest_for(table, year, evidence[u.id], as_of) + more[u.id]
+        for s in sorted(found, key=lambda s: s["item"]):
             rows.append({
                 "unit": u.name,
                 "unit_id": u.id,

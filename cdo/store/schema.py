@@ -650,3 +650,106 @@ def m011_web_views(db: Database) -> None:
 
 
 TODAY = "date('now', 'localtime')"
+
+
+@migrations()
+def m012_evidence(db: Database) -> None:
+    # The evidence behind the 附件2 items that records can support (issue 9).
+    _run(
+        db,
+        """
+        -- A unit's data resource catalogue (一本账) as submitted; the latest received is current.
+        CREATE TABLE catalog_versions (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            received_on TEXT NOT NULL,
+            source_file TEXT,
+            entries INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX catalog_versions_unit ON catalog_versions(unit_id, received_on);
+        CREATE TABLE catalog_entries (
+            id INTEGER PRIMARY KEY,
+            version_id INTEGER NOT NULL REFERENCES catalog_versions(id),
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            system TEXT,
+            fields INTEGER,
+            volume INTEGER,
+            frequency TEXT,
+            share TEXT CHECK (share IN ('unconditional', 'conditional', 'none')),
+            open TEXT CHECK (open IN ('unconditional', 'conditional', 'none')),
+            dictionary INTEGER CHECK (dictionary IN (0, 1)),
+            grade TEXT CHECK (grade IN ('general', 'important', 'core')),
+            row INTEGER
+        );
+        CREATE INDEX catalog_entries_version ON catalog_entries(version_id, name_key);
+
+        -- A unit's list of information systems (自建/条线), versioned like the catalogue.
+        CREATE TABLE system_lists (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            received_on TEXT NOT NULL,
+            source_file TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX system_lists_unit ON system_lists(unit_id, received_on);
+        CREATE TABLE systems (
+            id INTEGER PRIMARY KEY,
+            list_id INTEGER NOT NULL REFERENCES system_lists(id),
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('self', 'line')),
+            connected INTEGER NOT NULL CHECK (connected IN (0, 1)),
+            connected_on TEXT,
+            row INTEGER
+        );
+        CREATE INDEX systems_list ON systems(list_id);
+
+        -- Task lists the office issues: sharing duties, data return, county open plans.
+        CREATE TABLE evidence_tasks (
+            id INTEGER PRIMARY KEY,
+            list TEXT NOT NULL CHECK (list IN ('share', 'return', 'open-plan')),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            content TEXT NOT NULL,
+            content_key TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            done_on TEXT,
+            source_file TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (list, unit_id, content_key)
+        );
+        CREATE INDEX evidence_tasks_due ON evidence_tasks(due_on);
+
+        -- Application demonstrations and authorised-operation / trading explorations.
+        CREATE TABLE projects (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('application', 'operation', 'trading', 'exploration')),
+            stage TEXT NOT NULL CHECK (stage IN ('approved', 'building', 'running')),
+            approved_on TEXT,
+            online_on TEXT,
+            typical INTEGER NOT NULL DEFAULT 0 CHECK (typical IN (0, 1)),
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (unit_id, name_key)
+        );
+
+        -- Quality measurements of each monthly spot-check: records checked, nulls, wrongs.
+        CREATE TABLE quality_checks (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            resource TEXT,
+            checked INTEGER NOT NULL CHECK (checked > 0),
+            nulls INTEGER NOT NULL CHECK (nulls >= 0),
+            wrong INTEGER NOT NULL CHECK (wrong >= 0),
+            source_file TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX quality_checks_month ON quality_checks(month, unit_id);
+        """
+    )
