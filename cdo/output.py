@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -171,6 +172,61 @@ def write_csv_rows(keys: Sequence[str], rows: Iterable[Sequence]) -> None:
     writer.writerow(keys)
     fields = [_CsvFields() for _ in keys]
     writer.writerows([f[v] for f, v in zip(fields, t, strict=True)] for t in rows)
+
+
+_SEP = "\x1f"  # between the fields SQLite joins (csv_line_sql); never inside one there
+# A line that can go out as SQLite joined it: no field to quote or to neutralise (a comma,
+# a quote, a line break; a control, DEL or C1 character; a leading = + - @ tab or CR).
+_PLAIN_BREAKER = re.compile('[,"\n\r\x00-\x08\x0b-\x1e\x7f-\x9f]')
+_FORMULA_AFTER_SEP = re.compile(_SEP + "[=+@\t\r-]")
+
+
+def write_csv_lines(keys: Sequence[str], rows: Iterable[tuple[str, str | None]]) -> None:
+    """CSV under a header of `keys` of rows SQLite made with `csv_line_sql`, written as
+    they come, byte for byte as write_csv_rows writes the same values: most lines need
+    only their separators turned into commas; a line with a field to quote or to
+    neutralise goes through the same conversion and csv writer as write_csv_rows."""
+    out = sys.stdout
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(keys)
+    n = len(keys) - 1
+    plain_breaker, formula = _PLAIN_BREAKER.search, _FORMULA_AFTER_SEP.search
+    for joined, made in rows:
+        if made is not None:
+            out.write(made)
+        elif (joined.count(_SEP) == n and not plain_breaker(joined) and not formula(joined)
+              and not joined.startswith(_FORMULA_START)):
+            out.write(joined.replace(_SEP, ",") + "\n")
+        else:  # texts only (see csv_line_sql): each field's text is its value
+            writer.writerow([_csv_value(v) if v else "" for v in joined.split(_SEP)])
+
+
+def csv_line_sql(values: Sequence[tuple[str, str]], numbers: Sequence[str] = (),
+                 typed: Sequence[str] = ()) -> str:
+    """SQL for two columns that write_csv_lines turns into one CSV line of the (key, SQL)
+    `values`: their texts joined by _SEP, and NULL — or, for a row SQLite cannot join
+    faithfully, the finished line. Keys in `numbers` are non-negative integers or NULL;
+    keys in `typed` (columns without TEXT affinity) may hold other numbers, and a row
+    with a negative, real or BLOB one there, or a _SEP inside a text, is finished by
+    cdo_csv_row (register_csv) through the same conversion as write_csv_rows."""
+    joined = " || char(31) || ".join(f"COALESCE({v}, '')" for _, v in values)
+    odd = [f"instr({v}, char(31))" for k, v in values if k not in numbers and k not in typed]
+    odd += [f"typeof({v}) IN ('real', 'blob') OR {v} < 0" for k, v in values if k in typed]
+    made = f"cdo_csv_row({', '.join(v for _, v in values)})"
+    return f"{joined}, CASE WHEN {' OR '.join(odd)} THEN {made} END"
+
+
+def register_csv(conn, fields: int) -> None:
+    """Give `conn` the SQL function csv_line_sql uses for a row of `fields` values."""
+    conn.create_function("cdo_csv_row", fields, _sql_csv_row, deterministic=True)
+
+
+def _sql_csv_row(*values: Any) -> str:
+    """One CSV line as write_csv_rows writes `values`."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(
+        ["" if v is None else _csv_value(v) for v in values])
+    return buf.getvalue()
 
 
 class _CsvFields(dict):

@@ -32,9 +32,9 @@ def overdue(
     force: ForceOpt = False,
 ) -> None:
     """逾期未整改问题：按单位分组（附首席数据官），逾期最久的在前，末尾合计。"""
-    from cdo.output import write_csv_rows, write_json_lines
-    from cdo.problems.model import PROBLEM_KEYS
-    from cdo.problems.reports import overdue_json_lines, overdue_rows, overdue_values
+    from cdo.output import csv_line_sql, register_csv, write_csv_lines, write_json_lines
+    from cdo.problems.model import NUMBER_KEYS, PROBLEM_KEYS, TYPED_KEYS
+    from cdo.problems.reports import overdue_csv_lines, overdue_json_lines, overdue_rows
 
     day = as_of(as_of_)
     check_output(ctx, output, force)
@@ -49,7 +49,9 @@ def overdue(
     if fmt is Format.json:
         write_json_lines(overdue_json_lines(db, day))
     elif fmt is Format.csv:
-        write_csv_rows(PROBLEM_KEYS, overdue_values(db, day))
+        register_csv(db.conn, len(PROBLEM_KEYS))
+        write_csv_lines(PROBLEM_KEYS, overdue_csv_lines(
+            db, day, lambda values: csv_line_sql(values, NUMBER_KEYS, TYPED_KEYS)))
     else:
         _overdue_table(rows if output is not None else overdue_rows(db, day), day)
         if output is not None:

@@ -20,7 +20,7 @@ Domain module: no typer, no rich. Every write is one transaction with its audit 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +100,8 @@ PROBLEM_KEYS = [
     "issued_on", "due_on", "provisional", "status", "rectified_on", "closed_on",
     "overdue_days",
 ]
+NUMBER_KEYS = ("id", "overdue_days")  # of PROBLEM_KEYS: a non-negative integer or NULL
+TYPED_KEYS = ("records",)  # of PROBLEM_KEYS: not TEXT affinity, may hold any number
 
 MAX_IDS_SHOWN = 20
 
@@ -652,6 +654,21 @@ def list_problems_values(db: Database, *, as_of: dt.date, filters: dict[str, str
                                       lambda values: ", ".join(v for _, v in values), filters)
     flag = PROBLEM_KEYS.index("provisional")
     return ((*t[:flag], bool(t[flag]), *t[flag + 1:]) for t in db.conn.execute(sql, params))
+
+
+def list_problems_csv_lines(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
+                            line: Callable[[list], str], cal: WorkCalendar | None = None
+                            ) -> Iterator[tuple]:
+    """`list_problems` (same filters and order) as the rows SQLite makes with `line`, the
+    SQL of the columns of a CSV line of (key, SQL) pairs (cdo.output.csv_line_sql; provisional given
+    as 'true'/'false'), as the rows are read."""
+    def columns(values):
+        values = [(k, "CASE WHEN p.provisional THEN 'true' ELSE 'false' END"
+                   if k == "provisional" else v) for k, v in values]
+        return line(values)
+
+    sql, params = _problem_list_query(db, as_of, cal, columns, filters)
+    return db.conn.execute(sql, params)
 
 
 def mark_ever_overdue(rows: list[dict], as_of: dt.date) -> list[dict]:

@@ -7,7 +7,7 @@ The annual report (another module) can reuse `rectification_by_unit` over a year
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -151,6 +151,21 @@ def overdue_values(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
     flag = PROBLEM_KEYS.index("provisional")
     return ((*t[:flag], bool(t[flag]), *t[flag + 1:])
             for t in db.conn.execute(sql, {"day": as_of.isoformat()}))
+
+
+def overdue_csv_lines(db: Database, as_of: dt.date, line: Callable[[list], str],
+                      cal: WorkCalendar | None = None) -> Iterator[tuple]:
+    """Each overdue problem as the row SQLite makes with `line`, the SQL of the columns of
+    a CSV line of (key, SQL) pairs (cdo.output.csv_line_sql; provisional given as 'true'/'false'),
+    in report order, as the rows are read."""
+    from cdo.store import calendar_store
+
+    replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
+    values = list(_OVERDUE_VALUES)
+    values[PROBLEM_KEYS.index("provisional")] = (
+        "provisional", "CASE WHEN p.provisional THEN 'true' ELSE 'false' END")
+    sql = _overdue_query(replayed, line(values), as_of)
+    return db.conn.execute(sql, {"day": as_of.isoformat()})
 
 
 def overdue_totals(rows: Sequence[dict]) -> dict:
