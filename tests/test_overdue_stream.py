@@ -362,3 +362,44 @@ def test_a_newer_cdos_database_still_reports(cli, tmp_path):
     conn = sqlite3.connect(path)
     assert "\n".join(conn.iterdump()) == before
     conn.close()
+
+
+# Every kind of field SQLite cannot write as it is: the CSV still matches print_csv.
+ODD_TEXTS = ["=1+1", "+86", "-负号", "@SUM(A1)", "\t制表开头", "\r回车开头", "a,b", 'a"b', "a\nb",
+             "中\x1f间", "零\x00字节", "转义\x1b[2J", "八位\x9b31m", "删除\x7f", "C1\x85字", "",
+             "·间隔号", "正常,=逗号后", "尾-", "x\x1f=y"]
+
+
+@pytest.fixture(scope="module")
+def odd_world(world, tmp_path_factory):
+    import shutil
+    import sqlite3
+
+    path = tmp_path_factory.mktemp("odd") / "cdo.db"
+    shutil.copyfile(world, path)
+    conn = sqlite3.connect(path)
+    ids = [i for (i,) in conn.execute("SELECT id FROM problems ORDER BY id")]
+    records = [None, -5, 2.5, 1e20, 0.1 + 0.2, 7, "文本", b"\x01blob", -0.0, 12]
+    for n, i in enumerate(ids):
+        text = ODD_TEXTS[n % len(ODD_TEXTS)]
+        conn.execute("UPDATE problems SET description = ?, resource = ?, records = ?,"
+                     " reporter = ? WHERE id = ?",
+                     [text, ODD_TEXTS[(n * 7) % len(ODD_TEXTS)] or "资源",
+                      records[n % len(records)], ODD_TEXTS[(n * 3) % len(ODD_TEXTS)], i])
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("day", AS_OF[len(AS_OF) // 2:])
+def test_csv_of_odd_fields_as_before(odd_world, cli, day):
+    db = open_db(odd_world)
+    out = _run(cli, odd_world, "report", "overdue", "--as-of", day, "--format", "csv")
+    assert out == _captured(print_csv, old_overdue_rows(db, D(day)), PROBLEM_KEYS)
+    rows = list_problems(db, as_of=D(day))
+    out = _run(cli, odd_world, "spotcheck", "list", "--as-of", day, "--format", "csv")
+    assert out == _captured(print_csv, rows, PROBLEM_KEYS)
+    if day == AS_OF[-1]:  # every odd field is there
+        for text in ("'=1+1", '"a,b"', "'-负号", "'\t制表开头", ",2.5,", ",1e+20,", ",-5,",
+                     ",0.30000000000000004,", "b'\\x01blob'", '"a\nb"', '"a""b"', "中\x1f间"):
+            assert text in out, text
