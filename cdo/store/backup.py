@@ -363,6 +363,8 @@ def inspect_database(path: Path) -> DatabaseInfo:
         raise FileReadError(f"{path}：文件不存在")
     if path.is_dir():
         raise FileReadError(f"{path}：这是一个文件夹，不是备份文件")
+    if not path.is_file():  # a FIFO would block the read below forever
+        raise FileReadError(f"{path}：不是普通文件（可能是管道或设备），不是备份文件")
     with path.open("rb") as fh:
         head = fh.read(16)
     if head != b"SQLite format 3\x00":
