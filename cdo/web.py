@@ -26,20 +26,26 @@ from cdo.store.schema import VIEW_NAMES, overdue_sql
 
 # What custom SQL, the table pages and the views may read: table -> readable columns
 # (None: all). Anything else — phones, résumés, forms, the audit log, file names, tables
-# added later — is refused.
+# added later — is refused. Free text the clerk writes (notes, meeting titles, attendee
+# names, reasons, aliases) is left out everywhere; the free text served is the office's
+# own lists: unit names, each problem's resource, description and reporting unit as the
+# office issued it, the CDO's name and post (名册), 附件2's items and the holiday notices.
 READABLE: dict[str, frozenset[str] | None] = dict.fromkeys((
-    "units", "problems", "reminder_problems", "scores", "score_years", "calendar_years",
-    "calendar_days", "workdays", "eval_items", "masked_phones", *VIEW_NAMES,
+    "units", "problems", "reminder_problems", "score_years", "calendar_years",
+    "calendar_days", "eval_items", "masked_phones", *VIEW_NAMES,
 )) | {
+    "scores": frozenset({"year", "unit_id", "item", "points", "updated_at"}),
     "spotchecks": frozenset({"id", "month", "issued_on", "problems", "created_at"}),
-    # free-text notes may name people or numbers: left out
     "problem_events": frozenset({"id", "problem_id", "action", "on_date", "until_on",
                                  "created_at"}),
     "reminders": frozenset({"id", "unit_id", "sent_on", "created_at"}),
-    "meetings": frozenset({"id", "kind", "held_on", "title", "created_at"}),
+    "meetings": frozenset({"id", "kind", "held_on", "created_at"}),
     "attendance": frozenset({"meeting_id", "unit_id", "status"}),
     "duty_reports": frozenset({"id", "unit_id", "year", "kind", "received_on", "created_at"}),
     "calendar_local": frozenset({"date", "kind", "created_at"}),
+    # the calendar without the reason the clerk gave for a local day (日历 shows a flag)
+    "workdays": frozenset({"date", "workday", "seq", "kind", "name", "year_status",
+                           "provisional", "local"}),
     # the roster as 名册 shows it: name, position, term; masked phones are in masked_phones
     "cdos": frozenset({"id", "unit_id", "name", "position", "status", "recommended_on",
                        "received_on", "appointed_on", "filed_on", "ended_on"}),
@@ -82,20 +88,124 @@ _NONE: frozenset[str] = frozenset()
 
 @hookimpl
 def prepare_connection(conn, database, datasette):
-    if database != "_internal":
-        conn.set_authorizer(authorize)
+    if database == "_internal":
+        return
+    conn.set_authorizer(authorize)
+    # the canned queries read the date and the unit as the CLI does
+    conn.create_function("cdo_date", 1, _date, deterministic=True)
+    conn.create_function("cdo_date_error", 1, _date_error, deterministic=True)
+    db = datasette.databases.get(database) if datasette is not None else None
+    path = getattr(db, "path", None)
+    if path:
+        conn.create_function("cdo_unit", 1, lambda text: _unit(path, text)[0])
+        conn.create_function("cdo_unit_error", 1, lambda text: _unit(path, text)[1])
+
+
+def _date(text: object) -> str | None:
+    """A date as the CLI reads it (2023-12-20, 2023/12/20, 2023.12.20, 2023年12月20日,
+    20231220), as YYYY-MM-DD; None if it is not one."""
+    from cdo.dates import try_parse_date
+    from cdo.errors import CdoError
+
+    try:
+        day = try_parse_date(str(text or ""))
+    except CdoError:
+        return None
+    return day.isoformat() if day else None
+
+
+def _date_error(text: object) -> str | None:
+    """Why `text` is not a date, in the CLI's words; None when it is one."""
+    from cdo.dates import parse_date
+    from cdo.errors import CdoError
+
+    if not str(text or "").strip():
+        return "请输入日期，如 2023-12-29（也可写 2023/12/29、2023.12.29 或 2023年12月29日）"
+    try:
+        parse_date(str(text))
+    except CdoError as e:
+        return str(e)
+    return None
+
+
+def _unit(path: str, text: object) -> tuple[str | None, str | None]:
+    """(full name, None) of the unit `text` names as the CLI resolves it (full name, short
+    name, alias, loosely written), or (None, why not). Reads units and aliases from the
+    file itself on a read-only connection of its own, outside the web view's whitelist."""
+    from sqlite_utils import Database
+
+    from cdo.errors import CdoError, NotFoundError
+    from cdo.roster.units import UnitIndex
+
+    if not str(text or "").strip():
+        return None, "请输入单位名称（全称、简称或别名），如 达州市大数据中心、市大数据中心"
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        return UnitIndex.load(Database(conn)).resolve(str(text)).name, None
+    except NotFoundError:
+        return None, f"没有这个单位：{str(text).strip()!r}（全部单位见“单位（原始表）”）"
+    except CdoError as e:
+        return None, str(e)
+    finally:
+        conn.close()
 
 
 @hookimpl
 def register_routes():
-    # /-/databases would show where the file lies on the office's disk
-    return [(r"^/-/databases(\.json)?$", _not_served)]
+    # /-/databases would show where the file lies on the office's disk; /-/versions
+    # probes SQLite by creating tables, which the authorizer refuses (and it is internal)
+    return [(r"^/-/databases(\.json)?$", _not_served), (r"^/-/versions(\.json)?$", _not_served)]
 
 
 async def _not_served(request):
     from datasette.utils.asgi import Response
 
     return Response.text("不提供此页面", status=403)
+
+
+def _refused(message: str) -> bool:
+    return "prohibited" in message or "not authorized" in message
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    """Datasette's error page without its traceback on the clerk's terminal (its own
+    handler is blocked by datasette_for): a read the locks refuse is a 403 in Chinese and
+    prints nothing; anything unexpected prints one line."""
+    async def inner():
+        import sys
+
+        from datasette.utils.asgi import Base400, Response
+        from datasette.views.base import DatasetteError
+        from markupsafe import Markup
+
+        title = None
+        info: dict[str, Any] = {}
+        message: Any
+        if isinstance(exception, Base400):
+            status, message = exception.status, exception.args[0]
+        elif isinstance(exception, DatasetteError):
+            status, info, message = exception.status, exception.error_dict, exception.message
+            if exception.message_is_html:
+                message = Markup(message)
+            title = exception.title
+        elif isinstance(exception, sqlite3.DatabaseError) and _refused(str(exception)):
+            status, message = 403, str(exception)
+        else:
+            status, message = 500, str(exception)
+            print(f"cdo serve：页面 {request.path} 出错：{type(exception).__name__}: {exception}",
+                  file=sys.stderr)
+        if status in (400, 403) and _refused(str(message)):
+            status, message = 403, f"不提供这些数据（只读网页不公开个人和内部信息）：{message}"
+        info.update({"ok": False, "error": message, "status": status, "title": title})
+        if request.path.split("?")[0].endswith(".json"):
+            return Response.json(info, status=status)
+        template = datasette.jinja_env.select_template([f"{status}.html", "error.html"])
+        return Response.html(await template.render_async(dict(
+            info, urls=datasette.urls, app_css_hash=datasette.app_css_hash(),
+            menu_links=lambda: [])), status=status)
+
+    return inner
 
 
 @hookimpl
@@ -190,10 +300,18 @@ _PROBLEM_COLUMNS = {
     "逾期工作日": "整改期限次日起至统计日的工作日数（按国务院节假日安排和本地调整）",
 }
 
-_UNIT_PROBLEMS_SQL = """SELECT * FROM 单位问题
-WHERE 责任单位 = (SELECT name FROM units WHERE name = :单位 OR short = :单位
-                  OR name = '达州市' || :单位 LIMIT 1)
-ORDER BY 问题编号"""
+# A unit that is not found, or a date that is not one, gives one row saying why in its
+# first text column, rather than no rows at all.
+_UNIT_PROBLEMS_SQL = """SELECT * FROM 单位问题 WHERE 责任单位 = (SELECT cdo_unit(:单位))
+UNION ALL
+SELECT NULL, cdo_unit_error(:单位), {nulls} WHERE cdo_unit(:单位) IS NULL
+ORDER BY 问题编号""".format(nulls=", ".join(["NULL"] * 16))
+
+_OVERDUE_SQL = """WITH q AS ({sql})
+SELECT * FROM q
+UNION ALL
+SELECT cdo_date_error(:日期), {nulls} WHERE cdo_date(:日期) IS NULL""".format(
+    sql=overdue_sql("cdo_date(:日期)").strip(), nulls=", ".join(["NULL"] * 17))
 
 
 def metadata(names: Sequence[str]) -> dict[str, Any]:
@@ -258,14 +376,15 @@ def metadata(names: Sequence[str]) -> dict[str, Any]:
     queries = {
         "某单位的问题": {
             "title": "某单位的问题",
-            "description": "输入单位全称或简称（如 达州市大数据中心、市大数据中心），列出它的全部问题。",
+            "description": "输入单位全称、简称或别名（如 达州市大数据中心、市大数据中心），"
+                           "列出它的全部问题，与 cdo spotcheck list --unit 相同。",
             "sql": _UNIT_PROBLEMS_SQL,
         },
         "某日的逾期问题": {
             "title": "某日的逾期问题",
-            "description": "输入日期（如 2023-12-29），列出当天逾期未整改的问题，"
-                           "与 cdo report overdue --as-of 该日 相同。",
-            "sql": overdue_sql("date(:日期)"),
+            "description": "输入日期（如 2023-12-29、2023/12/29、2023.12.29 或 2023年12月29日），"
+                           "列出当天逾期未整改的问题，与 cdo report overdue --as-of 该日 相同。",
+            "sql": _OVERDUE_SQL,
         },
     }
     dbs = {
@@ -294,6 +413,10 @@ def datasette_for(paths: Sequence[Path]):
 
     if not pm.is_registered(cdo.web):
         pm.register(cdo.web, name="cdo-web")
+    # Datasette's own error handler prints a traceback for every error, refused reads
+    # included: cdo.web.handle_exception renders the same pages without it
+    if pm.get_plugin("datasette.handle_exception") is not None:
+        pm.set_blocked("datasette.handle_exception")
     names = [Path(p).stem for p in paths]
     return Datasette(
         [str(p) for p in paths],

@@ -90,19 +90,23 @@ def test_the_same_list_saved_again_by_libreoffice_is_refused_naming_the_first(cl
         assert f.read_bytes() != first.read_bytes()
         r = new(cli, f)
         assert r.exit_code == 1, (f, r.stdout)
-        assert "已经导入过" in r.stderr and "第 1 次抽查" in r.stderr, r.stderr
+        assert "已经导入过" in r.stderr and "抽查编号 1" in r.stderr, r.stderr
         assert "9月清单.xlsx" in r.stderr and "--again" in r.stderr
         assert problem_count(units) == 4
     # rows in another order are the same list too
     shuffled = office_list(tmp_path / "shuffled.xlsx", [LIST[3], LIST[2], LIST[0],
                                                         [2, "达州市公安局", *LIST[1][2:]]])
     r = new(cli, shuffled)
-    assert r.exit_code == 1 and "第 1 次抽查" in r.stderr
-    # another month, or one changed row, is another list
+    assert r.exit_code == 1 and "抽查编号 1" in r.stderr
+    # another month is another list
     assert new(cli, resaved, month="2023-08").exit_code == 0
     changed = office_list(tmp_path / "changed.xlsx",
                           [*LIST[:3], [4, "通川区", "户籍人口统计数据", "时效性", "未按季度更新", 1]])
-    assert new(cli, changed).exit_code == 0
+    # … but a corrected list repeating rows of the first is refused, naming them
+    r = new(cli, changed)
+    assert r.exit_code == 1 and "这份清单有 3 个问题已在抽查编号 1" in r.stderr, r.stderr
+    assert "第3行、第4行、第5行（共 3 行" in r.stderr
+    assert new(cli, changed, "--again").exit_code == 0
     assert problem_count(units) == 12
     # --again: a second check really found the same problems
     r = new(cli, as_csv, "--again")
@@ -129,10 +133,10 @@ def test_withdraw_a_whole_mistaken_import(cli, units, tmp_path):
     r = cli("spotcheck", "withdraw", "2", "--reason", "  ")
     assert r.exit_code == 1 and "--reason" in r.stderr
     r = cli("spotcheck", "withdraw", "9", "--reason", "重复导入")
-    assert r.exit_code == 1 and "没有第 9 次抽查" in r.stderr
+    assert r.exit_code == 1 and "没有抽查编号 9" in r.stderr
     r = cli("spotcheck", "withdraw", "2", "--reason", "重复导入")
     assert r.exit_code == 0, r.stderr
-    assert r.stdout.startswith("已撤回第 2 次抽查（2023-09，2023-09-27 下发，文件 b.xlsx）："
+    assert r.stdout.startswith("已撤回抽查编号 2（2023-09，2023-09-27 下发，文件 b.xlsx）："
                                "删除 4 个问题（编号 5–8）")
     assert "1 次催办" in r.stdout
     rows = json.loads(cli("spotcheck", "list", "-f", "json").stdout)

@@ -160,7 +160,6 @@ def test_one_units_problems_canned_query(demo):
         cli = cli_json(demo, "spotcheck", "list", "--unit", unit)
         web = query(ds, "某单位的问题", 单位=unit)
         assert cli and [web_problem(r) for r in web] == [problem_as_web(p) for p in cli]
-    assert query(ds, "某单位的问题", 单位="没有这个单位") == []
 
 
 def test_rectification_view_is_the_monthly_report_for_every_month(demo):
@@ -542,3 +541,189 @@ def test_datasettes_own_words_are_put_into_chinese_on_every_page(demo):
                  ds.urls.query(NAME, "某日的逾期问题") + "?日期=2023-12-29"):
         html = get(ds, path).text
         assert "查看和编辑 SQL" in html and "document.createTreeWalker" in html, path
+
+
+# ----------------------------------------------------------------------------- review fixes
+
+SECRET = "联系人张三13912345678"
+
+
+def _clerk_text_everywhere(db) -> None:
+    """The clerk's own words, with a phone number, in every free-text field a command takes."""
+    run_cli(db, "score", "set", "--year", 2023, "--unit", "渠县", "--item", 1, "--points", 3,
+            "--note", SECRET, "--reason", "复核")
+    run_cli(db, "duty", "meeting", "add", "--on", "2024-01-10", "--title", SECRET,
+            "--note", SECRET)
+    run_cli(db, "calendar", "set", "2024-03-04", "off", "--reason", SECRET)
+
+
+@pytest.mark.parametrize("sql", [
+    "select note from scores",
+    "select * from scores",
+    "select count(*) from scores where note like '%139%'",
+    "select title from meetings",
+    "select note from meetings",
+    "select local_reason from workdays",
+    "select * from workdays",
+    "select reason from calendar_local",
+    "select alias from unit_aliases",
+    "select withdraw_reason from spotchecks",
+    "select source from score_imports",
+    "select before_note from score_import_cells",
+])
+def test_the_clerks_notes_titles_and_reasons_are_refused_in_sql(own_demo, sql):
+    _clerk_text_everywhere(own_demo)
+    ds = datasette(own_demo)
+    r = get(ds, ds.urls.database(NAME, format="json"), sql=sql, _shape="array")
+    assert r.status_code == 400 and SECRET not in r.text, r.text
+    assert "prohibited" in r.text or "not authorized" in r.text
+
+
+def test_the_clerks_words_appear_on_no_served_page(own_demo):
+    _clerk_text_everywhere(own_demo)
+    ds = datasette(own_demo)
+    r = get(ds, ds.urls.table(NAME, "scores", format="json"), _shape="array",
+            _where="note like '%139%'")
+    assert r.status_code >= 400 and SECRET not in r.text
+    for table in ("scores", "meetings", "workdays", "calendar_local", "unit_aliases"):
+        r = get(ds, ds.urls.table(NAME, table, format="json"), _shape="array")
+        assert r.status_code == 403 and SECRET not in r.text, table
+    listed = get(ds, ds.urls.database(NAME, format="json")).json()
+    names = [t["name"] for t in listed["tables"]] + [v["name"] for v in listed["views"]]
+    assert "日历" in names and "评价排名" in names
+    for name in names:
+        r = get(ds, ds.urls.table(NAME, name, format="json"), _size="max")
+        assert r.status_code == 200 and SECRET not in r.text, name
+    day = rows(ds, "日历", 日期="2024-03-04")
+    assert (day[0]["是否工作日"], day[0]["本地调整"]) == ("休息日", "本地调整为休息日")
+    ranking = [r for r in rows(ds, "评价排名") if r["年度"] == 2023 and r["单位"] == "渠县"]
+    assert len(ranking) == 1
+
+
+# Every text column custom SQL can read, by table. Codes, dates and timestamps, and the
+# free text the README's web section names as served (FREE_TEXT_SERVED).
+FREE_TEXT_SERVED = {"units.name", "units.short", "problems.reporter", "problems.resource",
+                    "problems.description", "cdos.name", "cdos.position", "eval_items.text",
+                    "eval_items.part_name", "calendar_days.name", "calendar_years.source",
+                    "workdays.name", "masked_phones.phone"}
+
+
+def test_readable_free_text_is_exactly_what_the_readme_says(demo):
+    import re
+    import sqlite3 as sq
+    from pathlib import Path
+
+    from cdo.web import authorize
+
+    conn = sq.connect(demo)
+    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    readable_text = set()
+    for t in tables:
+        for _, col, kind, *_ in conn.execute(f"PRAGMA table_info([{t}])"):
+            if kind.upper() == "TEXT" and authorize(sq.SQLITE_READ, t, col, None, None) == 0:
+                readable_text.add(f"{t}.{col}")
+    conn.close()
+    codes_and_dates = {c for c in readable_text
+                       if re.search(r"(_on|_at|_until|date|month|status|kind|source|dimension|"
+                                    r"category|action|part|year_status|fingerprint)$", c)
+                       and c not in FREE_TEXT_SERVED}
+    assert readable_text - codes_and_dates == FREE_TEXT_SERVED
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    served = re.search(r"Free text served[^\n]*\n((?:.+\n)+?)\n", readme)
+    assert served, "the README names the free text it serves"
+    assert set(re.findall(r"`(\w+\.\w+)`", served.group(1))) == FREE_TEXT_SERVED
+
+
+@pytest.mark.parametrize("spelling", ["2023年12月20日", "2023/12/20", "2023.12.20",
+                                      " 2023-12-20 ", "2023-12-20", "2023年12月20日 ", "20231220"])
+def test_overdue_canned_query_takes_the_clis_date_spellings(demo, spelling):
+    cli = cli_json(demo, "report", "overdue", "--as-of", "2023-12-20")
+    web = query(datasette(demo), "某日的逾期问题", 日期=spelling)
+    assert cli and [web_problem(r) for r in web] == [problem_as_web(p) for p in cli]
+
+
+@pytest.mark.parametrize(("spelling", "words"), [
+    ("foo", "日期格式不对：'foo'"), ("2023-02-30", "日期不存在：2023-02-30"),
+    ("2023年13月1日", "日期不存在"), ("", "请输入日期"),
+])
+def test_an_unreadable_date_says_so_instead_of_returning_nothing(demo, spelling, words):
+    web = query(datasette(demo), "某日的逾期问题", 日期=spelling)
+    assert len(web) == 1 and words in web[0]["责任单位"], web
+    assert {k for k, v in web[0].items() if v is not None} == {"责任单位"}
+
+
+def test_one_units_problems_by_alias_and_loose_name(own_demo):
+    run_cli(own_demo, "units", "alias", "达州市卫生健康委员会", "卫健委")
+    ds = datasette(own_demo)
+    for name in ("卫健委", "市卫生健康委", "卫生健康委员会", " 达州市卫生健康委员会 ",
+                 "市公安局（本级）"):
+        cli = cli_json(own_demo, "spotcheck", "list", "--unit", name)
+        web = query(ds, "某单位的问题", 单位=name)
+        assert cli and [web_problem(r) for r in web] == [problem_as_web(p) for p in cli], name
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("没有这个单位", "没有这个单位：'没有这个单位'（全部单位见“单位（原始表）”）"),
+    ("", "请输入单位"),
+])
+def test_an_unknown_unit_says_so_instead_of_returning_nothing(demo, name, words):
+    web = query(datasette(demo), "某单位的问题", 单位=name)
+    assert len(web) == 1 and words in web[0]["责任单位"], web
+    assert {k for k, v in web[0].items() if v is not None} == {"责任单位"}
+
+
+def test_a_unit_without_problems_gives_no_rows(demo):
+    assert query(datasette(demo), "某单位的问题", 单位="万源市") == []
+
+
+@pytest.mark.parametrize("path", [
+    "/-/versions", "/-/versions.json", "/-/plugins.json", "/-/settings.json",
+    "/-/threads.json", "/-/actor.json", "/-/metadata.json", "/-/permissions",
+    "/-/allow-debug", "/-/messages", "/-/patterns", "/-/config.json",
+])
+def test_datasettes_own_pages_never_fail_or_print_a_traceback(demo, capfd, path):
+    ds = datasette(demo)
+    r = get(ds, path)
+    assert r.status_code < 500, (path, r.text[:300])
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and "not authorized" not in out + err
+
+
+def test_versions_page_is_refused_cleanly(demo):
+    ds = datasette(demo)
+    for path in ("/-/versions", "/-/versions.json"):
+        r = get(ds, path)
+        assert r.status_code == 403 and "不提供此页面" in r.text
+
+
+@pytest.mark.parametrize("how", ["sql_json", "sql_html", "where_json", "where_html",
+                                 "table_html"])
+def test_refused_queries_print_no_traceback_on_the_clerks_terminal(demo, capfd, how):
+    ds = datasette(demo)
+    sql = "select phone from cdos"
+    if how.startswith("sql"):
+        r = get(ds, ds.urls.database(NAME, format="json" if how == "sql_json" else None),
+                sql=sql)
+    elif how.startswith("where"):
+        r = get(ds, ds.urls.table(NAME, "units", format="json" if how == "where_json" else None),
+                _where="name in (select phone from cdos)")
+    else:
+        r = get(ds, ds.urls.table(NAME, "cdos"))
+    assert 400 <= r.status_code < 500, r.text[:300]
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and "╭" not in out + err, out + err
+
+
+def test_an_unexpected_error_is_one_line_on_the_terminal_not_a_traceback(demo, capfd):
+    from cdo.web import handle_exception
+
+    ds = datasette(demo)
+    asyncio.run(ds.invoke_startup())
+
+    class Request:
+        path = "/cdo/逾期问题.json"
+
+    r = asyncio.run(handle_exception(ds, Request(), RuntimeError("磁盘出错"))())
+    assert r.status == 500 and json.loads(r.body)["error"] == "磁盘出错"
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "cdo serve：页面 /cdo/逾期问题.json 出错：RuntimeError: 磁盘出错\n")

@@ -102,7 +102,7 @@ def new(
 ) -> None:
     """登记一次月度抽查及其问题数据清单（整份清单全部导入，或有错时一条也不导入）。
 
-    同一月份、问题逐行相同（责任单位、数据资源名称、问题类型、问题描述）的清单视为同一份，不论另存为 .xlsx 还是 .csv，都不会重复导入，除非加 --again。
+    同一月份、问题逐行相同（责任单位、数据资源名称、问题类型、问题描述）的清单视为同一份，不论另存为 .xlsx 还是 .csv，都不会重复导入，除非加 --again。清单中有问题与同月已导入的问题相同（如更正后重发的清单）也不导入，并列出这些行，除非加 --again。
 
     问题类型写“一致性”的，按准确性登记（政策只列准确性、时效性、完整性、规范性四类）。
     """
@@ -113,7 +113,7 @@ def new(
     db = open_database(ctx)
     res = import_spotcheck(db, file, month=m, issued_on=day, sheet=sheet, again=again)
     mark = "（暂定：所跨年度尚无官方节假日安排）" if res["provisional"] else ""
-    echo(f"已登记 {m} 月度抽查（第 {res['spotcheck_id']} 次）：{res['problems']} 个问题，"
+    echo(f"已登记 {m} 月度抽查（抽查编号 {res['spotcheck_id']}）：{res['problems']} 个问题，"
          f"涉及 {res['units']} 个单位，{_id_span(res['ids'])}；"
          f"{res['issued_on']} 下发，整改期限 {res['due_on']}（30 个工作日）{mark}")
     for word, n in res.get("mapped", {}).items():
@@ -181,7 +181,7 @@ def add(
 @app.command("withdraw")
 def withdraw(
     ctx: typer.Context,
-    spotcheck: Annotated[int, typer.Argument(help="抽查的次数编号（导入时显示的“第 N 次”）")],
+    spotcheck: Annotated[int, typer.Argument(help="抽查编号（导入时显示的“抽查编号 N”）")],
     reason: Annotated[str, typer.Option("--reason", help="撤回的理由（必填，记入日志）")],
 ) -> None:
     """撤回整次导入错了的抽查（如重复导入）：删除它的全部问题，理由记入日志。
@@ -191,7 +191,7 @@ def withdraw(
     from cdo.problems.importer import withdraw_spotcheck
 
     r = withdraw_spotcheck(open_database(ctx), spotcheck, reason)
-    echo(f"已撤回第 {r['spotcheck_id']} 次抽查（{r['month']}，{r['issued_on']} 下发，"
+    echo(f"已撤回抽查编号 {r['spotcheck_id']}（{r['month']}，{r['issued_on']} 下发，"
          f"文件 {r['source_file']}）：删除 {r['problems']} 个问题（{_id_span(r['ids'])}），"
          "理由已记入日志" + (f"；{r['reminders']} 次催办记录不再列出这些问题"
                              if r["reminders"] else ""))

@@ -206,19 +206,17 @@ def read_points(path: Path, table: Table, index: UnitIndex, year: int) -> ReadRe
 
 
 def _check_named_years(result: ReadResult, year: int) -> list[str]:
-    """A file whose name or title names evaluation years, none of them `year`: one
-    problem per such file, naming where it says which year."""
-    by_path: dict[Path, list[tuple[str, int]]] = {}
+    """Each place naming evaluation years — a file's name, a sheet's name, a title cell —
+    none of them `year`, and each filled 附件2 whose 评价年度 is another year: one
+    problem each, naming the place and the way past it (--force)."""
+    force = f"请核对年度，确要把这份文件导入为 {year} 年度的评分，请加 --force"
+    by_place: dict[tuple[Path, str], list[int]] = {}
     for path, where, y in result.years:
-        by_path.setdefault(path, []).append((where, y))
-    problems = []
-    for named in by_path.values():
-        if any(y == year for _, y in named):
-            continue
-        where, y = named[0]
-        problems.append(
-            f"{where}写的是 {y} 年度，不是 --year {year}；请核对年度，"
-            f"确要把这份文件导入为 {year} 年度的评分，请加 --force")
+        by_place.setdefault((path, where), []).append(y)
+    problems = [f"{where}写的是 {named[0]} 年度，不是 --year {year}；{force}"
+                for (_, where), named in by_place.items() if year not in named]
+    problems += [f"{what}，不是 {year} 年度（--year {year}）；{force}"
+                 for what, y in result.stated if y != year]
     return problems
 
 
@@ -248,6 +246,7 @@ def import_points(db: Database, year: int, path: Path | Sequence[Path],
         result.sources += one.sources
         result.warnings += one.warnings
         result.years += one.years
+        result.stated += one.stated
     # messages name the file (or how many files) the points came from
     path = paths[0] if len(paths) == 1 else Path(f"{len(paths)} 个文件")
 
@@ -576,6 +575,10 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
                 result.problems.append(f"{where_sheet}，{ref}：单位名称{FORMULA_HINT}")
                 continue
             if not unit_text:
+                labels = [clean_text(v) for c, v in enumerate(row)
+                          if c != unit_col and c not in item_cols and isinstance(v, str)]
+                if any(is_summary_row(t) for t in labels if t):
+                    continue  # 合计/分值 written in 序号, 类别 or another column
                 if has_values:
                     result.problems.append(f"{where_sheet}，第{r + 1}行：没有写单位名称")
                 continue

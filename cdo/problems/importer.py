@@ -115,19 +115,20 @@ def _header_rows(rows: list[list[Any]], scan: int = 30) -> list[list[Any]]:
 def _find_list_header(sheet, where: str = "") -> Any:
     """Where the list's header is: one row naming every column, or two rows together."""
     head = _header_rows(sheet.rows)
-    header = find_header(head, FIELDS, REQUIRED, where=where)
+    header = find_header(head, FIELDS, REQUIRED, where=where, shown=sheet.rows)
     if header is not None:
         return header
+
+    def combine(upper: list[Any], lower: list[Any], width: int) -> list[Any]:
+        return [(lower[c] if c < len(lower) and clean_text(lower[c]) else
+                 upper[c] if c < len(upper) else None) for c in range(width)]
+
     for r in range(len(head) - 1):
-        upper, lower = head[r], head[r + 1]
-        width = max(len(upper), len(lower))
-        combined = [
-            (lower[c] if c < len(lower) and clean_text(lower[c]) else
-             upper[c] if c < len(upper) else None)
-            for c in range(width)
-        ]
+        width = max(len(head[r]), len(head[r + 1]))
+        combined = combine(head[r], head[r + 1], width)
+        shown = combine(sheet.rows[r], sheet.rows[r + 1], width)
         try:
-            found = find_header([combined], FIELDS, REQUIRED, where=where)
+            found = find_header([combined], FIELDS, REQUIRED, where=where, shown=[shown])
         except AmbiguousHeaderError as e:  # name the two rows the header was read from
             raise AmbiguousHeaderError(str(e).replace(
                 f"{where}第 1 行表头", f"{where}第 {r + 1}—{r + 2} 行表头", 1)) from None
@@ -367,7 +368,8 @@ def same_list(db: Database, month: str, problems: list[NewProblem]) -> tuple | N
 def refuse_same_list(db: Database, month: str, problems: list[NewProblem],
                      digest: str | None) -> None:
     """Raise InvalidInputError if this list (same file, or same problems for the same
-    month) was imported before and not withdrawn, naming that import."""
+    month) was imported before and not withdrawn, naming that import; or if some of its
+    problems were (a corrected list repeating an earlier one), naming those rows."""
     again = "；如确是再次抽查发现了同样的问题，请加 --again 再导入"
     if digest:
         dup = db.conn.execute(
@@ -376,14 +378,52 @@ def refuse_same_list(db: Database, month: str, problems: list[NewProblem],
         ).fetchone()
         if dup:
             raise InvalidInputError(
-                f"这份清单已经导入过（第 {dup[0]} 次抽查，{dup[1]}，{dup[2]} 下发，"
+                f"这份清单已经导入过（抽查编号 {dup[0]}，{dup[1]}，{dup[2]} 下发，"
                 f"文件 {dup[3]}），未重复导入{again}")
     dup = same_list(db, month, problems)
     if dup:
         raise InvalidInputError(
-            f"这份清单已经导入过：与第 {dup[0]} 次抽查（{dup[1]}，{dup[2]} 下发，文件 {dup[3]}，"
+            f"这份清单已经导入过：与抽查编号 {dup[0]}（{dup[1]}，{dup[2]} 下发，文件 {dup[3]}，"
             f"{dup[4][:10]} 导入）的 {len(problems)} 个问题完全相同"
             f"（责任单位、数据资源名称、问题类型、问题描述逐行一致），未重复导入{again}")
+    overlap = overlapping_rows(db, month, problems)
+    if overlap:
+        check, rows = overlap
+        shown = "、".join(f"第{r}行" if isinstance(r, int) else r for r in rows[:MAX_ROWS_NAMED])
+        more = f"等 {len(rows)} 行" if len(rows) > MAX_ROWS_NAMED else f"共 {len(rows)} 行"
+        raise InvalidInputError(
+            f"这份清单有 {len(rows)} 个问题已在抽查编号 {check[0]}（{check[1]}，{check[2]} 下发，"
+            f"文件 {check[3]}，{check[4][:10]} 导入）中登记过：{shown}（{more}；责任单位、"
+            "数据资源名称、问题类型、问题描述一致），整份清单未导入。若是更正后的清单，"
+            f"请先撤回原来那次（cdo spotcheck withdraw {check[0]} --reason 理由）再导入，"
+            "或只导入新增的问题" + again)
+
+
+MAX_ROWS_NAMED = 10  # rows of a list named in a message; the rest are counted
+
+
+def overlapping_rows(db: Database, month: str,
+                     problems: list[NewProblem]) -> tuple[tuple, list[int | str]] | None:
+    """The first earlier check of `month` (not withdrawn) sharing problems with this list
+    (same unit, resource, dimension and description, compared as `same_list` compares),
+    and the rows of this list it shares: ((id, month, issued_on, source_file,
+    created_at), [row numbers, or 第N个 when a problem has no row]). None if none."""
+    keys = [_list_key([(p.unit.id, p.resource, p.dimension, p.description)])[0]
+            for p in problems]
+    wanted = set(keys)
+    for check in db.conn.execute(
+        "SELECT id, month, issued_on, source_file, created_at FROM spotchecks"
+        " WHERE month = ? AND withdrawn_at IS NULL ORDER BY id", [month]).fetchall():
+        known = set(_list_key(db.conn.execute(
+            "SELECT unit_id, resource, dimension, description FROM problems"
+            " WHERE spotcheck_id = ?", [check[0]]).fetchall()))
+        if not known & wanted:
+            continue
+        rows: list[int | str] = [p.row if p.row is not None else f"第{k + 1}个"
+                                 for k, (p, key) in enumerate(zip(problems, keys, strict=True))
+                                 if key in known]
+        return tuple(check), rows
+    return None
 
 
 # What the audit log keeps of a withdrawn problem (its own state columns add nothing:
@@ -412,10 +452,10 @@ def withdraw_spotcheck(db: Database, spotcheck_id: int, reason: str) -> dict:
             "SELECT id, month, issued_on, source_file, problems, withdrawn_at, withdraw_reason,"
             " created_at FROM spotchecks WHERE id = ?", [spotcheck_id]).fetchone()
         if check is None:
-            raise NotFoundError(f"没有第 {spotcheck_id} 次抽查")
+            raise NotFoundError(f"没有抽查编号 {spotcheck_id}")
         sid, month, issued, source, n, withdrawn, why, created = check
         if withdrawn:
-            raise StateError(f"第 {sid} 次抽查（{month}）已于 {withdrawn[:10]} 撤回（{why}）")
+            raise StateError(f"抽查编号 {sid}（{month}）已于 {withdrawn[:10]} 撤回（{why}）")
         cols = [d[0] for d in db.conn.execute("SELECT * FROM problems LIMIT 0").description]
         rows = [dict(zip(cols, r, strict=True)) for r in db.conn.execute(
             "SELECT * FROM problems WHERE spotcheck_id = ? ORDER BY id", [sid])]
@@ -432,7 +472,7 @@ def withdraw_spotcheck(db: Database, spotcheck_id: int, reason: str) -> dict:
                      for r in rows if r["id"] in moved]
             more = f"等 {len(shown)} 个" if len(shown) > 10 else ""
             raise StateError(
-                f"第 {sid} 次抽查（{month}）不能撤回：问题 {'、'.join(shown[:10])}{more}"
+                f"抽查编号 {sid}（{month}）不能撤回：问题 {'、'.join(shown[:10])}{more}"
                 "已有整改、核验或协商记录；撤回只用于刚导入、尚未处理的清单")
         links = db.conn.execute(
             "SELECT reminder_id, problem_id FROM reminder_problems WHERE problem_id IN"

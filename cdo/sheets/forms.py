@@ -665,12 +665,31 @@ def _hidden(path: Path, top: Path) -> bool:
     return any(part.startswith((".", "~$")) for part in path.relative_to(top).parts)
 
 
+def _not_a_file(entry: Path, files: list[Path]) -> str | None:
+    """Why an entry of a folder named like a form (x.xlsx, x.ods …) is not one to read:
+    a link to a file that is gone, a folder with no spreadsheet in it, something that is
+    not a file at all. None for a file, and for anything not named like a form."""
+    if entry.suffix.lower() not in FORM_SUFFIXES and entry.suffix.lower() not in _REFUSED_SUFFIXES:
+        return None
+    if entry.is_symlink() and not entry.exists():
+        return "这是一个快捷方式（链接），它指向的文件已不存在，请把推荐表文件本身放进文件夹再导入"
+    if entry.is_dir():
+        if any(entry in f.parents for f in files if f.suffix.lower() in FORM_SUFFIXES):
+            return None  # the forms inside it are read, each on its own
+        return "这是一个文件夹（名字像表格文件），里面没有推荐表；请放入推荐表文件本身再导入"
+    if not entry.is_file():
+        return "这不是普通文件（无法作为表格读取），请放入推荐表文件本身再导入"
+    return None
+
+
 def form_files(paths: list[Path]) -> tuple[list[Path], list[FormError]]:
     """The files to read: each file given, and the .xlsx files inside each folder given.
 
     A file given by name that is not .xlsx is refused with the reason. In a folder, the
     spreadsheet-like and Word files that are not .xlsx are refused too (so none is
-    skipped unseen); other files, hidden files and lock files are passed over."""
+    skipped unseen), and so is an entry named like a form that is no file to read (a
+    link to a file that is gone, a folder with no form in it); other files, hidden files
+    and lock files are passed over."""
     files: list[Path] = []
     errors: list[FormError] = []
     for p in paths:
@@ -678,7 +697,10 @@ def form_files(paths: list[Path]) -> tuple[list[Path], list[FormError]]:
             continue
         if p.is_dir():
             try:
-                inside = sorted(f for f in p.rglob("*") if f.is_file() and not _hidden(f, p))
+                entries = sorted(f for f in p.rglob("*") if not _hidden(f, p))
+                inside = [f for f in entries if f.is_file()]
+                odd = [(f, why) for f in entries
+                       if (why := _not_a_file(f, inside)) is not None]
             except OSError as e:
                 errors.append(FormError(
                     str(p), None, f"无法读取这个文件夹（{e.strerror or type(e).__name__}），"
@@ -687,7 +709,8 @@ def form_files(paths: list[Path]) -> tuple[list[Path], list[FormError]]:
             found = [f for f in inside if f.suffix.lower() in FORM_SUFFIXES]
             refused = [f for f in inside if f.suffix.lower() in _REFUSED_SUFFIXES]
             errors.extend(FormError(str(f), None, refusal(f) or "") for f in refused)
-            if not found and not refused:
+            errors.extend(FormError(str(f), None, why) for f, why in odd)
+            if not found and not refused and not odd:
                 errors.append(FormError(str(p), None, "文件夹里没有表格文件（.xlsx、.xls、.et、.ods）"))
             files.extend(found)
         elif not p.exists():

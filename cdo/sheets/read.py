@@ -626,14 +626,19 @@ class AmbiguousHeaderError(FileReadError):
 
 
 def find_header(rows: Sequence[Sequence[Any]], fields: Mapping[str, Sequence[str]],
-                required: Sequence[str], *, scan: int = 30, where: str = "") -> Header | None:
+                required: Sequence[str], *, scan: int = 30, where: str = "",
+                shown: Sequence[Sequence[Any]] | None = None) -> Header | None:
     """Find the first row (within `scan`) naming every required field.
 
     `fields` maps a field key to its accepted header spellings (compared normalized;
     the first spelling names the field in messages). When several columns of the row
     fit one field, the longest (most specific) label wins: 问题数据量 over 数据量, wherever
-    they stand. Two columns fitting equally well raise AmbiguousHeaderError naming both
-    (`where` — file and sheet — starts its message). Returns None if no row fits.
+    they stand. `shown` are the rows as written when `rows` were cleaned for matching
+    (a bracketed note taken out: 问题数据量（条）): of two columns fitting equally well,
+    the one written exactly as the label wins over one that merely contains it, and
+    messages quote the headers as written. Two columns fitting equally well otherwise
+    raise AmbiguousHeaderError naming both (`where` — file and sheet — starts its
+    message). Returns None if no row fits.
     """
     wanted = {key: {normalize_label(a) for a in aliases} for key, aliases in fields.items()}
     for r, row in enumerate(rows[:scan]):
@@ -648,15 +653,26 @@ def find_header(rows: Sequence[Sequence[Any]], fields: Mapping[str, Sequence[str
                     break
         if not all(k in found for k in required):
             continue
+        written = list(row)
+        if shown is not None and r < len(shown):
+            written[:len(shown[r])] = shown[r][:len(row)]
+
+        def as_written(c: int, written: Sequence[Any] = written) -> Any:
+            return written[c]
+
         columns: dict[str, int] = {}
         for key, cands in found.items():
             best = max(len(label) for _, label in cands)
             top = [c for c, label in cands if len(label) == best]
             if len(top) > 1:
+                exact = [c for c in top if normalize_label(as_written(c)) == normalize_label(row[c])]
+                if len(exact) == 1:
+                    top = exact
+            if len(top) > 1:
                 a, b = top[:2]
                 raise AmbiguousHeaderError(
-                    f"{where}第 {r + 1} 行表头：{column_letter(a)} 列“{clean_text(row[a])}”和 "
-                    f"{column_letter(b)} 列“{clean_text(row[b])}”都像“{fields[key][0]}”列，"
+                    f"{where}第 {r + 1} 行表头：{column_letter(a)} 列“{clean_text(as_written(a))}”和 "
+                    f"{column_letter(b)} 列“{clean_text(as_written(b))}”都像“{fields[key][0]}”列，"
                     "无法确定读哪一列；请删去或改名其中一列后再导入")
             columns[key] = top[0]
         return Header(r, columns)

@@ -180,8 +180,10 @@ class ReadResult:
     problems: list[str] = field(default_factory=list)
     sources: int = 0  # files/sheets/rows read
     warnings: list[str] = field(default_factory=list)  # columns not read, each named
-    # years a file names (its name, its title): (path, where, year)
+    # years a file names (its name, a sheet's name, its title): (path, where, year)
     years: list[tuple[Path, str, int]] = field(default_factory=list)
+    # the year a filled 附件2 states in its 评价年度 cell: (what it is, year)
+    stated: list[tuple[str, int]] = field(default_factory=list)
 
 
 
@@ -380,12 +382,15 @@ def named_years(text: str) -> set[int]:
 
 def note_years(result: ReadResult, path: Path, sheet: str | None,
                rows: list[list[Any]], above: int) -> None:
-    """Add the years named by the file's name and by the title cells above row `above`
-    (at most the first five rows) to `result.years`."""
+    """Add the years named by the file's name, the sheet's name (2023年度, 2023年度评价表)
+    and the title cells above row `above` (at most the first five rows) to
+    `result.years`."""
     from cdo.sheets.read import clean_text, column_letter
 
     for y in named_years(path.stem):
         result.years.append((path, f"文件名“{path.name}”", y))
+    for y in named_years(sheet or ""):
+        result.years.append((path, f"{path.name}，工作表名“{sheet}”", y))
     where = f"{path.name}，工作表“{sheet}”" if sheet else path.name
     for r, row in enumerate(rows[:min(above, 5)]):
         for c, v in enumerate(row):
@@ -463,11 +468,9 @@ def read_sheet(path: Path, table: Table, index: UnitResolver, year: int, result:
             continue
         if year_text:
             m = _YEAR.search(year_text)
-            if m and int(m.group(1)) != year:
-                result.problems.append(
-                    f"{where}：这是 {m.group(1)} 年度的评价表（{unit.name}），不是 {year} 年度"
-                )
-                continue
+            if m:  # checked with the years the names and title name (--force overrides)
+                result.stated.append(
+                    (f"{where}：这是 {m.group(1)} 年度的评价表（{unit.name}）", int(m.group(1))))
         result.sources += 1
         note_years(result, path, sheet.name, sheet.rows, head)
         seen: set[int] = set()

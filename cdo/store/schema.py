@@ -636,7 +636,9 @@ def m011_web_views(db: Database) -> None:
                CASE year_status WHEN 'official' THEN '国务院通知（自带）'
                     WHEN 'loaded' THEN '国务院通知（已载入）' ELSE '暂定' END AS 依据,
                CASE provisional WHEN 1 THEN '是' ELSE '否' END AS 暂定,
-               CASE local WHEN 1 THEN local_reason END AS 本地调整
+               -- a flag, not the clerk's reason (the web view does not serve that)
+               CASE WHEN local = 1 AND workday = 1 THEN '本地调整为工作日'
+                    WHEN local = 1 THEN '本地调整为休息日' END AS 本地调整
         FROM workdays ORDER BY date""")
     db.execute("""CREATE VIEW 评价指标 AS
         SELECT part_order AS 部分序号, part_name AS 评价部分, part_max AS 部分满分,
