@@ -122,7 +122,7 @@ def remind(
     note: Annotated[str | None, typer.Option("--note", help="催办方式或内容，如 电话催办")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="同时写一份催办单 .xlsx（该单位全部待整改问题及逾期工作日；"
-        "须与 --unit 同用）", dir_okay=False)] = None,
+        "须与 --unit 同用）")] = None,
     force: ForceOpt = False,
 ) -> None:
     """登记向单位发出的催办（记到该单位的待整改问题上）；加 --output 同时写出催办单。"""

@@ -40,9 +40,12 @@ def overdue(
     check_output(ctx, output, force)
     db = open_database(ctx)
     if fmt is Format.json and output is None:
+        from cdo.masking import mask_numbers
+        from cdo.output import json_safe
         from cdo.problems.reports import overdue_json
 
-        echo(overdue_json(db, day))
+        # phones in the free text masked (the JSON holds no contact field of its own)
+        echo(json_safe(mask_numbers(overdue_json(db, day))))
         return
     rows = overdue_rows(db, day)
     if output is not None:
@@ -65,20 +68,23 @@ def _print_json_lines(rows: list[dict], keys: list[str]) -> None:
     import json
     import sys
 
+    from cdo.output import json_safe, mask_free_text
+
     encode = json.JSONEncoder(ensure_ascii=False).encode
     out = sys.stdout
     if not rows:
         out.write("[]\n")
         return
     out.write("[\n")
-    out.write(",\n".join(encode({k: r[k] for k in keys}) for r in rows))
+    out.write(json_safe(",\n".join(encode({k: r[k] for k in keys})
+                                   for r in mask_free_text(rows))))
     out.write("\n]\n")
 
 
 def _overdue_table(rows: list[dict], day) -> None:
     from rich.text import Text
 
-    from cdo.output import WIDE_TERMINAL, clean, console
+    from cdo.output import WIDE_TERMINAL, clean, console, mask_text
     from cdo.problems.model import DIMENSION_NAMES, clip_text, due_text
     from cdo.problems.reports import overdue_totals
 
@@ -118,7 +124,8 @@ def _overdue_table(rows: list[dict], day) -> None:
                       str(r["id"]),
                       *((Text(clean(clip_text(r["resource"]))),
                          DIMENSION_NAMES.get(r["dimension"], "")) if wide else ()),
-                      Text(clean(clip_text(r["description"]))), due_text(r["due_on"], r),
+                      Text(clean(clip_text(mask_text(r["description"])))),
+                      due_text(r["due_on"], r),
                       str(r["overdue_days"]))
     con.print(table)
     con.print("逾期工作日：整改期限次日起至统计日的工作日数（按国务院节假日安排）。")

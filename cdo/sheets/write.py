@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cdo.errors import FileReadError
+from cdo.masking import mask_numbers
 
 # ----------------------------------------------------------------------------- measures
 
@@ -57,9 +58,15 @@ WRAP_CAP = 36
 TEXT_CAP = 26
 _LONG_TEXT = ("描述", "简历", "备注", "来源", "说明", "名称", "原因", "内容", "计划", "意见",
               "操作", "命令", "详情", "改动", "情况")
+# Columns of free text a clerk or a unit wrote: phone numbers in them are masked
+_FREE_TEXT = ("描述", "简历", "备注", "说明", "原因", "内容", "意见", "详情", "情况", "名称")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PLACEHOLDERS = {"—", "-", ""}
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def _is_free_text(header: str) -> bool:
+    return any(k in header for k in _FREE_TEXT) and not header.endswith(("电话", "手机"))
 
 
 def display_width(text: Any) -> int:
@@ -131,6 +138,7 @@ class SheetSpec:
     charts: list[ChartSpec] = field(default_factory=list)
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> format
     name_hidden: bool = True  # say under the title which columns paper leaves out
+    show_contact: bool = False  # else phone numbers in free-text columns are masked
 
 
 def set_text(cell, value: Any) -> None:
@@ -408,6 +416,7 @@ def add_sheet(wb, spec: SheetSpec):
     ws.row_dimensions[header_row].height = max(len(c.header_lines) for c in printed) * LINE_PT + 6
 
     body = list(spec.rows) + ([spec.footer] if spec.footer is not None else [])
+    free = set() if spec.show_contact else {c.index for c in cols if _is_free_text(c.header)}
     for k, row in enumerate(body):
         r += 1
         is_foot = spec.footer is not None and k == len(body) - 1
@@ -422,6 +431,8 @@ def add_sheet(wb, spec: SheetSpec):
                 cell.number_format = spec.formats.get((k, c.index), NUMBER_FORMATS[c.kind])
                 cell.alignment = Alignment(horizontal="right", vertical="center")
             else:
+                if isinstance(value, str) and c.index in free:
+                    value = mask_numbers(value)
                 set_text(cell, value)
                 if c.kind == "wrap":
                     cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -613,6 +624,7 @@ def check_target(path: Path, *, force: bool = False, protected: Sequence[Path] =
     """Refuse to write `path` when it is (or leads to) the database, its -wal/-shm/-journal
     file or its backups folder, or when it exists and `force` is not given."""
     path = Path(path)
+    _refuse_odd_target(path)
     if path.suffix.lower() != ".xlsx":
         raise FileReadError(f"{path}：输出文件须以 .xlsx 结尾")
     real = Path(os.path.realpath(path))
@@ -621,7 +633,6 @@ def check_target(path: Path, *, force: bool = False, protected: Sequence[Path] =
         if real == p or p in real.parents:
             raise FileReadError(f"{path}：这是数据库文件或其备份所在位置，不能写入导出文件，"
                                 "请换一个文件名")
-    _refuse_odd_target(path)
     if _is_database(real):
         raise FileReadError(f"{path}：这是一个数据库文件，不能用导出文件覆盖它，请换一个文件名")
     if path.is_symlink() or path.exists():
