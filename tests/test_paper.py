@@ -346,3 +346,60 @@ def test_writer_hides_columns_rather_than_shrink_type(tmp_path):
     assert ws.cell(3, 1).number_format == "0" and ws.cell(3, 3).number_format == "0.0%"
     assert ws.cell(4, 2).value == dt.datetime(2023, 10, 9)  # ISO text becomes a date cell
     assert ws.cell(4, 2).number_format == "yyyy-mm-dd"
+
+
+_CJK_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                       r"([\u4e00-\u9fff]{2,})</word>")
+
+
+def _printed_sizes(pdf) -> list[float]:
+    """The type size of every run of Chinese characters in `pdf` (a CJK glyph is one em
+    wide, so width / characters is the size in points); rotated axis titles left out."""
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True, check=True, timeout=60).stdout
+    sizes = []
+    for m in _CJK_WORD.finditer(out):
+        x0, y0, x1, y1 = map(float, m.groups()[:4])
+        if y1 - y0 > x1 - x0:  # set vertically
+            continue
+        sizes.append((x1 - x0) / len(m.group(5)))
+    return sizes
+
+
+def test_libreoffice_prints_at_least_9_pt(cli, demo, tmp_path):
+    """The real rendering: LibreOffice (which has no 宋体 and substitutes its fonts) turns
+    the sheets into PDF; every Chinese word on the pages is at least 9 pt. A sheet at
+    full size is measured too, so the measure itself is checked (11 pt)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("soffice") is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice (soffice) and pdftotext are needed to print")
+    from cdo.sheets.write import SheetSpec, write_workbook
+
+    write_workbook(tmp_path / "ref.xlsx", [SheetSpec("参考", ["名称", "数"],
+                                                     [["达州市公安局", 1]] * 3)])
+    files = {"ref": [], "overdue": ["report", "overdue", "--as-of", "2023-12-29", "-o"],
+             "remind": ["rectify", "remind", "--unit", "公安局", "--on", "2023-12-29", "-o"],
+             "register": ["register", "list", "--show-contact", "-o"],
+             "problems": ["spotcheck", "list", "-o"],
+             "annual": ["report", "annual", "--year", "2023", "--as-of", "2023-12-31", "-o"],
+             "ranking": ["score", "--year", "2023", "-o"],
+             "sheet": ["score", "sheet", "--year", "2023", "--unit", "达川区"]}
+    for name, args in files.items():
+        if args:
+            r = cli(*args, tmp_path / f"{name}.xlsx")
+            assert r.exit_code == 0, (args, r.stderr)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    *(str(tmp_path / f"{n}.xlsx") for n in files)],
+                   check=True, capture_output=True, timeout=300)
+    ref = _printed_sizes(tmp_path / "ref.pdf")
+    assert ref and min(ref) == pytest.approx(11, abs=0.05)
+    for name in files:
+        sizes = _printed_sizes(tmp_path / f"{name}.pdf")
+        assert sizes, name
+        # 0.05 pt: the PDF's rounding of glyph positions (chart labels are set at 9 pt)
+        assert min(sizes) >= 9 - 0.05, (name, round(min(sizes), 2))
