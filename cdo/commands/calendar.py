@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from cdo.commands.common import FormatOpt, open_database
+from cdo.commands.common import FormatOpt, open_database, read_calendar
 from cdo.dates import parse_date, parse_month
 from cdo.errors import InvalidInputError, StateError
 from cdo.output import Column, Format, emit, print_json
@@ -123,11 +123,9 @@ def deadline(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """计算“N 个工作日内”的截止日期（起算当日不计入）。"""
-    from cdo.store import calendar_store
-
     day0 = _date_arg(start, "起算日期")
     count = _positive_int(n)
-    cal = calendar_store.load_calendar(open_database(ctx, create=False))
+    cal = read_calendar(ctx)
     dl = cal.deadline(day0, count)
     result = {"start": day0.isoformat(), "n": count, "due_on": dl.due.isoformat(),
               "provisional": dl.provisional}
@@ -200,14 +198,13 @@ def show(
     import calendar as stdcal
 
     from cdo import calendar as workcal
-    from cdo.store import calendar_store
 
     ym = parse_month(month)
     year, mon = int(ym[:4]), int(ym[5:])
     if not workcal.MIN_YEAR <= year <= workcal.MAX_YEAR:
         raise InvalidInputError(
             f"月份超出工作日历支持的范围（{workcal.MIN_YEAR}—{workcal.MAX_YEAR} 年）：{month}")
-    cal = calendar_store.load_calendar(open_database(ctx, create=False))
+    cal = read_calendar(ctx)
     last = stdcal.monthrange(year, mon)[1]
     days = [cal.day(dt.date(year, mon, i)) for i in range(1, last + 1)]
     if fmt is not Format.table:

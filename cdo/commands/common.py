@@ -80,6 +80,16 @@ def check_output(ctx: typer.Context, path: Path | str | None, force: bool) -> Pa
     return path
 
 
+def read_calendar(ctx: typer.Context):  # -> WorkCalendar
+    """The working calendar of the database named by --db / $CDO_DB / ./cdo.db, read
+    without the database layer (sqlite-utils, migrations): for commands that only
+    compute with the calendar. No file: the bundled calendar."""
+    from cdo.store import calendar_store
+    from cdo.store.db import resolve_path  # the module alone imports only the stdlib
+
+    return calendar_store.load_calendar_file(resolve_path(db_path(ctx)))
+
+
 def as_of(text: str | None) -> dt.date:
     """The --as-of date, default today."""
     return parse_date(text, "--as-of 日期") if text else today()

@@ -32,53 +32,28 @@ def overdue(
     force: ForceOpt = False,
 ) -> None:
     """逾期未整改问题：按单位分组（附首席数据官），逾期最久的在前，末尾合计。"""
-    from cdo.output import print_csv
+    from cdo.output import write_csv_rows, write_json_lines
     from cdo.problems.model import PROBLEM_KEYS
-    from cdo.problems.reports import overdue_rows
+    from cdo.problems.reports import overdue_json_lines, overdue_rows, overdue_values
 
     day = as_of(as_of_)
     check_output(ctx, output, force)
     db = open_database(ctx)
-    if fmt is Format.json and output is None:
-        from cdo.masking import mask_numbers
-        from cdo.output import json_safe
-        from cdo.problems.reports import overdue_json
-
-        # phones in the free text masked (the JSON holds no contact field of its own)
-        echo(json_safe(mask_numbers(overdue_json(db, day))))
-        return
-    rows = overdue_rows(db, day)
     if output is not None:
         from cdo.problems.reports import write_overdue_xlsx
 
+        rows = overdue_rows(db, day)
         write_overdue_xlsx(output, rows, day)
-    keys = PROBLEM_KEYS  # exactly the problem keys (the CDO is in the table and .xlsx)
+    # JSON and CSV carry exactly the problem keys (the CDO is in the table and .xlsx),
+    # written row by row as SQLite reads them in report order.
     if fmt is Format.json:
-        _print_json_lines(rows, keys)
+        write_json_lines(overdue_json_lines(db, day))
     elif fmt is Format.csv:
-        print_csv(rows, keys)
+        write_csv_rows(PROBLEM_KEYS, overdue_values(db, day))
     else:
-        _overdue_table(rows, day)
+        _overdue_table(rows if output is not None else overdue_rows(db, day), day)
         if output is not None:
             echo(f"已写入 {output}")
-
-
-def _print_json_lines(rows: list[dict], keys: list[str]) -> None:
-    """One JSON array, one object a line: C-speed encoding for 100,000s of rows."""
-    import json
-    import sys
-
-    from cdo.output import json_safe, mask_free_text
-
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    out = sys.stdout
-    if not rows:
-        out.write("[]\n")
-        return
-    out.write("[\n")
-    out.write(json_safe(",\n".join(encode({k: r[k] for k in keys})
-                                   for r in mask_free_text(rows))))
-    out.write("\n]\n")
 
 
 def _overdue_table(rows: list[dict], day) -> None:

@@ -223,6 +223,16 @@ def list_(
     day = as_of(as_of_)
     check_output(ctx, output, force)
     db = open_database(ctx)
+    if fmt is not Format.table and output is None:  # written row by row as SQLite reads
+        from cdo.output import write_csv_rows, write_json_lines
+        from cdo.problems.model import list_problems_json, list_problems_values
+
+        filters = {"month": m, "unit": unit, "status": status, "source": source}
+        if fmt is Format.json:
+            write_json_lines(list_problems_json(db, as_of=day, filters=filters))
+        else:
+            write_csv_rows(PROBLEM_KEYS, list_problems_values(db, as_of=day, filters=filters))
+        return
     rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
     emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,
          title=f"问题清单（{len(rows)} 个，逾期按 {day} 计）", sheet_title="问题清单",

@@ -20,7 +20,7 @@ Domain module: no typer, no rich. Every write is one transaction with its audit 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -385,6 +385,109 @@ def has_changes_after(db: Database, as_of: dt.date) -> bool:
                            [as_of.isoformat()]).fetchone() is not None
 
 
+def prepare_as_of(db: Database, as_of: dt.date, cal: WorkCalendar) -> bool:
+    """Fill two temporary tables that let one SQL query show problems as of `as_of`:
+
+    - temp.cdo_overdue_days(due, n): the working days overdue on `as_of` of every
+      deadline before it (from the first issue date on); `overdue_days_sql` reads it;
+    - temp.cdo_then(id, status, due_on, rectified_on, closed_on, negotiated_until): the
+      problems with an event dated after `as_of`, replayed in SQL to how they stood that
+      day (the same rules as `state_as_of`: per field, the last event recorded on or
+      before `as_of` wins; a reopening clears the rectified and closed dates).
+
+    Returns True if any problem was replayed. Nothing in the database file is written.
+    """
+    conn = db.conn
+    was_in_transaction = conn.in_transaction
+    # A database opened read-only (a newer cdo's) refuses every write, temporary tables'
+    # too; these touch nothing in the file, so they may be written meanwhile.
+    read_only = conn.execute("PRAGMA query_only").fetchone()[0]
+    if read_only:
+        conn.execute("PRAGMA query_only=OFF")
+    try:
+        replayed = _fill_as_of_tables(conn, as_of, cal)
+    finally:
+        if read_only:
+            conn.execute("PRAGMA query_only=ON")
+    if not was_in_transaction and conn.in_transaction:
+        conn.commit()  # only temporary tables were written; leave no transaction open
+
+    def overdue_days(due: str) -> int:  # a deadline the table does not hold (bad data)
+        return cal.workdays_between(dt.date.fromisoformat(due), as_of)
+
+    conn.create_function("cdo_overdue_days", 1, overdue_days, deterministic=True)
+    return replayed
+
+
+def _fill_as_of_tables(conn, as_of: dt.date, cal: WorkCalendar) -> bool:
+    day = as_of.isoformat()
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS cdo_overdue_days"
+                 " (due TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS cdo_then (id INTEGER PRIMARY KEY,"
+                 " status TEXT, due_on TEXT, rectified_on TEXT, closed_on TEXT,"
+                 " negotiated_until TEXT)")
+    conn.execute("DELETE FROM temp.cdo_overdue_days")
+    conn.execute("DELETE FROM temp.cdo_then")
+    first = conn.execute("SELECT MIN(issued_on) FROM problems").fetchone()[0]
+    if first is not None and first < day:
+        # every deadline of a problem issued by then lies between its issue date and
+        # as_of: one row per calendar day, a few thousand at most
+        start = dt.date.fromisoformat(first)
+        total = cal.workdays_between(start, as_of)
+        rows, d = [], start
+        while d < as_of:
+            rows.append((d.isoformat(), total - cal.workdays_between(start, d)))
+            d += dt.timedelta(days=1)
+        conn.executemany("INSERT INTO temp.cdo_overdue_days VALUES (?, ?)", rows)
+    conn.execute(
+        """
+        INSERT INTO temp.cdo_then
+        WITH last AS (
+          SELECT problem_id AS pid,
+            MAX(CASE WHEN on_date <= :day AND (action != 'negotiate' OR until_on IS NOT NULL)
+                THEN id END) AS s,
+            MAX(CASE WHEN on_date <= :day AND action IN ('done', 'reopen') THEN id END) AS r,
+            MAX(CASE WHEN on_date <= :day AND action IN ('verify', 'reopen') THEN id END) AS c,
+            MAX(CASE WHEN on_date <= :day AND action = 'negotiate' AND until_on IS NOT NULL
+                THEN id END) AS n
+          FROM problem_events
+          WHERE problem_id IN (SELECT problem_id FROM problem_events WHERE on_date > :day)
+          GROUP BY problem_id)
+        SELECT l.pid,
+          COALESCE((SELECT CASE action WHEN 'done' THEN 'rectified' WHEN 'verify' THEN 'closed'
+                    WHEN 'reopen' THEN 'open' ELSE 'negotiated' END
+                    FROM problem_events WHERE id = l.s), 'open'),
+          COALESCE((SELECT until_on FROM problem_events WHERE id = l.n), p.original_due_on),
+          (SELECT on_date FROM problem_events WHERE id = l.r AND action = 'done'),
+          (SELECT on_date FROM problem_events WHERE id = l.c AND action = 'verify'),
+          (SELECT until_on FROM problem_events WHERE id = l.n)
+        FROM last l JOIN problems p ON p.id = l.pid
+        """,
+        {"day": day},
+    )
+    return conn.execute("SELECT 1 FROM temp.cdo_then LIMIT 1").fetchone() is not None
+
+
+def overdue_days_sql(due: str) -> str:
+    """SQL for the working days overdue of deadline `due` (an SQL expression before
+    as_of), after `prepare_as_of`."""
+    return (f"COALESCE((SELECT n FROM temp.cdo_overdue_days WHERE due = {due}),"
+            f" cdo_overdue_days({due}))")
+
+
+def as_of_columns(replayed: bool) -> dict[str, str]:
+    """SQL for the columns that change with events (status, due_on, rectified_on,
+    closed_on, negotiated_until) as they stood on the as-of date, over `problems p`
+    LEFT JOIN temp.cdo_then t (`AS_OF_JOIN`), after `prepare_as_of`."""
+    names = ("status", "due_on", "rectified_on", "closed_on", "negotiated_until")
+    if not replayed:
+        return {k: f"p.{k}" for k in names}
+    return {k: f"CASE WHEN t.id IS NULL THEN p.{k} ELSE t.{k} END" for k in names}
+
+
+AS_OF_JOIN = " LEFT JOIN temp.cdo_then t ON t.id = p.id"
+
+
 def state_as_of(p: dict, events: Sequence[tuple], as_of: dt.date) -> dict:
     """Set a problem's status, rectified_on, closed_on, due_on and negotiated_until to
     what they were on `as_of`, replaying its events dated on or before it (as
@@ -473,6 +576,82 @@ def list_problems(
             r["overdue_days"] = cal.workdays_between(due, as_of)
         rows.append(r)
     return mark_ever_overdue(rows, as_of)
+
+
+def _problem_values(st: dict[str, str]) -> list[tuple[str, str]]:
+    """(key, SQL) of the PROBLEM_KEYS over problems p, units u and ru, with `st` the
+    columns as they stood (as_of_columns) and overdue_days as of :day."""
+    overdue = (f"CASE WHEN ({st['status']} IN ('open','negotiated')"
+               f" OR {st['rectified_on']} > :day) AND {st['due_on']} < :day"
+               f" THEN {overdue_days_sql(st['due_on'])} END")
+    values = [("id", "p.id"), ("source", "p.source"), ("unit", "u.name"),
+              ("reporter", "COALESCE(ru.name, p.reporter)"), ("resource", "p.resource"),
+              ("dimension", "p.dimension"), ("description", "p.description"),
+              ("records", "p.records"), ("issued_on", "p.issued_on"),
+              ("due_on", st["due_on"]), ("provisional", "p.provisional"),
+              ("status", st["status"]), ("rectified_on", st["rectified_on"]),
+              ("closed_on", st["closed_on"]), ("overdue_days", overdue)]
+    assert [k for k, _ in values] == PROBLEM_KEYS
+    return values
+
+
+def _problem_list_query(db: Database, as_of: dt.date, cal: WorkCalendar | None, columns,
+                        filters: dict[str, str | None]) -> tuple[str, dict]:
+    """The `list_problems` query (same filters, same order) for `columns(values)`, where
+    values are the (key, SQL) pairs of `_problem_values`; filters: month, unit, status,
+    source as `list_problems` takes them."""
+    from cdo.store import calendar_store
+
+    replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
+    st = as_of_columns(replayed)
+    where = ["p.issued_on <= :day"]
+    month, unit, status, source = (filters.get(k) for k in ("month", "unit", "status", "source"))
+    params: dict[str, Any] = {"day": as_of.isoformat()}
+    if month:
+        where.append("p.month = :month")
+        params["month"] = month
+    if unit:
+        from cdo.roster.units import resolve_unit
+
+        where.append("p.unit_id = :unit")
+        params["unit"] = resolve_unit(db, unit).id
+    if status:
+        where.append(f"{st['status']} = :status")  # as it stood on as_of
+        params["status"] = parse_status(status)
+    if source:
+        where.append("p.source = :source")
+        params["source"] = parse_source(source)
+    sql = (f"SELECT {columns(_problem_values(st))} FROM problems p"
+           " JOIN units u ON u.id = p.unit_id LEFT JOIN units ru ON ru.id = p.reporter_id"
+           + (AS_OF_JOIN if replayed else "") + " WHERE " + " AND ".join(where)
+           + " ORDER BY p.id")
+    return sql, params
+
+
+def list_problems_json(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
+                       cal: WorkCalendar | None = None) -> Iterator[str]:
+    """`list_problems` (same filters and order) as JSON texts, one per problem with
+    exactly the problem keys, laid out as json.dumps(rows, indent=2) lays out each
+    element; SQLite writes them as the rows are read."""
+    def columns(values):
+        lines = [f"'    \"{k}\": ' || "
+                 + ("CASE WHEN p.provisional THEN 'true' ELSE 'false' END"
+                    if k == "provisional" else f"json_quote({v})") for k, v in values]
+        return "'  {' || char(10) || " + " || ',' || char(10) || ".join(lines) + (
+            " || char(10) || '  }'")
+
+    sql, params = _problem_list_query(db, as_of, cal, columns, filters)
+    return (text for (text,) in db.conn.execute(sql, params))
+
+
+def list_problems_values(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
+                         cal: WorkCalendar | None = None) -> Iterator[tuple]:
+    """`list_problems` (same filters and order) as tuples of the PROBLEM_KEYS values
+    (provisional a bool), as the rows are read (for CSV)."""
+    sql, params = _problem_list_query(db, as_of, cal,
+                                      lambda values: ", ".join(v for _, v in values), filters)
+    flag = PROBLEM_KEYS.index("provisional")
+    return ((*t[:flag], bool(t[flag]), *t[flag + 1:]) for t in db.conn.execute(sql, params))
 
 
 def mark_ever_overdue(rows: list[dict], as_of: dt.date) -> list[dict]:

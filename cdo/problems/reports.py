@@ -7,19 +7,21 @@ The annual report (another module) can reuse `rectification_by_unit` over a year
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from itertools import chain
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo.problems.model import (
     _COLS,
-    _SELECT,
+    AS_OF_JOIN,
     DIMENSION_NAMES,
-    UNRECTIFIED,
+    PROBLEM_KEYS,
+    as_of_columns,
     changed_after,
     has_changes_after,
     is_ever_overdue,
+    overdue_days_sql,
+    prepare_as_of,
     state_as_of,
 )
 
@@ -42,118 +44,113 @@ def _cdo_join(as_of: dt.date) -> str:
     )
 
 
+def _overdue_query(replayed: bool, columns: str, as_of: dt.date) -> str:
+    """Problems overdue on :day in report order, after `prepare_as_of`: units with the
+    longest overdue first (then more problems, then the name), within a unit the longest
+    overdue first, then by id. `columns` may use p (problems), u (unit), ru (reporter
+    unit), c.cdo_name, and w: the columns that change with events as they stood that day,
+    plus w.overdue_days. SQLite sorts (window functions give each unit's worst case and
+    count), so rows can be written as they are read."""
+    st = as_of_columns(replayed)
+    then = AS_OF_JOIN if replayed else ""
+    skip = " AND t.id IS NULL" if replayed else ""
+    cols = (f"p.id, p.unit_id, {st['status']} AS status, {st['due_on']} AS due_on,"
+            f" {st['rectified_on']} AS rectified_on, {st['closed_on']} AS closed_on,"
+            f" {st['negotiated_until']} AS negotiated_until")
+    # Index searches: unrectified past the deadline; problems rectified only after the
+    # date (an as-of date in the past); problems replayed to how they stood then.
+    found = (
+        f"SELECT {cols} FROM problems p{then} WHERE p.status IN ('open','negotiated')"
+        f" AND p.due_on < :day AND p.issued_on <= :day{skip}"
+        f" UNION ALL SELECT {cols} FROM problems p{then} WHERE p.rectified_on > :day"
+        f" AND +p.status IN ('rectified','closed') AND +p.due_on < :day{skip}"
+    )
+    if replayed:
+        found += (
+            " UNION ALL SELECT t.id, p.unit_id, t.status, t.due_on, t.rectified_on,"
+            " t.closed_on, t.negotiated_until FROM temp.cdo_then t JOIN problems p"
+            " ON p.id = t.id WHERE t.status IN ('open','negotiated') AND t.due_on < :day"
+            " AND p.issued_on <= :day"
+        )
+    return (
+        f"WITH found AS ({found}),"
+        f" days AS (SELECT f.*, {overdue_days_sql('f.due_on')} AS overdue_days FROM found f),"
+        " w AS (SELECT d.*, MAX(d.overdue_days) OVER unit AS worst, COUNT(*) OVER unit AS many"
+        " FROM days d WINDOW unit AS (PARTITION BY d.unit_id))"
+        f" SELECT {columns} FROM w JOIN problems p ON p.id = w.id"
+        " JOIN units u ON u.id = p.unit_id LEFT JOIN units ru ON ru.id = p.reporter_id"
+        + _cdo_join(as_of) +
+        " ORDER BY w.worst DESC, w.many DESC, u.name, w.overdue_days DESC, w.id"
+    )
+
+
+# The problem keys (PROBLEM_KEYS, in order) over the overdue query's tables.
+_OVERDUE_VALUES = [
+    ("id", "p.id"), ("source", "p.source"), ("unit", "u.name"),
+    ("reporter", "COALESCE(ru.name, p.reporter)"), ("resource", "p.resource"),
+    ("dimension", "p.dimension"), ("description", "p.description"), ("records", "p.records"),
+    ("issued_on", "p.issued_on"), ("due_on", "w.due_on"), ("provisional", "p.provisional"),
+    ("status", "w.status"), ("rectified_on", "w.rectified_on"), ("closed_on", "w.closed_on"),
+    ("overdue_days", "w.overdue_days"),
+]
+assert [k for k, _ in _OVERDUE_VALUES] == PROBLEM_KEYS
+
+
 def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) -> list[dict]:
     """Every problem overdue on `as_of`, grouped by unit (worst unit first), worst first.
 
     Each row has the problem keys with overdue_days filled, plus `cdo` (the unit's CDO)
-    and `original_due_on`, `negotiated_until` for display. One query; overdue days come
-    from the precomputed calendar.
+    and `original_due_on`, `negotiated_until` for display. As of a past date, problems
+    changed since are shown as they stood then.
     """
     from cdo.store import calendar_store
 
-    cal = cal or calendar_store.load_calendar(db)
-    day = as_of.isoformat()
-    base = _SELECT.replace("FROM problems p", ", c.cdo_name FROM problems p") + _cdo_join(as_of)
-    # Two index searches instead of one OR: unrectified past the deadline, and (for an
-    # as-of date in the past) problems rectified only after that date.
-    sql = (
-        f"{base} WHERE p.status IN ('open','negotiated') AND p.due_on < ? AND p.issued_on <= ?"
-        f" UNION ALL {base} WHERE p.rectified_on > ? AND +p.status IN ('rectified','closed')"
-        " AND +p.due_on < ?"
-    )
-    fromiso = dt.date.fromisoformat
-    between = cal.workdays_between
-    days: dict[str, int] = {}  # overdue days per deadline: few distinct dates
+    replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
+    w = {"status", "due_on", "rectified_on", "closed_on", "negotiated_until"}
+    select = {k: ("w." if k in w else "p.") + k for k in _COLS}
+    select.update(unit="u.name", reporter="COALESCE(ru.name, p.reporter)")
+    columns = ", ".join([*select.values(), "w.overdue_days", "c.cdo_name"])
+    keys = [*_COLS, "overdue_days", "cdo"]
     rows = []
-    ncols = len(_COLS)
-    cols = _COLS
-    # As of a past date, problems with events after it are replayed to how they stood.
-    later = changed_after(db, as_of)
-    found = db.conn.execute(sql, [day, day, day, day]).fetchall()
-    if later:
-        found = [t for t in found if t[0] not in later]
-        marks = ",".join(map(str, later))
-        then = []
-        for t in db.conn.execute(f"{base} WHERE p.id IN ({marks}) AND p.issued_on <= ?", [day]):
-            r = state_as_of(dict(zip(cols, t, strict=False)), later[t[0]], as_of)
-            if r["status"] in UNRECTIFIED and r["due_on"] < day:
-                then.append((r, t[ncols]))
-    else:
-        then = []
-    for r, cdo in chain(((dict(zip(cols, t, strict=False)), t[ncols]) for t in found), then):
+    sql = _overdue_query(replayed, columns, as_of)
+    for t in db.conn.execute(sql, {"day": as_of.isoformat()}):
+        r = dict(zip(keys, t, strict=True))
         r["provisional"] = bool(r["provisional"])
-        due = r["due_on"]
-        n = days.get(due)
-        if n is None:
-            n = days[due] = between(fromiso(due), as_of)
-        r["overdue_days"] = n
-        r["cdo"] = cdo
         rows.append(r)
-    worst: dict[int, tuple[int, int]] = {}
-    for r in rows:
-        w = worst.get(r["unit_id"], (0, 0))
-        worst[r["unit_id"]] = (max(w[0], r["overdue_days"]), w[1] + 1)
-    rows.sort(key=lambda r: (-worst[r["unit_id"]][0], -worst[r["unit_id"]][1], r["unit"],
-                             -r["overdue_days"], r["id"]))
     return rows
 
 
 def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) -> str:
-    """`overdue_rows` as a JSON array (exactly the problem keys), one object a line.
+    """The overdue problems as one JSON array, one object a line (`overdue_json_lines`)."""
+    texts = ",\n".join(overdue_json_lines(db, as_of, cal))
+    return f"[\n{texts}\n]" if texts else "[]"
 
-    The same rows in the same order, but SQLite writes each object's text (json_object)
-    so that 100,000s of overdue problems print in a fraction of a second; Python adds
-    the overdue days (once per distinct deadline) and sorts.
-    """
+
+def overdue_json_lines(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
+                       ) -> Iterator[str]:
+    """The text of each overdue problem as a JSON object (exactly the problem keys), in
+    report order, written by SQLite as the rows are read (`overdue_rows` order)."""
     from cdo.store import calendar_store
 
-    cal = cal or calendar_store.load_calendar(db)
-    if has_changes_after(db, as_of):
-        # A past date with changes since: the rows as they stood (rare, so plain Python).
-        import json
+    replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
+    pairs = [f"'{k}', {v}" for k, v in _OVERDUE_VALUES]
+    pairs[PROBLEM_KEYS.index("provisional")] = (
+        "'provisional', json(CASE WHEN p.provisional THEN 'true' ELSE 'false' END)")
+    sql = _overdue_query(replayed, f"json_object({', '.join(pairs)})", as_of)
+    return (text for (text,) in db.conn.execute(sql, {"day": as_of.isoformat()}))
 
-        from cdo.problems.model import PROBLEM_KEYS
 
-        rows = overdue_rows(db, as_of, cal)
-        if not rows:
-            return "[]"
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        return "[\n" + ",\n".join(
-            encode({k: r[k] for k in PROBLEM_KEYS}) for r in rows) + "\n]"
-    day = as_of.isoformat()
-    head = (
-        "json_object('id', p.id, 'source', p.source, 'unit', u.name,"
-        " 'reporter', COALESCE(ru.name, p.reporter), 'resource', p.resource,"
-        " 'dimension', p.dimension, 'description', p.description, 'records', p.records,"
-        " 'issued_on', p.issued_on, 'due_on', p.due_on,"
-        " 'provisional', json(CASE WHEN p.provisional THEN 'true' ELSE 'false' END),"
-        " 'status', p.status, 'rectified_on', p.rectified_on, 'closed_on', p.closed_on)"
-    )
-    base = (
-        f"SELECT p.unit_id, u.name, p.due_on, p.id, {head}"
-        " FROM problems p JOIN units u ON u.id = p.unit_id"
-        " LEFT JOIN units ru ON ru.id = p.reporter_id"
-    )
-    sql = (
-        f"{base} WHERE p.status IN ('open','negotiated') AND p.due_on < :day"
-        " AND p.issued_on <= :day"
-        f" UNION ALL {base} WHERE p.rectified_on > :day"
-        " AND +p.status IN ('rectified','closed') AND +p.due_on < :day"
-    )
-    rows = db.conn.execute(sql, {"day": day}).fetchall()
-    if not rows:
-        return "[]"
-    fromiso, between = dt.date.fromisoformat, cal.workdays_between
-    days = {due: between(fromiso(due), as_of) for due in {r[2] for r in rows}}
-    worst: dict[int, list[int]] = {}
-    for uid, _, due, *_rest in rows:
-        w = worst.setdefault(uid, [0, 0])
-        w[0] = max(w[0], days[due])
-        w[1] += 1
-    rows.sort(key=lambda r: (-worst[r[0]][0], -worst[r[0]][1], r[1], -days[r[2]], r[3]))
-    return "[\n" + ",\n".join(
-        f'{r[4][:-1]},"overdue_days":{days[r[2]]}}}' for r in rows
-    ) + "\n]"
+def overdue_values(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
+                   ) -> Iterator[tuple]:
+    """Each overdue problem as a tuple of the PROBLEM_KEYS values (provisional a bool),
+    in report order, as the rows are read (for CSV)."""
+    from cdo.store import calendar_store
+
+    replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
+    sql = _overdue_query(replayed, ", ".join(v for _, v in _OVERDUE_VALUES), as_of)
+    flag = PROBLEM_KEYS.index("provisional")
+    return ((*t[:flag], bool(t[flag]), *t[flag + 1:])
+            for t in db.conn.execute(sql, {"day": as_of.isoformat()}))
 
 
 def overdue_totals(rows: Sequence[dict]) -> dict:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from cdo.calendar import WorkCalendar, bundled_years, check_range, parse_year_doc, year_doc
 from cdo.dates import timestamp
-from cdo.errors import InvalidInputError
+from cdo.errors import CdoError, InvalidInputError
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -23,26 +24,53 @@ def load_calendar(db: Database) -> WorkCalendar:
     return WorkCalendar(years, local_adjustments(db))
 
 
+def load_calendar_file(path: Path) -> WorkCalendar:
+    """The calendar stored in the database file at `path`, read with the standard
+    library only (read-only, no migration): for commands that need nothing else from
+    the database. A file that does not exist, or holds no calendar yet, gives the
+    bundled calendar."""
+    import sqlite3
+
+    if path.is_dir():
+        raise CdoError(f"数据库路径是一个文件夹：{path}")
+    if not path.exists():
+        return WorkCalendar(dict(bundled_years()), {})
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        raise CdoError(f"无法打开数据库文件 {path}：{e}（请检查路径和读写权限）") from None
+    try:
+        return load_calendar(conn)  # type: ignore[arg-type]  # execute() is all it uses
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):  # a database no cdo command has written yet
+            return WorkCalendar(dict(bundled_years()), {})
+        raise CdoError(f"无法读取数据库文件 {path}：{e}（请检查路径和读写权限）") from None
+    except sqlite3.DatabaseError as e:
+        raise CdoError(f"不是有效的 cdo 数据库文件：{path}（{e}）") from None
+    finally:
+        conn.close()
+
+
 # -- the database: loaded notices and local adjustments ----------------------------------
 
 
 def loaded_docs(db: Database) -> dict[int, dict]:
     """Loaded years in the data-file shape {"year","source","days":[{date,name,off}]}."""
     docs: dict[int, dict] = {}
-    for row in db.query("SELECT year, source FROM calendar_years ORDER BY year"):
-        docs[row["year"]] = {"year": row["year"], "source": row["source"], "days": []}
-    for row in db.query("SELECT year, date, off, name FROM calendar_days ORDER BY year, date"):
-        docs[row["year"]]["days"].append(
-            {"date": row["date"], "name": row["name"] or "", "off": bool(row["off"])}
-        )
+    for year, source in db.execute("SELECT year, source FROM calendar_years ORDER BY year"):
+        docs[year] = {"year": year, "source": source, "days": []}
+    for year, date, off, name in db.execute(
+            "SELECT year, date, off, name FROM calendar_days ORDER BY year, date"):
+        docs[year]["days"].append({"date": date, "name": name or "", "off": bool(off)})
     return docs
 
 
 def local_adjustments(db: Database) -> dict[dt.date, tuple[bool, str]]:
     """Local adjustments: date -> (workday, reason)."""
     return {
-        dt.date.fromisoformat(r["date"]): (r["kind"] == "work", r["reason"])
-        for r in db.query("SELECT date, kind, reason FROM calendar_local ORDER BY date")
+        dt.date.fromisoformat(date): (kind == "work", reason)
+        for date, kind, reason in db.execute(
+            "SELECT date, kind, reason FROM calendar_local ORDER BY date")
     }
 
 
