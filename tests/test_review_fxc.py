@@ -216,3 +216,19 @@ def test_checking_a_backup_leaves_no_wal_files_beside_it(tmp_path, unit_db, cli)
     inspect_database(tmp_path / "b.db")
     assert not os.path.exists(tmp_path / "b.db-wal")
     assert not os.path.exists(tmp_path / "b.db-shm")
+
+
+# ----------------------------------------------------------------------------- minor
+
+def test_one_bad_form_imported_says_nothing_was_saved(cli, tmp_path, unit_db):
+    wb = openpyxl.Workbook()
+    wb.active.append(["这不是推荐表"])
+    wb.save(tmp_path / "bad.xlsx")
+    r = cli("register", "import", tmp_path / "bad.xlsx")
+    assert r.exit_code == 1
+    assert "其余已保存" not in r.stderr and "没有保存任何内容" in r.stderr
+
+
+def test_deadline_past_the_calendar_says_its_range(cli):
+    r = cli("calendar", "deadline", "9999-12-31", "30")
+    assert r.exit_code == 1 and "1900—2200" in r.stderr

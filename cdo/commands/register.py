@@ -100,6 +100,10 @@ def import_(
     for f in report.failed:
         warn(f"未导入  {f.place}：{f.reason}")
     echo(import_summary(report))
+    if report.failed and not report.done:
+        from cdo.errors import CdoError
+
+        raise CdoError(f"{len(report.failed)} 份推荐表都未导入，原因见上；没有保存任何内容")
     if report.failed:
         raise PartlySavedError(f"有 {len(report.failed)} 份推荐表未导入，原因见上；其余已保存")
 
