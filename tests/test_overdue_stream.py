@@ -282,8 +282,10 @@ def test_overdue_rows_as_before(world, day):
 @pytest.mark.parametrize("day", AS_OF)
 def test_overdue_json_as_before(world, cli, day):
     db = open_db(world)
+    from cdo.output import json_safe
+
     out = _run(cli, world, "report", "overdue", "--as-of", day, "--format", "json")
-    old = old_overdue_json(db, D(day)) + "\n"
+    old = json_safe(old_overdue_json(db, D(day))) + "\n"  # DEL and C1 now escaped
     if not has_changes_after(db, D(day)):
         assert out == old  # byte for byte
     else:
@@ -292,7 +294,7 @@ def test_overdue_json_as_before(world, cli, day):
         assert json.loads(out) == json.loads(old)
         compact = [json.dumps(o, ensure_ascii=False, separators=(",", ":"))
                    for o in json.loads(old)]
-        assert out == ("[\n" + ",\n".join(compact) + "\n]\n" if compact else "[]\n")
+        assert out == json_safe("[\n" + ",\n".join(compact) + "\n]\n" if compact else "[]\n")
     with_xlsx = _run(cli, world, "report", "overdue", "--as-of", day, "--format", "json",
                      "--output", world.parent / f"o{day}.xlsx")
     assert with_xlsx == out
@@ -367,7 +369,8 @@ def test_a_newer_cdos_database_still_reports(cli, tmp_path):
 # Every kind of field SQLite cannot write as it is: the CSV still matches print_csv.
 ODD_TEXTS = ["=1+1", "+86", "-负号", "@SUM(A1)", "\t制表开头", "\r回车开头", "a,b", 'a"b', "a\nb",
              "中\x1f间", "零\x00字节", "转义\x1b[2J", "八位\x9b31m", "删除\x7f", "C1\x85字", "",
-             "·间隔号", "正常,=逗号后", "尾-", "x\x1f=y"]
+             "·间隔号", "正常,=逗号后", "尾-", "x\x1f=y", "电话 13812345678", "=电话0818-2345678",
+             "电话,13912345678\x1f"]
 
 
 @pytest.fixture(scope="module")
@@ -379,7 +382,7 @@ def odd_world(world, tmp_path_factory):
     shutil.copyfile(world, path)
     conn = sqlite3.connect(path)
     ids = [i for (i,) in conn.execute("SELECT id FROM problems ORDER BY id")]
-    records = [None, -5, 2.5, 1e20, 0.1 + 0.2, 7, "文本", b"\x01blob", -0.0, 12]
+    records = [None, -5, 2.5, 1e20, 0.1 + 0.2, 7, "文本", b"\x01blob", -0.0, 12, 1.0, 1]
     for n, i in enumerate(ids):
         text = ODD_TEXTS[n % len(ODD_TEXTS)]
         conn.execute("UPDATE problems SET description = ?, resource = ?, records = ?,"
@@ -401,5 +404,9 @@ def test_csv_of_odd_fields_as_before(odd_world, cli, day):
     assert out == _captured(print_csv, rows, PROBLEM_KEYS)
     if day == AS_OF[-1]:  # every odd field is there
         for text in ("'=1+1", '"a,b"', "'-负号", "'\t制表开头", ",2.5,", ",1e+20,", ",-5,",
-                     ",0.30000000000000004,", "b'\\x01blob'", '"a\nb"', '"a""b"', "中\x1f间"):
+                     ",0.30000000000000004,", "b'\\x01blob'", '"a\nb"', '"a""b"', ",中间,", "'=电话"):
             assert text in out, text
+        from cdo.output import mask_text
+
+        masked = mask_text("电话 13812345678")  # a description's phone is masked
+        assert masked != "电话 13812345678" and f",{masked}," in out

@@ -126,7 +126,7 @@ def new(
 @app.command("template")
 def template(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Argument(help="要写入的空白清单 .xlsx", dir_okay=False)],
+    out: Annotated[Path, typer.Argument(help="要写入的空白清单 .xlsx")],
     force: ForceOpt = False,
 ) -> None:
     """生成一份空白的问题数据清单（.xlsx），列与导入时读取的一致。"""
@@ -236,7 +236,7 @@ def list_(
         if fmt is Format.json:
             write_json_lines(list_problems_json(db, as_of=day, filters=filters))
         else:
-            register_csv(db.conn, len(PROBLEM_KEYS))
+            register_csv(db.conn, PROBLEM_KEYS)
             write_csv_lines(PROBLEM_KEYS, list_problems_csv_lines(
                 db, as_of=day, filters=filters,
                 line=lambda values: csv_line_sql(values, NUMBER_KEYS, TYPED_KEYS)))
