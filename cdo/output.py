@@ -267,16 +267,17 @@ def write_csv_lines(keys: Sequence[str], rows: Iterable[tuple[str, str | None]],
     masked = [] if show_contact else [i for i, k in enumerate(keys) if k in FREE_TEXT_KEYS]
     plain_breaker, formula = _PLAIN_BREAKER.search, _FORMULA_AFTER_SEP.search
     phone = _PHONE_LIKE.search
+    last = max(masked, default=0) + 1  # fields split off to find the masked ones
     for joined, made in rows:
         if made is not None:
             out.write(made)
             continue
         if (joined.count(_SEP) == n and not plain_breaker(joined) and not formula(joined)
                 and not joined.startswith(_FORMULA_START)):
-            if not masked or not phone(joined):
+            if not masked:
                 out.write(joined.replace(_SEP, ",") + "\n")
                 continue
-            fields = joined.split(_SEP)
+            fields = joined.split(_SEP, last)
             if not any(phone(fields[i]) for i in masked):
                 out.write(joined.replace(_SEP, ",") + "\n")
                 continue
