@@ -253,7 +253,7 @@ _PLAIN_BREAKER = re.compile('[,"\n\r\x00-\x08\x0b-\x1e\x7f-\x9f]')
 _FORMULA_AFTER_SEP = re.compile(_SEP + "[=+@\t\r-]")
 
 
-def write_csv_lines(keys: Sequence[str], rows: Iterable[tuple[str, str | None]], *,
+def write_csv_lines(keys: Sequence[str], rows: Iterable[tuple], *,
                     show_contact: bool = False) -> None:
     """CSV under a header of `keys` of rows SQLite made with `csv_line_sql`, written as
     they come, byte for byte as write_csv_rows writes the same values: most lines need
@@ -267,20 +267,16 @@ def write_csv_lines(keys: Sequence[str], rows: Iterable[tuple[str, str | None]],
     masked = [] if show_contact else [i for i, k in enumerate(keys) if k in FREE_TEXT_KEYS]
     plain_breaker, formula = _PLAIN_BREAKER.search, _FORMULA_AFTER_SEP.search
     phone = _PHONE_LIKE.search
-    last = max(masked, default=0) + 1  # fields split off to find the masked ones
-    for joined, made in rows:
+    for row in rows:
+        joined, made = row[0], row[1]
         if made is not None:
             out.write(made)
             continue
         if (joined.count(_SEP) == n and not plain_breaker(joined) and not formula(joined)
-                and not joined.startswith(_FORMULA_START)):
-            if not masked:
-                out.write(joined.replace(_SEP, ",") + "\n")
-                continue
-            fields = joined.split(_SEP, last)
-            if not any(phone(fields[i]) for i in masked):
-                out.write(joined.replace(_SEP, ",") + "\n")
-                continue
+                and not joined.startswith(_FORMULA_START)
+                and not (masked and phone(_SEP.join(row[2:])))):  # the free texts again
+            out.write(joined.replace(_SEP, ",") + "\n")
+            continue
         # texts only (see csv_line_sql): each field's text is its value
         fields = joined.split(_SEP)
         for i in masked:
@@ -289,18 +285,21 @@ def write_csv_lines(keys: Sequence[str], rows: Iterable[tuple[str, str | None]],
 
 
 def csv_line_sql(values: Sequence[tuple[str, str]], numbers: Sequence[str] = (),
-                 typed: Sequence[str] = ()) -> str:
+                 typed: Sequence[str] = (), *, show_contact: bool = False) -> str:
     """SQL for two columns that write_csv_lines turns into one CSV line of the (key, SQL)
     `values`: their texts joined by _SEP, and NULL — or, for a row SQLite cannot join
     faithfully, the finished line. Keys in `numbers` are non-negative integers or NULL;
     keys in `typed` (columns without TEXT affinity) may hold other numbers, and a row
     with a negative, real or BLOB one there, or a _SEP inside a text, is finished by
-    cdo_csv_row (register_csv) through the same conversion as write_csv_rows."""
+    cdo_csv_row (register_csv) through the same conversion as write_csv_rows. Then,
+    unless `show_contact`, the free-text fields again, to look for phones in."""
     joined = " || char(31) || ".join(f"COALESCE({v}, '')" for _, v in values)
     odd = [f"instr({v}, char(31))" for k, v in values if k not in numbers and k not in typed]
     odd += [f"typeof({v}) IN ('real', 'blob') OR {v} < 0" for k, v in values if k in typed]
     made = f"cdo_csv_row({', '.join(v for _, v in values)})"
-    return f"{joined}, CASE WHEN {' OR '.join(odd)} THEN {made} END"
+    free = "".join(f", COALESCE({v}, '')" for k, v in values
+                   if k in FREE_TEXT_KEYS and not show_contact)
+    return f"{joined}, CASE WHEN {' OR '.join(odd)} THEN {made} END{free}"
 
 
 def register_csv(conn, keys: Sequence[str], *, show_contact: bool = False) -> None:
