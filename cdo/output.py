@@ -276,8 +276,8 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
 
 # a date, ID, number, time or masked phone inside text, with the punctuation that follows it
 _WHOLE_TOKEN = re.compile(r"[#0-9A-Za-z][0-9A-Za-z#/_.:*+%@~-]*")
-_OPENING = "（(「《“‘[【"
-_CLOSING = "，。；：、）)」》！？”’】,;:=]"
+_OPENING = "（(「《“‘[【〔"
+_CLOSING = "，。；：、）)」》！？”’】〕,;:=]"
 _ATOM = re.compile(rf"\s+|[{re.escape(_OPENING)}]*(?:[0-9A-Za-z#/_.:*+%@~-]+|\S)"
                    rf"[{re.escape(_CLOSING)}]*")
 

@@ -402,3 +402,28 @@ def test_set_text_keeps_no_character_openpyxl_refuses(text):
     set_text(cell, text)
     assert not ILLEGAL_CHARACTERS_RE.search(cell.value)
     assert cell.value == ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_calendar_tables_fit_and_keep_dates_whole(cli, demo, monkeypatch, tmp_path, width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    outs = [cli(*args) for args in (["calendar", "years"], ["calendar", "show", "2023-10"],
+                                    ["calendar", "deadline", "2023-09-27", "30", "--explain"])]
+    notice = tmp_path / "2023.txt"  # three more days off: deadlines move, the table lists them
+    notice.write_text("2023-10-09 休\n2023-10-10 休\n2023-10-11 休\n", encoding="utf-8")
+    moved = cli("calendar", "load", notice, "--year", "2023", "--replace", "--dry-run")
+    for r in [*outs, moved]:
+        assert r.exit_code == 0, r.stderr
+        table = [ln for ln in r.stdout.splitlines() if re.match(r"^\s*[┏┃┡│└]", ln)]
+        assert table and all(cell_len(ln) <= width for ln in table), r.stdout  # prose: echoed
+        assert _split_tokens(r.stdout) == []
+    assert "2023-11-08" in outs[2].stdout and "第30天" in outs[2].stdout
+    rows = [row for row in _columns_of_rows(moved.stdout.splitlines()) if len(row) == 6]
+    assert len(rows) == 22  # nothing cut off
+    assert not any("…" in ln for ln in moved.stdout.splitlines() if ln.startswith("│"))
+    units = json.loads(cli("units", "list", "-f", "json").stdout)
+    long_name = next(u["name"] for u in units if u["name"].startswith("达州市人力资源"))
+    assert any("".join(row[1]) == long_name for row in rows)
+    assert any("".join(row[5]).endswith("（已销号，按新期限重新判断是否曾逾期）") for row in rows)
+    for row in rows:
+        assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", "".join(row[i])) for i in (2, 3, 4)), row
