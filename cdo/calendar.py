@@ -219,7 +219,12 @@ class WorkCalendar:
                 return self._dates[self._counts[i] + n - 1]
         except IndexError:
             pass
-        self._ensure(start, start + dt.timedelta(days=n * 2 + 60))
+        check_range(start)  # before the arithmetic: 9999-12-31 + n days would overflow
+        try:
+            end = start + dt.timedelta(days=n * 2 + 60)
+        except OverflowError:
+            end = dt.date.max
+        self._ensure(start, end)
         return self._dates[self._counts[start.toordinal() - self._base] + n - 1]
 
     def workdays_between(self, a: dt.date, b: dt.date) -> int:

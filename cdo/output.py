@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -51,6 +52,7 @@ _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, ESC[2J
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, OSC 52 clipboard writes
     r"|\x1b[P^_X][^\x1b]*(?:\x1b\\)?"  # DCS, PM, APC, SOS strings
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # CSI as one 8-bit character
     r"|\x1b.?"  # any other escape
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # other control characters (tab and newline stay)
 )
@@ -141,35 +143,105 @@ def table_tsv(table) -> str:
     return "\n".join(lines) + "\n"
 
 
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=plain) + "\n")
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+# Free text a clerk or a unit wrote: a phone number typed into it is masked in every output
+# (table, CSV, JSON, .xlsx) unless --show-contact. The keys stay as they are.
+FREE_TEXT_KEYS = frozenset({"description", "note", "notes", "reason", "end_reason", "resume",
+                            "skills", "work_plan", "recommendation", "content", "comment",
+                            "remark", "detail", "details", "story", "title"})
 
 
-def print_csv(rows: Sequence[dict], keys: Sequence[str]) -> None:
+@functools.lru_cache(maxsize=65536)
+def mask_text(text: str) -> str:
+    """Phone numbers in `text` masked (cdo.masking.mask_numbers), memoised per value."""
+    from cdo.masking import mask_numbers
+
+    return mask_numbers(text)
+
+
+def mask_free_text(rows: Iterable[dict]) -> list[dict]:
+    """`rows` with the phone numbers in their free-text fields masked."""
+    out = []
+    for r in rows:
+        hit = [k for k in FREE_TEXT_KEYS.intersection(r) if isinstance(r[k], str)]
+        out.append({**r, **{k: mask_text(r[k]) for k in hit}} if hit else r)
+    return out
+
+
+def _mask_deep(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_mask_deep(x) for x in data]
+    if isinstance(data, dict):
+        return {k: mask_text(v) if k in FREE_TEXT_KEYS and isinstance(v, str) else _mask_deep(v)
+                for k, v in data.items()}
+    return data
+
+
+def json_safe(text: str) -> str:
+    """JSON text with DEL and C1 characters escaped (json escapes C0 itself): an 8-bit CSI
+    (\\x9b) in a value cannot drive the terminal. The data is unchanged."""
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def print_json(data: Any, *, show_contact: bool = False) -> None:
+    """`data` as JSON; phone numbers in free-text fields masked unless `show_contact`."""
+    if not show_contact:
+        data = _mask_deep(data)
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=plain)
+    sys.stdout.write(json_safe(text) + "\n")
+
+
+def print_csv(rows: Iterable[dict], keys: Sequence[str], *, show_contact: bool = False) -> None:
+    """`rows` as CSV; phone numbers in free-text fields masked unless `show_contact`."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(keys)
+    masked = set() if show_contact else FREE_TEXT_KEYS.intersection(keys)
     for row in rows:
-        writer.writerow(["" if row.get(k) is None else _csv_value(row.get(k)) for k in keys])
+        writer.writerow(["" if row.get(k) is None else
+                         _csv_value(mask_text(row[k]) if k in masked and isinstance(row[k], str)
+                                    else row.get(k)) for k in keys])
 
 
-def write_json_lines(objects: Iterable[str]) -> None:
-    """A JSON array of ready-made object texts, one a line, written as they come."""
+def write_json_lines(objects: Iterable[str], *, show_contact: bool = False) -> None:
+    """A JSON array of ready-made object texts, one a line, written as they come; phone
+    numbers in free-text fields masked unless `show_contact`, DEL and C1 escaped."""
     out = sys.stdout
     first = True
     for text in objects:
         out.write("[\n" if first else ",\n")
-        out.write(text)
+        out.write(json_safe(text if show_contact else _masked_json(text)))
         first = False
     out.write("[]\n" if first else "\n]\n")
 
 
-def write_csv_rows(keys: Sequence[str], rows: Iterable[Sequence]) -> None:
+# Seven digits, separators allowed: a text without such a run holds no phone number
+_PHONE_LIKE = re.compile(r"\d(?:[ \u3000\-\u2010-\u2015\uff0d.\u00a0]?\d){6}")
+
+
+def _masked_json(text: str) -> str:
+    """One ready-made JSON object text with the phones in its free-text fields masked,
+    laid out as it came (SQLite's compact json_object, or json.dumps' indent=2 element)."""
+    if not _PHONE_LIKE.search(text):
+        return text
+    data = json.loads(text)
+    masked = _mask_deep(data)
+    if masked == data:
+        return text
+    if text.startswith("  {"):
+        return "\n".join("  " + line for line in
+                         json.dumps(masked, ensure_ascii=False, indent=2).split("\n"))
+    return json.dumps(masked, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_csv_rows(keys: Sequence[str], rows: Iterable[Sequence], *,
+                   show_contact: bool = False) -> None:
     """CSV of rows given as value tuples in `keys` order, written as they come; each
     value goes through the same conversion as print_csv. Each column holds values of
     one type (or None), as an SQLite column does: its fields are remembered by value."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(keys)
-    fields = [_CsvFields() for _ in keys]
+    fields = [_CsvFields(mask=not show_contact and k in FREE_TEXT_KEYS) for k in keys]
     writer.writerows([f[v] for f, v in zip(fields, t, strict=True)] for t in rows)
 
 
@@ -180,10 +252,15 @@ class _CsvFields(dict):
 
     LIMIT = 16_384  # distinct values kept per column, so memory stays small
 
+    def __init__(self, *, mask: bool = False) -> None:
+        super().__init__()
+        self.mask = mask  # a free-text column: phone numbers masked
+
     def __missing__(self, value: Any) -> Any:
         if len(self) >= self.LIMIT:
             self.clear()
-        field = self[value] = "" if value is None else _csv_value(value)
+        shown = mask_text(value) if self.mask and isinstance(value, str) else value
+        field = self[value] = "" if value is None else _csv_value(shown)
         return field
 
 
@@ -199,8 +276,10 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, default=plain)
     value = plain(value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = clean(value)  # no escape sequence reaches the terminal or the file
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value
 
 
@@ -396,17 +475,21 @@ def emit(
     output: Path | None = None,
     sheet_title: str | None = None,
     empty: str = "没有记录。",
+    show_contact: bool = False,
 ) -> None:
-    """Print `rows` in the chosen format; with `output`, also write an .xlsx sheet."""
+    """Print `rows` in the chosen format; with `output`, also write an .xlsx sheet.
+    Phone numbers in free text (FREE_TEXT_KEYS) are masked unless `show_contact`."""
     fmt = Format(fmt)
     keys = list(keys) if keys is not None else (list(rows[0]) if rows else [c.key for c in columns])
+    if not show_contact:
+        rows = mask_free_text(rows)
     if output is not None:
         write_xlsx_rows(output, rows, columns, sheet_title or title or "Sheet1", title=title,
-                        footer=footer)
+                        footer=footer, show_contact=show_contact)
     if fmt is Format.json:
-        print_json([{k: plain(r.get(k)) for k in keys} for r in rows])
+        print_json([{k: plain(r.get(k)) for k in keys} for r in rows], show_contact=True)
     elif fmt is Format.csv:
-        print_csv(rows, keys)
+        print_csv(rows, keys, show_contact=True)
     else:
         con = console()
         if not rows:
@@ -421,7 +504,7 @@ def emit(
 def write_xlsx_rows(path: Path, rows: Sequence[dict], columns: Sequence[Column], sheet: str,
                     *, title: str | None = None, footer: dict | None = None,
                     kinds: dict[str, str] | None = None,
-                    drop_first: Sequence[str] = ()) -> None:
+                    drop_first: Sequence[str] = (), show_contact: bool = False) -> None:
     """Write one sheet of `rows` under Chinese headers through the one workbook writer:
     numbers and dates as typed cells, text as text (never a formula)."""
     from cdo.sheets.write import SheetSpec, write_workbook
@@ -433,7 +516,8 @@ def write_xlsx_rows(path: Path, rows: Sequence[dict], columns: Sequence[Column],
                  + [c.header for c in columns if c.wide and c.terminal])
     write_workbook(path, [SheetSpec(sheet, [c.header for c in columns], body, title=title,
                                     footer=foot, kinds=dict(kinds or {}),
-                                    drop_first=[*drop_first, *secondary])])
+                                    drop_first=[*drop_first, *secondary],
+                                    show_contact=show_contact)])
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

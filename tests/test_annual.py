@@ -49,8 +49,15 @@ def filled(db_path):
     db.conn.close()
 
 
+def _shift(ws) -> int:
+    """1 when a line under the title names the columns paper leaves off (hidden)."""
+    return 1 if str(ws.cell(2, 1).value or "").startswith("打印时略去") else 0
+
+
 def sheet_rows(ws):
-    return [list(r) for r in ws.iter_rows(values_only=True)]
+    """The sheet's rows: title, header, data … (the hidden-columns line left out)."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    return rows[:1] + rows[2:] if _shift(ws) else rows
 
 
 def test_annual_workbook(cli, filled, tmp_path):
@@ -68,7 +75,9 @@ def test_annual_workbook(cli, filled, tmp_path):
             assert len(ws._charts) == 1
             continue
         assert ws.auto_filter.ref, ws.title          # the clerk can filter
-        assert ws.freeze_panes == "A3", ws.title
+        # frozen under the header (row 2, or 3 when a line names the columns paper leaves off)
+        header = int(ws.print_title_rows.split(":")[0].strip("$"))
+        assert header in (2, 3) and ws.freeze_panes == f"A{header + 1}", ws.title
 
     roster = sheet_rows(wb["名册"])
     assert roster[0][0] == "2023年度首席数据官名册（截至 2023 年 12 月 31 日）"
@@ -88,7 +97,7 @@ def test_annual_workbook(cli, filled, tmp_path):
     assert [r[-1] for r in problems[2:]] == ["按期整改", "逾期整改", "逾期未整改"]
     assert [r[head.index("曾逾期")] for r in problems[2:]] == [None, "是", "是"]
     assert problems[2][5] == "=资源"                  # text, never a formula
-    assert wb["问题清单"].cell(3, 6).data_type == "s"
+    assert wb["问题清单"].cell(3 + _shift(wb["问题清单"]), 6).data_type == "s"
 
     rect = sheet_rows(wb["整改情况"])
     block = ["发现问题", "按期整改", "逾期整改", "尚未整改", "逾期（曾逾期）"]
@@ -99,8 +108,9 @@ def test_annual_workbook(cli, filled, tmp_path):
     assert body["达州市通川区"] == [1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0]
     assert body["达州市中心医院"] == [0, 0, 0, 0, 0, "—", 0, 0, 0, 0, 0, 0, "—"]
     assert rect[-1][0].startswith("合计") and rect[-1][2] == 3 and rect[-1][13] == 3
-    assert wb["整改情况"].cell(3, 8).number_format == "0.0%"
-    assert wb["整改情况"].cell(3, 15).number_format == "0.0%"
+    shift = _shift(wb["整改情况"])
+    assert wb["整改情况"].cell(3 + shift, 8).number_format == "0.0%"
+    assert wb["整改情况"].cell(3 + shift, 15).number_format == "0.0%"
 
     ranking = sheet_rows(wb["评价排名"])
     assert "未定稿" in ranking[0][0]
@@ -109,7 +119,7 @@ def test_annual_workbook(cli, filled, tmp_path):
         (1, "达州市大数据中心", 60, "已评完"), (1, "达州市通川区", 60, "已评完"),
         (None, "达州市中心医院", 70, "未评完（未评：第17项），括号内为已评部分")]
     ws = wb["评价排名"]
-    assert ws.cell(3, 10).number_format == "0.0"
+    assert ws.cell(3 + _shift(ws), 10).number_format == "0.0"
     assert ws.cell(5, 10).number_format == '"("0.0")"'  # a partial total, shown (70.0)
 
 

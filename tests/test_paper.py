@@ -13,9 +13,13 @@ from conftest import copy_db
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from cdo.cli import app
-from cdo.sheets.write import wrap_header
+from cdo.sheets.write import CHAR_PX, wrap_header
 
 A4_MM = (210.0, 297.0)
+# One unit of column width as printed: the digit width of the workbook's default font.
+# Measured with soffice (a 10-column sheet converted to PDF): 7.8 px for Arial (Liberation
+# Sans), 9.1 px for 宋体 or Calibri (DejaVu Sans fallback); Excel: 8 px for Arial.
+LO_CHAR_PX = 8.2
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 NUMBER_TEXT = re.compile(r"^-?\d{1,9}(\.\d+)?%?$|^\(\d+(\.\d+)?\)$")  # phones are text
 COMMAND_LINE = re.compile(r"\bcdo [a-z]")
@@ -123,7 +127,7 @@ def effective_pt(ws) -> float:
     width_mm = (A4_MM[1] if landscape else A4_MM[0]) - \
         (ws.page_margins.left + ws.page_margins.right) * 25.4
     cols = _visible_columns(ws)
-    total = sum((_col_width(ws, c) * 7 + 5) * 25.4 / 96 for c in cols)
+    total = sum((_col_width(ws, c) * _char_px(ws) + 5) * 25.4 / 96 for c in cols)
     scale = 1.0
     if ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage:
         if ws.page_setup.fitToWidth:
@@ -138,7 +142,18 @@ def effective_pt(ws) -> float:
             scale = ws.page_setup.scale / 100
     sizes = [c.font.sz or 11 for row in ws.iter_rows() for c in row
              if c.value not in (None, "") and c.column in cols]
+    # LibreOffice scales the footer with the page, whatever scaleWithDoc says
+    sizes += [part.size or 11 for part in (ws.oddFooter.center, ws.oddFooter.right)
+              if part.text]
     return min(sizes, default=11) * scale
+
+
+def _char_px(ws) -> float:
+    """The column-width unit for this workbook, as the wider of Excel and LibreOffice
+    prints it (it scales with the default font's size)."""
+    default = ws.parent._fonts[0]
+    px = LO_CHAR_PX if default.name == "Arial" else 9.2
+    return px * (default.sz or 11) / 11
 
 
 def test_every_xlsx_is_typed_formula_free_and_printable(cli, demo, tmp_path):
@@ -205,7 +220,8 @@ def _check_columns(ws, header: int, where: str) -> None:
 
 def _check_orientation(ws, where: str) -> None:
     cols = _visible_columns(ws)
-    total = sum((_col_width(ws, c) * 7 + 5) * 25.4 / 96 for c in cols)
+    # the writer's own measure (a little wider than LibreOffice's, for headroom)
+    total = sum((_col_width(ws, c) * CHAR_PX + 5) * 25.4 / 96 for c in cols)
     portrait = A4_MM[0] - (ws.page_margins.left + ws.page_margins.right) * 25.4
     if ws.page_setup.orientation == "landscape":
         assert total > portrait, (where, "landscape without need", total)
@@ -238,12 +254,16 @@ def test_headers_break_between_words_and_rows_have_their_height(cli, demo, tmp_p
     out = tmp_path / "a.xlsx"
     assert cli("report", "annual", "--year", 2023, "-o", out).exit_code == 0
     ws = openpyxl.load_workbook(out)["整改情况"]
-    heads = [ws.cell(2, c).value for c in range(1, ws.max_column + 1)]
+    row = _header_row(ws)
+    heads = [ws.cell(row, c).value for c in range(1, ws.max_column + 1)]
     assert "抽查·\n发现问题" in heads and "合计·\n按期整改率" in heads
-    assert ws.row_dimensions[2].height >= 2 * 15
+    # the figures stay on paper; the category is what goes when the page is too narrow
+    printed = [heads[c - 1] for c in _visible_columns(ws)]
+    assert "合计·\n按期整改率" in printed and "合计·\n发现问题" in printed
+    assert ws.row_dimensions[row].height >= 2 * 15
     assert wrap_header("第三方评估（10分）", 12) == ["第三方评估", "（10分）"]
     ranking = openpyxl.load_workbook(out)["评价排名"]
-    assert ranking.cell(2, 9).value == "第三方评估\n（10分）"
+    assert ranking.cell(_header_row(ranking), 9).value == "第三方评估\n（10分）"
 
 
 def test_annual_charts_are_native(cli, demo, tmp_path):
@@ -326,3 +346,60 @@ def test_writer_hides_columns_rather_than_shrink_type(tmp_path):
     assert ws.cell(3, 1).number_format == "0" and ws.cell(3, 3).number_format == "0.0%"
     assert ws.cell(4, 2).value == dt.datetime(2023, 10, 9)  # ISO text becomes a date cell
     assert ws.cell(4, 2).number_format == "yyyy-mm-dd"
+
+
+_CJK_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                       r"([\u4e00-\u9fff]{2,})</word>")
+
+
+def _printed_sizes(pdf) -> list[float]:
+    """The type size of every run of Chinese characters in `pdf` (a CJK glyph is one em
+    wide, so width / characters is the size in points); rotated axis titles left out."""
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True, check=True, timeout=60).stdout
+    sizes = []
+    for m in _CJK_WORD.finditer(out):
+        x0, y0, x1, y1 = map(float, m.groups()[:4])
+        if y1 - y0 > x1 - x0:  # set vertically
+            continue
+        sizes.append((x1 - x0) / len(m.group(5)))
+    return sizes
+
+
+def test_libreoffice_prints_at_least_9_pt(cli, demo, tmp_path):
+    """The real rendering: LibreOffice (which has no 宋体 and substitutes its fonts) turns
+    the sheets into PDF; every Chinese word on the pages is at least 9 pt. A sheet at
+    full size is measured too, so the measure itself is checked (11 pt)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("soffice") is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice (soffice) and pdftotext are needed to print")
+    from cdo.sheets.write import SheetSpec, write_workbook
+
+    write_workbook(tmp_path / "ref.xlsx", [SheetSpec("参考", ["名称", "数"],
+                                                     [["达州市公安局", 1]] * 3)])
+    files = {"ref": [], "overdue": ["report", "overdue", "--as-of", "2023-12-29", "-o"],
+             "remind": ["rectify", "remind", "--unit", "公安局", "--on", "2023-12-29", "-o"],
+             "register": ["register", "list", "--show-contact", "-o"],
+             "problems": ["spotcheck", "list", "-o"],
+             "annual": ["report", "annual", "--year", "2023", "--as-of", "2023-12-31", "-o"],
+             "ranking": ["score", "--year", "2023", "-o"],
+             "sheet": ["score", "sheet", "--year", "2023", "--unit", "达川区"]}
+    for name, args in files.items():
+        if args:
+            r = cli(*args, tmp_path / f"{name}.xlsx")
+            assert r.exit_code == 0, (args, r.stderr)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    *(str(tmp_path / f"{n}.xlsx") for n in files)],
+                   check=True, capture_output=True, timeout=300)
+    ref = _printed_sizes(tmp_path / "ref.pdf")
+    assert ref and min(ref) == pytest.approx(11, abs=0.05)
+    for name in files:
+        sizes = _printed_sizes(tmp_path / f"{name}.pdf")
+        assert sizes, name
+        # 0.05 pt: the PDF's rounding of glyph positions (chart labels are set at 9 pt)
+        assert min(sizes) >= 9 - 0.05, (name, round(min(sizes), 2))

@@ -115,6 +115,7 @@ def log(
     if len(rows) < total:
         caption = f"共 {total} 条，只显示最新的 {len(rows)} 条（用 --limit 0 显示全部）"
     emit(rows, columns, fmt, keys=keys, title="修改日志", caption=caption, output=output,
+         show_contact=show_contact,
          empty="没有符合条件的修改记录。")
 
 

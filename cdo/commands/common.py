@@ -21,7 +21,7 @@ FormatOpt = Annotated[
                  show_default=False),
 ]
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="同时写入一个 .xlsx 文件", dir_okay=False)
+    Path | None, typer.Option("--output", "-o", help="同时写入一个 .xlsx 文件")
 ]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="输出文件已存在时覆盖它（默认不覆盖）")

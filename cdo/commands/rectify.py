@@ -122,7 +122,7 @@ def remind(
     note: Annotated[str | None, typer.Option("--note", help="催办方式或内容，如 电话催办")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="同时写一份催办单 .xlsx（该单位全部待整改问题及逾期工作日；"
-        "须与 --unit 同用）", dir_okay=False)] = None,
+        "须与 --unit 同用）")] = None,
     force: ForceOpt = False,
 ) -> None:
     """登记向单位发出的催办（记到该单位的待整改问题上）；加 --output 同时写出催办单。"""
@@ -136,12 +136,15 @@ def remind(
         raise InvalidInputError("写催办单（--output）时请用 --unit 指明单位")
     check_output(ctx, output, force)
     db = open_database(ctx)
+    done = []  # announced only once thereminder sheet, if any, is written (a failure saves nothing)
     for r in record_reminder(db, on=day, unit=unit, ids=pids, note=note):
         shown = "、".join(f"#{i}" for i in r["problems"][:30])
         more = f" 等 {len(r['problems'])} 个" if len(r["problems"]) > 30 else ""
-        echo(f"已登记催办：{r['unit']}，{day}，问题 {shown}{more}")
+        done.append(f"已登记催办：{r['unit']}，{day}，问题 {shown}{more}")
     if output is not None:
         from cdo.problems.notices import write_reminder
 
         n = write_reminder(db, unit or "", output, day)
-        echo(f"已写入催办单 {output}：{n} 个待整改问题")
+        done.append(f"已写入催办单 {output}：{n} 个待整改问题")
+    for line in done:
+        echo(line)

@@ -44,7 +44,7 @@ def _masked(rows: list[dict], show_contact: bool) -> list[dict]:
 @app.command("template")
 def template(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Argument(help="要写入的 .xlsx 文件", dir_okay=False)],
+    out: Annotated[Path, typer.Argument(help="要写入的 .xlsx 文件")],
     force: ForceOpt = False,
 ) -> None:
     """写一份空白的首席数据官推荐表（附件1），可发给各单位填写。"""
@@ -100,6 +100,10 @@ def import_(
     for f in report.failed:
         warn(f"未导入  {f.place}：{f.reason}")
     echo(import_summary(report))
+    if report.failed and not report.done:
+        from cdo.errors import CdoError
+
+        raise CdoError(f"{len(report.failed)} 份推荐表都未导入，原因见上；没有保存任何内容")
     if report.failed:
         raise PartlySavedError(f"有 {len(report.failed)} 份推荐表未导入，原因见上；其余已保存")
 
@@ -187,9 +191,10 @@ def list_(
             Column("recommended_on", "推荐日期"), Column("appointed_on", "任命日期"),
             Column("filed_on", "备案日期"), Column("specialists", "数据专员人数"),
         ]
-        write_xlsx_rows(output, rows, full, "首席数据官名册", title="达州市首席数据官名册")
+        write_xlsx_rows(output, rows, full, "首席数据官名册", title="达州市首席数据官名册",
+                        show_contact=show_contact)
     have = sum(1 for r in rows if r["name"])
-    emit(rows, table_cols, fmt, keys=_LIST_KEYS, title="首席数据官名册",
+    emit(rows, table_cols, fmt, keys=_LIST_KEYS, title="首席数据官名册", show_contact=show_contact,
          caption=f"共 {len(rows)} 个单位，{have} 个有现任首席数据官", empty="还没有登记任何单位。")
     if output is not None and fmt == "table":
         echo(f"已写入 {output}")
@@ -225,7 +230,7 @@ def history(
     ]
     keys = ["unit", "name", "status", "phone", "position", "recommended_on", "received_on",
             "appointed_on", "filed_on", "ended_on", "end_reason"]
-    emit(rows, cols, fmt, keys=keys, title=f"{u.name}历任首席数据官",
+    emit(rows, cols, fmt, keys=keys, title=f"{u.name}历任首席数据官", show_contact=show_contact,
          empty=f"{u.name}还没有报送过推荐表。")
 
 
@@ -249,11 +254,11 @@ def show(
         row["specialists"] = [{**s, "phone": mask_phone(s["phone"]) or None}
                               for s in row["specialists"]]
     if fmt == Format.json:
-        print_json({k: plain(row[k]) for k in roster.SHOW_KEYS})
+        print_json({k: plain(row[k]) for k in roster.SHOW_KEYS}, show_contact=show_contact)
         return
     if fmt == Format.csv:
         flat = {**row, "specialists": "、".join(s["name"] for s in row["specialists"])}
-        print_csv([flat], roster.SHOW_KEYS)
+        print_csv([flat], roster.SHOW_KEYS, show_contact=show_contact)
         return
     from rich.table import Table
 
@@ -270,8 +275,13 @@ def show(
                   title_style="bold", show_lines=True)
     table.add_column("栏目", style="bold", no_wrap=True)
     table.add_column("内容", overflow="fold")
+    from cdo.output import FREE_TEXT_KEYS, mask_text
+
     for key in roster.SHOW_KEYS:
-        table.add_row(labels[key], "" if values[key] is None else str(values[key]))
+        text = "" if values[key] is None else str(values[key])
+        if key in FREE_TEXT_KEYS and not show_contact:  # a phone typed into the résumé
+            text = mask_text(text)
+        table.add_row(labels[key], text)
     console().print(table)
 
 

@@ -59,7 +59,7 @@ def overdue(
 def _overdue_table(rows: list[dict], day) -> None:
     from rich.text import Text
 
-    from cdo.output import WIDE_TERMINAL, clean, console
+    from cdo.output import WIDE_TERMINAL, clean, console, mask_text
     from cdo.problems.model import DIMENSION_NAMES, clip_text, due_text
     from cdo.problems.reports import overdue_totals
 
@@ -99,7 +99,8 @@ def _overdue_table(rows: list[dict], day) -> None:
                       str(r["id"]),
                       *((Text(clean(clip_text(r["resource"]))),
                          DIMENSION_NAMES.get(r["dimension"], "")) if wide else ()),
-                      Text(clean(clip_text(r["description"]))), due_text(r["due_on"], r),
+                      Text(clean(clip_text(mask_text(r["description"])))),
+                      due_text(r["due_on"], r),
                       str(r["overdue_days"]))
     con.print(table)
     con.print("逾期工作日：整改期限次日起至统计日的工作日数（按国务院节假日安排）。")

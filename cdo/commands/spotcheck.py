@@ -126,7 +126,7 @@ def new(
 @app.command("template")
 def template(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Argument(help="要写入的空白清单 .xlsx", dir_okay=False)],
+    out: Annotated[Path, typer.Argument(help="要写入的空白清单 .xlsx")],
     force: ForceOpt = False,
 ) -> None:
     """生成一份空白的问题数据清单（.xlsx），列与导入时读取的一致。"""

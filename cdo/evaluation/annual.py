@@ -203,6 +203,7 @@ def rectification_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
         title=f"{year}年度问题整改情况（截至 {as_of}；抽查＝月度抽查问题，与各月月报之和一致；"
               "反馈＝使用单位反馈问题；按所属月份计年度）",
         footer=footer,
+        drop_first=["类别"],  # the figures stay on paper before the category does
     )
 
 

@@ -505,26 +505,34 @@ def withdraw_spotcheck(db: Database, spotcheck_id: int, reason: str) -> dict:
 
 def write_template(path: Path) -> None:
     """A blank problem list with the columns the importer reads, and a 问题类型 drop-down."""
-    import openpyxl
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from cdo.sheets.write import save_workbook, set_text, setup_a4
+    from cdo.sheets.write import (
+        CHAR_PX,
+        FONT_NAME,
+        LINE_PT,
+        new_workbook,
+        printable_mm,
+        save_workbook,
+        set_text,
+        setup_a4,
+    )
+    from cdo.sheets.write import _text_lines as text_lines
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "问题数据清单"
+    wb = new_workbook()
+    ws = wb.create_sheet("问题数据清单")
     ws.cell(1, 1).value = "达州市首席数据官制度  月度数据抽查问题数据清单（____年__月）"
-    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.cell(1, 1).font = Font(name=FONT_NAME, bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(TEMPLATE_HEADERS))
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    widths = [6, 28, 28, 10, 50, 12, 16]
+    widths = [6, 24, 24, 10, 40, 12, 14]  # A4 landscape at >= 9 pt, in Excel and LibreOffice
     for c, (h, w) in enumerate(zip(TEMPLATE_HEADERS, widths, strict=True), 1):
         cell = ws.cell(2, c)
         set_text(cell, h)
-        cell.font = Font(bold=True)
+        cell.font = Font(name=FONT_NAME, bold=True)
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center")
         ws.column_dimensions[cell.column_letter].width = w
@@ -553,11 +561,18 @@ def write_template(path: Path) -> None:
         "5. 填好后请将本清单交回首席数据官办公室，由办公室统一登记。",
         "6. 整改期限：抽查发现的问题自下发之日起 30 个工作日内整改（下发当日不计）。",
     ]
+    # one column as wide as a portrait page at full size, the lines wrapped inside it
+    width = int((printable_mm(False) * 96 / 25.4 - 5) / CHAR_PX) - 2
+    notes.column_dimensions["A"].width = width
     for i, text in enumerate(lines, 1):
-        set_text(notes.cell(i, 1), text)
-    notes.cell(1, 1).font = Font(bold=True, size=13)
-    notes.column_dimensions["A"].width = 90
+        cell = notes.cell(i, 1)
+        set_text(cell, text)
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        notes.row_dimensions[i].height = text_lines(text, width) * LINE_PT + 4
+    notes.cell(1, 1).font = Font(name=FONT_NAME, bold=True, size=13)
+    notes.row_dimensions[1].height = LINE_PT * 13 / 11 + 6
     setup_a4(notes, landscape=False)
+    notes.print_options.horizontalCentered = False
     save_workbook(wb, path)
 
 

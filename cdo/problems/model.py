@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from cdo.dates import from_iso, timestamp
 from cdo.errors import InvalidInputError, RowErrors, StateError
-from cdo.sheets.read import normalize_label
+from cdo.sheets.read import clean_text, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:
@@ -819,7 +819,7 @@ def add_problem(
     source = parse_source(source)
     index = UnitIndex.load(db)
     u = index.resolve(unit)
-    resource, description = resource.strip(), description.strip()
+    resource, description = clean_text(resource), clean_text(description)  # no escapes
     if not resource:
         raise InvalidInputError("数据资源名称不能为空")
     if not description:

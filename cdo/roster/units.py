@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from cdo.dates import timestamp
 from cdo.errors import InvalidInputError, NotFoundError
-from cdo.sheets.read import clean_text, has_symbols, normalize_label
+from cdo.sheets.read import clean_text, has_controls, has_symbols, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:
@@ -236,6 +236,8 @@ def add_unit(db: Database, name: str, category: str, short: str | None = None) -
     """Register one unit; raises InvalidInputError if the name or short name is taken."""
     from cdo.store.db import transaction
 
+    if has_controls(name) or has_controls(short):
+        raise InvalidInputError("单位名称或简称含有控制字符（如终端转义序列），请删去后再输入")
     name, short = clean_text(name), clean_text(short) or None
     if not name:
         raise InvalidInputError("单位名称不能为空")
@@ -285,7 +287,7 @@ def read_units_file(path) -> list[tuple[str, int, dict]]:
     from pathlib import Path
 
     from cdo.errors import FileReadError
-    from cdo.sheets.read import clean_text, find_header, iter_records, read_table, sheet_place
+    from cdo.sheets.read import find_header, iter_records, read_table, sheet_place
 
     path = Path(path)
     records = []
@@ -298,7 +300,9 @@ def read_units_file(path) -> list[tuple[str, int, dict]]:
         found_header = True
         for rownum, rec in iter_records(sheet.rows, header):
             records.append(
-                (sheet.name, rownum, {k: clean_text(rec.get(k)) for k in UNIT_FIELDS})
+                (sheet.name, rownum, {**{k: clean_text(rec.get(k)) for k in UNIT_FIELDS},
+                                      "controls": any(has_controls(rec.get(k))
+                                                      for k in ("name", "short"))})
             )
     if not found_header:
         raise FileReadError(
@@ -343,6 +347,8 @@ def import_units(db: Database, path) -> ImportResult:
             continue
         if has_symbols(name + rec["short"]):
             errors.append(f"{where}：单位名称或简称含有表情或特殊符号")
+        if rec.get("controls"):
+            errors.append(f"{where}：单位名称或简称含有控制字符（如终端转义序列），请删去后再导入")
             continue
         try:
             cat = parse_category(rec["category"]) if rec["category"] else None

@@ -18,9 +18,11 @@ from cdo.errors import CdoError
 from cdo.scoring import Table, fmt_points
 
 HEADERS = ("序号", "项目名称", "工作内容", "评价分值", "得分")
-WIDTHS = (6, 13, 64, 9, 9)
+# fitted to A4 portrait at >= 0.75 (12 pt prints >= 9 pt) even in LibreOffice, whose column
+# unit is wider than Excel's (see cdo.sheets.write.CHAR_PX)
+WIDTHS = (6, 12, 58, 9, 9)
 FONT = "宋体"
-TEXT_CHARS_PER_LINE = 30  # CJK characters that fit in the 工作内容 column
+TEXT_CHARS_PER_LINE = 27  # CJK characters that fit in the 工作内容 column
 LINE_PT = 17
 MAX_GRID_ROWS = 10_000  # a score sheet or grid: a row per unit at most, with room to spare
 
@@ -39,15 +41,13 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     `points` maps item numbers to entered points (missing items stay blank);
     `state` is the year's finalize state (fingerprint printed when given).
     """
-    import openpyxl
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    from cdo.sheets.write import save_workbook, set_text, setup_a4
+    from cdo.sheets.write import new_workbook, save_workbook, set_text, setup_a4
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = f"{year}年度评价表"
+    wb = new_workbook()
+    ws = wb.create_sheet(f"{year}年度评价表")
     thin = Side(style="thin", color="000000")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     body = Font(name=FONT, size=12)
@@ -131,7 +131,8 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     ws.print_area = f"A1:E{r}"
     setup_a4(ws, landscape=False, one_page=True, title_rows=f"{head}:{head}")
     ws.page_margins.left = ws.page_margins.right = 0.6
-    ws.page_margins.top = ws.page_margins.bottom = 0.7
+    ws.page_margins.top = ws.page_margins.bottom = 0.5  # one page at >= 0.75 (9 pt)
+    ws.oddFooter.center.size = ws.oddFooter.right.size = 12  # scaled with the page, like the body
     save_workbook(wb, path)
 
 

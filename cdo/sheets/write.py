@@ -35,10 +35,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cdo.errors import FileReadError
+from cdo.masking import mask_numbers
 
 # ----------------------------------------------------------------------------- measures
 
 BODY_PT = 11.0  # type size of every table cell
+# every cell names its font: 宋体 is on every Chinese Windows (Excel, WPS); a cell without a
+# name prints in whatever the reading program picks (LibreOffice: a wide Latin serif)
+FONT_NAME = "宋体"
 MIN_PRINT_PT = 9.0  # printed type never smaller than this
 LINE_PT = 15.0  # height of one line of 11 pt text (Chinese glyphs included)
 MARGIN_IN = 0.5  # left and right page margins
@@ -54,9 +58,15 @@ WRAP_CAP = 36
 TEXT_CAP = 26
 _LONG_TEXT = ("描述", "简历", "备注", "来源", "说明", "名称", "原因", "内容", "计划", "意见",
               "操作", "命令", "详情", "改动", "情况")
+# Columns of free text a clerk or a unit wrote: phone numbers in them are masked
+_FREE_TEXT = ("描述", "简历", "备注", "说明", "原因", "内容", "意见", "详情", "情况", "名称")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PLACEHOLDERS = {"—", "-", ""}
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def _is_free_text(header: str) -> bool:
+    return any(k in header for k in _FREE_TEXT) and not header.endswith(("电话", "手机"))
 
 
 def display_width(text: Any) -> int:
@@ -65,10 +75,19 @@ def display_width(text: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
+# The unit of column width is the digit width of the workbook's default font (the Normal
+# style). That font is Arial, present in every office program, because LibreOffice has it
+# too, metric for metric (Liberation Sans): Excel measures 8 px (96 dpi), LibreOffice 7.8 px.
+# With 宋体 as the default LibreOffice would measure its fallback (DejaVu Sans), 9.1 px, and
+# a page laid out for Excel would print at 7 pt. The cells themselves are all FONT_NAME.
+UNIT_FONT = "Arial"
+CHAR_PX = 8.2  # laid out for the wider, with headroom: type printed by either >= MIN_PRINT_PT
+
+
 def column_mm(width: float) -> float:
-    """Printed width of a column `width` characters wide (Excel: 7 px a character plus 5 px
+    """Printed width of a column `width` characters wide (CHAR_PX a character plus 5 px
     padding at 96 dpi)."""
-    return (width * 7 + 5) * 25.4 / 96
+    return (width * CHAR_PX + 5) * 25.4 / 96
 
 
 def printable_mm(landscape: bool) -> float:
@@ -119,6 +138,7 @@ class SheetSpec:
     charts: list[ChartSpec] = field(default_factory=list)
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> format
     name_hidden: bool = True  # say under the title which columns paper leaves out
+    show_contact: bool = False  # else phone numbers in free-text columns are masked
 
 
 def set_text(cell, value: Any) -> None:
@@ -240,7 +260,8 @@ def _layout(spec: SheetSpec) -> list[_Col]:
         kind = column_kind(h, values, spec.kinds.get(h))
         shown = [_shown(kind, _cell_value(kind, r[i] if i < len(r) else None)) for r in body]
         content = max((display_width(s) for v in shown for s in v.split("\n")), default=0)
-        cap = WRAP_CAP if kind == "wrap" else (TEXT_CAP if kind == "text" else 16)
+        # numbers and dates never wrap: their column fits the longest (yyyy-mm-dd hh:mm:ss)
+        cap = WRAP_CAP if kind == "wrap" else (TEXT_CAP if kind == "text" else max(content, 4))
         if kind == "text" and content > TEXT_CAP:
             kind = "wrap"
             cap = WRAP_CAP if any(k in h for k in _LONG_TEXT) else TEXT_CAP
@@ -271,13 +292,45 @@ def _choose_paper(spec: SheetSpec, cols: list[_Col]) -> tuple[bool, list[_Col]]:
         if fit_scale(widths, landscape) >= 1.0:
             return landscape, printed
     landscape = orders[-1]
+    # text wraps in narrower columns before any column leaves the paper
+    full = {id(c): c.width for c in printed}
+    while fit_scale([c.width for c in printed], landscape) < MIN_SCALE:
+        text = [c for c in printed if c.kind in ("text", "wrap") and c.width > _floor(c)]
+        if not text:
+            break
+        widest = max(text, key=lambda c: c.width)
+        widest.width -= 1
+        widest.kind = "wrap"
+        widest.header_lines = wrap_header(widest.header, widest.width)
     drop = list(spec.drop_first)
     while fit_scale([c.width for c in printed], landscape) < MIN_SCALE and len(printed) > 1:
         victim = next((c for h in drop for c in printed if c.header == h), None)
         if victim is None:
             victim = printed[-1]
         printed.remove(victim)
+    # columns left off give the narrowed text back what room there is
+    while True:
+        narrowed = [c for c in printed if c.width < full.get(id(c), c.width)]
+        if not narrowed:
+            break
+        c = min(narrowed, key=lambda c: c.width)
+        c.width += 1
+        if fit_scale([x.width for x in printed], landscape) < MIN_SCALE:
+            c.width -= 1
+            break
+        c.header_lines = wrap_header(c.header, c.width)
+    for c in cols:
+        if c not in printed and c.width < full.get(id(c), c.width):  # hidden: as it was
+            c.width = full[id(c)]
+            c.header_lines = wrap_header(c.header, c.width)
     return landscape, printed
+
+
+WRAP_FLOOR = 12  # a text column is never narrowed below this (5 Chinese characters a line)
+
+
+def _floor(c: _Col) -> float:
+    return max(WRAP_FLOOR, max(display_width(t) for t in _tokens(c.header)) + 1)
 
 
 def write_workbook(path: Path, sheets: Sequence[SheetSpec]) -> None:
@@ -286,12 +339,22 @@ def write_workbook(path: Path, sheets: Sequence[SheetSpec]) -> None:
 
 
 def build_workbook(sheets: Sequence[SheetSpec]):
+    wb = new_workbook()
+    for spec in sheets:
+        add_sheet(wb, spec)
+    return wb
+
+
+def new_workbook():
+    """An empty workbook whose default font (the unit of column width) is UNIT_FONT at
+    BODY_PT; every cell the writer fills names FONT_NAME."""
     import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for spec in sheets:
-        add_sheet(wb, spec)
+    wb._fonts = IndexedList([Font(name=UNIT_FONT, size=BODY_PT)])  # font 0: the Normal style
     return wb
 
 
@@ -311,13 +374,13 @@ def add_sheet(wb, spec: SheetSpec):
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     head_fill = PatternFill("solid", fgColor="D9E1F2")
-    body_font = Font(size=BODY_PT)
+    body_font = Font(name=FONT_NAME, size=BODY_PT)
 
     def banner(r: int, text: str, *, size: float = BODY_PT, bold: bool = False,
                align: str = "left") -> None:
         cell = ws.cell(r, 1)
         set_text(cell, text)
-        cell.font = Font(size=size, bold=bold)
+        cell.font = Font(name=FONT_NAME, size=size, bold=bold)
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
         if n_all > 1:
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n_all)
@@ -343,7 +406,7 @@ def add_sheet(wb, spec: SheetSpec):
     for j, c in enumerate(order, 1):
         cell = ws.cell(header_row, j)
         set_text(cell, "\n".join(c.header_lines))
-        cell.font = Font(size=BODY_PT, bold=True)
+        cell.font = Font(name=FONT_NAME, size=BODY_PT, bold=True)
         cell.border = border
         cell.fill = head_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -353,6 +416,7 @@ def add_sheet(wb, spec: SheetSpec):
     ws.row_dimensions[header_row].height = max(len(c.header_lines) for c in printed) * LINE_PT + 6
 
     body = list(spec.rows) + ([spec.footer] if spec.footer is not None else [])
+    free = set() if spec.show_contact else {c.index for c in cols if _is_free_text(c.header)}
     for k, row in enumerate(body):
         r += 1
         is_foot = spec.footer is not None and k == len(body) - 1
@@ -367,6 +431,8 @@ def add_sheet(wb, spec: SheetSpec):
                 cell.number_format = spec.formats.get((k, c.index), NUMBER_FORMATS[c.kind])
                 cell.alignment = Alignment(horizontal="right", vertical="center")
             else:
+                if isinstance(value, str) and c.index in free:
+                    value = mask_numbers(value)
                 set_text(cell, value)
                 if c.kind == "wrap":
                     cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -376,7 +442,7 @@ def add_sheet(wb, spec: SheetSpec):
                 else:
                     cell.alignment = Alignment(vertical="center")
             cell.border = border
-            cell.font = Font(size=BODY_PT, bold=True) if is_foot else body_font
+            cell.font = Font(name=FONT_NAME, size=BODY_PT, bold=True) if is_foot else body_font
         if lines > 1:  # LibreOffice does not grow a wrapped row by itself
             ws.row_dimensions[r].height = lines * LINE_PT + 3
     last_data = r
@@ -411,10 +477,10 @@ def _chart_sheet(wb, data_ws, chart: ChartSpec, order: list[_Col], header_row: i
 
     ws = wb.create_sheet(_sheet_name(chart.sheet or "图"))
     set_text(ws.cell(1, 1), chart.title)
-    ws.cell(1, 1).font = Font(size=14, bold=True)
+    ws.cell(1, 1).font = Font(name=FONT_NAME, size=14, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ncols = 11  # columns across a portrait page, their width set (LibreOffice's default is wider)
-    each = (printable_mm(False) / ncols / (25.4 / 96) - 5) / 7 - 0.05
+    each = (printable_mm(False) / ncols / (25.4 / 96) - 5) / CHAR_PX - 0.05
     for c in range(1, ncols + 1):
         ws.column_dimensions[get_column_letter(c)].width = round(each, 2)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
@@ -433,7 +499,7 @@ def _chart_sheet(wb, data_ws, chart: ChartSpec, order: list[_Col], header_row: i
             ws.row_breaks.append(Break(id=r + 1))
             r += 2
             set_text(ws.cell(r, 1), f"{chart.title}（续）")
-            ws.cell(r, 1).font = Font(size=12, bold=True)
+            ws.cell(r, 1).font = Font(name=FONT_NAME, size=12, bold=True)
             r += 1
     for row in range(2, r + 1):  # the rows the charts measure themselves in
         ws.row_dimensions[row].height = LINE_PT
@@ -532,9 +598,10 @@ def print_setup(ws, *, landscape: bool, one_page: bool = False,
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = MARGIN_IN
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-    ws.oddFooter.center.size = 10
+    # LibreOffice scales the footer with the page all the same: body size keeps it >= 9 pt
+    ws.oddFooter.center.size = BODY_PT
     ws.oddFooter.right.text = f"制表日期 {dt.date.today().isoformat()}"
-    ws.oddFooter.right.size = 10
+    ws.oddFooter.right.size = BODY_PT
     ws.HeaderFooter.scaleWithDoc = False  # the footer keeps its size on a fitted page
 
 
@@ -557,6 +624,7 @@ def check_target(path: Path, *, force: bool = False, protected: Sequence[Path] =
     """Refuse to write `path` when it is (or leads to) the database, its -wal/-shm/-journal
     file or its backups folder, or when it exists and `force` is not given."""
     path = Path(path)
+    _refuse_odd_target(path)
     if path.suffix.lower() != ".xlsx":
         raise FileReadError(f"{path}：输出文件须以 .xlsx 结尾")
     real = Path(os.path.realpath(path))
@@ -568,13 +636,31 @@ def check_target(path: Path, *, force: bool = False, protected: Sequence[Path] =
     if _is_database(real):
         raise FileReadError(f"{path}：这是一个数据库文件，不能用导出文件覆盖它，请换一个文件名")
     if path.is_symlink() or path.exists():
-        if path.is_dir():
-            raise FileReadError(f"{path}：这是一个文件夹，请给出文件名")
         if not force:
             raise FileReadError(f"{path}：文件已存在；如要覆盖，请加 --force")
+    _check_folder(path)
+
+
+def _refuse_odd_target(path: Path) -> None:
+    """A folder, pipe, device or socket at `path` is never overwritten (opening a pipe
+    would also block forever)."""
+    if path.is_dir():
+        raise FileReadError(f"{path}：这是一个文件夹，请给出文件名")
+    if path.exists() and not path.is_file():
+        raise FileReadError(f"{path}：已存在且不是普通文件（可能是管道或设备），不能写入；请换一个文件名")
+
+
+def _check_folder(path: Path) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileReadError(f"{path}：所在文件夹不存在")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise FileReadError(f"{path}：无法写入所在文件夹（没有权限）")
 
 
 def _is_database(path: Path) -> bool:
+    if not path.is_file():  # never open a pipe or device to look
+        return False
     try:
         with open(path, "rb") as f:
             return f.read(16) == _SQLITE_MAGIC
@@ -589,13 +675,11 @@ def save_workbook(wb, path: Path) -> None:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise FileReadError(f"{path}：输出文件须以 .xlsx 结尾")
-    if path.is_dir():
-        raise FileReadError(f"{path}：这是一个文件夹，请给出文件名")
+    _refuse_odd_target(path)
     if _is_database(Path(os.path.realpath(path))):
         raise FileReadError(f"{path}：这是一个数据库文件，不能用导出文件覆盖它，请换一个文件名")
+    _check_folder(path)
     folder = path.parent
-    if not folder.is_dir():
-        raise FileReadError(f"{path}：所在文件夹不存在")
     tmp = folder / f".{path.name}.{os.getpid()}.part"
     try:
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

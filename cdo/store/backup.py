@@ -99,7 +99,10 @@ def _ensure_folder(folder: Path) -> None:
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        # A file with no -wal beside it has nothing more to read: opened immutable, SQLite
+        # leaves no -wal/-shm files next to a backup it only checked
+        extra = "" if Path(f"{path}-wal").exists() else "&immutable=1"
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{extra}", uri=True, timeout=30)
     else:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     conn.execute("PRAGMA busy_timeout=30000")
@@ -363,6 +366,8 @@ def inspect_database(path: Path) -> DatabaseInfo:
         raise FileReadError(f"{path}：文件不存在")
     if path.is_dir():
         raise FileReadError(f"{path}：这是一个文件夹，不是备份文件")
+    if not path.is_file():  # a FIFO would block the read below forever
+        raise FileReadError(f"{path}：不是普通文件（可能是管道或设备），不是备份文件")
     with path.open("rb") as fh:
         head = fh.read(16)
     if head != b"SQLite format 3\x00":

@@ -22,9 +22,16 @@ DEFAULT_DB = "cdo.db"
 def resolve_path(path: str | None) -> Path:
     """The database path: --db, else $CDO_DB, else ./cdo.db. It must name a file (an
     in-memory database would silently keep nothing)."""
+    if path is not None and not path.strip():
+        raise CdoError("数据库路径是空的；请用 --db 指定一个 .db 文件（不指定则用当前文件夹的 cdo.db）")
     text = path or os.environ.get("CDO_DB") or DEFAULT_DB
     if text.strip() == ":memory:":
         raise CdoError("数据库路径“:memory:”不是文件，写入的内容不会保存；请用 --db 指定一个 .db 文件")
+    if text.lower().startswith("file:"):
+        raise CdoError(f"数据库路径“{text}”像是 SQLite 的 URI 写法，cdo 不支持；请直接写文件路径，如 cdo.db")
+    if text.lower().endswith(("-wal", "-shm", "-journal")):
+        raise CdoError(f"数据库路径 {text} 是 SQLite 的日志文件（-wal/-shm/-journal），不是数据库本身；"
+                       "请用 --db 指定 .db 文件")
     return Path(text)
 
 
@@ -52,7 +59,7 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
     if str(path) == ":memory:":
         db = Database(memory=True, execute_plugins=False)
     else:
-        p = resolve_path(str(path) if path else None)
+        p = resolve_path(None if path is None else str(path))
         if p.is_dir():
             raise CdoError(f"数据库路径是一个文件夹：{p}；请用 --db 指定一个 .db 文件")
         if p.exists() and not p.is_file():  # /dev/null, a FIFO, a device
