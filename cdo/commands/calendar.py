@@ -378,8 +378,9 @@ def load(
         new = old.with_year(new_data)
         say(_difference(old, new, parsed.year))
         if changes:
-            say(_change_list(existing, changes)
-                + f"\n实际载入须加 --replace，确认以这份文件替换 {parsed.year} 年的已有数据。")
+            hint = ("去掉 --dry-run 即以这份文件替换" if replace
+                    else "实际载入须加 --replace，确认以这份文件替换")
+            say(_change_list(existing, changes) + f"\n{hint} {parsed.year} 年的已有数据。")
         _deadline_moves(db, new, fmt, apply=False)
         say("（试运行，没有保存）")
         return
