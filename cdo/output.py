@@ -383,24 +383,32 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
 
     rows = list(rows)
     is_narrow = width is not None and width < WIDE_TERMINAL
+    shown_first = [c for c in columns if c.terminal]
+    left_out = [c.header for c in shown_first if c.wide and is_narrow]
+    widths: dict[str, int] = {}
     columns = [(replace(c, show=c.narrow) if is_narrow and c.narrow else c) for c in columns
                if c.terminal and (not c.wide or not is_narrow)]
     texts = {c.key + c.header: [_clipped(c, _cell_text(c, r)) for r in rows] for c in columns}
     feet = {c.key + c.header: (_cell_text(c, footer) if footer is not None else "")
             for c in columns}
-    left_out: list[str] = []
+    if is_narrow and rows:  # a column with nothing in it only takes room from the text
+        columns = [c for c in columns if feet[c.key + c.header].strip()
+                   or any(t.strip() for t in texts[c.key + c.header])] or columns
     if width is not None:
         def need(c: Column) -> int:
             cells = [*texts[c.key + c.header], feet[c.key + c.header]]
             longest = max((_width(line) for t in cells for line in t.split("\n")), default=0)
             if keeps_whole(c):
                 return max(longest, _width(c.header) if len(c.header) <= 5 else 4)
-            return min(longest, max(8, min(_width(c.header), 10)))
+            token = max((_width(t) for t in cells for t in _WHOLE_TOKEN.findall(t)), default=0)
+            return min(longest, max(8, min(_width(c.header), 10), min(token, 11)))
 
         while len(columns) > 1 and sum(need(c) + 3 for c in columns) + 1 > width:
             left_out.append(columns.pop().header)
-    if left_out:
-        note = f"（窗口较窄，未显示：{'、'.join(reversed(left_out))}；加宽窗口或用 --format csv 查看）"
+        widths = _text_widths(columns, need, texts, feet, width)
+    if left_out:  # every column left out, in the table's order
+        left_out = [c.header for c in shown_first if c.header in left_out]
+        note = f"（窗口较窄，未显示：{'、'.join(left_out)}；加宽窗口或用 --format csv 查看）"
         caption = f"{caption}\n{note}" if caption else note
     table = Table(title=clean(title) if title else None,
                   caption=clean(caption) if caption else None, show_footer=footer is not None,
@@ -409,10 +417,110 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
         whole = keeps_whole(col)
         table.add_column(col.header, justify=col.justify, style=col.style,
                          footer=feet[col.key + col.header],
-                         overflow="fold" if not whole else "ellipsis", no_wrap=whole)
+                         overflow="fold" if not whole else "ellipsis", no_wrap=whole,
+                         width=widths.get(col.key + col.header))
     for i in range(len(rows)):  # Text: "[…]" in the data is text, never Rich markup
-        table.add_row(*(Text(texts[c.key + c.header][i]) for c in columns))
+        table.add_row(*(Text(texts[c.key + c.header][i]) if keeps_whole(c)
+                        else _WrappingText(texts[c.key + c.header][i]) for c in columns))
     return table
+
+
+# a date, ID, number, time or masked phone inside text, with the punctuation that follows it
+_WHOLE_TOKEN = re.compile(r"[#0-9A-Za-z][0-9A-Za-z#/_.:*+%@~-]*")
+_OPENING = "（(「《“‘[【〔"
+_CLOSING = "，。；：、）)」》！？”’】〕,;:=]"
+_ATOM = re.compile(rf"\s+|[{re.escape(_OPENING)}]*(?:[0-9A-Za-z#/_.:*+%@~-]+|\S)"
+                   rf"[{re.escape(_CLOSING)}]*")
+
+
+def wrap_offsets(text: str, width: int) -> list[int]:
+    """Where to break one line of `text` so that each piece fits `width` cells: between
+    words and Chinese characters, never inside a date, ID or number (unless it alone is
+    wider than `width`), never before closing punctuation nor after opening punctuation."""
+    offsets: list[int] = []
+    used = 0  # cells on the current line
+    filled = False  # the current line has more than spaces
+    for m in _ATOM.finditer(text):
+        start, atom = m.start(), m.group()
+        cells = _width(atom)
+        if atom.isspace():
+            used += cells
+            continue
+        if used + cells <= width:
+            used, filled = used + cells, True
+            continue
+        if filled:
+            offsets.append(start)
+        elif start:  # a line of only spaces: drop it into this one
+            offsets.append(start)
+        used, filled = cells, True
+        if cells > width:  # wider than the column: fold it
+            from rich.cells import chop_cells
+
+            pieces = chop_cells(atom, width)
+            for piece in pieces[:-1]:
+                start += len(piece)
+                offsets.append(start)
+            used = _width(pieces[-1])
+    return offsets
+
+
+def _wrapping_text_class():
+    from rich.containers import Lines
+    from rich.text import Text
+
+    class WrappingText(Text):
+        """Text that wraps by `wrap_offsets` instead of Rich's fold at any cell."""
+
+        def wrap(self, console, width, *, justify=None, overflow=None, tab_size=8,
+                 no_wrap=None):  # type: ignore[override]
+            justify = justify or self.justify or "default"
+            overflow = overflow or self.overflow or "fold"
+            lines = Lines()
+            for line in self.split(allow_blank=True):
+                if "\t" in line:
+                    line.expand_tabs(tab_size)
+                pieces = line.divide(wrap_offsets(line.plain, width))
+                for piece in pieces:
+                    piece.rstrip()
+                pieces.justify(console, width, justify=justify, overflow=overflow)
+                for piece in pieces:
+                    piece.truncate(width, overflow=overflow)
+                lines.extend(pieces)
+            return lines
+
+    return WrappingText
+
+
+def _WrappingText(text: str):  # noqa: N802 - a class made on first use (rich imported lazily)
+    global _WRAPPING
+    if _WRAPPING is None:
+        _WRAPPING = _wrapping_text_class()
+    return _WRAPPING(text)
+
+
+_WRAPPING = None
+
+
+def _text_widths(columns: Sequence[Column], need: Callable[[Column], int],
+                 texts: dict[str, list[str]], feet: dict[str, str], width: int) -> dict[str, int]:
+    """Widths for the text columns so the table fits `width`: each at least what it needs
+    (its longest date or ID stays on one line), the rest of the room shared out evenly up
+    to each column's longest line. Empty when everything fits or the floors cannot."""
+    def longest(c: Column) -> int:
+        cells = [*texts[c.key + c.header], feet[c.key + c.header], c.header]
+        return max(_width(line) for t in cells for line in t.split("\n"))
+
+    text = [c for c in columns if not keeps_whole(c)]
+    room = width - 1 - 3 * len(columns) - sum(longest(c) for c in columns if keeps_whole(c))
+    floors = {c.key + c.header: need(c) for c in text}
+    tops = {c.key + c.header: max(longest(c), need(c)) for c in text}
+    if sum(tops.values()) <= room or sum(floors.values()) > room:
+        return {}
+    level = 0
+    while sum(max(floors[k], min(tops[k], level + 1)) for k in floors) <= room:
+        level += 1
+    return {k: max(floors[k], min(tops[k], level)) for k in floors}
 
 
 def _width(text: str) -> int:

@@ -209,7 +209,12 @@ def test_a_partial_list_never_silently_replaces_an_official_year(cli, db_path, t
     assert _backups(db_path) == []  # refused: no copy taken
     # --dry-run shows the same list and saves nothing.
     r = ok(cli("calendar", "load", one, "--dry-run"))
-    assert "26 天将改变是否上班" in r.stdout and "--replace" in r.stdout
+    assert "26 天将改变是否上班" in r.stdout and "实际载入须加 --replace" in r.stdout
+    assert _backups(db_path) == []
+    # --replace --dry-run: the preview says what running it without --dry-run does.
+    r = ok(cli("calendar", "load", one, "--replace", "--dry-run"))
+    assert "去掉 --dry-run 即以这份文件替换 2024 年" in r.stdout
+    assert "须加 --replace" not in r.stdout and "试运行" in r.stdout
     assert _backups(db_path) == []
     # --replace does it, after a backup; unload puts the official year back.
     r = ok(cli("calendar", "load", one, "--replace"))

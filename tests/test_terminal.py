@@ -275,3 +275,157 @@ def test_headers_wrap_without_losing_or_cutting_words(header, width):
     tokens = _tokens(header)
     for line in lines:  # a line is whole tokens; longer than the width only if one token
         assert display_width(line) <= width - 1 or line.strip() in [t.strip() for t in tokens]
+
+
+WHOLE_TOKEN = re.compile(r"\d{4}-\d{2}-\d{2}|#\d+(?:[-/]\d+)+|\d{3}\*{4}\d{4}")
+
+
+def _columns_of_rows(lines: list[str]) -> list[list[list[str]]]:
+    """Each table row as its cells, each cell as its lines (a row starts where the
+    first column has text)."""
+    rows: list[list[list[str]]] = []
+    for ln in lines:
+        if not ln.startswith("│"):
+            continue
+        cells = [c.strip() for c in re.split(r"│", ln)[1:-1]]
+        if cells[0] or not rows:
+            rows.append([[c] for c in cells])
+        else:
+            for parts, c in zip(rows[-1], cells, strict=False):
+                parts.append(c)
+    return rows
+
+
+def _split_tokens(out: str) -> list[tuple[str, list[str]]]:
+    """Dates, #IDs and masked phones that a wrapped cell split across lines."""
+    broken = []
+    for row in _columns_of_rows(out.splitlines()):
+        for parts in row:
+            for token in WHOLE_TOKEN.findall("".join(parts)):
+                if not any(token in p for p in parts):
+                    broken.append((token, parts))
+    return broken
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_log_keeps_ids_and_dates_whole_and_names_every_hidden_column(cli, demo, monkeypatch,
+                                                                     width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    # a notice sent on a date and a problem of month 2023-09: the diff and the object
+    log = cli("log", "--limit", "0").stdout
+    assert "sent_on=" in log and "#2023-09" in log and "#2023/39/17" in log
+    assert all(cell_len(ln) <= width for ln in log.splitlines())
+    assert _split_tokens(log) == []
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", log)
+    head = next(ln for ln in log.splitlines() if ln.startswith("┃") and "序号" in ln)
+    if width == 80:
+        note = next(ln for ln in log.splitlines() if "未显示" in ln)
+        for hidden in ("系统用户", "命令", "原因"):
+            assert hidden in note and hidden not in head
+        assert "改动" in head
+    else:
+        assert "未显示" not in log
+        assert "系统用户" in head and "命令" in head and "原因" in head
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_rectify_due_within_drops_empty_columns_and_keeps_dates_in_text(cli, demo, monkeypatch,
+                                                                       width):
+    import sqlite3
+
+    con = sqlite3.connect(demo)
+    con.execute("UPDATE problems SET description = '迁出人员在共享库中仍显示为本地户籍，"
+                "已于2023-09-01 通报，电话 13812345678 待回复' WHERE id = 22")
+    con.commit()
+    con.close()
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = cli("rectify", "list", "--due-within", "5", "--as-of", "2023-10-30").stdout
+    assert all(cell_len(ln) <= width for ln in out.splitlines())
+    head = next(ln for ln in out.splitlines() if ln.startswith("┃") and "编号" in ln)
+    assert "2023-09-01" in out and "138****5678" in out  # masked, and whole
+    assert _split_tokens(out) == []
+    if width == 80:
+        assert "逾期工作日" not in head  # nothing is overdue among problems not yet due
+        desc = _columns_of_rows(out.splitlines())[0][2]
+        assert max(cell_len(p) for p in desc) >= 16, desc  # the room went to the text
+    else:
+        assert "逾期工作日" in head
+
+
+@given(st.text(alphabet="数据，。（）ab 12-:#/=.", max_size=60), st.integers(min_value=2, max_value=30))
+def test_wrap_offsets_fit_and_keep_tokens_whole(text, width):
+    from cdo.output import _ATOM, wrap_offsets
+
+    offsets = wrap_offsets(text, width)
+    assert offsets == sorted(set(offsets)) and all(0 < o < len(text) for o in offsets)
+    pieces = [text[a:b] for a, b in zip([0, *offsets], [*offsets, len(text)], strict=False)]
+    assert "".join(pieces) == text
+    assert all(cell_len(piece.rstrip()) <= width for piece in pieces), pieces
+    for m in _ATOM.finditer(text):  # a number, date or ID that fits is never split
+        if cell_len(m.group()) <= width:
+            assert not any(m.start() < o < m.end() for o in offsets), (text, offsets)
+
+
+def test_wrap_prefers_spaces_and_punctuation():
+    from cdo.output import wrap_offsets
+
+    text = "已于2023-09-01通报，sent_on=2023-09-27"
+    pieces = [text[a:b] for a, b in zip([0, *wrap_offsets(text, 10)],
+                                        [*wrap_offsets(text, 10), len(text)], strict=False)]
+    assert pieces == ["已于", "2023-09-01", "通报，", "sent_on=", "2023-09-27"]
+
+
+def test_xlsx_export_strips_characters_excel_refuses(cli, demo, tmp_path):
+    import sqlite3
+
+    from openpyxl import load_workbook
+
+    con = sqlite3.connect(demo)
+    con.execute("UPDATE problems SET description = '共享库\x01记录\x1b缺失\x0b' WHERE id = 22")
+    con.commit()
+    con.close()
+    for args in (["rectify", "list", "--as-of", "2023-10-30"],
+                 ["spotcheck", "list", "--as-of", "2023-12-29"]):
+        out = tmp_path / f"{args[0]}.xlsx"
+        r = cli(*args, "-o", out)
+        assert r.exit_code == 0, r.stderr
+        values = [c.value for row in load_workbook(out).active.iter_rows() for c in row]
+        assert "共享库记录缺失" in values, args
+
+
+@given(st.text())
+def test_set_text_keeps_no_character_openpyxl_refuses(text):
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from cdo.sheets.write import set_text
+
+    cell = Workbook().active.cell(1, 1)
+    set_text(cell, text)
+    assert not ILLEGAL_CHARACTERS_RE.search(cell.value)
+    assert cell.value == ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_calendar_tables_fit_and_keep_dates_whole(cli, demo, monkeypatch, tmp_path, width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    outs = [cli(*args) for args in (["calendar", "years"], ["calendar", "show", "2023-10"],
+                                    ["calendar", "deadline", "2023-09-27", "30", "--explain"])]
+    notice = tmp_path / "2023.txt"  # three more days off: deadlines move, the table lists them
+    notice.write_text("2023-10-09 休\n2023-10-10 休\n2023-10-11 休\n", encoding="utf-8")
+    moved = cli("calendar", "load", notice, "--year", "2023", "--replace", "--dry-run")
+    for r in [*outs, moved]:
+        assert r.exit_code == 0, r.stderr
+        table = [ln for ln in r.stdout.splitlines() if re.match(r"^\s*[┏┃┡│└]", ln)]
+        assert table and all(cell_len(ln) <= width for ln in table), r.stdout  # prose: echoed
+        assert _split_tokens(r.stdout) == []
+    assert "2023-11-08" in outs[2].stdout and "第30天" in outs[2].stdout
+    rows = [row for row in _columns_of_rows(moved.stdout.splitlines()) if len(row) == 6]
+    assert len(rows) == 22  # nothing cut off
+    assert not any("…" in ln for ln in moved.stdout.splitlines() if ln.startswith("│"))
+    units = json.loads(cli("units", "list", "-f", "json").stdout)
+    long_name = next(u["name"] for u in units if u["name"].startswith("达州市人力资源"))
+    assert any("".join(row[1]) == long_name for row in rows)
+    assert any("".join(row[5]).endswith("（已销号，按新期限重新判断是否曾逾期）") for row in rows)
+    for row in rows:
+        assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", "".join(row[i])) for i in (2, 3, 4)), row

@@ -378,8 +378,9 @@ def load(
         new = old.with_year(new_data)
         say(_difference(old, new, parsed.year))
         if changes:
-            say(_change_list(existing, changes)
-                + f"\n实际载入须加 --replace，确认以这份文件替换 {parsed.year} 年的已有数据。")
+            hint = ("去掉 --dry-run 即以这份文件替换" if replace
+                    else "实际载入须加 --replace，确认以这份文件替换")
+            say(_change_list(existing, changes) + f"\n{hint} {parsed.year} 年的已有数据。")
         _deadline_moves(db, new, fmt, apply=False)
         say("（试运行，没有保存）")
         return
@@ -559,19 +560,25 @@ def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: 
     if not changes:
         say("没有期限受影响。")
         return
-    from rich.table import Table
+    import sys
 
-    from cdo.output import console
+    from cdo.output import Column, console, make_table, plain_mode
 
     verb = "已移动" if apply else "将移动"
-    table = Table(title=f"{verb}的整改期限（{len(changes)} 个问题）", header_style="bold",
-                  title_style="bold")
-    for h in ("编号", "单位", "下发日期", "原期限", "新期限", "变化"):
-        table.add_column(h, justify="right" if h == "编号" else "left")
-    for c in changes:
-        table.add_row(str(c["id"]), str(c["unit"]), c["issued_on"], c["old_due"],
-                      c["new_due"] + ("（暂定）" if c.get("provisional") else ""), _moved_text(c))
-    console(stderr=fmt is not Format.table).print(table)
+    columns = [  # through make_table: dates whole, the unit and the change wrap at 80 columns
+        Column("id", "编号", justify="right"),
+        Column("unit", "单位"),
+        Column("issued_on", "下发日期"),
+        Column("old_due", "原期限", no_wrap=True),
+        Column("new_due", "新期限", no_wrap=True,
+               show=lambda v, r: v + ("（暂定）" if r.get("provisional") else "")),
+        Column("moved", "变化", show=lambda v, r: _moved_text(r)),
+    ]
+    to_stderr = fmt is not Format.table
+    con = console(stderr=to_stderr)
+    con.print(make_table(changes, columns, title=f"{verb}的整改期限（{len(changes)} 个问题）",
+                         width=None if plain_mode(sys.stderr if to_stderr else None)
+                         else con.width))
     if apply:
         problems.apply_deadline_changes(db, changes)
 
