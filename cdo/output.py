@@ -235,17 +235,6 @@ def _masked_json(text: str) -> str:
     return json.dumps(masked, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_csv_rows(keys: Sequence[str], rows: Iterable[Sequence], *,
-                   show_contact: bool = False) -> None:
-    """CSV of rows given as value tuples in `keys` order, written as they come; each
-    value goes through the same conversion as print_csv. Each column holds values of
-    one type (or None), as an SQLite column does: its fields are remembered by value."""
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(keys)
-    fields = [_CsvFields(mask=not show_contact and k in FREE_TEXT_KEYS) for k in keys]
-    writer.writerows([f[v] for f, v in zip(fields, t, strict=True)] for t in rows)
-
-
 _SEP = "\x1f"  # between the fields SQLite joins (csv_line_sql); never inside one there
 # A line that can go out as SQLite joined it: no field to quote or to neutralise (a comma,
 # a quote, a line break; a control, DEL or C1 character; a leading = + - @ tab or CR).
@@ -256,10 +245,10 @@ _FORMULA_AFTER_SEP = re.compile(_SEP + "[=+@\t\r-]")
 def write_csv_lines(keys: Sequence[str], rows: Iterable[tuple], *,
                     show_contact: bool = False) -> None:
     """CSV under a header of `keys` of rows SQLite made with `csv_line_sql`, written as
-    they come, byte for byte as write_csv_rows writes the same values: most lines need
+    they come, byte for byte as print_csv writes the same values: most lines need
     only their separators turned into commas; a line with a field to quote, neutralise,
     clean or mask (a phone-like run in free text unless `show_contact`) goes through the
-    same conversion and csv writer as write_csv_rows."""
+    same conversion and csv writer as print_csv."""
     out = sys.stdout
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(keys)
@@ -291,7 +280,7 @@ def csv_line_sql(values: Sequence[tuple[str, str]], numbers: Sequence[str] = (),
     faithfully, the finished line. Keys in `numbers` are non-negative integers or NULL;
     keys in `typed` (columns without TEXT affinity) may hold other numbers, and a row
     with a negative, real or BLOB one there, or a _SEP inside a text, is finished by
-    cdo_csv_row (register_csv) through the same conversion as write_csv_rows. Then,
+    cdo_csv_row (register_csv) through the same conversion as print_csv. Then,
     unless `show_contact`, the free-text fields again, to look for phones in."""
     joined = " || char(31) || ".join(f"COALESCE({v}, '')" for _, v in values)
     odd = [f"instr({v}, char(31))" for k, v in values if k not in numbers and k not in typed]
@@ -304,7 +293,7 @@ def csv_line_sql(values: Sequence[tuple[str, str]], numbers: Sequence[str] = (),
 
 def register_csv(conn, keys: Sequence[str], *, show_contact: bool = False) -> None:
     """Give `conn` the SQL function csv_line_sql uses for a row of `keys` values (phone
-    numbers in free text masked unless `show_contact`, as write_csv_rows does)."""
+    numbers in free text masked unless `show_contact`, as print_csv does)."""
     masked = [not show_contact and k in FREE_TEXT_KEYS for k in keys]
 
     def row(*values: Any) -> str:  # by value, not remembered: 1 and 1.0 differ here
@@ -315,25 +304,6 @@ def register_csv(conn, keys: Sequence[str], *, show_contact: bool = False) -> No
         return buf.getvalue()
 
     conn.create_function("cdo_csv_row", len(keys), row, deterministic=True)
-
-
-class _CsvFields(dict):
-    """One column's CSV fields by value. Most values repeat row after row (units, dates,
-    states), and a lookup costs a fraction of the conversion: 3-4× faster at 200,000
-    rows. (By value: 1 and True would share a field, hence one type per column.)"""
-
-    LIMIT = 16_384  # distinct values kept per column, so memory stays small
-
-    def __init__(self, *, mask: bool = False) -> None:
-        super().__init__()
-        self.mask = mask  # a free-text column: phone numbers masked
-
-    def __missing__(self, value: Any) -> Any:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        shown = mask_text(value) if self.mask and isinstance(value, str) else value
-        field = self[value] = "" if value is None else _csv_value(shown)
-        return field
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

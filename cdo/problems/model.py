@@ -646,16 +646,6 @@ def list_problems_json(db: Database, *, as_of: dt.date, filters: dict[str, str |
     return (text for (text,) in db.conn.execute(sql, params))
 
 
-def list_problems_values(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
-                         cal: WorkCalendar | None = None) -> Iterator[tuple]:
-    """`list_problems` (same filters and order) as tuples of the PROBLEM_KEYS values
-    (provisional a bool), as the rows are read (for CSV)."""
-    sql, params = _problem_list_query(db, as_of, cal,
-                                      lambda values: ", ".join(v for _, v in values), filters)
-    flag = PROBLEM_KEYS.index("provisional")
-    return ((*t[:flag], bool(t[flag]), *t[flag + 1:]) for t in db.conn.execute(sql, params))
-
-
 def list_problems_csv_lines(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
                             line: Callable[[list], str], cal: WorkCalendar | None = None
                             ) -> Iterator[tuple]:

@@ -140,19 +140,6 @@ def overdue_json_lines(db: Database, as_of: dt.date, cal: WorkCalendar | None = 
     return (text for (text,) in db.conn.execute(sql, {"day": as_of.isoformat()}))
 
 
-def overdue_values(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
-                   ) -> Iterator[tuple]:
-    """Each overdue problem as a tuple of the PROBLEM_KEYS values (provisional a bool),
-    in report order, as the rows are read (for CSV)."""
-    from cdo.store import calendar_store
-
-    replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
-    sql = _overdue_query(replayed, ", ".join(v for _, v in _OVERDUE_VALUES), as_of)
-    flag = PROBLEM_KEYS.index("provisional")
-    return ((*t[:flag], bool(t[flag]), *t[flag + 1:])
-            for t in db.conn.execute(sql, {"day": as_of.isoformat()}))
-
-
 def overdue_csv_lines(db: Database, as_of: dt.date, line: Callable[[list], str],
                       cal: WorkCalendar | None = None) -> Iterator[tuple]:
     """Each overdue problem as the row SQLite makes with `line`, the SQL of the columns of
