@@ -210,15 +210,15 @@ def floor_script(db_path: Path, folder: Path, kind: str) -> Path:
 
 
 def _list_json_sql(db, cal) -> str:
-    """The SQL `list_problems_json` runs (captured from the connection's trace)."""
+    """The SQL cdo's `spotcheck list --format json` runs, but for masking phones (the shell
+    cannot): the same texts, laid out the same way."""
+    from cdo.output import json_element_sql
     from cdo.problems import model
 
-    seen: list[str] = []
-    db.conn.set_trace_callback(seen.append)
-    next(iter(model.list_problems_json(db, as_of=AS_OF, filters={}, cal=cal)), None)
-    db.conn.set_trace_callback(None)
-    sql = next(s for s in seen if "json_quote" in s)
-    return sql.replace(f"'{AS_OF.isoformat()}'", ":day")
+    sql, _ = model._problem_list_query(
+        db, AS_OF, cal,
+        lambda values: json_element_sql(values, model.BOOLEAN_KEYS, show_contact=True), {})
+    return sql
 
 
 def bench_size(n: int, folder: Path, runs: int, keep: bool) -> dict:

@@ -6,6 +6,8 @@ shows in the table (Chinese header, optional display function).
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -17,6 +19,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -204,96 +207,152 @@ def print_csv(rows: Iterable[dict], keys: Sequence[str], *, show_contact: bool =
                                     else row.get(k)) for k in keys])
 
 
-def write_json_lines(objects: Iterable[str], *, show_contact: bool = False) -> None:
-    """A JSON array of ready-made object texts, one a line, written as they come; phone
-    numbers in free-text fields masked unless `show_contact`, DEL and C1 escaped."""
-    out = sys.stdout
+# ----------------------------------------------------------------------------- long listings
+# `report overdue` and `spotcheck list` as JSON or CSV: SQLite makes each row's finished text
+# (the SQL below, handed to the query as `line`) and Python writes the bytes a batch at a
+# time, so 200,000 rows cost little more than the sqlite3 shell printing them.
+
+# A text without seven ASCII digits and without any character outside these is left as it
+# is by mask_text: each number it masks has seven digits or more (re's \d: any Unicode
+# digit, none of which is in these ranges), and the only other characters it changes are
+# the full-width ＋ － ０–９ (left out below). tests/test_output_sql.py checks the ranges.
+_NO_PHONE_CHARS = ("\x01-/:-\u065f\u1c5a-\ua61f\uac00-\uff0a\uff0c\uff0e\uff0f"
+                   "\uff1a-\uffef")
+_SEVEN_DIGITS = "*" + "[0-9]*" * 7
+
+
+def masked_sql(value: str) -> str:
+    """SQL for the text `value` with its phone numbers masked (mask_text, by the SQL
+    function cdo_mask of register_sql_output), called only for the rare text that may
+    hold one: seven ASCII digits, another digit or a full-width one, or a NUL (GLOB
+    stops reading at a NUL)."""
+    return (f"CASE WHEN {value} GLOB '{_SEVEN_DIGITS}' OR {value} GLOB '*[^{_NO_PHONE_CHARS}]*'"
+            f" OR instr({value}, char(0)) THEN cdo_mask({value}) ELSE {value} END")
+
+
+def _shown_sql(key: str, value: str, show_contact: bool) -> str:
+    return masked_sql(value) if key in FREE_TEXT_KEYS and not show_contact else value
+
+
+def json_object_sql(values: Sequence[tuple[str, str]], booleans: Sequence[str] = (), *,
+                    show_contact: bool = False) -> str:
+    """SQL for the compact JSON object (SQLite's json_object) of the (key, SQL) `values`;
+    keys in `booleans` (0/1 in SQL) as true/false; phones in free text masked unless
+    `show_contact`. For write_json_lines."""
+    pairs = [f"'{k}', json(CASE WHEN {v} THEN 'true' ELSE 'false' END)" if k in booleans
+             else f"'{k}', {_shown_sql(k, v, show_contact)}" for k, v in values]
+    return f"json_object({', '.join(pairs)})"
+
+
+def json_element_sql(values: Sequence[tuple[str, str]], booleans: Sequence[str] = (), *,
+                     show_contact: bool = False) -> str:
+    """As json_object_sql, laid out as json.dumps(rows, indent=2) lays out each element."""
+    lines = [f"'    \"{k}\": ' || " + (f"CASE WHEN {v} THEN 'true' ELSE 'false' END"
+                                        if k in booleans
+                                        else f"json_quote({_shown_sql(k, v, show_contact)})")
+             for k, v in values]
+    return ("'  {' || char(10) || " + " || ',' || char(10) || ".join(lines)
+            + " || char(10) || '  }'")
+
+
+_BATCH = 2000  # rows fetched and written at a time
+
+
+def write_json_lines(rows) -> None:
+    """A JSON array of the object texts in the one-column `rows` (a cursor over SQL from
+    json_object_sql or json_element_sql), one a line, written a batch at a time as SQLite
+    makes them; DEL and C1 characters escaped as json_safe does."""
+    write = _byte_writer()
     first = True
-    for text in objects:
-        out.write("[\n" if first else ",\n")
-        out.write(json_safe(text if show_contact else _masked_json(text)))
-        first = False
-    out.write("[]\n" if first else "\n]\n")
+    with _fetching_bytes(rows):
+        while batch := rows.fetchmany(_BATCH):
+            chunk = b",\n".join(map(itemgetter(0), batch))
+            if (b"\x7f" in chunk or b"\xc2" in chunk) and _C1_BYTES.search(chunk):
+                chunk = _C1_BYTES.sub(lambda m: b"\\u%04x" % ord(m.group().decode()), chunk)
+            write((b"[\n" if first else b",\n") + chunk)
+            first = False
+    write(b"[]\n" if first else b"\n]\n")
 
 
-# Seven digits, separators allowed: a text without such a run holds no phone number
-_PHONE_LIKE = re.compile(r"\d(?:[ \u3000\-\u2010-\u2015\uff0d.\u00a0]?\d){6}")
-
-
-def _masked_json(text: str) -> str:
-    """One ready-made JSON object text with the phones in its free-text fields masked,
-    laid out as it came (SQLite's compact json_object, or json.dumps' indent=2 element)."""
-    if not _PHONE_LIKE.search(text):
-        return text
-    data = json.loads(text)
-    masked = _mask_deep(data)
-    if masked == data:
-        return text
-    if text.startswith("  {"):
-        return "\n".join("  " + line for line in
-                         json.dumps(masked, ensure_ascii=False, indent=2).split("\n"))
-    return json.dumps(masked, ensure_ascii=False, separators=(",", ":"))
-
-
-_SEP = "\x1f"  # between the fields SQLite joins (csv_line_sql); never inside one there
-# A line that can go out as SQLite joined it: no field to quote or to neutralise (a comma,
-# a quote, a line break; a control, DEL or C1 character; a leading = + - @ tab or CR).
-_PLAIN_BREAKER = re.compile('[,"\n\r\x00-\x08\x0b-\x1e\x7f-\x9f]')
-_FORMULA_AFTER_SEP = re.compile(_SEP + "[=+@\t\r-]")
-
-
-def write_csv_lines(keys: Sequence[str], rows: Iterable[tuple], *,
-                    show_contact: bool = False) -> None:
-    """CSV under a header of `keys` of rows SQLite made with `csv_line_sql`, written as
-    they come, byte for byte as print_csv writes the same values: most lines need
-    only their separators turned into commas; a line with a field to quote, neutralise,
-    clean or mask (a phone-like run in free text unless `show_contact`) goes through the
-    same conversion and csv writer as print_csv."""
-    out = sys.stdout
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(keys)
-    n = len(keys) - 1
-    masked = [] if show_contact else [i for i, k in enumerate(keys) if k in FREE_TEXT_KEYS]
-    plain_breaker, formula = _PLAIN_BREAKER.search, _FORMULA_AFTER_SEP.search
-    phone = _PHONE_LIKE.search
-    for row in rows:
-        joined, made = row[0], row[1]
-        if made is not None:
-            out.write(made)
-            continue
-        if (joined.count(_SEP) == n and not plain_breaker(joined) and not formula(joined)
-                and not joined.startswith(_FORMULA_START)
-                and not (masked and phone(_SEP.join(row[2:])))):  # the free texts again
-            out.write(joined.replace(_SEP, ",") + "\n")
-            continue
-        # texts only (see csv_line_sql): each field's text is its value
-        fields = joined.split(_SEP)
-        for i in masked:
-            fields[i] = mask_text(fields[i])
-        writer.writerow([_csv_value(v) if v else "" for v in fields])
+_C1_BYTES = re.compile(rb"\x7f|\xc2[\x80-\x9f]")  # DEL and C1 characters in UTF-8
+# Two bytes that never occur in UTF-8 text: between the fields SQLite joins, and before a
+# line it did not join (csv_line_sql). No field needs checking for them.
+_SEP, _MADE = b"\xfe", b"\xff"
+# Bytes of a field to quote (a comma, a quote), to clean (a control character but tab and
+# newline, DEL; \xc2 starts a C1 one, among the Latin-1 letters), or of a made line: a
+# batch without them, without a line break inside a field and without = + - @ or a tab
+# at the start of a field goes out as SQLite joined it.
+_CSV_BYTES = bytes([*range(0x09), *range(0x0b, 0x20), *b',"\x7f\xc2\xff'])
+_FORMULA = re.compile(rb"\xfe[-=+@\t]")
 
 
 def csv_line_sql(values: Sequence[tuple[str, str]], numbers: Sequence[str] = (),
-                 typed: Sequence[str] = (), *, show_contact: bool = False) -> str:
-    """SQL for two columns that write_csv_lines turns into one CSV line of the (key, SQL)
-    `values`: their texts joined by _SEP, and NULL — or, for a row SQLite cannot join
-    faithfully, the finished line. Keys in `numbers` are non-negative integers or NULL;
-    keys in `typed` (columns without TEXT affinity) may hold other numbers, and a row
-    with a negative, real or BLOB one there, or a _SEP inside a text, is finished by
-    cdo_csv_row (register_csv) through the same conversion as print_csv. Then,
-    unless `show_contact`, the free-text fields again, to look for phones in."""
-    joined = " || char(31) || ".join(f"COALESCE({v}, '')" for _, v in values)
-    odd = [f"instr({v}, char(31))" for k, v in values if k not in numbers and k not in typed]
-    odd += [f"typeof({v}) IN ('real', 'blob') OR {v} < 0" for k, v in values if k in typed]
-    made = f"cdo_csv_row({', '.join(v for _, v in values)})"
-    free = "".join(f", COALESCE({v}, '')" for k, v in values
-                   if k in FREE_TEXT_KEYS and not show_contact)
-    return f"{joined}, CASE WHEN {' OR '.join(odd)} THEN {made} END{free}"
+                 typed: Sequence[str] = (), booleans: Sequence[str] = (), *,
+                 show_contact: bool = False) -> str:
+    """SQL for the one column write_csv_lines turns into one CSV line of the (key, SQL)
+    `values`: the texts of the fields joined by _SEP and ended by a newline, phones in
+    free text masked unless `show_contact`, keys in `booleans` (0/1) as true/false — or,
+    for a row SQLite cannot join faithfully, _MADE and the finished line. Keys in `numbers`
+    are non-negative integers or NULL; keys in `typed` (columns without TEXT affinity)
+    may hold other numbers, and a row with a negative, real or BLOB one there, or a NUL
+    inside a text (printf stops there), is finished by cdo_csv_row (register_sql_output)
+    through the same conversion as print_csv."""
+    values = [(k, f"CASE WHEN {v} THEN 'true' ELSE 'false' END" if k in booleans else v)
+              for k, v in values]
+    odd = [f"typeof({v}) IN ('real', 'blob') OR {v} < 0" for k, v in values if k in typed]
+    odd += [f"instr({v}, char(0))" for k, v in values
+            if k not in numbers and k not in booleans]
+    sep = "CAST(x'fe' AS TEXT)"
+    fmt = f" || {sep} || ".join(["'%s'"] * len(values))
+    joined = (f"printf({fmt} || char(10), "
+              f"{', '.join(_shown_sql(k, v, show_contact) for k, v in values)})")
+    made = f"CAST(x'ff' AS TEXT) || cdo_csv_row({', '.join(v for _, v in values)})"
+    return f"CASE WHEN {' OR '.join(odd) or '0'} THEN {made} ELSE {joined} END"
 
 
-def register_csv(conn, keys: Sequence[str], *, show_contact: bool = False) -> None:
-    """Give `conn` the SQL function csv_line_sql uses for a row of `keys` values (phone
-    numbers in free text masked unless `show_contact`, as print_csv does)."""
+def write_csv_lines(keys: Sequence[str], rows) -> None:
+    """CSV under a header of `keys` of the rows SQLite made with `csv_line_sql` (a cursor),
+    written a batch at a time, byte for byte as print_csv writes the same values: most
+    batches need only their separators turned into commas; a line with a field to quote,
+    neutralise or clean goes through the same conversion and csv writer as print_csv."""
+    write = _byte_writer()
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(keys)
+    write(buf.getvalue().encode())
+    with _fetching_bytes(rows):
+        while batch := rows.fetchmany(_BATCH):
+            lines = list(map(itemgetter(0), batch))
+            chunk = b"".join(lines)
+            if _plain_csv(b"\n" + chunk, len(lines)):
+                write(chunk.replace(_SEP, b","))
+            else:
+                write(b"".join(map(_csv_line, lines)))
+
+
+def _plain_csv(lines: bytes, n: int) -> bool:
+    """True if `lines` (each after a newline, n of them) can go out with commas for _SEP."""
+    return (lines.count(b"\n") == n + 1 and len(lines.translate(None, _CSV_BYTES)) == len(lines)
+            and not _FORMULA.search(lines.replace(b"\n", b"\xfe")))
+
+
+def _csv_line(line: bytes) -> bytes:
+    """One line of write_csv_lines: made by cdo_csv_row, joined by SQLite, or converted
+    as print_csv converts it."""
+    if line.startswith(_MADE):
+        return line[1:]
+    if _plain_csv(b"\n" + line, 1):
+        return line.replace(_SEP, b",")
+    fields = line[:-1].split(_SEP)  # texts only (csv_line_sql): each field's text is its value
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(
+        [_csv_value(v.decode()) if v else "" for v in fields])
+    return buf.getvalue().encode()
+
+
+def register_sql_output(conn, keys: Sequence[str], *, show_contact: bool = False) -> None:
+    """Give `conn` the SQL functions of the SQL above: cdo_mask (mask_text) and cdo_csv_row
+    for a row of `keys` values (as print_csv writes them; phone numbers in free text
+    masked unless `show_contact`)."""
     masked = [not show_contact and k in FREE_TEXT_KEYS for k in keys]
 
     def row(*values: Any) -> str:  # by value, not remembered: 1 and 1.0 differ here
@@ -304,6 +363,31 @@ def register_csv(conn, keys: Sequence[str], *, show_contact: bool = False) -> No
         return buf.getvalue()
 
     conn.create_function("cdo_csv_row", len(keys), row, deterministic=True)
+    conn.create_function("cdo_mask", 1, lambda v: mask_text(v) if isinstance(v, str) else v,
+                         deterministic=True)
+
+
+@contextlib.contextmanager
+def _fetching_bytes(rows):
+    """While inside, `rows` (a cursor) fetches texts as their UTF-8 bytes: no decoding."""
+    conn = rows.connection
+    before, conn.text_factory = conn.text_factory, bytes
+    try:
+        yield
+    finally:
+        conn.text_factory = before
+
+
+def _byte_writer() -> Callable[[bytes], Any]:
+    """A write of UTF-8 bytes to stdout: straight to its buffer when stdout writes UTF-8
+    and "\\n" as it is, else decoded and written as text (its encoding, its line ends)."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if (buffer is not None and os.linesep == "\n"
+            and codecs.lookup(getattr(out, "encoding", None) or "ascii").name == "utf-8"):
+        out.flush()
+        return buffer.write
+    return lambda data: out.write(data.decode())
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

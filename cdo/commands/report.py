@@ -32,9 +32,15 @@ def overdue(
     force: ForceOpt = False,
 ) -> None:
     """逾期未整改问题：按单位分组（附首席数据官），逾期最久的在前，末尾合计。"""
-    from cdo.output import csv_line_sql, register_csv, write_csv_lines, write_json_lines
-    from cdo.problems.model import NUMBER_KEYS, PROBLEM_KEYS, TYPED_KEYS
-    from cdo.problems.reports import overdue_csv_lines, overdue_json_lines, overdue_rows
+    from cdo.output import (
+        csv_line_sql,
+        json_object_sql,
+        register_sql_output,
+        write_csv_lines,
+        write_json_lines,
+    )
+    from cdo.problems.model import BOOLEAN_KEYS, NUMBER_KEYS, PROBLEM_KEYS, TYPED_KEYS
+    from cdo.problems.reports import overdue_lines, overdue_rows
 
     day = as_of(as_of_)
     check_output(ctx, output, force)
@@ -45,13 +51,15 @@ def overdue(
         rows = overdue_rows(db, day)
         write_overdue_xlsx(output, rows, day)
     # JSON and CSV carry exactly the problem keys (the CDO is in the table and .xlsx),
-    # written row by row as SQLite reads them in report order.
+    # written a batch at a time as SQLite makes them in report order.
+    if fmt is not Format.table:
+        register_sql_output(db.conn, PROBLEM_KEYS)
     if fmt is Format.json:
-        write_json_lines(overdue_json_lines(db, day))
+        write_json_lines(overdue_lines(
+            db, day, lambda values: json_object_sql(values, BOOLEAN_KEYS)))
     elif fmt is Format.csv:
-        register_csv(db.conn, PROBLEM_KEYS)
-        write_csv_lines(PROBLEM_KEYS, overdue_csv_lines(
-            db, day, lambda values: csv_line_sql(values, NUMBER_KEYS, TYPED_KEYS)))
+        write_csv_lines(PROBLEM_KEYS, overdue_lines(
+            db, day, lambda values: csv_line_sql(values, NUMBER_KEYS, TYPED_KEYS, BOOLEAN_KEYS)))
     else:
         _overdue_table(rows if output is not None else overdue_rows(db, day), day)
         if output is not None:

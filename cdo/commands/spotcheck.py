@@ -224,22 +224,30 @@ def list_(
     check_output(ctx, output, force)
     db = open_database(ctx)
     if fmt is not Format.table and output is None:  # written row by row as SQLite reads
-        from cdo.output import csv_line_sql, register_csv, write_csv_lines, write_json_lines
+        from cdo.output import (
+            csv_line_sql,
+            json_element_sql,
+            register_sql_output,
+            write_csv_lines,
+            write_json_lines,
+        )
         from cdo.problems.model import (
+            BOOLEAN_KEYS,
             NUMBER_KEYS,
             TYPED_KEYS,
-            list_problems_csv_lines,
-            list_problems_json,
+            list_problems_lines,
         )
 
         filters = {"month": m, "unit": unit, "status": status, "source": source}
+        register_sql_output(db.conn, PROBLEM_KEYS)
         if fmt is Format.json:
-            write_json_lines(list_problems_json(db, as_of=day, filters=filters))
-        else:
-            register_csv(db.conn, PROBLEM_KEYS)
-            write_csv_lines(PROBLEM_KEYS, list_problems_csv_lines(
+            write_json_lines(list_problems_lines(
                 db, as_of=day, filters=filters,
-                line=lambda values: csv_line_sql(values, NUMBER_KEYS, TYPED_KEYS)))
+                line=lambda values: json_element_sql(values, BOOLEAN_KEYS)))
+        else:
+            write_csv_lines(PROBLEM_KEYS, list_problems_lines(
+                db, as_of=day, filters=filters,
+                line=lambda values: csv_line_sql(values, NUMBER_KEYS, TYPED_KEYS, BOOLEAN_KEYS)))
         return
     rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
     emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,

@@ -20,7 +20,8 @@ Domain module: no typer, no rich. Every write is one transaction with its audit 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +103,7 @@ PROBLEM_KEYS = [
 ]
 NUMBER_KEYS = ("id", "overdue_days")  # of PROBLEM_KEYS: a non-negative integer or NULL
 TYPED_KEYS = ("records",)  # of PROBLEM_KEYS: not TEXT affinity, may hold any number
+BOOLEAN_KEYS = ("provisional",)  # of PROBLEM_KEYS: 0 or 1 in SQL, false or true out
 
 MAX_IDS_SHOWN = 20
 
@@ -630,34 +632,14 @@ def _problem_list_query(db: Database, as_of: dt.date, cal: WorkCalendar | None, 
     return sql, params
 
 
-def list_problems_json(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
-                       cal: WorkCalendar | None = None) -> Iterator[str]:
-    """`list_problems` (same filters and order) as JSON texts, one per problem with
-    exactly the problem keys, laid out as json.dumps(rows, indent=2) lays out each
-    element; SQLite writes them as the rows are read."""
-    def columns(values):
-        lines = [f"'    \"{k}\": ' || "
-                 + ("CASE WHEN p.provisional THEN 'true' ELSE 'false' END"
-                    if k == "provisional" else f"json_quote({v})") for k, v in values]
-        return "'  {' || char(10) || " + " || ',' || char(10) || ".join(lines) + (
-            " || char(10) || '  }'")
-
-    sql, params = _problem_list_query(db, as_of, cal, columns, filters)
-    return (text for (text,) in db.conn.execute(sql, params))
-
-
-def list_problems_csv_lines(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
-                            line: Callable[[list], str], cal: WorkCalendar | None = None
-                            ) -> Iterator[tuple]:
-    """`list_problems` (same filters and order) as the rows SQLite makes with `line`, the
-    SQL of the columns of a CSV line of (key, SQL) pairs (cdo.output.csv_line_sql; provisional given
-    as 'true'/'false'), as the rows are read."""
-    def columns(values):
-        values = [(k, "CASE WHEN p.provisional THEN 'true' ELSE 'false' END"
-                   if k == "provisional" else v) for k, v in values]
-        return line(values)
-
-    sql, params = _problem_list_query(db, as_of, cal, columns, filters)
+def list_problems_lines(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
+                        line: Callable[[list], str], cal: WorkCalendar | None = None
+                        ) -> sqlite3.Cursor:
+    """A cursor over `list_problems` (same filters and order), each row the columns of SQL
+    `line` makes of the (key, SQL) pairs of the problem keys (booleans, BOOLEAN_KEYS, as
+    0/1): SQLite makes each row's text (cdo.output.json_element_sql, csv_line_sql) as the
+    rows are read."""
+    sql, params = _problem_list_query(db, as_of, cal, line, filters)
     return db.conn.execute(sql, params)
 
 

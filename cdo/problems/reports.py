@@ -7,13 +7,15 @@ The annual report (another module) can reuse `rectification_by_unit` over a year
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo.problems.model import (
     _COLS,
     AS_OF_JOIN,
+    BOOLEAN_KEYS,
     DIMENSION_NAMES,
     PROBLEM_KEYS,
     as_of_columns,
@@ -121,37 +123,27 @@ def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
 
 
 def overdue_json(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) -> str:
-    """The overdue problems as one JSON array, one object a line (`overdue_json_lines`)."""
-    texts = ",\n".join(overdue_json_lines(db, as_of, cal))
+    """The overdue problems as one JSON array, one compact object a line (exactly the
+    problem keys, nothing masked), in report order."""
+    def line(values: list[tuple[str, str]]) -> str:
+        pairs = [f"'{k}', json(CASE WHEN {v} THEN 'true' ELSE 'false' END)"
+                 if k in BOOLEAN_KEYS else f"'{k}', {v}" for k, v in values]
+        return f"json_object({', '.join(pairs)})"
+
+    texts = ",\n".join(text for (text,) in overdue_lines(db, as_of, line, cal))
     return f"[\n{texts}\n]" if texts else "[]"
 
 
-def overdue_json_lines(db: Database, as_of: dt.date, cal: WorkCalendar | None = None
-                       ) -> Iterator[str]:
-    """The text of each overdue problem as a JSON object (exactly the problem keys), in
-    report order, written by SQLite as the rows are read (`overdue_rows` order)."""
+def overdue_lines(db: Database, as_of: dt.date, line: Callable[[list], str],
+                  cal: WorkCalendar | None = None) -> sqlite3.Cursor:
+    """A cursor over the overdue problems in report order (`overdue_rows` order), each row
+    the columns of SQL `line` makes of the (key, SQL) pairs of the problem keys (booleans,
+    BOOLEAN_KEYS, as 0/1): SQLite makes each row's text (cdo.output.json_object_sql,
+    csv_line_sql) as the rows are read."""
     from cdo.store import calendar_store
 
     replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
-    pairs = [f"'{k}', {v}" for k, v in _OVERDUE_VALUES]
-    pairs[PROBLEM_KEYS.index("provisional")] = (
-        "'provisional', json(CASE WHEN p.provisional THEN 'true' ELSE 'false' END)")
-    sql = _overdue_query(replayed, f"json_object({', '.join(pairs)})", as_of)
-    return (text for (text,) in db.conn.execute(sql, {"day": as_of.isoformat()}))
-
-
-def overdue_csv_lines(db: Database, as_of: dt.date, line: Callable[[list], str],
-                      cal: WorkCalendar | None = None) -> Iterator[tuple]:
-    """Each overdue problem as the row SQLite makes with `line`, the SQL of the columns of
-    a CSV line of (key, SQL) pairs (cdo.output.csv_line_sql; provisional given as 'true'/'false'),
-    in report order, as the rows are read."""
-    from cdo.store import calendar_store
-
-    replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
-    values = list(_OVERDUE_VALUES)
-    values[PROBLEM_KEYS.index("provisional")] = (
-        "provisional", "CASE WHEN p.provisional THEN 'true' ELSE 'false' END")
-    sql = _overdue_query(replayed, line(values), as_of)
+    sql = _overdue_query(replayed, line(list(_OVERDUE_VALUES)), as_of)
     return db.conn.execute(sql, {"day": as_of.isoformat()})
 
 
