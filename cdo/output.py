@@ -210,68 +210,103 @@ def print_csv(rows: Iterable[dict], keys: Sequence[str], *, show_contact: bool =
 # ----------------------------------------------------------------------------- long listings
 # `report overdue` and `spotcheck list` as JSON or CSV: SQLite makes each row's finished text
 # (the SQL below, handed to the query as `line`) and Python writes the bytes a batch at a
-# time, so 200,000 rows cost little more than the sqlite3 shell printing them.
+# time, so 200,000 rows cost little more than the sqlite3 shell printing them. Phones in
+# free text are masked here: unless show_contact, each free-text field comes again after
+# the text, in a column named by its key, and the rare row whose free text may hold a
+# phone number (_may_hold_phone, a few scans of the whole batch) has it masked (mask_text).
 
-# A text without seven ASCII digits and without any character outside these is left as it
-# is by mask_text: each number it masks has seven digits or more (re's \d: any Unicode
-# digit, none of which is in these ranges), and the only other characters it changes are
-# the full-width ＋ － ０–９ (left out below). tests/test_output_sql.py checks the ranges.
-_NO_PHONE_CHARS = ("\x01-/:-\u065f\u1c5a-\ua61f\uac00-\uff0a\uff0c\uff0e\uff0f"
-                   "\uff1a-\uffef")
-_SEVEN_DIGITS = "*" + "[0-9]*" * 7
-
-
-def masked_sql(value: str) -> str:
-    """SQL for the text `value` with its phone numbers masked (mask_text, by the SQL
-    function cdo_mask of register_sql_output), called only for the rare text that may
-    hold one: seven ASCII digits, another digit or a full-width one, or a NUL (GLOB
-    stops reading at a NUL)."""
-    return (f"CASE WHEN {value} GLOB '{_SEVEN_DIGITS}' OR {value} GLOB '*[^{_NO_PHONE_CHARS}]*'"
-            f" OR instr({value}, char(0)) THEN cdo_mask({value}) ELSE {value} END")
-
-
-def _shown_sql(key: str, value: str, show_contact: bool) -> str:
-    return masked_sql(value) if key in FREE_TEXT_KEYS and not show_contact else value
+_BATCH = 2000  # rows fetched and written at a time
 
 
 def json_object_sql(values: Sequence[tuple[str, str]], booleans: Sequence[str] = (), *,
                     show_contact: bool = False) -> str:
-    """SQL for the compact JSON object (SQLite's json_object) of the (key, SQL) `values`;
-    keys in `booleans` (0/1 in SQL) as true/false; phones in free text masked unless
-    `show_contact`. For write_json_lines."""
+    """SQL for the compact JSON object (SQLite's json_object) of the (key, SQL) `values`,
+    keys in `booleans` (0/1 in SQL) as true/false, and the free texts for write_json_lines
+    to mask unless `show_contact`."""
     pairs = [f"'{k}', json(CASE WHEN {v} THEN 'true' ELSE 'false' END)" if k in booleans
-             else f"'{k}', {_shown_sql(k, v, show_contact)}" for k, v in values]
-    return f"json_object({', '.join(pairs)})"
+             else f"'{k}', {v}" for k, v in values]
+    return f"json_object({', '.join(pairs)})" + _free_sql(values, "json_quote({})", show_contact)
 
 
 def json_element_sql(values: Sequence[tuple[str, str]], booleans: Sequence[str] = (), *,
                      show_contact: bool = False) -> str:
     """As json_object_sql, laid out as json.dumps(rows, indent=2) lays out each element."""
     lines = [f"'    \"{k}\": ' || " + (f"CASE WHEN {v} THEN 'true' ELSE 'false' END"
-                                        if k in booleans
-                                        else f"json_quote({_shown_sql(k, v, show_contact)})")
+                                        if k in booleans else f"json_quote({v})")
              for k, v in values]
     return ("'  {' || char(10) || " + " || ',' || char(10) || ".join(lines)
-            + " || char(10) || '  }'")
+            + " || char(10) || '  }'" + _free_sql(values, "json_quote({})", show_contact))
 
 
-_BATCH = 2000  # rows fetched and written at a time
+def _free_sql(values: Sequence[tuple[str, str]], form: str, show_contact: bool) -> str:
+    """The free-text values again (as `form` writes them in the line), named by their keys."""
+    if show_contact:
+        return ""
+    return "".join(f", {form.format(v)} AS {k}" for k, v in values if k in FREE_TEXT_KEYS)
 
 
 def write_json_lines(rows) -> None:
-    """A JSON array of the object texts in the one-column `rows` (a cursor over SQL from
-    json_object_sql or json_element_sql), one a line, written a batch at a time as SQLite
-    makes them; DEL and C1 characters escaped as json_safe does."""
+    """A JSON array of the object texts SQLite makes with json_object_sql or
+    json_element_sql (`rows`: a cursor), one a line, written a batch at a time; phones in
+    the free texts masked, DEL and C1 characters escaped as json_safe does."""
+    free = [d[0] for d in rows.description[1:]]
     write = _byte_writer()
     first = True
     with _fetching_bytes(rows):
         while batch := rows.fetchmany(_BATCH):
-            chunk = b",\n".join(map(itemgetter(0), batch))
+            if free and _batch_may_hold_phone(batch, len(free)):
+                chunk = b",\n".join(_masked_json(row, free) for row in batch)
+            else:
+                chunk = b",\n".join(map(itemgetter(0), batch))
             if (b"\x7f" in chunk or b"\xc2" in chunk) and _C1_BYTES.search(chunk):
                 chunk = _C1_BYTES.sub(lambda m: b"\\u%04x" % ord(m.group().decode()), chunk)
             write((b"[\n" if first else b",\n") + chunk)
             first = False
     write(b"[]\n" if first else b"\n]\n")
+
+
+def _masked_json(row: tuple, free: Sequence[str]) -> bytes:
+    """The object text of `row` with the phones in its free-text values masked, the rest
+    as SQLite wrote it. A key's text "key": is found only where the key is (inside a
+    JSON string a quote is escaped)."""
+    text = row[0]
+    for key, quoted in zip(free, row[1:], strict=True):
+        if not _may_hold_phone(quoted):
+            continue
+        value = json.loads(quoted)
+        if isinstance(value, str) and (masked := mask_text(value)) != value:
+            at = text.index(b'"%s":' % key.encode()) + len(key) + 3
+            at += text[at:at + 1] == b" "  # json.dumps' indent=2 layout
+            if not text.startswith(quoted, at):
+                raise ValueError(f"{key}: not where it should be in {text!r}")
+            text = (text[:at] + json.dumps(masked, ensure_ascii=False).encode()
+                    + text[at + len(quoted):])
+    return text
+
+
+# Bytes to delete to keep only the ASCII digits of texts joined by \xff; the lead bytes of
+# UTF-8 characters from U+0640 to U+1FFF, from U+A000 to U+AFFF and beyond the BMP (every
+# digit but the ASCII and full-width ones is among them); the full-width ＋ － ０–９.
+_NOT_DIGITS = bytes(b for b in range(256) if b not in b"0123456789\xff")
+_SEVEN_DIGITS = re.compile(rb"[0-9]{7}")
+_OTHER_DIGIT_LEADS = bytes([*range(0xd9, 0xe2), 0xea, *range(0xf0, 0xf5)])
+_FULL_WIDTH = re.compile(rb"\xef\xbc[\x8b\x8d\x90-\x99]")
+
+
+def _may_hold_phone(texts: bytes) -> bool:
+    """False if mask_text changes none of `texts` (UTF-8, joined by \\xff): each has fewer
+    than seven ASCII digits, and none another digit (re's \\d) or a full-width ＋ － ０–９.
+    Every number mask_text masks has seven digits or more; it also turns those full-width
+    characters into ASCII. tests/test_output_sql.py checks the digits."""
+    return bool(_SEVEN_DIGITS.search(texts.translate(None, _NOT_DIGITS))
+                or len(texts.translate(None, _OTHER_DIGIT_LEADS)) != len(texts)
+                or _FULL_WIDTH.search(texts))
+
+
+def _batch_may_hold_phone(batch: Sequence[tuple], free: int) -> bool:
+    """_may_hold_phone for the `free` text columns after the first, over a batch of rows."""
+    return any(_may_hold_phone(b"\xff".join(map(itemgetter(i), batch)))
+               for i in range(1, free + 1))
 
 
 _C1_BYTES = re.compile(rb"\x7f|\xc2[\x80-\x9f]")  # DEL and C1 characters in UTF-8
@@ -289,39 +324,43 @@ _FORMULA = re.compile(rb"\xfe[-=+@\t]")
 def csv_line_sql(values: Sequence[tuple[str, str]], numbers: Sequence[str] = (),
                  typed: Sequence[str] = (), booleans: Sequence[str] = (), *,
                  show_contact: bool = False) -> str:
-    """SQL for the one column write_csv_lines turns into one CSV line of the (key, SQL)
-    `values`: the texts of the fields joined by _SEP and ended by a newline, phones in
-    free text masked unless `show_contact`, keys in `booleans` (0/1) as true/false — or,
-    for a row SQLite cannot join faithfully, _MADE and the finished line. Keys in `numbers`
-    are non-negative integers or NULL; keys in `typed` (columns without TEXT affinity)
-    may hold other numbers, and a row with a negative, real or BLOB one there, or a NUL
-    inside a text (printf stops there), is finished by cdo_csv_row (register_sql_output)
+    """SQL for the line write_csv_lines turns into one CSV line of the (key, SQL) `values`:
+    the texts of the fields joined by _SEP and ended by a newline, keys in `booleans` (0/1)
+    as true/false — or, for a row SQLite cannot join faithfully, _MADE and the finished
+    line; then the free texts for write_csv_lines to mask unless `show_contact`. Keys in
+    `numbers` are non-negative integers or NULL; keys in `typed` (columns without TEXT
+    affinity) may hold other numbers, and a row with a negative, real or BLOB one there, or
+    a NUL inside a text (printf stops there), is finished by cdo_csv_row (register_csv)
     through the same conversion as print_csv."""
     values = [(k, f"CASE WHEN {v} THEN 'true' ELSE 'false' END" if k in booleans else v)
               for k, v in values]
     odd = [f"typeof({v}) IN ('real', 'blob') OR {v} < 0" for k, v in values if k in typed]
     odd += [f"instr({v}, char(0))" for k, v in values
             if k not in numbers and k not in booleans]
-    sep = "CAST(x'fe' AS TEXT)"
-    fmt = f" || {sep} || ".join(["'%s'"] * len(values))
-    joined = (f"printf({fmt} || char(10), "
-              f"{', '.join(_shown_sql(k, v, show_contact) for k, v in values)})")
+    fmt = " || CAST(x'fe' AS TEXT) || ".join(["'%s'"] * len(values))
+    joined = f"printf({fmt} || char(10), {', '.join(v for _, v in values)})"
     made = f"CAST(x'ff' AS TEXT) || cdo_csv_row({', '.join(v for _, v in values)})"
-    return f"CASE WHEN {' OR '.join(odd) or '0'} THEN {made} ELSE {joined} END"
+    return (f"CASE WHEN {' OR '.join(odd) or '0'} THEN {made} ELSE {joined} END"
+            + _free_sql(values, "COALESCE(CAST({} AS TEXT), '')", show_contact))
 
 
 def write_csv_lines(keys: Sequence[str], rows) -> None:
-    """CSV under a header of `keys` of the rows SQLite made with `csv_line_sql` (a cursor),
-    written a batch at a time, byte for byte as print_csv writes the same values: most
-    batches need only their separators turned into commas; a line with a field to quote,
-    neutralise or clean goes through the same conversion and csv writer as print_csv."""
+    """CSV under a header of `keys` of the lines SQLite made with `csv_line_sql` (`rows`: a
+    cursor), written a batch at a time, byte for byte as print_csv writes the same values:
+    most batches need only their separators turned into commas; a line with a phone in
+    free text, or a field to quote, neutralise or clean goes through the same conversion
+    and csv writer as print_csv."""
+    free = [keys.index(d[0]) for d in rows.description[1:]]
     write = _byte_writer()
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(keys)
     write(buf.getvalue().encode())
     with _fetching_bytes(rows):
         while batch := rows.fetchmany(_BATCH):
-            lines = list(map(itemgetter(0), batch))
+            if free and _batch_may_hold_phone(batch, len(free)):
+                lines = [_masked_csv(row, free) for row in batch]
+            else:
+                lines = list(map(itemgetter(0), batch))
             chunk = b"".join(lines)
             if _plain_csv(b"\n" + chunk, len(lines)):
                 write(chunk.replace(_SEP, b","))
@@ -329,10 +368,22 @@ def write_csv_lines(keys: Sequence[str], rows) -> None:
                 write(b"".join(map(_csv_line, lines)))
 
 
+def _masked_csv(row: tuple, free: Sequence[int]) -> bytes:
+    """The line of `row` with the phones in its free-text fields (at `free`) masked."""
+    line, fields = row[0], None
+    if line.startswith(_MADE):  # cdo_csv_row masked them
+        return line
+    for i, raw in zip(free, row[1:], strict=True):
+        if _may_hold_phone(raw) and (masked := mask_text(raw.decode())) != raw.decode():
+            fields = fields or line[:-1].split(_SEP)
+            fields[i] = masked.encode()
+    return _SEP.join(fields) + b"\n" if fields else line
+
+
 def _plain_csv(lines: bytes, n: int) -> bool:
     """True if `lines` (each after a newline, n of them) can go out with commas for _SEP."""
     return (lines.count(b"\n") == n + 1 and len(lines.translate(None, _CSV_BYTES)) == len(lines)
-            and not _FORMULA.search(lines.replace(b"\n", b"\xfe")))
+            and not _FORMULA.search(lines.replace(b"\n", _SEP)))
 
 
 def _csv_line(line: bytes) -> bytes:
@@ -349,10 +400,9 @@ def _csv_line(line: bytes) -> bytes:
     return buf.getvalue().encode()
 
 
-def register_sql_output(conn, keys: Sequence[str], *, show_contact: bool = False) -> None:
-    """Give `conn` the SQL functions of the SQL above: cdo_mask (mask_text) and cdo_csv_row
-    for a row of `keys` values (as print_csv writes them; phone numbers in free text
-    masked unless `show_contact`)."""
+def register_csv(conn, keys: Sequence[str], *, show_contact: bool = False) -> None:
+    """Give `conn` the SQL function csv_line_sql uses for a row of `keys` values (phone
+    numbers in free text masked unless `show_contact`, as print_csv does)."""
     masked = [not show_contact and k in FREE_TEXT_KEYS for k in keys]
 
     def row(*values: Any) -> str:  # by value, not remembered: 1 and 1.0 differ here
@@ -363,8 +413,6 @@ def register_sql_output(conn, keys: Sequence[str], *, show_contact: bool = False
         return buf.getvalue()
 
     conn.create_function("cdo_csv_row", len(keys), row, deterministic=True)
-    conn.create_function("cdo_mask", 1, lambda v: mask_text(v) if isinstance(v, str) else v,
-                         deterministic=True)
 
 
 @contextlib.contextmanager

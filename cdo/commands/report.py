@@ -35,7 +35,7 @@ def overdue(
     from cdo.output import (
         csv_line_sql,
         json_object_sql,
-        register_sql_output,
+        register_csv,
         write_csv_lines,
         write_json_lines,
     )
@@ -52,12 +52,11 @@ def overdue(
         write_overdue_xlsx(output, rows, day)
     # JSON and CSV carry exactly the problem keys (the CDO is in the table and .xlsx),
     # written a batch at a time as SQLite makes them in report order.
-    if fmt is not Format.table:
-        register_sql_output(db.conn, PROBLEM_KEYS)
     if fmt is Format.json:
         write_json_lines(overdue_lines(
             db, day, lambda values: json_object_sql(values, BOOLEAN_KEYS)))
     elif fmt is Format.csv:
+        register_csv(db.conn, PROBLEM_KEYS)
         write_csv_lines(PROBLEM_KEYS, overdue_lines(
             db, day, lambda values: csv_line_sql(values, NUMBER_KEYS, TYPED_KEYS, BOOLEAN_KEYS)))
     else:

@@ -227,7 +227,7 @@ def list_(
         from cdo.output import (
             csv_line_sql,
             json_element_sql,
-            register_sql_output,
+            register_csv,
             write_csv_lines,
             write_json_lines,
         )
@@ -239,12 +239,12 @@ def list_(
         )
 
         filters = {"month": m, "unit": unit, "status": status, "source": source}
-        register_sql_output(db.conn, PROBLEM_KEYS)
         if fmt is Format.json:
             write_json_lines(list_problems_lines(
                 db, as_of=day, filters=filters,
                 line=lambda values: json_element_sql(values, BOOLEAN_KEYS)))
         else:
+            register_csv(db.conn, PROBLEM_KEYS)
             write_csv_lines(PROBLEM_KEYS, list_problems_lines(
                 db, as_of=day, filters=filters,
                 line=lambda values: csv_line_sql(values, NUMBER_KEYS, TYPED_KEYS, BOOLEAN_KEYS)))
