@@ -321,22 +321,21 @@ _CSV_BYTES = bytes([*range(0x09), *range(0x0b, 0x20), *b',"\x7f\xc2\xff'])
 _FORMULA = re.compile(rb"\xfe[-=+@\t]")
 
 
-def csv_line_sql(values: Sequence[tuple[str, str]], numbers: Sequence[str] = (),
+def csv_line_sql(values: Sequence[tuple[str, str]], plain: Sequence[str] = (),
                  typed: Sequence[str] = (), booleans: Sequence[str] = (), *,
                  show_contact: bool = False) -> str:
     """SQL for the line write_csv_lines turns into one CSV line of the (key, SQL) `values`:
     the texts of the fields joined by _SEP and ended by a newline, keys in `booleans` (0/1)
     as true/false — or, for a row SQLite cannot join faithfully, _MADE and the finished
     line; then the free texts for write_csv_lines to mask unless `show_contact`. Keys in
-    `numbers` are non-negative integers or NULL; keys in `typed` (columns without TEXT
-    affinity) may hold other numbers, and a row with a negative, real or BLOB one there, or
-    a NUL inside a text (printf stops there), is finished by cdo_csv_row (register_csv)
-    through the same conversion as print_csv."""
+    `plain` are non-negative integers, NULL or one of a few words; keys in `typed` (columns
+    without TEXT affinity) may hold other numbers, and a row with a negative, real or BLOB
+    one there, or a NUL inside a text (printf stops there), is finished by cdo_csv_row
+    (register_csv) through the same conversion as print_csv."""
     values = [(k, f"CASE WHEN {v} THEN 'true' ELSE 'false' END" if k in booleans else v)
               for k, v in values]
     odd = [f"typeof({v}) IN ('real', 'blob') OR {v} < 0" for k, v in values if k in typed]
-    odd += [f"instr({v}, char(0))" for k, v in values
-            if k not in numbers and k not in booleans]
+    odd += [f"instr({v}, char(0))" for k, v in values if k not in plain and k not in booleans]
     fmt = " || CAST(x'fe' AS TEXT) || ".join(["'%s'"] * len(values))
     joined = f"printf({fmt} || char(10), {', '.join(v for _, v in values)})"
     made = f"CAST(x'ff' AS TEXT) || cdo_csv_row({', '.join(v for _, v in values)})"

@@ -154,7 +154,7 @@ def test_show_contact_leaves_phones(world, capsys):
     output.register_csv(db.conn, PROBLEM_KEYS, show_contact=True)
     output.write_csv_lines(PROBLEM_KEYS, model.list_problems_lines(
         db, as_of=D("2025-06-30"), filters={}, line=lambda v: output.csv_line_sql(
-            v, model.NUMBER_KEYS, model.TYPED_KEYS, model.BOOLEAN_KEYS, show_contact=True)))
+            v, model.PLAIN_KEYS, model.TYPED_KEYS, model.BOOLEAN_KEYS, show_contact=True)))
     shown = capsys.readouterr().out
     rows = list_problems(db, as_of=D("2025-06-30"))
     assert shown == _captured(print_csv, rows, PROBLEM_KEYS, show_contact=True)

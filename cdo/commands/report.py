@@ -39,7 +39,7 @@ def overdue(
         write_csv_lines,
         write_json_lines,
     )
-    from cdo.problems.model import BOOLEAN_KEYS, NUMBER_KEYS, PROBLEM_KEYS, TYPED_KEYS
+    from cdo.problems.model import BOOLEAN_KEYS, PLAIN_KEYS, PROBLEM_KEYS, TYPED_KEYS
     from cdo.problems.reports import overdue_lines, overdue_rows
 
     day = as_of(as_of_)
@@ -58,7 +58,7 @@ def overdue(
     elif fmt is Format.csv:
         register_csv(db.conn, PROBLEM_KEYS)
         write_csv_lines(PROBLEM_KEYS, overdue_lines(
-            db, day, lambda values: csv_line_sql(values, NUMBER_KEYS, TYPED_KEYS, BOOLEAN_KEYS)))
+            db, day, lambda values: csv_line_sql(values, PLAIN_KEYS, TYPED_KEYS, BOOLEAN_KEYS)))
     else:
         _overdue_table(rows if output is not None else overdue_rows(db, day), day)
         if output is not None:

@@ -233,7 +233,7 @@ def list_(
         )
         from cdo.problems.model import (
             BOOLEAN_KEYS,
-            NUMBER_KEYS,
+            PLAIN_KEYS,
             TYPED_KEYS,
             list_problems_lines,
         )
@@ -247,7 +247,7 @@ def list_(
             register_csv(db.conn, PROBLEM_KEYS)
             write_csv_lines(PROBLEM_KEYS, list_problems_lines(
                 db, as_of=day, filters=filters,
-                line=lambda values: csv_line_sql(values, NUMBER_KEYS, TYPED_KEYS, BOOLEAN_KEYS)))
+                line=lambda values: csv_line_sql(values, PLAIN_KEYS, TYPED_KEYS, BOOLEAN_KEYS)))
         return
     rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
     emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,

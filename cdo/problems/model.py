@@ -101,7 +101,8 @@ PROBLEM_KEYS = [
     "issued_on", "due_on", "provisional", "status", "rectified_on", "closed_on",
     "overdue_days",
 ]
-NUMBER_KEYS = ("id", "overdue_days")  # of PROBLEM_KEYS: a non-negative integer or NULL
+# Of PROBLEM_KEYS: a non-negative integer or NULL, or one of a few words (CHECK constraints)
+PLAIN_KEYS = ("id", "overdue_days", "source", "dimension", "status")
 TYPED_KEYS = ("records",)  # of PROBLEM_KEYS: not TEXT affinity, may hold any number
 BOOLEAN_KEYS = ("provisional",)  # of PROBLEM_KEYS: 0 or 1 in SQL, false or true out
 
