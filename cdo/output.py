@@ -242,7 +242,7 @@ def _free_sql(values: Sequence[tuple[str, str]], form: str, show_contact: bool) 
     """The free-text values again (as `form` writes them in the line), named by their keys."""
     if show_contact:
         return ""
-    return "".join(f", {form.format(v)} AS {k}" for k, v in values if k in FREE_TEXT_KEYS)
+    return "".join(f", {form.format(v)} AS \"{k}\"" for k, v in values if k in FREE_TEXT_KEYS)
 
 
 def write_json_lines(rows) -> None:
