@@ -1,35 +1,65 @@
 """The cdo command line: options in, one domain call per command, rows out.
 
 Only typer and the standard library are imported here at module level, so that
-`cdo --help` starts fast; heavy modules are imported inside the commands.
+`cdo --help` starts fast; heavy modules are imported inside the commands. A command
+group's module is imported (and its commands built into click's) only when its name is
+typed: building all 77 commands costs about as much as the rest of a command together.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import sys
+from difflib import get_close_matches
 from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
 
-from cdo.commands import (
-    admin,
-    calendar,
-    duty,
-    evidence,
-    rectify,
-    register,
-    report,
-    score,
-    spotcheck,
-    units,
-)
+from cdo.commands import admin
 from cdo.errors import CdoError, ExitCode
+
+# The command groups, in the order `cdo --help` lists them; each is the `app` of the
+# module of that name in cdo.commands.
+GROUPS = ("calendar", "units", "register", "duty", "spotcheck", "rectify", "score",
+          "evidence", "report")
 
 
 class CdoGroup(TyperGroup):
-    """Turns a CdoError anywhere below into one Chinese line on stderr and exit 1."""
+    """Turns a CdoError anywhere below into one Chinese line on stderr and exit 1; builds
+    a command group when it is first asked for."""
+
+    def list_commands(self, ctx):
+        return [*super().list_commands(ctx), *(g for g in GROUPS if g not in self.commands)]
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name in GROUPS and cmd_name not in self.commands:
+            from importlib import import_module
+
+            from typer.main import TyperInfo, get_group_from_info
+
+            sub = import_module(f"cdo.commands.{cmd_name}").app
+            group = get_group_from_info(  # as add_typer(sub, name=…) on the root would
+                TyperInfo(sub, name=cmd_name),
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+                suggest_commands=app.suggest_commands,
+            )
+            _speak_chinese(group)
+            self.add_command(group, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx, args):
+        """Typer's, with the groups not built yet among the suggestions for a typo."""
+        try:
+            return self._click_resolve_command(ctx, args)
+        except Exception as e:  # click's UsageError
+            names = self.list_commands(ctx)
+            matches = get_close_matches(args[0], names) if args and hasattr(e, "message") else []
+            if matches and self.suggest_commands:
+                e.message = (f"{e.message.rstrip('.')}. Did you mean "
+                             f"{', '.join(repr(m) for m in matches)}?")
+            raise
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **kw):
         from cdo import interrupts
@@ -215,7 +245,11 @@ def _show_library_error(e) -> None:
     if ctx is not None and getattr(e, "exit_code", 2) == ExitCode.USAGE:
         typer.echo(help_text(ctx.get_usage()), err=True)
         typer.echo(f"运行 “{ctx.command_path} -h” 查看帮助。", err=True)
-    typer.echo(f"cdo: {error_text(e.format_message())}", err=True)
+    message = error_text(e.format_message())
+    param = getattr(e, "param", None)
+    if type(e).__name__ == "MissingParameter" and getattr(param, "help", None):
+        message += f"（{param.help}）"  # what to write there, as its help says
+    typer.echo(f"cdo: {message}", err=True)
 
 
 app = typer.Typer(
@@ -252,16 +286,7 @@ def root(
     ctx.obj = {"db": db}
 
 
-app.add_typer(calendar.app, name="calendar")
-app.add_typer(units.app, name="units")
-app.add_typer(register.app, name="register")
-app.add_typer(duty.app, name="duty")
-app.add_typer(spotcheck.app, name="spotcheck")
-app.add_typer(rectify.app, name="rectify")
-app.add_typer(score.app, name="score")
-app.add_typer(evidence.app, name="evidence")
-app.add_typer(report.app, name="report")
-admin.mount(app)
+admin.mount(app)  # demo, log, backup, restore, serve; the groups come on use (CdoGroup)
 
 
 def _show_version(value: bool | None) -> None:

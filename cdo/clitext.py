@@ -28,9 +28,11 @@ _HELP_WORDS = [
 ]
 
 _ERRORS = [
+    (r"Missing option '([^']+)' / '([^']+)'\.?", r"缺少选项 \1/\2"),
     (r"Missing option '(.+?)'\.?", r"缺少选项 \1"),
     (r"Missing argument '(.+?)'\.?", r"缺少参数 \1"),
     (r"Missing parameter: (.+)", r"缺少参数 \1"),
+    (r"No such command '(.+?)'\. Did you mean (.+?)\?", r"没有这个命令：\1（是不是 \2？）"),
     (r"No such command '(.+?)'\.?", r"没有这个命令：\1"),
     (r"No such option: (\S+?) Did you mean (.+?)\?", r"没有这个选项：\1（是不是 \2？）"),
     (r"No such option: (\S+) \(Possible options: (.+?)\)", r"没有这个选项：\1（可用：\2）"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from cdo.errors import CdoError
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 DEMO_DB = "cdo-demo.db"
 DEMO_YEAR = 2023

@@ -132,10 +132,9 @@ def _unit(path: str, text: object) -> tuple[str | None, str | None]:
     """(full name, None) of the unit `text` names as the CLI resolves it (full name, short
     name, alias, loosely written), or (None, why not). Reads units and aliases from the
     file itself on a read-only connection of its own, outside the web view's whitelist."""
-    from sqlite_utils import Database
-
     from cdo.errors import CdoError, NotFoundError
     from cdo.roster.units import UnitIndex
+    from cdo.store.db import Database
 
     if not str(text or "").strip():
         return None, "请输入单位名称（全称、简称或别名），如 达州市大数据中心、市大数据中心"

@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 
+from cdo.errors import CdoError
 from cdo.roster.units import add_unit
 from cdo.sheets.forms import build_form
 from cdo.store import db as store_db
@@ -164,6 +165,35 @@ def test_the_expected_schema_follows_the_migrations(tmp_path):
     assert schema_differences(db.conn) == []
     db.execute("CREATE INDEX sneaky ON units(name)")
     assert schema_differences(db.conn) == ["多出索引 sneaky"]
+
+
+def test_the_schema_snapshot_is_what_the_migrations_give():
+    """data/schema.json spares each command running the migrations to check a database;
+    a migration added or changed without writing it again fails here."""
+    import json
+
+    from cdo.paths import data_dir
+    from cdo.store.schema_check import snapshot_of_migrations
+
+    kept = json.loads((data_dir() / "schema.json").read_text(encoding="utf-8"))
+    assert kept == snapshot_of_migrations(), (
+        "data/schema.json is out of date: run python -m cdo.store.schema_check")
+
+
+def test_the_snapshot_is_the_check_for_a_current_database(tmp_path, monkeypatch):
+    """A current database is checked against the snapshot, so a snapshot that disagreed
+    with the file would refuse it: the check really reads it."""
+    from cdo.store import schema_check
+
+    path = tmp_path / "x.db"
+    open_db(path).close()
+    real = schema_check.snapshot()
+    altered = dict(real.schema)
+    altered["index", "units_short"] = "CREATE INDEX units_short ON units(name)"
+    monkeypatch.setattr(schema_check, "snapshot",
+                        lambda: schema_check.Snapshot(real.migrations, altered))
+    with pytest.raises(CdoError, match="索引 units_short 的定义被改过"):
+        open_db(path)
 
 
 def test_the_demo_database_and_sqlite_statistics_are_accepted(cli, live, tmp_path):

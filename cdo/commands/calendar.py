@@ -14,9 +14,8 @@ from cdo.errors import InvalidInputError, StateError
 from cdo.output import Column, Format, emit, print_json
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from cdo.calendar import Day, WorkCalendar
+    from cdo.store.db import Database
 
 app = typer.Typer(
     rich_markup_mode=None,

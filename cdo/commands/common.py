@@ -13,7 +13,7 @@ from cdo.dates import parse_date, today
 from cdo.output import Format
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 FormatOpt = Annotated[
     Format,

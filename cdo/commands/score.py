@@ -21,7 +21,7 @@ from cdo.commands.common import (
 from cdo.output import Format
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 app = typer.Typer(rich_markup_mode=None,
                   help="年度评价：cdo score --year 2023 显示排名；"

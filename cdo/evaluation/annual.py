@@ -12,9 +12,8 @@ from cdo import scoring
 from cdo.dates import from_iso
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from cdo.sheets.write import SheetSpec
+    from cdo.store.db import Database
 
 SHEETS = ("名册", "问题清单", "整改情况", "评价排名", "月度趋势", "评价依据")
 

@@ -32,7 +32,7 @@ from cdo.sheets.read import (
 from cdo.store import audit
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 
 MAX_ERRORS_SHOWN = 200

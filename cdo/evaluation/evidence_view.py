@@ -18,9 +18,8 @@ from cdo.sheets.read import clean_text
 from cdo.store import audit
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from cdo.sheets.write import SheetSpec
+    from cdo.store.db import Database
 
 
 # ----------------------------------------------------------------------------- item 17

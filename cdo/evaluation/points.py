@@ -31,7 +31,7 @@ from cdo.sheets.score_sheet import (
 from cdo.store import audit
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 _INSERT_SCORE = ("INSERT INTO scores (year, unit_id, item, points, note, updated_at)"

@@ -37,7 +37,7 @@ from cdo.sheets.read import (
 )
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 FIELDS: dict[str, list[str]] = {
     "seq": ["序号", "编号", "No", "No."],

@@ -31,10 +31,9 @@ from cdo.sheets.read import clean_text, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from cdo.calendar import WorkCalendar
     from cdo.roster.units import Unit
+    from cdo.store.db import Database
 
 SOURCES = ("spotcheck", "user")
 DEADLINE_DAYS = {"spotcheck": 30, "user": 15}

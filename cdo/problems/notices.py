@@ -15,9 +15,8 @@ from cdo.errors import InvalidInputError, StateError
 from cdo.problems.model import DEADLINE_DAYS, DIMENSION_NAMES, SOURCE_NAMES, STATUS_NAMES
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from cdo.sheets.write import SheetSpec
+    from cdo.store.db import Database
 
 OFFICE = "达州市数字经济工作推进领导小组办公室（首席数据官办公室）"
 REPLY = ("回复：整改完成后，请于整改期限前将整改情况（附整改前后数据或截图等佐证材料）报送"

@@ -28,9 +28,8 @@ from cdo.problems.model import (
 )
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from cdo.calendar import WorkCalendar
+    from cdo.store.db import Database
 
 
 def _cdo_join(as_of: dt.date) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 TREND_KEYS = ["month", "found", "on_time", "late", "open", "overdue", "on_time_rate"]
 

@@ -32,7 +32,7 @@ from cdo.sheets.read import normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 # 实施方案 五（一）: forms due by 30 May 2023; after a change, within one month.
 FIRST_ROUND_DUE = dt.date(2023, 5, 30)

@@ -19,7 +19,7 @@ from cdo.sheets.read import clean_text, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 KINDS = {"meeting": "会议", "training": "培训"}
 MAX_SIGNIN_ROWS = 10_000  # a sign-in sheet has a row per unit

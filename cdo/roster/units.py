@@ -18,7 +18,7 @@ from cdo.sheets.read import clean_text, has_controls, has_symbols, normalize_lab
 from cdo.store import audit
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 CITY_PREFIX = "达州市"
 MAX_UNIT_ROWS = 100_000  # a unit list: a few hundred units; bulk tests load 50,000

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cdo.dates import timestamp
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 
 def _os_user() -> str:

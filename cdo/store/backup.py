@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from cdo.errors import CdoError, ExitCode, FileReadError
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 BACKUP_DIR = "backups"
 AUTO_KEEP = 5

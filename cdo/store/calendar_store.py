@@ -13,7 +13,7 @@ from cdo.dates import timestamp
 from cdo.errors import CdoError, InvalidInputError
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from cdo.store.db import Database
 
 
 def load_calendar(db: Database) -> WorkCalendar:

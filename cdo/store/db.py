@@ -5,18 +5,59 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from cdo.errors import CdoError
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
-
 BUSY_TIMEOUT_MS = 30_000
 DEFAULT_DB = "cdo.db"
+Params = Sequence[Any] | dict[str, Any] | None
+
+
+class Database:
+    """The open database every use case takes: the sqlite3 connection (autocommit; a
+    transaction is begun explicitly, see transaction()) and the two calls cdo makes on it.
+
+    Not sqlite-utils' Database: importing sqlite-utils also imports click, dateutil and
+    pluggy (about 50 ms, a third of a command); it is imported only to apply migrations.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.cdo_read_only: str | None = None  # why not, for a newer cdo's file (open_db)
+        conn.execute("PRAGMA recursive_triggers=ON")
+
+    def execute(self, sql: str, params: Params = None) -> sqlite3.Cursor:
+        return self.conn.execute(sql, () if params is None else params)
+
+    def query(self, sql: str, params: Params = None) -> Iterator[dict[str, Any]]:
+        """Run `sql` now; its rows as dicts, read as iterated."""
+        cursor = self.execute(sql, params)
+        keys = [d[0] for d in cursor.description or ()]
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+    def table_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A savepoint inside the open transaction, or a transaction of its own."""
+        self.conn.execute("SAVEPOINT cdo_atomic")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:  # a RAISE(ROLLBACK) may have ended it already
+                self.conn.execute("ROLLBACK TO cdo_atomic")
+                self.conn.execute("RELEASE cdo_atomic")
+            raise
+        self.conn.execute("RELEASE cdo_atomic")
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def resolve_path(path: str | None) -> Path:
@@ -52,12 +93,8 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
 
     Pass ":memory:" for a throwaway database (tests).
     """
-    from sqlite_utils import Database
-
-    from cdo.store.schema import migrations
-
     if str(path) == ":memory:":
-        db = Database(memory=True, execute_plugins=False)
+        db = Database(sqlite3.connect(":memory:", isolation_level=None))
     else:
         p = resolve_path(None if path is None else str(path))
         if p.is_dir():
@@ -69,9 +106,7 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
         try:
             try:
                 conn = sqlite3.connect(p, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-                # execute_plugins=False: cdo uses no sqlite-utils plugins, and finding them
-                # scans every installed package (10-40 ms a command)
-                db = Database(conn, execute_plugins=False)
+                db = Database(conn)
                 db.execute("PRAGMA journal_mode=WAL")
             except sqlite3.OperationalError as e:
                 raise CdoError(explain_error(e, p) or f"无法打开数据库文件 {p}：{e}"
@@ -90,11 +125,24 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
         newer = _check_schema(db, p if str(path) != ":memory:" else None)
         if newer:
             db.execute("PRAGMA query_only=ON")
-            db.cdo_read_only = newer  # type: ignore[attr-defined]
+            db.cdo_read_only = newer
             return db
         with _retry_busy():
-            migrations.apply(db)
+            _apply_migrations(db)
     return db
+
+
+def _apply_migrations(db: Database) -> None:
+    """Run the migrations the database has not had yet (none, on almost every open)."""
+    from cdo.store.schema_check import applied_migrations, snapshot
+
+    if applied_migrations(db.conn) == list(snapshot().migrations):
+        return
+    from sqlite_utils import Database as SqliteUtilsDatabase
+
+    from cdo.store.schema import migrations
+
+    migrations.apply(SqliteUtilsDatabase(db.conn, execute_plugins=False))
 
 
 def _check_schema(db: Database, path: Path | None) -> str | None:
@@ -214,7 +262,7 @@ def transaction(db: Database, *, save_now: bool = False) -> Iterator[Database]:
     commits it, and what the command wrote before it, at once.
     """
     conn = db.conn
-    newer = getattr(db, "cdo_read_only", None)  # set by open_db for a newer cdo's file
+    newer = db.cdo_read_only
     if newer:
         raise CdoError(newer)
     if conn.in_transaction:
