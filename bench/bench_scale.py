@@ -8,7 +8,7 @@ the same query on the same file where one applies:
 
   * `cdo report overdue --format json` and `--format csv`, as of AS_OF (today's path:
     no later events) and as of AS_PAST (events after it are replayed);
-  * `cdo spotcheck list --format json` over all problems;
+  * `cdo spotcheck list --format json` and `--format csv` over all problems;
   * `cdo spotcheck new` of a 10,000-row list (on a copy of the database);
   * `cdo score --year 2024` (the ranking; 2,000 units × 15 items).
 
@@ -169,7 +169,9 @@ def write_list(path: Path, seed: int, rows: int = 10_000) -> None:
 
 def floor_script(db_path: Path, folder: Path, kind: str) -> Path:
     """An sqlite3 shell script running cdo's own query for `kind` on the same file:
-    the same temporary tables (filled here), the same SELECT, rows printed as read."""
+    the same temporary tables (filled here), the same SELECT, rows printed as read — the
+    JSON texts as cdo's SQL makes them (phones unmasked: the shell cannot mask), the CSV
+    fields as plain columns in the shell's own CSV mode."""
     from cdo.problems import model, reports
     from cdo.store import calendar_store
     from cdo.store.db import open_db
