@@ -246,9 +246,9 @@ def _show_library_error(e) -> None:
         typer.echo(help_text(ctx.get_usage()), err=True)
         typer.echo(f"运行 “{ctx.command_path} -h” 查看帮助。", err=True)
     message = error_text(e.format_message())
-    param = getattr(e, "param", None)
-    if type(e).__name__ == "MissingParameter" and getattr(param, "help", None):
-        message += f"（{param.help}）"  # what to write there, as its help says
+    what = getattr(getattr(e, "param", None), "help", None)  # what to write there
+    if type(e).__name__ == "MissingParameter" and what:
+        message += f"（{what}）"
     typer.echo(f"cdo: {message}", err=True)
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cdo.errors import CdoError
 
 BUSY_TIMEOUT_MS = 30_000
+BUSY = "数据库正被另一位同事的命令占用，请稍后再试"
 DEFAULT_DB = "cdo.db"
 Params = Sequence[Any] | dict[str, Any] | None
+T = TypeVar("T")
 
 
 class Database:
@@ -127,22 +129,34 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
             db.execute("PRAGMA query_only=ON")
             db.cdo_read_only = newer
             return db
-        with _retry_busy():
-            _apply_migrations(db)
+        _apply_migrations(db)
     return db
 
 
 def _apply_migrations(db: Database) -> None:
-    """Run the migrations the database has not had yet (none, on almost every open)."""
+    """Run the migrations the database has not had yet (none, on almost every open).
+
+    All of them in one write transaction, decided under its lock: two commands opening a
+    new (or older) file at once must not both create its tables, and nobody may see it
+    half upgraded."""
     from cdo.store.schema_check import applied_migrations, snapshot
 
-    if applied_migrations(db.conn) == list(snapshot().migrations):
+    current = list(snapshot().migrations)
+    if applied_migrations(db.conn) == current:
         return
     from sqlite_utils import Database as SqliteUtilsDatabase
 
     from cdo.store.schema import migrations
 
-    migrations.apply(SqliteUtilsDatabase(db.conn, execute_plugins=False))
+    begin_immediate(db.conn)
+    try:
+        if applied_migrations(db.conn) != current:  # another command may have done it
+            migrations.apply(SqliteUtilsDatabase(db.conn, execute_plugins=False))
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
 
 
 def _check_schema(db: Database, path: Path | None) -> str | None:
@@ -158,8 +172,7 @@ def _check_schema(db: Database, path: Path | None) -> str | None:
     if path is None:
         return None
     try:
-        with _retry_busy():
-            diffs = schema_differences(db.conn)
+        diffs = _consistent_read(db.conn, schema_differences)
     except DamagedSchemaError as e:
         db.conn.close()
         raise CdoError(f"数据库 {path} 已损坏（{e}）；请用 cdo restore 恢复一份备份") from None
@@ -186,24 +199,50 @@ def explain_error(e: sqlite3.Error, path: Path | None = None) -> str | None:
     if "disk i/o error" in text:
         return f"读写{where}时出错（磁盘已满或无法写入），本次没有保存任何内容"
     if "locked" in text or "busy" in text:
-        return "数据库正被另一位同事的命令占用，请稍后再试"
+        return BUSY
     return None
 
 
-@contextmanager
-def _retry_busy(attempts: int = 5) -> Iterator[None]:
-    # busy_timeout covers most waits; this covers the rare SQLITE_BUSY that
-    # SQLite returns at once (a lock upgrade that would deadlock).
-    for attempt in range(attempts):
-        try:
-            yield
-            return
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) and "busy" not in str(e):
-                raise
-            if attempt == attempts - 1:
-                raise CdoError("数据库正被另一位同事的命令占用，请稍后再试") from None
-            time.sleep(0.2 * (attempt + 1))
+def _consistent_read(conn: sqlite3.Connection, read: Callable[[sqlite3.Connection], T]) -> T:
+    """`read(conn)` inside one read transaction: its statements see one state of the file,
+    not a migration another command is committing between them."""
+    conn.execute("BEGIN")
+    try:
+        return read(conn)
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+WAIT_LIMIT_S = 60  # how long a write waits for another command's to end
+_WAIT_STEP_MS = 200  # SQLite waits in C: a Ctrl-C is seen between steps
+
+
+def begin_immediate(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE: take the write lock, waiting up to WAIT_LIMIT_S for another
+    command's writes to end. After a second the clerk is told it is waiting; a Ctrl-C
+    stops the wait at once (within a step)."""
+    import sys
+
+    conn.execute(f"PRAGMA busy_timeout={_WAIT_STEP_MS}")
+    start, told = time.monotonic(), False
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise CdoError(explain_error(e) or f"数据库无法写入：{e}") from None
+            waited = time.monotonic() - start
+            if waited > WAIT_LIMIT_S:
+                raise CdoError(BUSY)
+            if waited > 1 and not told:
+                print(f"cdo: 数据库正被另一位同事的命令占用，正在等待（最多 {WAIT_LIMIT_S} 秒，"
+                      "按 Ctrl+C 放弃）…", file=sys.stderr, flush=True)
+                told = True
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 # Connections opened for the CLI command being run (open_for_command). Their writes stay
@@ -271,16 +310,7 @@ def transaction(db: Database, *, save_now: bool = False) -> Iterator[Database]:
         if save_now and _held(conn):
             _commit(conn, _held_since.pop(id(conn), 0))
         return
-    for attempt in range(8):
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            break
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) and "busy" not in str(e):
-                raise CdoError(explain_error(e) or f"数据库无法写入：{e}") from None
-            if attempt == 7:
-                raise CdoError("数据库正被另一位同事的命令占用，请稍后再试") from None
-            time.sleep(0.1 * (attempt + 1))
+    begin_immediate(conn)
     try:
         first = _last_audit_id(conn)
         yield db
