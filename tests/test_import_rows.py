@@ -364,3 +364,29 @@ def test_problem_list_more_than_200_bad_rows_and_an_empty_one(cli, units, db_pat
     f.write_text("序号,责任单位,数据资源名称,问题类型,问题描述\n1,,,,\n", encoding="utf-8")
     r = cli("spotcheck", "new", "--month", "2023-09", "--issued-on", "2023-09-27", "--file", f)
     assert refused(r, db_path, ["problems"]) == f"cdo: {f}：清单中没有问题数据（表头下面是空的）\n"
+
+
+# ----------------------------------------------------------------------------- totals lines
+
+def test_a_totals_line_with_its_sums_is_not_a_record(cli, units, db_path, tmp_path):
+    """An office's result sheet ends with 合计 and the column sums; a catalogue with the
+    sums of 数据项数 and 数据量. Neither is a unit or a data resource."""
+    q = book(tmp_path / "q.xlsx", ("抽查结果", [
+        Q_HEAD, [1, "通川区", "低保", 100, 5, 1], [2, "市公安局", "户籍", "1,000", 10, 2],
+        [None, "合计", None, "1,100", 15, 3], ["填表人：张三"]], []))
+    r = cli("evidence", "quality", "import", q, "--month", "2023-06")
+    assert r.exit_code == 0, r.stderr
+    assert "2 行，2 个单位" in r.stdout
+    c = tmp_path / "c.csv"
+    c.write_text("序号,数据资源名称,数据项数,数据量\n1,低保信息,12,\"1,000\"\n2,补贴信息,8,500\n"
+                 "合计：,,20,\"1,500\"\n", encoding="utf-8")
+    r = cli("evidence", "catalog", "import", c, "-u", "通川区", "--received", "2023-05-01")
+    assert r.exit_code == 0, r.stderr
+    assert "2 条" in r.stdout
+    # a resource whose name only starts like a total is still a record, and a 合计 beside
+    # words is a row to correct, not a line to drop
+    c.write_text("数据资源名称,数据项数\n合计收入数据,3\n合计,有条件\n", encoding="utf-8")
+    r = cli("evidence", "catalog", "import", c, "-u", "通川区", "--received", "2023-05-02")
+    assert r.exit_code == 1
+    assert r.stderr == (f"cdo: {c}：1 行有误，整份目录清单均未导入，请改正后重新导入：\n"
+                        "  第 3 行：数据项数“有条件”不是整数\n")

@@ -24,6 +24,7 @@ HEADER_NOTE = re.compile(r"[(（【\[][^)）】\]]{0,12}[)）】\]]")
 _FOOTER = re.compile(r"^\s*(?:(?:合计|总计|小计|共计)\b|(?:合计|总计|小计|共计)\s*[:：\d]|"
                      r"(?:注|说明|填表|审核|制表|联系|负责)[^:：]{0,6}[:：])")
 
+_NUMBER = re.compile(r"[-+]?[\d,，]*\.?\d+%?")
 Row = tuple[str, int, dict[str, Any]]  # (where: the sheet, when several; row number; {field: raw})
 
 
@@ -66,12 +67,17 @@ def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequenc
     many = len(found) > 1
     for sheet, header in found:
         where = f"工作表“{sheet.name}”" if many else ""
-        for rownum, rec in iter_records(sheet.rows, header):
-            filled = [clean_text(v) for v in rec.values() if clean_text(v)]
-            if len(filled) == 1 and _FOOTER.match(filled[0]):
-                continue  # a totals line or a note under the table, not a record
-            out.append((where, rownum, rec))
+        out += [(where, rownum, rec) for rownum, rec in iter_records(sheet.rows, header)
+                if not _is_footer(rec)]
     return out
+
+
+def _is_footer(rec: Mapping[str, Any]) -> bool:
+    """A totals line or a note under the table, not a record: one text such as 合计 or
+    注：…, alone or beside numbers only (合计 | | 1,100 | 15 | 3)."""
+    texts = [t for t in map(clean_text, rec.values())
+             if t and not _NUMBER.fullmatch(t.replace(" ", ""))]
+    return len(texts) == 1 and bool(_FOOTER.match(texts[0]))
 
 
 def is_unfilled(rec: Mapping[str, Any]) -> bool:
