@@ -93,7 +93,7 @@ def test_systems_list_two_sheets_every_bad_row_in_one_message(cli, units, db_pat
         "  工作表“自建系统”第 6 行：系统“乙系统”与第 5 行重复；是否接入“也许”不认识（应为 是 或 否）；"
         "接入日期“上周”不是日期（应写成 2023-09-27 或 2023年9月27日）\n"
         "  工作表“条线系统”第 2 行：建设类型为空（应为 自建 或 条线）；接入日期“2023-02-30”这一天不存在\n"
-        "  工作表“条线系统”第 3 行：系统“甲系统”与第 3 行重复\n")
+        "  工作表“条线系统”第 3 行：系统“甲系统”与工作表“自建系统”第 3 行重复\n")
 
 
 def test_systems_list_with_only_a_header_and_numbered_blank_rows(cli, units, db_path, tmp_path):
@@ -390,3 +390,22 @@ def test_a_totals_line_with_its_sums_is_not_a_record(cli, units, db_path, tmp_pa
     assert r.exit_code == 1
     assert r.stderr == (f"cdo: {c}：1 行有误，整份目录清单均未导入，请改正后重新导入：\n"
                         "  第 3 行：数据项数“有条件”不是整数\n")
+
+
+def test_a_repeat_on_another_sheet_names_that_sheet(cli, units, db_path, tmp_path):
+    f = book(tmp_path / "q.xlsx",
+             ("区县", [Q_HEAD, [1, "通川区", "低保", 100, 5, 1]], []),
+             ("部门", [Q_HEAD, [1, "市公安局", "户籍", 10, 1, 0], [2, "市公安局", "户籍", 10, 1, 0],
+                      [3, "达州市通川区", " 低保", 100, 5, 1]], []))
+    err = refused(cli("evidence", "quality", "import", f, "--month", "2023-06"), db_path,
+                  ["quality_checks"])
+    assert err == (
+        f"cdo: {f}：2 行有误，整份抽查结果均未导入，请改正后重新导入：\n"
+        "  工作表“部门”第 3 行：与第 2 行重复（同一单位、同一数据资源）\n"
+        "  工作表“部门”第 4 行：与工作表“区县”第 2 行重复（同一单位、同一数据资源）\n")
+    f = book(tmp_path / "t.xlsx",
+             ("上半年", [TASK_HEAD, [1, "通川区", "低保共享", "2023-06-30", None]], []),
+             ("下半年", [TASK_HEAD, [1, "通川区", "低保共享", "2023-12-31", None]], []))
+    err = refused(cli("evidence", "tasks", "import", f, "--list", "share"), db_path,
+                  ["evidence_tasks"])
+    assert err.endswith("  工作表“下半年”第 2 行：与工作表“上半年”第 2 行是同一任务\n")

@@ -24,8 +24,8 @@ from cdo.evaluation import evidence_rules as rules
 from cdo.roster.units import RowUnits as _Units
 from cdo.roster.units import UnitIndex
 from cdo.sheets.read import clean_text, normalize_label
+from cdo.sheets.rows import At, collect_rows, first_row, read_rows
 from cdo.sheets.rows import check_row as _check  # noqa: F401 (evidence_view imports these)
-from cdo.sheets.rows import collect_rows, first_row, read_rows
 from cdo.sheets.rows import raise_row_errors as _raise  # noqa: F401
 from cdo.sheets.rows import try_reason as _try
 from cdo.store import audit
@@ -116,15 +116,15 @@ def _yes_no(raw: Any, label: str, expected: str = "是 或 否") -> bool | None:
     return None if code is None else code == "1"
 
 
-def _unique_name(rec: Mapping[str, Any], rownum: int, reasons: list[str],
-                 seen: dict[str, int], label: str, what: str) -> tuple[str, str]:
+def _unique_name(rec: Mapping[str, Any], at: At, reasons: list[str],
+                 seen: dict[str, At], label: str, what: str) -> tuple[str, str]:
     """The row's name and its key; a blank name or one an earlier row has is a reason."""
     name = clean_text(rec.get("name"))
     if not name:
         reasons.append(f"{label}为空")
     key = normalize_label(name)
-    if key and (first := first_row(seen, key, rownum)) is not None:
-        reasons.append(f"{what}“{name}”与第 {first} 行重复")
+    if key and (first := first_row(seen, key, at)) is not None:
+        reasons.append(f"{what}“{name}”与{first}重复")
     return name, key
 
 
@@ -171,10 +171,10 @@ GRADE = _options({"general": ["一般", "一般数据", "一般级"], "important
 def read_catalog(db: Database, path: Path) -> list[dict]:
     """Validate a catalogue file; raise RowErrors naming every bad row."""
     path = Path(path)
-    seen: dict[str, int] = {}  # a bad first row still makes a later one a repeat
+    seen: dict[str, At] = {}  # a bad first row still makes a later one a repeat
 
-    def entry(rec: dict, rownum: int, reasons: list[str]) -> dict:
-        name, key = _unique_name(rec, rownum, reasons, seen, "数据资源名称", "数据资源")
+    def entry(rec: dict, at: At, reasons: list[str]) -> dict:
+        name, key = _unique_name(rec, at, reasons, seen, "数据资源名称", "数据资源")
         return {
             "name": name, "name_key": key, "system": clean_text(rec.get("system")) or None,
             "fields": _try(reasons, parse_count, rec.get("fields"), "数据项数"),
@@ -187,7 +187,7 @@ def read_catalog(db: Database, path: Path) -> list[dict]:
             "dictionary": _try(reasons, _yes_no, rec.get("dictionary"), "数据字典", "有 或 无"),
             "grade": _try(reasons, _choice, rec.get("grade"), GRADE, "分级",
                           "一般、重要 或 核心"),
-            "row": rownum,
+            "row": at.row,
         }
 
     return collect_rows(path, read_rows(path, CATALOG_FIELDS, ["name"], "数据资源目录清单"),
@@ -288,10 +288,10 @@ KIND = _options({"self": ["自建", "本级自建", "部门自建", "自建系�
 
 def read_systems(db: Database, path: Path) -> list[dict]:
     path = Path(path)
-    seen: dict[str, int] = {}
+    seen: dict[str, At] = {}
 
-    def system(rec: dict, rownum: int, reasons: list[str]) -> dict:
-        name, _ = _unique_name(rec, rownum, reasons, seen, "系统名称", "系统")
+    def system(rec: dict, at: At, reasons: list[str]) -> dict:
+        name, _ = _unique_name(rec, at, reasons, seen, "系统名称", "系统")
         kind = _try(reasons, _choice, rec.get("kind"), KIND, "建设类型", "自建 或 条线")
         if kind is None and not clean_text(rec.get("kind")):
             reasons.append("建设类型为空（应为 自建 或 条线）")
@@ -302,7 +302,7 @@ def read_systems(db: Database, path: Path) -> list[dict]:
         if on is not None and connected is None:
             connected = True
         return {"name": name, "kind": kind, "connected": bool(connected), "connected_on": on,
-                "row": rownum}
+                "row": at.row}
 
     return collect_rows(path, read_rows(path, SYSTEM_FIELDS, ["name", "kind"], "信息系统清单"),
                         system, "系统清单", "信息系统")
@@ -384,9 +384,9 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
     kind = parse_list(list_kind)
     path = Path(path)
     units = _Units(db)
-    seen: dict[tuple[int, str], int] = {}
+    seen: dict[tuple[int, str], At] = {}
 
-    def task(rec: dict, rownum: int, reasons: list[str]) -> dict:
+    def task(rec: dict, at: At, reasons: list[str]) -> dict:
         unit = _try(reasons, units.resolve, clean_text(rec.get("unit")))
         content = clean_text(rec.get("content"))
         if not content:
@@ -397,10 +397,10 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
             reasons.append("完成时限为空")
         done = _try(reasons, parse_cell_date, rec.get("done"), "完成日期")
         key = (unit.id if unit else 0, normalize_label(content))
-        if unit and content and (first := first_row(seen, key, rownum)) is not None:
-            reasons.append(f"与第 {first} 行是同一任务")
+        if unit and content and (first := first_row(seen, key, at)) is not None:
+            reasons.append(f"与{first}是同一任务")
         return {"key": key, "unit": unit, "content": content, "due": due, "done": done,
-                "row": rownum}
+                "row": at.row}
 
     tasks = collect_rows(path, read_rows(path, TASK_FIELDS, ["unit", "content", "due"], "任务清单"),
                          task, "任务清单", "任务")
@@ -617,15 +617,15 @@ def import_projects(db: Database, path: Path) -> dict:
 
     path = Path(path)
     units = _Units(db)
-    seen: dict[tuple[int, str], int] = {}  # good rows only: a bad one is not the project
+    seen: dict[tuple[int, str], At] = {}  # good rows only: a bad one is not the project
 
-    def project(rec: dict, rownum: int, reasons: list[str]) -> dict | None:
+    def project(rec: dict, at: At, reasons: list[str]) -> dict | None:
         p = _project(rec, reasons, units)
         if p is not None:
-            first = first_row(seen, (p["unit"].id, normalize_label(p["name"])), rownum)
+            first = first_row(seen, (p["unit"].id, normalize_label(p["name"])), at)
             if first is not None:
-                reasons.append(f"与第 {first} 行是同一项目")
-            p["row"] = rownum
+                reasons.append(f"与{first}是同一项目")
+            p["row"] = at.row
         return p
 
     projects = collect_rows(
@@ -671,9 +671,9 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
     month = parse_month(month, "--month 月份")
     path = Path(path)
     units = _Units(db)
-    seen: dict[tuple[int, str], int] = {}
+    seen: dict[tuple[int, str], At] = {}
 
-    def check(rec: dict, rownum: int, reasons: list[str]) -> dict:
+    def check(rec: dict, at: At, reasons: list[str]) -> dict:
         unit = _try(reasons, units.resolve, clean_text(rec.get("unit")))
         resource = clean_text(rec.get("resource")) or None
         nums: dict[str, Any] = {}
@@ -687,9 +687,9 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
             if nums["checked"] and nums[k] is not None and nums[k] > nums["checked"]:
                 reasons.append(f"{label} {nums[k]} 大于抽查记录数 {nums['checked']}")
         key = (unit.id if unit else 0, normalize_label(resource))
-        if unit and (first := first_row(seen, key, rownum)) is not None:
-            reasons.append(f"与第 {first} 行重复（同一单位、同一数据资源）")
-        return {"unit": unit, "resource": resource, **nums, "row": rownum}
+        if unit and (first := first_row(seen, key, at)) is not None:
+            reasons.append(f"与{first}重复（同一单位、同一数据资源）")
+        return {"unit": unit, "resource": resource, **nums, "row": at.row}
 
     found = collect_rows(
         path, read_rows(path, QUALITY_FIELDS, ["unit", "checked", "nulls", "wrong"], "抽查结果"),

@@ -35,7 +35,15 @@ from cdo.sheets.read import (
     normalize_label,
     sheet_place,
 )
-from cdo.sheets.rows import HEADER_NOTE, collect_rows, fill_merged, is_unfilled, try_reason
+from cdo.sheets.rows import (
+    HEADER_NOTE,
+    At,
+    Row,
+    collect_rows,
+    fill_merged,
+    is_unfilled,
+    try_reason,
+)
 
 if TYPE_CHECKING:
     from cdo.store.db import Database
@@ -170,7 +178,7 @@ def read_problem_list(db: Database, path: Path, only: str | None = None) -> Pars
     units = RowUnits(db)
     mapped: dict[str, int] = {}
 
-    def problem(rec: dict[str, Any], rownum: int, reasons: list[str]) -> NewProblem | None:
+    def problem(rec: dict[str, Any], at: At, reasons: list[str]) -> NewProblem | None:
         unit = try_reason(reasons, units.resolve, clean_text(rec.get("unit")))
         resource = clean_text(rec.get("resource"))
         if not resource:
@@ -195,9 +203,9 @@ def read_problem_list(db: Database, path: Path, only: str | None = None) -> Pars
         count = try_reason(reasons, parse_records, rec.get("records"))
         if unit is None or dim is None:
             return None
-        return NewProblem(unit, resource, dim, description, count, row=rownum)
+        return NewProblem(unit, resource, dim, description, count, row=at.row)
 
-    rows = []
+    rows: list[Row] = []
     many = len(found) > 1
     for sheet, header in found:
         where = f"工作表“{sheet.name}”" if many else ""

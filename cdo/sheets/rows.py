@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from cdo.errors import FileReadError, InvalidInputError, RowErrors
 from cdo.sheets.read import Sheet, clean_text, find_header, iter_records, sheet_place
@@ -26,6 +26,13 @@ _FOOTER = re.compile(r"^\s*(?:(?:合计|总计|小计|共计)\b|(?:合计|总计
 
 _NUMBER = re.compile(r"[-+]?[\d,，]*\.?\d+%?")
 Row = tuple[str, int, dict[str, Any]]  # (where: the sheet, when several; row number; {field: raw})
+
+
+class At(NamedTuple):
+    """Where a record stands: its sheet (工作表“…”, when the file has several) and row."""
+
+    where: str
+    row: int
 
 
 def fill_merged(sheet: Sheet) -> None:
@@ -94,12 +101,14 @@ def try_reason(reasons: list[str], fn: Callable[..., T], *args: Any) -> T | None
         return None
 
 
-def first_row(seen: dict[K, int], key: K, rownum: int) -> int | None:
-    """The row `key` first stood in, or None when it is new (it is then `rownum`'s)."""
+def first_row(seen: dict[K, At], key: K, at: At) -> str | None:
+    """Where `key` first stood (第 N 行, with its sheet when that is another), or None when
+    it is new (it is then `at`'s)."""
     first = seen.get(key)
     if first is None:
-        seen[key] = rownum
-    return first
+        seen[key] = at
+        return None
+    return f"{first.where if first.where != at.where else ''}第 {first.row} 行"
 
 
 def check_row(errors: list[str], where: str, rownum: int, reasons: list[str]) -> bool:
@@ -120,9 +129,10 @@ def raise_row_errors(path: Path, errors: list[str], what: str) -> None:
 
 
 def collect_rows(path: Path, rows: Sequence[Row],
-                 read_row: Callable[[dict[str, Any], int, list[str]], T | None],
+                 read_row: Callable[[dict[str, Any], At, list[str]], T | None],
                  what: str, items: str) -> list[T]:
-    """What `read_row(record, row number, reasons)` makes of each filled row, all or nothing.
+    """What `read_row(record, At(sheet, row), reasons)` makes of each filled row, all or
+    nothing.
 
     `read_row` adds what is wrong with the row to `reasons`; a row with none gives its
     item (None: nothing to keep). Raises RowErrors naming every bad row, and
@@ -133,7 +143,7 @@ def collect_rows(path: Path, rows: Sequence[Row],
         if is_unfilled(rec):
             continue
         reasons: list[str] = []
-        item = read_row(rec, rownum, reasons)
+        item = read_row(rec, At(where, rownum), reasons)
         if check_row(errors, where, rownum, reasons) and item is not None:
             out.append(item)
     raise_row_errors(path, errors, what)
