@@ -245,7 +245,11 @@ def _show_library_error(e) -> None:
     if ctx is not None and getattr(e, "exit_code", 2) == ExitCode.USAGE:
         typer.echo(help_text(ctx.get_usage()), err=True)
         typer.echo(f"运行 “{ctx.command_path} -h” 查看帮助。", err=True)
-    typer.echo(f"cdo: {error_text(e.format_message())}", err=True)
+    message = error_text(e.format_message())
+    param = getattr(e, "param", None)
+    if type(e).__name__ == "MissingParameter" and getattr(param, "help", None):
+        message += f"（{param.help}）"  # what to write there, as its help says
+    typer.echo(f"cdo: {message}", err=True)
 
 
 app = typer.Typer(

@@ -28,6 +28,7 @@ _HELP_WORDS = [
 ]
 
 _ERRORS = [
+    (r"Missing option '([^']+)' / '([^']+)'\.?", r"缺少选项 \1/\2"),
     (r"Missing option '(.+?)'\.?", r"缺少选项 \1"),
     (r"Missing argument '(.+?)'\.?", r"缺少参数 \1"),
     (r"Missing parameter: (.+)", r"缺少参数 \1"),

@@ -33,12 +33,14 @@ def test_usage_errors_are_chinese_and_exit_2(cli):
     cases = [
         (["rectify", "negotiate", "1", "--on", "2023-10-10"], "cdo: 缺少选项 --until"),
         (["spotcheck", "frob"], "cdo: 没有这个命令：frob"),
+        (["evidence", "catalog", "list"], "cdo: 缺少选项 --unit/-u（单位全称、去掉“达州市”的名称或简称）\n"),
         (["regster", "list"], "cdo: 没有这个命令：regster（是不是 'register', 'restore'？）"),
         (["calendar", "dedline"], "没有这个命令：dedline（是不是 'deadline'？）"),
         (["units", "list", "--fromat", "json"], "cdo: 没有这个选项：--fromat"),
         (["units", "list", "--format", "xml"], "cdo: --format 的值不对"),
         (["score", "--year", "abc"], "cdo: --year 的值不对：须为整数"),
         (["units", "add"], "cdo: 缺少参数 name"),
+        (["calendar", "deadline"], "cdo: 缺少参数 start（起算日期（当日不计入），如 2023-09-27）"),
     ]
     for args, message in cases:
         r = cli(*args)
