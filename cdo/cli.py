@@ -70,6 +70,9 @@ class CdoGroup(TyperGroup):
             sys.exit(say_interrupted())
         audit.current_args = list(sys.argv[1:] if args is None else args)
         _speak_chinese(self)
+        for param in self.params:  # Typer says it in English
+            if param.name == "install_completion":
+                param.callback = _install_completion
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **kw)
         try:
@@ -232,6 +235,17 @@ def _speak_chinese(group) -> None:
             made.setdefault(base, chinese(base))
             cmd.context_class = made[base]
         stack.extend(getattr(cmd, "commands", {}).values())
+
+
+def _install_completion(ctx, param, value):
+    """--install-completion, saying in Chinese what it did."""
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer.completion import install
+
+    shell, path = install(shell=value) if isinstance(value, str) else install()
+    typer.echo(f"已为 {shell} 安装命令补全（写入 {path}），重新打开终端后生效")
+    sys.exit(0)
 
 
 def _show_library_error(e) -> None:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cdo.errors import CdoError
+from cdo.errors import CdoError, os_reason
 
 BUSY_TIMEOUT_MS = 30_000
 BUSY = "数据库正被另一位同事的命令占用，请稍后再试"
@@ -72,10 +72,19 @@ def resolve_path(path: str | None) -> Path:
         raise CdoError("数据库路径“:memory:”不是文件，写入的内容不会保存；请用 --db 指定一个 .db 文件")
     if text.lower().startswith("file:"):
         raise CdoError(f"数据库路径“{text}”像是 SQLite 的 URI 写法，cdo 不支持；请直接写文件路径，如 cdo.db")
+    if text.endswith(("/", os.sep)):
+        raise CdoError(f"数据库路径 {text} 以“/”结尾，是文件夹的写法；请写数据库文件名，"
+                       f"如 {text.rstrip('/' + os.sep) or '.'}/cdo.db")
     if text.lower().endswith(("-wal", "-shm", "-journal")):
         raise CdoError(f"数据库路径 {text} 是 SQLite 的日志文件（-wal/-shm/-journal），不是数据库本身；"
                        "请用 --db 指定 .db 文件")
     return Path(text)
+
+
+_SQLITE_WORDS = {
+    "file is not a database": "不是 SQLite 数据库文件",
+    "database disk image is malformed": "文件内容已损坏",
+}
 
 
 def _create_owner_only(path: Path) -> None:
@@ -86,7 +95,7 @@ def _create_owner_only(path: Path) -> None:
     try:
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     except OSError as e:
-        raise CdoError(f"无法创建数据库文件 {path}：{e.strerror}") from None
+        raise CdoError(f"无法创建数据库文件 {path}：{os_reason(e)}") from None
     os.close(fd)
 
 
@@ -115,7 +124,7 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
                                "（请检查路径和读写权限）") from None
             except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
                 # a scribbled-over schema can make SQLite's own message undecodable
-                detail = f"（{e}）" if isinstance(e, sqlite3.Error) else ""
+                detail = f"（{_SQLITE_WORDS.get(str(e), e)}）" if isinstance(e, sqlite3.Error) else ""
                 raise CdoError(f"数据库文件 {p} 已损坏或不是 cdo 数据库{detail}；"
                                "如是损坏，请用 cdo restore 恢复一份备份") from None
         finally:
