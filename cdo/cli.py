@@ -215,10 +215,12 @@ def _quiet_stdout() -> None:
 
 def _speak_chinese(group) -> None:
     """Give every command a context whose help text has Chinese headings."""
-    from cdo.clitext import help_text
+    from cdo.clitext import cjk_formatter, help_text
 
     def chinese(base):
         class ChineseContext(base):
+            formatter_class = cjk_formatter(base.formatter_class)
+
             def get_help(self):
                 return help_text(super().get_help())
 
