@@ -129,3 +129,16 @@ def test_help_keeps_words_and_dates_whole_and_joins_chinese_lines():
     assert all(len(ln.encode("gbk")) <= 20 for ln in lines)
     assert any("--again" in ln for ln in lines) and any("2023-09-27" in ln for ln in lines)
     assert "视为同" in "".join(lines)  # a docstring's line break is not a space
+
+
+@pytest.mark.parametrize("args", [
+    ["calendar", "deadline", "2023-09-27", "--hlep"],
+    ["rectify", "done", "1", "--hlep"],
+])
+def test_a_misspelt_option_where_numbers_are_typed_is_named_as_an_option(cli, args):
+    """These commands take -1 as a (refused) number, so an unknown option reaches them as a
+    value: it is named as an option, not as a bad number."""
+    r = cli(*args)
+    assert r.exit_code == 1
+    assert "没有这个选项：--hlep（可用的选项见 cdo " in r.stderr, r.stderr
+    assert cli("calendar", "deadline", "2023-09-27", "-5").stderr.endswith("收到：'-5'\n")

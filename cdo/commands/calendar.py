@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from cdo.commands.common import FormatOpt, open_database, read_calendar
+from cdo.commands.common import FormatOpt, no_stray_options, open_database, read_calendar
 from cdo.dates import parse_date, parse_month
 from cdo.errors import InvalidInputError, StateError
 from cdo.output import Column, Format, emit, print_json
@@ -122,6 +122,7 @@ def deadline(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """计算“N 个工作日内”的截止日期（起算当日不计入）。"""
+    no_stray_options(ctx, [start, n])
     day0 = _date_arg(start, "起算日期")
     count = _positive_int(n)
     cal = read_calendar(ctx)

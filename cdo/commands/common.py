@@ -99,6 +99,18 @@ def date_opt(text: str | None, what: str) -> dt.date | None:
     return parse_date(text, what) if text else None
 
 
+def no_stray_options(ctx: typer.Context, values: list[str]) -> None:
+    """A command that takes numbers as typed (-1 included) lets unknown options through as
+    values: name a misspelt option as one (`--hlep`), not as a bad number."""
+    import re
+
+    from cdo.errors import InvalidInputError
+
+    for value in values:
+        if re.match(r"--?[A-Za-z]", value):
+            raise InvalidInputError(f"没有这个选项：{value}（可用的选项见 {ctx.command_path} -h）")
+
+
 def echo(message: str) -> None:
     """Print a line for the clerk (stdout); escape sequences from the data are removed."""
     from cdo.output import clean

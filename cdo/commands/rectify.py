@@ -13,6 +13,7 @@ from cdo.commands.common import (
     as_of,
     check_output,
     echo,
+    no_stray_options,
     open_database,
 )
 from cdo.dates import parse_date, today
@@ -34,6 +35,7 @@ def _run(ctx: typer.Context, ids: list[str], action: str, on: str | None, note: 
     from cdo.errors import InvalidInputError
     from cdo.problems.model import ACTION_NAMES, STATUS_NAMES, parse_ids, transition
 
+    no_stray_options(ctx, ids)
     pids = parse_ids(ids)
     day = parse_date(on, "--on 日期") if on else today()
     if day > today():  # a typo (2099, or next year for this year): nothing has happened then
@@ -130,6 +132,7 @@ def remind(
     from cdo.problems.model import parse_ids
     from cdo.problems.model import remind as record_reminder
 
+    no_stray_options(ctx, ids or [])
     pids = parse_ids(ids) if ids else None
     day = parse_date(on, "--on 日期") if on else today()
     if output is not None and not unit:
