@@ -94,10 +94,10 @@ def build(path: Path, n: int) -> None:
                      " VALUES (?,?,?,?,?)",
                      [(i + 1, f"达州市测试单位{i:04d}", f"测试{i:04d}", cats[i % 4], now)
                       for i in range(UNITS)])
-    conn.executemany("INSERT INTO cdos (unit_id, name, status, created_at, updated_at)"
-                     " VALUES (?,?,?,?,?)",
-                     [(i + 1, f"首席{i:04d}", "appointed", now, now)
-                      for i in range(UNITS) if i % 7])
+    conn.executemany("INSERT INTO cdos (unit_id, name, position, status, recommended_on,"
+                     " appointed_on, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                     [(i + 1, f"首席{i:04d}", "副局长", "appointed", "2023-03-10",
+                       "2023-04-20", now, now) for i in range(UNITS) if i % 7])
     per_month = n // len(MONTHS)
     pid = eid = 0
     for k, month in enumerate(MONTHS):
@@ -145,12 +145,80 @@ def build(path: Path, n: int) -> None:
         "INSERT INTO scores (year, unit_id, item, points, updated_at) VALUES (?,?,?,?,?)",
         [(YEAR, u + 1, item.no, rnd.randint(int(item.max * 0.5) * 2, int(item.max) * 2) / 2,
           now) for u in range(UNITS) for item in table.items])
+    build_evidence(conn, rnd, now)
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
     conn.close()
     print(f"  built {n:,} problems in {time.perf_counter() - t0:.1f} s "
           f"({path.stat().st_size / 1e6:.0f} MB)", flush=True)
+
+
+def build_evidence(conn: sqlite3.Connection, rnd: random.Random, now: str) -> None:
+    """The records behind the year's evaluation, as a province's office would hold them
+    (what `report annual` and `score suggest` read): two data specialists a unit, 10
+    meetings and trainings of YEAR with every unit's attendance, work plans and
+    summaries, a resource catalogue of 20 entries and a list of 5 systems a unit, 5 tasks
+    and a project a unit, and a quality check a unit every month of YEAR."""
+    from cdo.sheets.read import normalize_label
+
+    units = range(1, UNITS + 1)
+    conn.executemany(
+        "INSERT INTO specialists (unit_id, name, phone, added_on) VALUES (?,?,?,?)",
+        [(u, f"专员{u:04d}{k}", f"1380000{u:04d}", "2023-05-01") for u in units for k in "甲乙"])
+    meetings = [(m + 1, "training" if m % 3 == 2 else "meeting",
+                 f"{YEAR}-{m + 2:02d}-15", f"首席数据官工作推进会第{m + 1}次") for m in range(10)]
+    conn.executemany("INSERT INTO meetings (id, kind, held_on, title, created_at)"
+                     " VALUES (?,?,?,?,?)", [(*m, now) for m in meetings])
+    statuses = ["present"] * 14 + ["deputy", "deputy", "excused", "absent"]
+    conn.executemany(
+        "INSERT INTO attendance (meeting_id, unit_id, status) VALUES (?,?,?)",
+        [(m[0], u, rnd.choice(statuses)) for m in meetings for u in units if rnd.random() < 0.95])
+    conn.executemany(
+        "INSERT INTO duty_reports (unit_id, year, kind, received_on, created_at)"
+        " VALUES (?,?,?,?,?)",
+        [(u, YEAR, kind, f"{YEAR + (kind == 'summary')}-{1 + rnd.randrange(2):02d}-"
+          f"{1 + rnd.randrange(28):02d}", now)
+         for u in units for kind in ("plan", "summary") if rnd.random() < 0.9])
+    shares = ["unconditional", "conditional", "none"]
+    grades = ["general", "important", "core"]
+    conn.executemany(
+        "INSERT INTO catalog_versions (id, unit_id, received_on, entries, created_at)"
+        " VALUES (?,?,?,?,?)", [(u, u, f"{YEAR}-03-{1 + u % 28:02d}", 20, now) for u in units])
+    conn.executemany(
+        "INSERT INTO catalog_entries (version_id, name, name_key, frequency, share, open,"
+        " dictionary, grade, row) VALUES (?,?,?,?,?,?,?,?,?)",
+        [(u, name, normalize_label(name), rnd.choice(["每日", "每月", None]),
+          rnd.choice(shares), rnd.choice(shares), rnd.randrange(2), rnd.choice(grades), k + 2)
+         for u in units for k in range(20)
+         for name in [f"数据资源{rnd.randrange(5000)}"]])
+    conn.executemany(
+        "INSERT INTO system_lists (id, unit_id, received_on, created_at) VALUES (?,?,?,?)",
+        [(u, u, f"{YEAR}-04-{1 + u % 28:02d}", now) for u in units])
+    conn.executemany(
+        "INSERT INTO systems (list_id, name, kind, connected, connected_on, row)"
+        " VALUES (?,?,?,?,?,?)",
+        [(u, f"业务系统{k}", "self" if k < 3 else "line", c, f"{YEAR}-06-30" if c else None, k + 2)
+         for u in units for k in range(5) for c in [int(rnd.random() < 0.7)]])
+    tasks = [("share", k) for k in range(3)] + [("return", 0), ("open-plan", 0)]
+    conn.executemany(
+        "INSERT INTO evidence_tasks (list, unit_id, content, content_key, due_on, done_on,"
+        " created_at) VALUES (?,?,?,?,?,?,?)",
+        [(kind, u, text, normalize_label(text), f"{YEAR}-{3 + 2 * k:02d}-30",
+          f"{YEAR}-{2 + 2 * k:02d}-{1 + rnd.randrange(28):02d}" if rnd.random() < 0.8 else None,
+          now) for u in units for kind, k in tasks
+         for text in [f"{'共享' if kind == 'share' else '回流'}任务{k + 1}：数据资源{u % 5000}"]])
+    conn.executemany(
+        "INSERT INTO projects (unit_id, name, name_key, kind, stage, approved_on, online_on,"
+        " typical, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [(u, name, normalize_label(name), "application", "running", f"{YEAR}-02-01",
+          f"{YEAR}-08-01", int(u % 10 == 0), now, now)
+         for u in units if u % 2 for name in [f"数据应用示范{u:04d}"]])
+    conn.executemany(
+        "INSERT INTO quality_checks (month, unit_id, resource, checked, nulls, wrong,"
+        " created_at) VALUES (?,?,?,?,?,?,?)",
+        [(f"{YEAR}-{m:02d}", u, f"数据资源{u % 5000}", 1000, rnd.randrange(50),
+          rnd.randrange(30), now) for u in units for m in range(1, 13)])
 
 
 def write_list(path: Path, seed: int, rows: int = 10_000) -> None:
