@@ -272,11 +272,14 @@ def _capped_width(line: str) -> int:
 
 def _layout(spec: SheetSpec) -> list[_Col]:
     cols = []
-    body = list(spec.rows) + ([spec.footer] if spec.footer is not None else [])
     for i, h in enumerate(spec.headers):
         values = [r[i] if i < len(r) else None for r in spec.rows]
-        kind = column_kind(h, values, spec.kinds.get(h))
-        shown = {_shown(kind, _cell_value(kind, r[i] if i < len(r) else None)) for r in body}
+        # each distinct value once (with its type: 1, 1.0 and True are equal, not alike)
+        distinct = [v for _, v in set(zip(map(type, values), values, strict=True))]
+        kind = column_kind(h, distinct, spec.kinds.get(h))
+        foot = spec.footer[i] if spec.footer is not None and i < len(spec.footer) else None
+        shown = {_shown(kind, _cell_value(kind, v))
+                 for v in distinct + ([foot] if spec.footer is not None else [])}
         measure = _capped_width if kind in ("text", "wrap") else display_width
         content = max((measure(s) for v in shown for s in v.split("\n")), default=0)
         # numbers and dates never wrap: their column fits the longest (yyyy-mm-dd hh:mm:ss)
@@ -291,8 +294,7 @@ def _layout(spec: SheetSpec) -> list[_Col]:
         while len(lines) > 3:
             width += 2
             lines = wrap_header(h, width)
-        foot = spec.footer[i] if spec.footer is not None and i < len(spec.footer) else None
-        empty = bool(spec.rows) and all(v in (None, "") for v in values) and foot in (None, "")
+        empty = bool(spec.rows) and all(v in (None, "") for v in distinct) and foot in (None, "")
         cols.append(_Col(i, h, kind, float(width), lines, empty))
     return cols
 
@@ -467,31 +469,27 @@ class _Body:
                  font, border):
         self.ws, self.first, self.rows, self.cols, self.spec = ws, first, rows, cols, spec
         self.font, self.border = font, border
-        self.styles: dict[tuple, int] = {}
         self.types: dict[type, tuple[str, str]] = {}
 
     @property
     def last(self) -> int:
         return self.first + len(self.rows) - 1
 
-    def style(self, number_format: str, align: str, bold: bool) -> int:
-        """The cell style (xf) id of a body cell, registered in the workbook when first
-        used, as openpyxl does for a cell it writes."""
-        key = (number_format, align, bold)
-        sid = self.styles.get(key)
-        if sid is None:
-            from openpyxl.cell.cell import Cell
-            from openpyxl.styles import Alignment, Font
+    def style(self, key: tuple[str, str, bool]) -> int:
+        """The cell style (xf) id of a body cell (number format, alignment, bold),
+        registered in the workbook as openpyxl does for a cell it writes."""
+        from openpyxl.cell.cell import Cell
+        from openpyxl.styles import Alignment, Font
 
-            cell = Cell(self.ws)
-            cell.font = Font(name=FONT_NAME, size=BODY_PT, bold=True) if bold else self.font
-            cell.border = self.border
-            cell.alignment = {"right": Alignment(horizontal="right", vertical="center"),
-                              "wrap": Alignment(vertical="center", wrap_text=True),
-                              "plain": Alignment(vertical="center")}[align]
-            cell.number_format = number_format
-            sid = self.styles[key] = cell.style_id
-        return sid
+        number_format, align, bold = key
+        cell = Cell(self.ws)
+        cell.font = Font(name=FONT_NAME, size=BODY_PT, bold=True) if bold else self.font
+        cell.border = self.border
+        cell.alignment = {"right": Alignment(horizontal="right", vertical="center"),
+                          "wrap": Alignment(vertical="center", wrap_text=True),
+                          "plain": Alignment(vertical="center")}[align]
+        cell.number_format = number_format
+        return cell.style_id
 
     def typed(self, value: Any) -> tuple[str, str]:
         """openpyxl's data type of a value that is not text, and the number format it
@@ -505,69 +503,120 @@ class _Body:
             got = self.types[type(value)] = (cell.data_type, cell.number_format)
         return got
 
-    def xml(self) -> Iterator[str]:
-        """The <row> elements, a few hundred rows a piece."""
+    def cell(self, c: _Col, k: int, raw: Any, masked: bool, bold: bool) -> _Part:
+        """Row k's cell of column c: its style, its XML after the style id, the lines it
+        needs (wrapped text)."""
         from openpyxl.compat import safe_string
-        from openpyxl.utils import get_column_letter
         from openpyxl.utils.datetime import to_excel
 
-        spec, epoch = self.spec, self.ws.parent.epoch
+        value = _cell_value(c.kind, raw)
+        numeric = c.kind in NUMBER_FORMATS
+        if numeric and isinstance(value, int | float | dt.date) and not isinstance(value, bool):
+            style = (self.spec.formats.get((k, c.index), NUMBER_FORMATS[c.kind]), "right", bold)
+            if isinstance(value, dt.date):
+                value = to_excel(value, self.ws.parent.epoch)
+            return style, f't="n"><v>{safe_string(value)}</v></c>', 1
+        if isinstance(value, str) and masked:
+            value = mask_numbers(value)
+        lines = 1
+        if c.kind == "wrap":
+            align = "wrap"
+            lines = _text_lines(value or "", c.width)
+        else:
+            align = "right" if numeric else "plain"
+        if isinstance(value, str):
+            text = _ILLEGAL.sub("", value)[:32767]
+            if not text:
+                return ("General", align, bold), 't="inlineStr" />', lines
+            space = ' xml:space="preserve"' if text != text.strip() != "" else ""
+            return (("General", align, bold),
+                    f't="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>', lines)
+        if value is None:
+            return ("General", align, bold), 't="n" />', lines
+        kind, number_format = self.typed(value)
+        if kind == "d":
+            kind, value = "n", to_excel(value, self.ws.parent.epoch)
+        return (number_format, align, bold), f't="{kind}"><v>{safe_string(value)}</v></c>', lines
+
+    def column(self, c: _Col, values: list, masked: bool) -> list[_Part]:
+        """The cells of one column's data rows, each made once per distinct value (unit
+        names, dates and statuses repeat): equal values share one `_Part`."""
+        if any(i == c.index for _, i in self.spec.formats):  # a cell formatted apart
+            return [self.cell(c, k, v, masked, False) for k, v in enumerate(values)]
+        if set(map(type, values)) <= {str, type(None)}:
+            made = _Made(lambda v: self.cell(c, 0, v, masked, False))
+            return list(map(made.__getitem__, values))
+        # 1, 1.0 and True are equal keys, but not the same cell
+        made = _Made(lambda key: self.cell(c, 0, key[1], masked, False))
+        return list(map(made.__getitem__, zip(map(type, values), values, strict=True)))
+
+    def prepare(self) -> None:
+        """Make every cell, then register their styles in the order openpyxl would
+        writing them (row by row, left to right), so that the file is the same."""
+        spec = self.spec
         free = set() if spec.show_contact else {c.index for c in self.cols
                                                 if _is_free_text(c.header)}
-        cols = [(c, get_column_letter(j), c.index in free, c.kind in NUMBER_FORMATS)
-                for j, c in enumerate(self.cols, 1)]
-        foot = len(self.rows) - 1 if spec.footer is not None else -1
+        data = self.rows[:-1] if spec.footer is not None else self.rows
+        first: dict[tuple, tuple[int, int]] = {}  # style -> (row, column) first using it
+        self.parts = []
+        for j, c in enumerate(self.cols):
+            parts = self.column(c, [r[c.index] if c.index < len(r) else None for r in data],
+                                c.index in free)
+            if spec.footer is not None:
+                foot = spec.footer[c.index] if c.index < len(spec.footer) else None
+                parts.append(self.cell(c, len(data), foot, c.index in free, True))
+            ids = list(map(id, parts))
+            distinct = dict(zip(ids, parts, strict=True))
+            at = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))  # first row
+            for i, k in at.items():
+                style = distinct[i][0]
+                if (k, j) < first.get(style, (len(ids), j)):
+                    first[style] = (k, j)
+            self.parts.append(parts)
+        self.sids = {key: self.style(key) for key in sorted(first, key=first.__getitem__)}
+
+    def xml(self) -> Iterator[str]:
+        """The <row> elements, a few hundred rows a piece (after `prepare`)."""
+        from openpyxl.compat import safe_string
+        from openpyxl.utils import get_column_letter
+
+        cells, lines = [], []
+        for c, parts in zip(self.cols, self.parts, strict=True):
+            made = {i: f' s="{self.sids[p[0]]}" {p[1]}'
+                    for i, p in dict(zip(map(id, parts), parts, strict=True)).items()}
+            cells.append(list(map(made.__getitem__, map(id, parts))))
+            if c.kind == "wrap":
+                lines.append([p[2] for p in parts])
+        tall = list(map(max, zip(*lines, strict=True))) if lines else [1] * len(self.rows)
+        letters = [f'<c r="{get_column_letter(j)}' for j in range(1, len(self.cols) + 1)]
         out: list[str] = []
-        for k, row in enumerate(self.rows):
-            r = self.first + k
-            bold = k == foot
-            lines = 1
-            cells = []
-            for c, letter, masked, numeric in cols:
-                raw = row[c.index] if c.index < len(row) else None
-                value = _cell_value(c.kind, raw)
-                if numeric and isinstance(value, int | float | dt.date) \
-                        and not isinstance(value, bool):
-                    sid = self.style(spec.formats.get((k, c.index), NUMBER_FORMATS[c.kind]),
-                                     "right", bold)
-                    if isinstance(value, dt.date):
-                        value = to_excel(value, epoch)
-                    cells.append(f'<c r="{letter}{r}" s="{sid}" t="n"><v>'
-                                 f'{safe_string(value)}</v></c>')
-                    continue
-                if isinstance(value, str) and masked:
-                    value = mask_numbers(value)
-                if c.kind == "wrap":
-                    align = "wrap"
-                    lines = max(lines, _text_lines(value or "", c.width))
-                else:
-                    align = "right" if numeric else "plain"
-                if isinstance(value, str):
-                    text = _ILLEGAL.sub("", value)[:32767]
-                    sid = self.style("General", align, bold)
-                    if not text:
-                        cells.append(f'<c r="{letter}{r}" s="{sid}" t="inlineStr" />')
-                        continue
-                    space = ' xml:space="preserve"' if text != text.strip() != "" else ""
-                    cells.append(f'<c r="{letter}{r}" s="{sid}" t="inlineStr"><is><t{space}>'
-                                 f'{_escape(text)}</t></is></c>')
-                elif value is None:
-                    cells.append(f'<c r="{letter}{r}" s="{self.style("General", align, bold)}"'
-                                 ' t="n" />')
-                else:
-                    kind, number_format = self.typed(value)
-                    sid = self.style(number_format, align, bold)
-                    if kind == "d":
-                        kind, value = "n", to_excel(value, epoch)
-                    cells.append(f'<c r="{letter}{r}" s="{sid}" t="{kind}"><v>'
-                                 f'{safe_string(value)}</v></c>')
-            height = f' ht="{safe_string(lines * LINE_PT + 3)}" customHeight="1"' \
-                if lines > 1 else ""  # LibreOffice does not grow a wrapped row by itself
-            out.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
+        r = self.first
+        for row, n in zip(zip(*cells, strict=True), tall, strict=True):
+            height = f' ht="{safe_string(n * LINE_PT + 3)}" customHeight="1"' \
+                if n > 1 else ""  # LibreOffice does not grow a wrapped row by itself
+            out.append(f'<row r="{r}"{height}>'
+                       + "".join([f'{c}{r}"{x}' for c, x in zip(letters, row, strict=True)])
+                       + "</row>")
+            r += 1
             if len(out) >= 500:
                 yield "".join(out)
                 out = []
         yield "".join(out)
+
+
+_Part = tuple[tuple[str, str, bool], str, int]  # a body cell: style, XML after it, lines
+
+
+class _Made(dict):
+    """A cache that makes what it lacks."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        got = self[key] = self.make(key)
+        return got
 
 
 def _escape(text: str) -> str:
@@ -846,9 +895,13 @@ def _save(wb, f) -> None:
         def write_row(self, xf, row, row_idx):
             body = getattr(self.ws, "_cdo_body", None)
             if body is not None and body.rows and not self.marked and row_idx > body.last:
-                xf.write(Element(_MARK))
-                self.marked = True
+                self.mark(xf, body)
             super().write_row(xf, row, row_idx)
+
+        def mark(self, xf, body: _Body) -> None:
+            body.prepare()  # its cell styles numbered here, between header and notes
+            xf.write(Element(_MARK))
+            self.marked = True
 
         def write_rows(self):
             self.marked = False
@@ -858,7 +911,7 @@ def _save(wb, f) -> None:
                     self.write_row(xf, row, row_idx)
                 body = getattr(self.ws, "_cdo_body", None)
                 if body is not None and body.rows and not self.marked:
-                    xf.write(Element(_MARK))
+                    self.mark(xf, body)
             self.xf.send(None)
 
     class Writer(ExcelWriter):
