@@ -10,9 +10,12 @@ the same query on the same file where one applies:
     no later events) and as of AS_PAST (events after it are replayed);
   * `cdo spotcheck list --format json` over all problems;
   * `cdo spotcheck new` of a 10,000-row list (on a copy of the database);
-  * `cdo score --year 2024` (the ranking; 2,000 units × 15 items).
+  * `cdo score --year 2024` (the ranking; 2,000 units × 15 items);
+  * `cdo report annual --year 2024` (the year's workbook: the year's problems, one row
+    each, and 30,000 rows of 评价依据 from the evidence `build_evidence` adds).
 
     python bench/bench_scale.py [--sizes 20000,200000,1000000] [--runs 3] [--keep]
+                                [--only annual,ranking]
 
 Goals (issue 11): overdue JSON/CSV within 1.5× of the sqlite3 shell and under 100 MiB at
 200,000 overdue problems; the past-date path within 2× of today's; growth linear.
@@ -289,7 +292,8 @@ def _list_json_sql(db, cal) -> str:
     return sql.replace(f"'{AS_OF.isoformat()}'", ":day")
 
 
-def bench_size(n: int, folder: Path, runs: int, keep: bool) -> dict:
+def bench_size(n: int, folder: Path, runs: int, keep: bool, only: set[str] | None = None
+               ) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / f"problems-{n}.db"
     if not (keep and db.exists()):
@@ -302,11 +306,13 @@ def bench_size(n: int, folder: Path, runs: int, keep: bool) -> dict:
         [AS_OF.isoformat()]).fetchone()[0]
     replayed = conn.execute("SELECT COUNT(DISTINCT problem_id) FROM problem_events"
                             " WHERE on_date > ?", [AS_PAST.isoformat()]).fetchone()[0]
+    year_rows = conn.execute("SELECT COUNT(*) FROM problems WHERE month LIKE ?",
+                             [f"{YEAR}-%"]).fetchone()[0]
     conn.close()
     py = sys.executable
     cdo = [py, "-m", "cdo", "--db", str(db)]
     sqlite = [shutil.which("sqlite3") or "sqlite3", "-readonly", str(db)]
-    out: dict = {"n": n, "overdue": overdue, "replayed": replayed}
+    out: dict = {"n": n, "overdue": overdue, "replayed": replayed, "year rows": year_rows}
     cases = {
         "overdue json": [*cdo, "report", "overdue", "--as-of", str(AS_OF), "-f", "json"],
         "overdue csv": [*cdo, "report", "overdue", "--as-of", str(AS_OF), "-f", "csv"],
@@ -314,9 +320,14 @@ def bench_size(n: int, folder: Path, runs: int, keep: bool) -> dict:
         "list json": [*cdo, "spotcheck", "list", "--as-of", str(AS_OF), "-f", "json"],
         "list csv": [*cdo, "spotcheck", "list", "--as-of", str(AS_OF), "-f", "csv"],
         "ranking": [*cdo, "score", "--year", str(YEAR), "-f", "json"],
+        "annual": [*cdo, "report", "annual", "--year", str(YEAR), "--as-of", str(AS_OF),
+                   "-o", str(folder / "annual.xlsx"), "--force"],
     }
     for name, cmd in cases.items():
-        out[name] = measure(cmd, runs)
+        if only is None or name in only:
+            out[name] = measure(cmd, runs)
+    if only is not None:
+        return out
     floors = {"overdue json": "overdue-json", "overdue csv": "overdue-csv",
               "list json": "list-json", "list csv": "list-csv"}
     for name, kind in floors.items():
@@ -358,9 +369,12 @@ def report(results: list[dict]) -> None:
                           ("list json", "`spotcheck list -f json` (all)"),
                           ("list csv", "`spotcheck list -f csv` (all)"),
                           ("ranking", "`score --year` (2,000 units)"),
+                          ("annual", f"`report annual` ({r['year rows']:,} problems of {YEAR})"),
                           ("import", "`spotcheck new`, 10,000 rows")]:
+            if key not in r:
+                continue
             floor = r.get(key + " floor")
-            if key == "overdue json past":
+            if key == "overdue json past" and "overdue json" in r:
                 ratio = f"{r[key][1] / r['overdue json'][1]:.2f}× today's path"
             elif floor:
                 ratio = f"{r[key][1] / floor[1]:.2f}×"
@@ -377,12 +391,14 @@ def main() -> None:
     ap.add_argument("--sizes", default="20000,200000,1000000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="reuse databases built earlier")
+    ap.add_argument("--only", help="time only these commands (e.g. annual,ranking), no floors")
     args = ap.parse_args()
     folder = Path(args.dir)
     results = []
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"== {n:,} problems", flush=True)
-        results.append(bench_size(n, folder, args.runs, args.keep))
+        only = set(args.only.split(",")) if args.only else None
+        results.append(bench_size(n, folder, args.runs, args.keep, only))
         report(results[-1:])
     print(f"\nAll sizes (median of {args.runs} runs, whole process; ratios of CPU time, the "
           "steadier figure on a shared machine):")

@@ -272,10 +272,19 @@ def _capped_width(line: str) -> int:
     return WRAP_CAP + 1 if len(line) > WRAP_CAP else display_width(line)
 
 
-def _layout(spec: SheetSpec) -> list[_Col]:
+def _columns(spec: SheetSpec) -> list[tuple]:
+    """The data rows' values a column at a time (a short row's missing values None)."""
+    n = len(spec.headers)
+    rows = spec.rows
+    if any(len(r) < n for r in rows):
+        rows = [list(r) + [None] * (n - len(r)) for r in rows]
+    return list(zip(*rows, strict=False))[:n] if rows else [() for _ in range(n)]
+
+
+def _layout(spec: SheetSpec, columns: list[tuple]) -> list[_Col]:
     cols = []
     for i, h in enumerate(spec.headers):
-        values = [r[i] if i < len(r) else None for r in spec.rows]
+        values = columns[i]
         # each distinct value once (with its type: 1, 1.0 and True are equal, not alike)
         distinct = [v for _, v in set(zip(map(type, values), values, strict=True))]
         kind = column_kind(h, distinct, spec.kinds.get(h))
@@ -387,7 +396,8 @@ def add_sheet(wb, spec: SheetSpec):
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(_sheet_name(spec.name))
-    cols = _layout(spec)
+    columns = _columns(spec)
+    cols = _layout(spec, columns)
     landscape, printed = _choose_paper(spec, cols)
     for c in cols:
         c.printed = c in printed
@@ -439,7 +449,7 @@ def add_sheet(wb, spec: SheetSpec):
     ws.row_dimensions[header_row].height = max(len(c.header_lines) for c in printed) * LINE_PT + 6
 
     body = list(spec.rows) + ([spec.footer] if spec.footer is not None else [])
-    ws._cdo_body = _Body(ws, header_row + 1, body, order, spec, body_font, border)
+    ws._cdo_body = _Body(ws, header_row + 1, body, columns, order, spec, body_font, border)
     r += len(body)
     last_data = r
     for note in spec.notes:  # body size: fitted to the page it stays at or above 9 pt
@@ -467,9 +477,10 @@ class _Body:
     writer always made: typed as openpyxl types them, bordered, aligned, number-formatted
     by column kind, free text masked, a wrapped row as tall as its lines."""
 
-    def __init__(self, ws, first: int, rows: list, cols: list[_Col], spec: SheetSpec,
-                 font, border):
+    def __init__(self, ws, first: int, rows: list, columns: list[tuple], cols: list[_Col],
+                 spec: SheetSpec, font, border):
         self.ws, self.first, self.rows, self.cols, self.spec = ws, first, rows, cols, spec
+        self.columns = columns  # the data rows' values, a column at a time
         self.font, self.border = font, border
         self.types: dict[type, tuple[str, str]] = {}
 
@@ -540,7 +551,7 @@ class _Body:
             kind, value = "n", to_excel(value, self.ws.parent.epoch)
         return (number_format, align, bold), f't="{kind}"><v>{safe_string(value)}</v></c>', lines
 
-    def column(self, c: _Col, values: list, masked: bool) -> list[_Part]:
+    def column(self, c: _Col, values: Sequence, masked: bool) -> list[_Part]:
         """The cells of one column's data rows, each made once per distinct value (unit
         names, dates and statuses repeat): equal values share one `_Part`."""
         if any(i == c.index for _, i in self.spec.formats):  # a cell formatted apart
@@ -562,8 +573,7 @@ class _Body:
         first: dict[tuple, tuple[int, int]] = {}  # style -> (row, column) first using it
         self.parts = []
         for j, c in enumerate(self.cols):
-            parts = self.column(c, [r[c.index] if c.index < len(r) else None for r in data],
-                                c.index in free)
+            parts = self.column(c, self.columns[c.index], c.index in free)
             if spec.footer is not None:
                 foot = spec.footer[c.index] if c.index < len(spec.footer) else None
                 parts.append(self.cell(c, len(data), foot, c.index in free, True))
