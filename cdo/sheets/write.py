@@ -32,7 +32,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import add
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -276,9 +276,9 @@ def _columns(spec: SheetSpec) -> list[tuple]:
     """The data rows' values a column at a time (a short row's missing values None)."""
     n = len(spec.headers)
     rows = spec.rows
-    if any(len(r) < n for r in rows):
+    if rows and min(map(len, rows)) < n:
         rows = [list(r) + [None] * (n - len(r)) for r in rows]
-    return list(zip(*rows, strict=False))[:n] if rows else [() for _ in range(n)]
+    return [tuple(map(itemgetter(i), rows)) for i in range(n)]
 
 
 def _layout(spec: SheetSpec, columns: list[tuple]) -> list[_Col]:
@@ -450,12 +450,14 @@ def add_sheet(wb, spec: SheetSpec):
 
     body = list(spec.rows) + ([spec.footer] if spec.footer is not None else [])
     ws._cdo_body = _Body(ws, header_row + 1, body, columns, order, spec, body_font, border)
+    ws._cdo_body.prepare()  # now: fonts, alignments … numbered in the order of the cells
     r += len(body)
     last_data = r
     for note in spec.notes:  # body size: fitted to the page it stays at or above 9 pt
         r += 1
         banner(r, note)
-    ws.freeze_panes = f"A{header_row + 1}"
+    # (a sheet without rows keeps the empty cell naming the pane made, as it always had)
+    ws.freeze_panes = f"A{header_row + 1}" if body else ws.cell(header_row + 1, 1)
     if spec.rows:
         ws.auto_filter.ref = (f"A{header_row}:{get_column_letter(len(order))}"
                               f"{header_row + len(spec.rows)}")
@@ -481,6 +483,10 @@ class _Body:
                  spec: SheetSpec, font, border):
         self.ws, self.first, self.rows, self.cols, self.spec = ws, first, rows, cols, spec
         self.columns = columns  # the data rows' values, a column at a time
+        from openpyxl.compat import safe_string
+        from openpyxl.utils.datetime import to_excel
+
+        self.safe_string, self.to_excel = safe_string, to_excel
         self.font, self.border = font, border
         self.types: dict[type, tuple[str, str]] = {}
 
@@ -488,30 +494,34 @@ class _Body:
     def last(self) -> int:
         return self.first + len(self.rows) - 1
 
-    def style(self, key: tuple[str, str, bool]) -> int:
-        """The cell style (xf) id of a body cell (number format, alignment, bold),
-        registered in the workbook as openpyxl does for a cell it writes."""
+    def styled(self, key: _Style):
+        """A cell styled as body cells with this key: its font, alignment … are
+        registered in the workbook now; its style id (xf) when it is asked for, as
+        openpyxl does for a cell it writes."""
         from openpyxl.cell.cell import Cell
         from openpyxl.styles import Alignment, Font
 
-        number_format, align, bold = key
+        first, number_format, align, bold = key
         cell = Cell(self.ws)
+        if first:  # the format putting a date in a cell gives it, before the column's
+            cell.number_format = first
         cell.font = Font(name=FONT_NAME, size=BODY_PT, bold=True) if bold else self.font
         cell.border = self.border
         cell.alignment = {"right": Alignment(horizontal="right", vertical="center"),
                           "wrap": Alignment(vertical="center", wrap_text=True),
                           "plain": Alignment(vertical="center")}[align]
         cell.number_format = number_format
-        return cell.style_id
+        return cell
 
     def typed(self, value: Any) -> tuple[str, str]:
         """openpyxl's data type of a value that is not text, and the number format it
         gives a cell on its own (a date's)."""
         got = self.types.get(type(value))
         if got is None:
+            from openpyxl import Workbook
             from openpyxl.cell.cell import Cell
 
-            cell = Cell(self.ws)
+            cell = Cell(Workbook().active)  # (not this workbook: nothing registered in it)
             cell.value = value
             got = self.types[type(value)] = (cell.data_type, cell.number_format)
         return got
@@ -519,14 +529,14 @@ class _Body:
     def cell(self, c: _Col, k: int, raw: Any, masked: bool, bold: bool) -> _Part:
         """Row k's cell of column c: its style, its XML after the style id, the lines it
         needs (wrapped text)."""
-        from openpyxl.compat import safe_string
-        from openpyxl.utils.datetime import to_excel
-
+        safe_string, to_excel = self.safe_string, self.to_excel
         value = _cell_value(c.kind, raw)
         numeric = c.kind in NUMBER_FORMATS
         if numeric and isinstance(value, int | float | dt.date) and not isinstance(value, bool):
-            style = (self.spec.formats.get((k, c.index), NUMBER_FORMATS[c.kind]), "right", bold)
+            style = ("", self.spec.formats.get((k, c.index), NUMBER_FORMATS[c.kind]), "right",
+                     bold)
             if isinstance(value, dt.date):
+                style = (self.typed(value)[1], *style[1:])
                 value = to_excel(value, self.ws.parent.epoch)
             return style, f't="n"><v>{safe_string(value)}</v></c>', 1
         if isinstance(value, str) and masked:
@@ -540,23 +550,27 @@ class _Body:
         if isinstance(value, str):
             text = _ILLEGAL.sub("", value)[:32767]
             if not text:
-                return ("General", align, bold), 't="inlineStr" />', lines
+                return ("", "General", align, bold), 't="inlineStr" />', lines
             space = ' xml:space="preserve"' if text != text.strip() != "" else ""
-            return (("General", align, bold),
+            return (("", "General", align, bold),
                     f't="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>', lines)
         if value is None:
-            return ("General", align, bold), 't="n" />', lines
+            return ("", "General", align, bold), 't="n" />', lines
         kind, number_format = self.typed(value)
         if kind == "d":
             kind, value = "n", to_excel(value, self.ws.parent.epoch)
-        return (number_format, align, bold), f't="{kind}"><v>{safe_string(value)}</v></c>', lines
+        return ("", number_format, align, bold), f't="{kind}"><v>{safe_string(value)}</v></c>', lines
 
     def column(self, c: _Col, values: Sequence, masked: bool) -> list[_Part]:
         """The cells of one column's data rows, each made once per distinct value (unit
         names, dates and statuses repeat): equal values share one `_Part`."""
         if any(i == c.index for _, i in self.spec.formats):  # a cell formatted apart
             return [self.cell(c, k, v, masked, False) for k, v in enumerate(values)]
-        if set(map(type, values)) <= {str, type(None)}:
+        types = set(map(type, values))
+        if types == {int} and c.kind in NUMBER_FORMATS:  # e.g. 编号: all distinct
+            return list(zip(repeat(("", NUMBER_FORMATS[c.kind], "right", False)),
+                            map('t="n"><v>%.16g</v></c>'.__mod__, values), repeat(1)))
+        if types <= {str, type(None)}:
             made = _Made(lambda v: self.cell(c, 0, v, masked, False))
             return list(map(made.__getitem__, values))
         # 1, 1.0 and True are equal keys, but not the same cell
@@ -564,8 +578,9 @@ class _Body:
         return list(map(made.__getitem__, zip(map(type, values), values, strict=True)))
 
     def prepare(self) -> None:
-        """Make every cell, then register their styles in the order openpyxl would
-        writing them (row by row, left to right), so that the file is the same."""
+        """Make every cell, then register their styles in the order of the cells (row
+        by row, left to right), as openpyxl does for cells styled one by one: the file
+        is the same."""
         spec = self.spec
         free = set() if spec.show_contact else {c.index for c in self.cols
                                                 if _is_free_text(c.header)}
@@ -585,7 +600,12 @@ class _Body:
                 if (k, j) < first.get(style, (len(ids), j)):
                     first[style] = (k, j)
             self.parts.append(parts)
-        self.sids = {key: self.style(key) for key in sorted(first, key=first.__getitem__)}
+        self.styles = {key: self.styled(key) for key in sorted(first, key=first.__getitem__)}
+
+    def number_styles(self) -> None:
+        """Style ids for the body's cells, in the order openpyxl numbers them: when the
+        sheet's rows are written, after the header's, before the notes'."""
+        self.sids = {key: cell.style_id for key, cell in self.styles.items()}
 
     def xml(self) -> Iterator[str]:
         """The <row> elements, a few hundred rows a piece (after `prepare`)."""
@@ -616,7 +636,10 @@ class _Body:
             yield "".join(map("".join, zip(rows, *columns, repeat("</row>"))))
 
 
-_Part = tuple[tuple[str, str, bool], str, int]  # a body cell: style, XML after it, lines
+# a body cell's style: the number format a date value gives it first (or ""), its number
+# format, alignment (right, wrap, plain), bold
+_Style = tuple[str, str, str, bool]
+_Part = tuple[_Style, str, int]  # a body cell: style, XML after it, lines
 
 
 class _Made(dict):
@@ -911,7 +934,7 @@ def _save(wb, f) -> None:
             super().write_row(xf, row, row_idx)
 
         def mark(self, xf, body: _Body) -> None:
-            body.prepare()  # its cell styles numbered here, between header and notes
+            body.number_styles()
             xf.write(Element(_MARK))
             self.marked = True
 
