@@ -594,8 +594,12 @@ class _Body:
                 parts.append(self.cell(c, len(data), foot, c.index in free, True))
             ids = list(map(id, parts))
             distinct = dict(zip(ids, parts, strict=True))
-            at = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))  # first row
-            for i, k in at.items():
+            styles = set(map(itemgetter(0), distinct.values()))
+            if len(styles) == 1:  # the usual: one style the whole column (row 0 has it)
+                at = {ids[0]: 0} if ids else {}
+            else:
+                at = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
+            for i, k in at.items():  # the first row of each cell
                 style = distinct[i][0]
                 if (k, j) < first.get(style, (len(ids), j)):
                     first[style] = (k, j)
