@@ -42,6 +42,11 @@ COMMANDS = [
     ["score", "--year", "2023", "--format", "json"],
     ["duty", "list", "--year", "2023"],
     ["log"],
+    ["register", "show", "通川区"],
+    ["report", "trend", "--year", "2023"],
+    ["score", "suggest", "--year", "2023"],
+    ["score", "imports", "--year", "2023"],
+    ["evidence", "gaps", "--year", "2023"],
 ]
 
 

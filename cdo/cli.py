@@ -70,6 +70,9 @@ class CdoGroup(TyperGroup):
             sys.exit(say_interrupted())
         audit.current_args = list(sys.argv[1:] if args is None else args)
         _speak_chinese(self)
+        for param in self.params:  # Typer says it in English
+            if param.name == "install_completion":
+                param.callback = _install_completion
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **kw)
         try:
@@ -212,10 +215,12 @@ def _quiet_stdout() -> None:
 
 def _speak_chinese(group) -> None:
     """Give every command a context whose help text has Chinese headings."""
-    from cdo.clitext import help_text
+    from cdo.clitext import cjk_formatter, help_text
 
     def chinese(base):
         class ChineseContext(base):
+            formatter_class = cjk_formatter(base.formatter_class)
+
             def get_help(self):
                 return help_text(super().get_help())
 
@@ -234,6 +239,17 @@ def _speak_chinese(group) -> None:
         stack.extend(getattr(cmd, "commands", {}).values())
 
 
+def _install_completion(ctx, param, value):
+    """--install-completion, saying in Chinese what it did."""
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer.completion import install
+
+    shell, path = install(shell=value) if isinstance(value, str) else install()
+    typer.echo(f"已为 {shell} 安装命令补全（写入 {path}），重新打开终端后生效")
+    sys.exit(0)
+
+
 def _show_library_error(e) -> None:
     """A usage error as the clerk reads it: what is wrong, the usage line, where help is."""
     from cdo.clitext import error_text, help_text
@@ -245,7 +261,11 @@ def _show_library_error(e) -> None:
     if ctx is not None and getattr(e, "exit_code", 2) == ExitCode.USAGE:
         typer.echo(help_text(ctx.get_usage()), err=True)
         typer.echo(f"运行 “{ctx.command_path} -h” 查看帮助。", err=True)
-    typer.echo(f"cdo: {error_text(e.format_message())}", err=True)
+    message = error_text(e.format_message())
+    what = getattr(getattr(e, "param", None), "help", None)  # what to write there
+    if type(e).__name__ == "MissingParameter" and what:
+        message += f"（{what}）"
+    typer.echo(f"cdo: {message}", err=True)
 
 
 app = typer.Typer(

@@ -4,6 +4,7 @@ usage errors. Typer/Click print these in English; the clerk reads Chinese."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _HELP_WORDS = [
     ("Usage: ", "用法："),
@@ -28,16 +29,20 @@ _HELP_WORDS = [
 ]
 
 _ERRORS = [
+    (r"Missing option '([^']+)' / '([^']+)'\.?", r"缺少选项 \1/\2"),
     (r"Missing option '(.+?)'\.?", r"缺少选项 \1"),
     (r"Missing argument '(.+?)'\.?", r"缺少参数 \1"),
     (r"Missing parameter: (.+)", r"缺少参数 \1"),
+    (r"No such command ''\.?", r"命令是空的（引号里什么也没写）"),
     (r"No such command '(.+?)'\. Did you mean (.+?)\?", r"没有这个命令：\1（是不是 \2？）"),
     (r"No such command '(.+?)'\.?", r"没有这个命令：\1"),
+    (r"No such option: --db\b.*", r"没有这个选项：--db（--db 要写在命令前面，如 cdo --db 文件.db units list）"),
     (r"No such option: (\S+?) Did you mean (.+?)\?", r"没有这个选项：\1（是不是 \2？）"),
     (r"No such option: (\S+) \(Possible options: (.+?)\)", r"没有这个选项：\1（可用：\2）"),
     (r"No such option: (\S+?)\.?$", r"没有这个选项：\1"),
     (r"Option '(.+?)' requires an argument\.?", r"选项 \1 后面要写一个值"),
     (r"Option '(.+?)' does not take a value\.?", r"选项 \1 后面不用写值"),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((--?[A-Za-z][^ )]*)\)", r"没有这个选项：\1"),
     (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", r"多余的参数：\1"),
     (r"Invalid value for '([^']+)'(?: / '[^']+')*: (?:Value error, )?(.+)", r"\1 的值不对：\2"),
     (r"Input should be a valid integer.*", r"须为整数"),
@@ -68,6 +73,98 @@ def help_text(text: str) -> str:
     for pattern, zh in _HELP_PATTERNS:
         text = pattern.sub(zh, text)
     return text
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` (one paragraph) in lines of at most `width` terminal cells, a Chinese
+    character counting two; broken between words and characters, never inside a date."""
+    from cdo.output import wrap_offsets
+
+    text = " ".join(text.split()) if text.isascii() else _joined(text)
+    cuts = [0, *wrap_offsets(text, width), len(text)]
+    return [text[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b].strip()]
+
+
+def _joined(text: str) -> str:
+    """The lines of a paragraph as one: a space between two words, none where Chinese
+    meets Chinese (a docstring's line break is not a space)."""
+    out = ""
+    for line in (ln.strip() for ln in text.splitlines()):
+        if out and line and _spaced(out[-1], line[0]):
+            out += " "
+        out += line
+    return out
+
+
+def _spaced(before: str, after: str) -> bool:
+    if before.isascii() and after.isascii():
+        return True
+    # Chinese punctuation takes no space; a word beside a Chinese character one
+    return not any(not c.isascii() and unicodedata.category(c).startswith("P")
+                   for c in (before, after)) and (before.isascii() or after.isascii())
+
+
+def _items(lines: list[str]) -> list[str]:
+    """A kept block's lines as items: an unindented line starts one, an indented line
+    goes on with it (a list of rules, each wrapped under its own first line)."""
+    items: list[str] = []
+    for line in lines:
+        if items and line.startswith(" "):
+            items[-1] = _joined(f"{items[-1]}\n{line}")
+        elif line.strip():
+            items.append(line.strip())
+    return items
+
+
+def cjk_formatter(base: type) -> type:
+    """The help formatter `base` laid out by terminal cells, not characters: click counts
+    a Chinese character as one column, so Chinese help overran 80 columns and option
+    help no longer lined up. The library's English words are put in Chinese first, so
+    what is measured is what is shown."""
+
+    class CjkHelpFormatter(base):  # type: ignore[valid-type, misc]
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            super().write_usage(prog, help_text(args), prefix)
+
+        def write_text(self, text: str) -> None:
+            indent = " " * self.current_indent
+            width = max(self.width - self.current_indent, 11)
+            paragraphs = [p for p in re.split(r"\n\s*\n", help_text(text)) if p.strip()]
+            for i, paragraph in enumerate(paragraphs):
+                if i:
+                    self.write("\n")
+                if paragraph.lstrip(" ").startswith("\b"):  # click's "keep these lines"
+                    for item in _items(paragraph.lstrip(" ").splitlines()[1:]):
+                        first = wrap(item, width)[0]
+                        rest = item[item.index(first) + len(first):]
+                        self.write(f"{indent}{first}\n")
+                        for piece in wrap(rest, width - 4):
+                            self.write(f"{indent}    {piece}\n")
+                    continue
+                for line in wrap(paragraph, width):
+                    self.write(f"{indent}{line}\n")
+
+        def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+            from cdo.output import cell_width
+
+            rows = [(help_text(term), help_text(text or "")) for term, text in rows]
+            first = min(max((cell_width(t) for t, _ in rows), default=0), col_max) + col_spacing
+            hang = " " * (first + self.current_indent)
+            for term, text in rows:
+                self.write(f"{'':>{self.current_indent}}{term}")
+                if not text:
+                    self.write("\n")
+                    continue
+                if cell_width(term) <= first - col_spacing:
+                    self.write(" " * (first - cell_width(term)))
+                else:
+                    self.write("\n" + hang)
+                lines = wrap(text, max(self.width - first - 2, 10)) or [""]
+                self.write(lines[0] + "\n")
+                for line in lines[1:]:
+                    self.write(hang + line + "\n")
+
+    return CjkHelpFormatter
 
 
 def error_text(message: str) -> str:

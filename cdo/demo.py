@@ -47,20 +47,25 @@ def demo_path(explicit: str | None) -> Path:
 
 
 def prepare(path: Path) -> None:
-    """Remove an earlier demo database at `path`; refuse to touch a real one."""
+    """Remove an earlier demo database at `path`, or one that holds nothing (a demo
+    interrupted before it saved anything); refuse to touch one with data."""
     if not path.exists():
         return
     import sqlite3
 
     try:
         conn = sqlite3.connect(path)
-        marker = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = 'demo_marker'"
-        ).fetchone()
-        conn.close()
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            disposable = "demo_marker" in tables or not tables or (
+                {"audit_log", "units"} <= tables and not conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM audit_log) OR EXISTS (SELECT 1 FROM units)"
+                ).fetchone()[0])
+        finally:
+            conn.close()
     except sqlite3.DatabaseError:
-        marker = None
-    if not marker:
+        disposable = False
+    if not disposable:
         raise CdoError(f"{path} 已存在且不是演示数据库，为免覆盖真实数据，请用 --db 指定另一个文件")
     for suffix in ("", "-wal", "-shm"):
         p = Path(str(path) + suffix)

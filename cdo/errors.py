@@ -1,5 +1,6 @@
 """Errors the clerk sees: each is one Chinese line on stderr and an exit code."""
 
+import errno
 from enum import IntEnum
 
 
@@ -48,3 +49,27 @@ class RowErrors(CdoError):
         self.problems = problems
         lines = [summary, *("  " + p for p in problems)]
         super().__init__("\n".join(lines))
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "磁盘或文件夹是只读的",
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EEXIST: "已经存在",
+    errno.EBUSY: "正被其他程序占用",
+    errno.ETXTBSY: "正被其他程序占用",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EINVAL: "这个位置不能写入这样的文件",
+    errno.EIO: "磁盘读写出错",
+    errno.ELOOP: "链接指向自身（循环）",
+}
+
+
+def os_reason(e: OSError) -> str:
+    """Why a file operation failed, in Chinese (the system's own words where unknown)."""
+    return _OS_REASONS.get(e.errno or 0) or e.strerror or type(e).__name__

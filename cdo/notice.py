@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdo.dates import try_parse_date
-from cdo.errors import CdoError, FileReadError, InvalidInputError
+from cdo.errors import CdoError, FileReadError, InvalidInputError, os_reason
 
 MAX_BYTES = 1_000_000
 MAX_SPAN_DAYS = 15  # the longest arrangement so far (2020, extended) ran 10 days
@@ -92,7 +92,7 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise FileReadError(f"{path}：无法读取（{e.strerror}）") from None
+        raise FileReadError(f"{path}：无法读取（{os_reason(e)}）") from None
     return decode(data, path)
 
 

@@ -493,10 +493,14 @@ def _text_widths(columns: Sequence[Column], need: Callable[[Column], int],
     return {k: max(floors[k], min(tops[k], level)) for k in floors}
 
 
-def _width(text: str) -> int:
+def cell_width(text: str) -> int:
+    """How many terminal cells `text` takes (a Chinese character two)."""
     from rich.cells import cell_len
 
     return cell_len(text)
+
+
+_width = cell_width
 
 
 def _clipped(col: Column, text: str) -> str:

@@ -53,8 +53,8 @@ def test_query_filters_and_newest_first(db):
 
 def test_compact_diff():
     assert audit.compact_diff({"a": 1, "b": "x"}, {"a": 1, "b": "y"}) == "b: x → y"
-    assert audit.compact_diff(None, {"name": "教育局", "short": None}) == "name=教育局"
-    assert audit.compact_diff({"name": "教育局"}, None) == "-name=教育局"
+    assert audit.compact_diff(None, {"name": "教育局", "short": None}) == "名称=教育局"
+    assert audit.compact_diff({"name": "教育局"}, None) == "-名称=教育局"
     assert audit.compact_diff({"a": None}, {"a": 3}) == "a: 空 → 3"
     long = audit.compact_diff({"t": "字" * 100}, {"t": "改" * 100})
     assert len(long) < 60 and "…" in long
@@ -62,11 +62,52 @@ def test_compact_diff():
     assert many.endswith("另 4 项")
     assert audit.compact_diff(None, None) == ""
     assert audit.compact_diff({"phone": "15212346279"}, {"phone": "13912345678"}) == (
-        "phone: 152****6279 → 139****5678")
+        "联系电话: 152****6279 → 139****5678")
     assert audit.compact_diff({"phone": "15212346279"}, {"phone": "15299996279"}) == (
-        "phone: 已修改（152****6279）")
+        "联系电话: 已修改（152****6279）")
     assert audit.compact_diff(None, {"phone": "15212346279"}, mask=False) == (
-        "phone=15212346279")
+        "联系电话=15212346279")
+
+
+def test_compact_diff_names_fields_and_coded_values_in_chinese():
+    names = {("problem", "status"): {"open": "待整改", "rectified": "已整改待核验"}}
+    assert audit.compact_diff({"status": "open", "rectified_on": None},
+                              {"status": "rectified", "rectified_on": "2023-10-18"},
+                              entity="problem", values=names) == (
+        "状态: 待整改 → 已整改待核验；整改日期: 空 → 2023-10-18")
+    # the same code on another kind of record is not translated by the problem's names
+    assert audit.compact_diff({"status": "open"}, {"status": "x"}, entity="cdo",
+                              values=names) == "状态: open → x"
+    assert audit.compact_diff(None, {"name": "李梅"}, entity="cdo") == "姓名=李梅"
+    assert audit.compact_diff(None, {"typical": 1, "provisional": False}) == (
+        "典型案例=是；期限暂定=否")
+    assert audit.compact_diff(None, {"problems": [5, 7]}, entity="reminder") == "问题编号=5、7"
+    assert audit.compact_diff({"zz": 1}, {"zz": 2}) == "zz: 1 → 2"  # unknown: as stored
+
+
+def test_the_log_of_a_whole_demo_year_is_all_chinese(cli, tmp_path, monkeypatch):
+    """Every field any change of the demo year names (roster, duty, problems, scores,
+    evidence, calendar, aliases) is shown in Chinese, and every coded value by its name."""
+    import re
+
+    demo = tmp_path / "demo.db"
+    assert cli("--db", demo, "demo").exit_code == 0
+    for args in (["calendar", "set", "2023-10-09", "off", "--reason", "停电"],
+                 ["units", "alias", "通川区", "通川"]):
+        r = cli("--db", demo, *args)
+        assert r.exit_code == 0, (args, r.stderr)
+    monkeypatch.delenv("COLUMNS")
+    r = cli("--db", demo, "log", "--limit", "100000")  # piped: tab-separated
+    head, *lines = r.stdout.splitlines()
+    at = head.split("\t").index("改动")
+    changes = [line.split("\t")[at] for line in lines if line.count("\t") >= at]
+    assert len(changes) > 1000
+    english = {m for c in changes for m in re.findall(r"(?:^|；|-)([a-z_]+)[:=]", c)}
+    assert english == set()
+    codes = {m for c in changes for m in re.findall(
+        r"=(open|rectified|closed|negotiated|present|absent|appointed|filed|region|meeting)\b",
+        c)}
+    assert codes == set()
 
 
 def test_phone_numbers_in_command_lines_are_masked():
@@ -82,7 +123,7 @@ def test_log_table_shows_who_what_when(cli, db_path):
     r = cli("log")
     assert r.exit_code == 0, r.stderr
     for text in ["修改日志", "时间", "系统用户", "命令", "对象", "动作", "改动",
-                 "问题 #7", "status: open → rectified", "单位报告已整改", "达州市教育局", "新增"]:
+                 "问题 #7", "状态: 待整改 → 已整改待核验", "单位报告已整改", "达州市教育局", "新增"]:
         assert text in r.stdout, text
     assert r.stderr == ""
 

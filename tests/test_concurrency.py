@@ -138,3 +138,109 @@ def test_problem_imports_at_once(tmp_path, db_path):
         _finish(p)
     assert _count(db_path, "problems") == 6000
     assert _count(db_path, "spotchecks") == 2
+
+
+def _at_once(db_path, args, n):
+    """Start `cdo ARGS` n times at the same moment; their (returncode, stderr)."""
+    procs = [subprocess.Popen([sys.executable, "-m", "cdo", *map(str, args)],
+                              env=_env(db_path), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True) for _ in range(n)]
+    errs = [p.communicate(timeout=120)[1] for p in procs]
+    return [(p.returncode, err) for p, err in zip(procs, errs, strict=True)]
+
+
+def _migrations_recorded(db_path):
+    conn = sqlite3.connect(db_path)
+    try:
+        return [r[0] for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'cdo' ORDER BY rowid")]
+    finally:
+        conn.close()
+
+
+def test_commands_opening_a_new_file_at_once_create_it_once(tmp_path):
+    """Several clerks' first command on a new file: one creates the tables, the others
+    wait for it (not 'table already exists', not 'database is locked')."""
+    from cdo.store.schema import migrations
+
+    for round_ in range(3):
+        db_path = tmp_path / f"new{round_}.db"
+        results = _at_once(db_path, ["units", "list"], 4)
+        assert [code for code, _ in results] == [0] * 4, results
+        assert _migrations_recorded(db_path) == [m.name for m in migrations._migrations]
+
+
+def test_commands_opening_an_older_file_at_once_upgrade_it_once(tmp_path):
+    """After an upgrade of cdo, the office's file is upgraded by whoever comes first; the
+    others never see it half upgraded (which would look like a tampered file)."""
+    from sqlite_utils import Database, Migrations
+
+    from cdo.store.schema import migrations
+
+    for round_ in range(3):
+        db_path = tmp_path / f"old{round_}.db"
+        old = Database(db_path)
+        part = Migrations("cdo")
+        part._migrations = migrations._migrations[:1]
+        part.apply(old)
+        old.execute("INSERT INTO units (name, category, created_at) VALUES ('渠县', 'region', 'x')")
+        old.close()
+        results = _at_once(db_path, ["units", "list"], 4)
+        assert [code for code, _ in results] == [0] * 4, results
+        assert not any("结构" in err for _, err in results)
+        assert _migrations_recorded(db_path) == [m.name for m in migrations._migrations]
+        assert _count(db_path) == 1
+
+
+def test_a_write_waits_for_another_and_says_so_and_ctrl_c_stops_it(tmp_path, db_path):
+    """Another command holds the write lock: the clerk is told cdo is waiting, and Ctrl-C
+    ends the wait at once, with nothing saved."""
+    import signal
+
+    open_db(db_path).conn.close()
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        log = tmp_path / "stderr.txt"
+        with log.open("w") as sink:
+            p = subprocess.Popen([sys.executable, "-m", "cdo", "units", "add", "达州市档案馆",
+                                  "--category", "市级部门"], env=_env(db_path),
+                                 stdout=subprocess.DEVNULL, stderr=sink)
+        deadline = time.monotonic() + 30
+        while "正在等待" not in log.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline and p.poll() is None, log.read_text()
+            time.sleep(0.05)
+        stopped = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=10)
+        assert time.monotonic() - stopped < 2
+        err = log.read_text(encoding="utf-8")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert p.returncode == 130, err
+    assert "按 Ctrl+C 放弃" in err and "没有保存任何内容" in err
+    assert "Traceback" not in err
+    assert _count(db_path) == 0
+
+
+def test_a_write_that_waits_too_long_gives_up_with_one_line(tmp_path, db_path, monkeypatch):
+    from cdo.errors import CdoError
+    from cdo.store import db as store_db
+
+    monkeypatch.setattr(store_db, "WAIT_LIMIT_S", 0.5)
+    db = open_db(db_path)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        start = time.monotonic()
+        try:
+            add_unit(db, "达州市档案馆", "department")
+            raise AssertionError("the write did not wait for the lock")
+        except CdoError as e:
+            assert str(e) == "数据库正被另一位同事的命令占用，请稍后再试"
+        assert 0.5 <= time.monotonic() - start < 3
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == store_db.BUSY_TIMEOUT_MS

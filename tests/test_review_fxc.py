@@ -54,6 +54,31 @@ def test_output_into_a_folder_is_a_chinese_user_error(tmp_path, unit_db, cli):
     assert "文件夹" in r.stderr and "is a directory" not in r.stderr
 
 
+@pytest.mark.parametrize("args", [
+    ["units", "list", "-o", "/proc/units.xlsx"],
+    ["backup", "/proc/copy.db"],
+])
+def test_a_folder_that_takes_no_file_is_one_chinese_line(tmp_path, unit_db, args):
+    """/proc (like a read-only USB stick) lets no file be created in it: one line, in
+    Chinese, nothing left behind, the database as it was."""
+    r = _cdo(*args, cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.startswith("cdo: ") and r.stderr.count("\n") == 1, r.stderr
+    assert "/proc/" in r.stderr and "文件或文件夹不存在" in r.stderr
+    assert "Traceback" not in r.stderr and "No such file" not in r.stderr
+
+
+def test_os_reasons_are_chinese():
+    import errno
+
+    from cdo.errors import os_reason
+
+    assert os_reason(OSError(errno.EROFS, "Read-only file system")) == "磁盘或文件夹是只读的"
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "磁盘空间已满"
+    assert os_reason(OSError(errno.ENOTSUP, "Operation not supported")) == (
+        "Operation not supported")  # one not listed: the system's words
+
+
 # ----------------------------------------------------------------------------- 9: --db
 
 @pytest.mark.parametrize("name", ["db.db-wal", "db.db-shm", "db.db-journal"])

@@ -6,6 +6,7 @@ Workbooks are built with openpyxl (merged title, stray spaces) and, where the of
 files pass through it, saved again by LibreOffice."""
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -274,6 +275,9 @@ def test_withdraw_a_score_import_before_finalize(cli, units, tmp_path):
                       " AND action = 'withdraw'").fetchone()[0] == 45
     r = ok(cli("score", "imports", "--year", 2023))
     assert "已于" in r.stdout and "文件错了" in r.stdout
+    # the time as `cdo log` shows it: no ISO 'T', no offset
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r.stdout)
+    assert not re.search(r"\d\dT\d\d:|\+08:00", r.stdout)
 
 
 def test_a_finalized_year_refuses_withdrawal(cli, units, tmp_path):

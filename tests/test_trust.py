@@ -196,6 +196,22 @@ def test_the_snapshot_is_the_check_for_a_current_database(tmp_path, monkeypatch)
         open_db(path)
 
 
+def test_demo_never_overwrites_data_but_reuses_an_empty_or_demo_file(cli, tmp_path):
+    """A file with anything recorded is refused; an earlier demo, or the empty file a demo
+    interrupted before it saved anything leaves behind, is built again."""
+    real = tmp_path / "real.db"
+    add_unit(open_db(real), "达州市教育局", "department")
+    r = cli("--db", real, "demo")
+    assert r.exit_code == 1 and "不是演示数据库" in r.stderr
+    assert "达州市教育局" in cli("--db", real, "units", "list").stdout
+    empty = tmp_path / "empty.db"
+    open_db(empty).close()  # what an interrupted demo leaves: the tables, nothing in them
+    for _ in range(2):  # then again over the demo it built
+        r = cli("--db", empty, "demo")
+        assert r.exit_code == 0, r.stderr
+    assert cli("--db", empty, "units", "list", "--format", "json").stdout.count('"name"') == 57
+
+
 def test_the_demo_database_and_sqlite_statistics_are_accepted(cli, live, tmp_path):
     conn = sqlite3.connect(live)
     conn.execute("ANALYZE")

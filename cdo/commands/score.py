@@ -276,7 +276,10 @@ def imports(ctx: typer.Context, year: YearOpt, fmt: FormatOpt = Format.table) ->
     from cdo.output import Column, emit
 
     rows = evaluation.list_imports(open_database(ctx), year)
-    cols = [Column("id", "导入编号", justify="right"), Column("created_at", "导入时间"),
+    from cdo.store.audit import when_label
+
+    cols = [Column("id", "导入编号", justify="right"),
+            Column("created_at", "导入时间", show=lambda v, r: when_label(v)),
             Column("source", "文件"), Column("cells", "新增或修改", justify="right"),
             Column("withdrawn_at", "状态", show=lambda v, r: (
                 f"已于 {v[:10]} 撤回：{r['withdraw_reason']}" if v else "有效"))]

@@ -3,9 +3,10 @@ systems, the office's task lists, application projects and quality measurements,
 from the spreadsheets units send; census gaps; and the facts the evidence rules
 (`cdo.evaluation.evidence_rules`) turn into suggested points.
 
-Every importer works as the problem-list importer does: headers found by name anywhere
-near the top (notes in brackets ignored), merged cells filled down, units matched by name
-or 简称, all or nothing, every bad row named.
+Every importer works as the problem-list importer does, through the shared row loop
+(`cdo.sheets.rows`): headers found by name anywhere near the top (notes in brackets
+ignored), merged cells filled down, units matched by name or 简称 (`RowUnits`), all or
+nothing, every bad row named. Each states only its fields, its row and its write.
 """
 
 from __future__ import annotations
@@ -18,28 +19,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo.dates import from_iso, timestamp, try_parse_date
-from cdo.errors import CdoError, FileReadError, InvalidInputError, NotFoundError, RowErrors
+from cdo.errors import InvalidInputError, NotFoundError
 from cdo.evaluation import evidence_rules as rules
-from cdo.roster.units import Unit, UnitIndex
-from cdo.sheets.read import (
-    Sheet,
-    clean_text,
-    find_header,
-    iter_records,
-    normalize_label,
-    sheet_place,
-)
+from cdo.roster.units import RowUnits as _Units
+from cdo.roster.units import UnitIndex
+from cdo.sheets.read import clean_text, normalize_label
+from cdo.sheets.rows import At, collect_rows, first_row, read_rows
+from cdo.sheets.rows import check_row as _check  # noqa: F401 (evidence_view imports these)
+from cdo.sheets.rows import raise_row_errors as _raise  # noqa: F401
+from cdo.sheets.rows import try_reason as _try
 from cdo.store import audit
 
 if TYPE_CHECKING:
     from cdo.store.db import Database
 
 
-MAX_ERRORS_SHOWN = 200
-_HEADER_NOTE = re.compile(r"[(（【\[][^)）】\]]{0,12}[)）】\]]")
-# 合计 …, 注：…, 填表人：… — but not a record named 注册登记信息 or 说明书数据
-_FOOTER = re.compile(r"^\s*(?:(?:合计|总计|小计|共计)\b|(?:合计|总计|小计|共计)\s*[:：\d]|"
-                     r"(?:注|说明|填表|审核|制表|联系|负责)[^:：]{0,6}[:：])")
 UNIT_HEADERS = ["责任单位", "责任单位名称", "单位", "单位名称", "责任部门", "数源单位", "数源部门",
                 "数据提供单位", "被评估单位", "考评对象", "unit"]
 RESOURCE_HEADERS = ["数据资源名称", "资源名称", "信息资源名称", "数据目录名称", "目录名称",
@@ -47,60 +41,6 @@ RESOURCE_HEADERS = ["数据资源名称", "资源名称", "信息资源名称", 
 
 
 # ----------------------------------------------------------------------------- reading
-
-def _fill_merged(sheet: Sheet) -> None:
-    """A cell merged down a column (所属信息系统 over several rows) takes its top value."""
-    for (r, c), (tr, tc) in sheet.merged.items():
-        if (r, c) == (tr, tc) or r >= len(sheet.rows) or c != tc:
-            continue
-        top = sheet.rows[tr][tc] if tc < len(sheet.rows[tr]) else None
-        row = sheet.rows[r]
-        if c >= len(row):
-            row.extend([None] * (c + 1 - len(row)))
-        if row[c] is None or row[c] == "":
-            row[c] = top
-
-
-def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequence[str],
-              what: str) -> list[tuple[str, int, dict]]:
-    """(where, row number, {field: raw}) for every data row of every sheet with the header.
-
-    Raises FileReadError when no sheet has a header naming every required field."""
-    from cdo.sheets.read import read_table
-
-    path = Path(path)
-    sheets = read_table(path, merged=path.suffix.lower() not in (".csv", ".txt"))
-    found = []
-    for sheet in sheets:
-        head = [[_HEADER_NOTE.sub("", v) if isinstance(v, str) else v for v in row]
-                for row in sheet.rows[:30]]
-        header = find_header(head, fields, required, where=sheet_place(path, sheet.name))
-        if header is not None:
-            _fill_merged(sheet)
-            found.append((sheet, header))
-    if not found:
-        names = "、".join(fields[k][0] for k in required)
-        raise FileReadError(f"{path}：没有找到{what}的表头（须有 {names} 这几列）")
-    out = []
-    many = len(found) > 1
-    for sheet, header in found:
-        where = f"工作表“{sheet.name}”" if many else ""
-        for rownum, rec in iter_records(sheet.rows, header):
-            filled = [clean_text(v) for v in rec.values() if clean_text(v)]
-            if len(filled) == 1 and _FOOTER.match(filled[0]):
-                continue  # a totals line or a note under the table, not a record
-            out.append((where, rownum, rec))
-    return out
-
-
-def _raise(path: Path, errors: list[str], what: str) -> None:
-    if errors:
-        shown = errors[:MAX_ERRORS_SHOWN]
-        if len(errors) > MAX_ERRORS_SHOWN:
-            shown.append(f"……另有 {len(errors) - MAX_ERRORS_SHOWN} 行有误，未一一列出")
-        raise RowErrors(f"{path}：{len(errors)} 行有误，整份{what}均未导入，请改正后重新导入：",
-                        shown)
-
 
 def parse_count(raw: Any, label: str) -> int | None:
     """A non-negative whole number (1,234 / 1234条 / 1234.0); None when blank."""
@@ -176,42 +116,16 @@ def _yes_no(raw: Any, label: str, expected: str = "是 或 否") -> bool | None:
     return None if code is None else code == "1"
 
 
-class _Units:
-    """Resolves unit names once each, with the importers' wording for a bad name."""
-
-    def __init__(self, db: Database):
-        self.index = UnitIndex.load(db)
-        self.seen: dict[str, Unit] = {}
-
-    def resolve(self, text: str, label: str = "责任单位") -> Unit:
-        if not text:
-            raise InvalidInputError(f"{label}为空")
-        if text in self.seen:
-            return self.seen[text]
-        try:
-            unit = self.index.resolve(text)
-        except CdoError:
-            cands = self.index.candidates(text)
-            if len(cands) > 1:
-                raise InvalidInputError(f"{label}“{text}”不唯一（可能是 "
-                                        f"{'、'.join(u.name for u in cands)}），请写全称") from None
-            raise InvalidInputError(f"{label}“{text}”不在单位名单中") from None
-        self.seen[text] = unit
-        return unit
-
-
-def _check(errors: list[str], where: str, rownum: int, reasons: list[str]) -> bool:
-    if reasons:
-        errors.append(f"{where}第 {rownum} 行：" + "；".join(reasons))
-    return not reasons
-
-
-def _try(reasons: list[str], fn, *args):
-    try:
-        return fn(*args)
-    except InvalidInputError as e:
-        reasons.append(str(e))
-        return None
+def _unique_name(rec: Mapping[str, Any], at: At, reasons: list[str],
+                 seen: dict[str, At], label: str, what: str) -> tuple[str, str]:
+    """The row's name and its key; a blank name or one an earlier row has is a reason."""
+    name = clean_text(rec.get("name"))
+    if not name:
+        reasons.append(f"{label}为空")
+    key = normalize_label(name)
+    if key and (first := first_row(seen, key, at)) is not None:
+        reasons.append(f"{what}“{name}”与{first}重复")
+    return name, key
 
 
 def _backup(db: Database) -> None:
@@ -257,21 +171,11 @@ GRADE = _options({"general": ["一般", "一般数据", "一般级"], "important
 def read_catalog(db: Database, path: Path) -> list[dict]:
     """Validate a catalogue file; raise RowErrors naming every bad row."""
     path = Path(path)
-    rows = read_rows(path, CATALOG_FIELDS, ["name"], "数据资源目录清单")
-    entries: list[dict] = []
-    errors: list[str] = []
-    seen: dict[str, int] = {}
-    for where, rownum, rec in rows:
-        if all(clean_text(v) == "" for k, v in rec.items() if k != "seq"):
-            continue  # a pre-numbered blank row
-        reasons: list[str] = []
-        name = clean_text(rec.get("name"))
-        if not name:
-            reasons.append("数据资源名称为空")
-        key = normalize_label(name)
-        if key and key in seen:
-            reasons.append(f"数据资源“{name}”与第 {seen[key]} 行重复")
-        e = {
+    seen: dict[str, At] = {}  # a bad first row still makes a later one a repeat
+
+    def entry(rec: dict, at: At, reasons: list[str]) -> dict:
+        name, key = _unique_name(rec, at, reasons, seen, "数据资源名称", "数据资源")
+        return {
             "name": name, "name_key": key, "system": clean_text(rec.get("system")) or None,
             "fields": _try(reasons, parse_count, rec.get("fields"), "数据项数"),
             "volume": _try(reasons, parse_count, rec.get("volume"), "数据量"),
@@ -283,16 +187,11 @@ def read_catalog(db: Database, path: Path) -> list[dict]:
             "dictionary": _try(reasons, _yes_no, rec.get("dictionary"), "数据字典", "有 或 无"),
             "grade": _try(reasons, _choice, rec.get("grade"), GRADE, "分级",
                           "一般、重要 或 核心"),
-            "row": rownum,
+            "row": at.row,
         }
-        if key:
-            seen.setdefault(key, rownum)  # a bad first row still makes a later one a repeat
-        if _check(errors, where, rownum, reasons):
-            entries.append(e)
-    _raise(path, errors, "目录清单")
-    if not entries:
-        raise FileReadError(f"{path}：目录清单中没有数据资源（表头下面是空的）")
-    return entries
+
+    return collect_rows(path, read_rows(path, CATALOG_FIELDS, ["name"], "数据资源目录清单"),
+                        entry, "目录清单", "数据资源")
 
 
 def import_catalog(db: Database, path: Path, unit_text: str,
@@ -389,20 +288,10 @@ KIND = _options({"self": ["自建", "本级自建", "部门自建", "自建系�
 
 def read_systems(db: Database, path: Path) -> list[dict]:
     path = Path(path)
-    rows = read_rows(path, SYSTEM_FIELDS, ["name", "kind"], "信息系统清单")
-    systems: list[dict] = []
-    errors: list[str] = []
-    seen: dict[str, int] = {}
-    for where, rownum, rec in rows:
-        if all(clean_text(v) == "" for k, v in rec.items() if k != "seq"):
-            continue
-        reasons: list[str] = []
-        name = clean_text(rec.get("name"))
-        if not name:
-            reasons.append("系统名称为空")
-        key = normalize_label(name)
-        if key and key in seen:
-            reasons.append(f"系统“{name}”与第 {seen[key]} 行重复")
+    seen: dict[str, At] = {}
+
+    def system(rec: dict, at: At, reasons: list[str]) -> dict:
+        name, _ = _unique_name(rec, at, reasons, seen, "系统名称", "系统")
         kind = _try(reasons, _choice, rec.get("kind"), KIND, "建设类型", "自建 或 条线")
         if kind is None and not clean_text(rec.get("kind")):
             reasons.append("建设类型为空（应为 自建 或 条线）")
@@ -412,15 +301,11 @@ def read_systems(db: Database, path: Path) -> list[dict]:
             reasons.append("是否接入为“否”却填了接入日期")
         if on is not None and connected is None:
             connected = True
-        if key:
-            seen.setdefault(key, rownum)
-        if _check(errors, where, rownum, reasons):
-            systems.append({"name": name, "kind": kind, "connected": bool(connected),
-                            "connected_on": on, "row": rownum})
-    _raise(path, errors, "系统清单")
-    if not systems:
-        raise FileReadError(f"{path}：系统清单中没有信息系统（表头下面是空的）")
-    return systems
+        return {"name": name, "kind": kind, "connected": bool(connected), "connected_on": on,
+                "row": at.row}
+
+    return collect_rows(path, read_rows(path, SYSTEM_FIELDS, ["name", "kind"], "信息系统清单"),
+                        system, "系统清单", "信息系统")
 
 
 def import_systems(db: Database, path: Path, unit_text: str,
@@ -498,15 +383,10 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
 
     kind = parse_list(list_kind)
     path = Path(path)
-    rows = read_rows(path, TASK_FIELDS, ["unit", "content", "due"], "任务清单")
     units = _Units(db)
-    errors: list[str] = []
-    tasks: dict[tuple[int, str], dict] = {}
-    seen: dict[tuple[int, str], int] = {}
-    for where, rownum, rec in rows:
-        if all(clean_text(v) == "" for k, v in rec.items() if k != "seq"):
-            continue
-        reasons: list[str] = []
+    seen: dict[tuple[int, str], At] = {}
+
+    def task(rec: dict, at: At, reasons: list[str]) -> dict:
         unit = _try(reasons, units.resolve, clean_text(rec.get("unit")))
         content = clean_text(rec.get("content"))
         if not content:
@@ -517,16 +397,13 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
             reasons.append("完成时限为空")
         done = _try(reasons, parse_cell_date, rec.get("done"), "完成日期")
         key = (unit.id if unit else 0, normalize_label(content))
-        if unit and content and key in seen:
-            reasons.append(f"与第 {seen[key]} 行是同一任务")
-        if unit and content:
-            seen.setdefault(key, rownum)
-        if _check(errors, where, rownum, reasons):
-            tasks[key] = {"unit": unit, "content": content, "due": due, "done": done,
-                          "row": rownum}
-    _raise(path, errors, "任务清单")
-    if not tasks:
-        raise FileReadError(f"{path}：任务清单中没有任务（表头下面是空的）")
+        if unit and content and (first := first_row(seen, key, at)) is not None:
+            reasons.append(f"与{first}是同一任务")
+        return {"key": key, "unit": unit, "content": content, "due": due, "done": done,
+                "row": at.row}
+
+    tasks = collect_rows(path, read_rows(path, TASK_FIELDS, ["unit", "content", "due"], "任务清单"),
+                         task, "任务清单", "任务")
     added = updated = unchanged = 0
     _backup(db)
     with transaction(db):
@@ -535,7 +412,8 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
             [kind])}
         now = timestamp()
         log = []
-        for (uid, ckey), t in tasks.items():
+        for t in tasks:
+            uid, ckey = t["key"]
             due, done = t["due"].isoformat(), t["done"].isoformat() if t["done"] else None
             old = existing.get((uid, ckey))
             if old is None:
@@ -560,7 +438,7 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
                         "before": {"due_on": old_due, "done_on": old_done},
                         "after": {"due_on": due, "done_on": new_done}, "unit_id": uid})
         audit.record_many(db, log)
-    done_n = sum(1 for t in tasks.values() if t["done"])
+    done_n = sum(1 for t in tasks if t["done"])
     return {"list": kind, "added": added, "updated": updated, "unchanged": unchanged,
             "done": done_n}
 
@@ -738,28 +616,24 @@ def import_projects(db: Database, path: Path) -> dict:
     from cdo.store.db import transaction
 
     path = Path(path)
-    rows = read_rows(path, PROJECT_FIELDS, ["unit", "name", "kind"], "应用项目清单")
     units = _Units(db)
-    errors: list[str] = []
-    projects: dict[tuple[int, str], dict] = {}
-    for where, rownum, rec in rows:
-        if all(clean_text(v) == "" for k, v in rec.items() if k != "seq"):
-            continue
-        reasons: list[str] = []
+    seen: dict[tuple[int, str], At] = {}  # good rows only: a bad one is not the project
+
+    def project(rec: dict, at: At, reasons: list[str]) -> dict | None:
         p = _project(rec, reasons, units)
         if p is not None:
-            key = (p["unit"].id, normalize_label(p["name"]))
-            if key in projects:
-                reasons.append(f"与第 {projects[key]['row']} 行是同一项目")
-            p["row"] = rownum
-        if _check(errors, where, rownum, reasons) and p is not None:
-            projects[(p["unit"].id, normalize_label(p["name"]))] = p
-    _raise(path, errors, "项目清单")
-    if not projects:
-        raise FileReadError(f"{path}：项目清单中没有项目（表头下面是空的）")
+            first = first_row(seen, (p["unit"].id, normalize_label(p["name"])), at)
+            if first is not None:
+                reasons.append(f"与{first}是同一项目")
+            p["row"] = at.row
+        return p
+
+    projects = collect_rows(
+        path, read_rows(path, PROJECT_FIELDS, ["unit", "name", "kind"], "应用项目清单"),
+        project, "项目清单", "项目")
     _backup(db)
     with transaction(db):
-        added, updated, unchanged = _save_projects(db, list(projects.values()), "import")
+        added, updated, unchanged = _save_projects(db, projects, "import")
     return {"added": added, "updated": updated, "unchanged": unchanged}
 
 
@@ -796,18 +670,13 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
 
     month = parse_month(month, "--month 月份")
     path = Path(path)
-    rows = read_rows(path, QUALITY_FIELDS, ["unit", "checked", "nulls", "wrong"], "抽查结果")
     units = _Units(db)
-    errors: list[str] = []
-    found: dict[tuple[int, str], dict] = {}
-    seen: dict[tuple[int, str], int] = {}
-    for where, rownum, rec in rows:
-        if all(clean_text(v) == "" for k, v in rec.items() if k != "seq"):
-            continue
-        reasons: list[str] = []
+    seen: dict[tuple[int, str], At] = {}
+
+    def check(rec: dict, at: At, reasons: list[str]) -> dict:
         unit = _try(reasons, units.resolve, clean_text(rec.get("unit")))
         resource = clean_text(rec.get("resource")) or None
-        nums = {}
+        nums: dict[str, Any] = {}
         for k, label in (("checked", "抽查记录数"), ("nulls", "空值数"), ("wrong", "错值数")):
             nums[k] = _try(reasons, parse_count, rec.get(k), label)
             if nums[k] is None and not any(label in r for r in reasons):
@@ -818,15 +687,13 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
             if nums["checked"] and nums[k] is not None and nums[k] > nums["checked"]:
                 reasons.append(f"{label} {nums[k]} 大于抽查记录数 {nums['checked']}")
         key = (unit.id if unit else 0, normalize_label(resource))
-        if unit and key in seen:
-            reasons.append(f"与第 {seen[key]} 行重复（同一单位、同一数据资源）")
-        if unit:
-            seen.setdefault(key, rownum)
-        if _check(errors, where, rownum, reasons):
-            found[key] = {"unit": unit, "resource": resource, **nums, "row": rownum}
-    _raise(path, errors, "抽查结果")
-    if not found:
-        raise FileReadError(f"{path}：抽查结果中没有数据（表头下面是空的）")
+        if unit and (first := first_row(seen, key, at)) is not None:
+            reasons.append(f"与{first}重复（同一单位、同一数据资源）")
+        return {"unit": unit, "resource": resource, **nums, "row": at.row}
+
+    found = collect_rows(
+        path, read_rows(path, QUALITY_FIELDS, ["unit", "checked", "nulls", "wrong"], "抽查结果"),
+        check, "抽查结果", "数据")
     _refuse_month(db, month, replace)
     _backup(db)
     with transaction(db):
@@ -838,12 +705,12 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
             "INSERT INTO quality_checks (month, unit_id, resource, checked, nulls, wrong,"
             " source_file, created_at) VALUES (?,?,?,?,?,?,?,?)",
             [(month, r["unit"].id, r["resource"], r["checked"], r["nulls"], r["wrong"],
-              path.name, now) for r in found.values()])
+              path.name, now) for r in found])
         audit.record(db, "quality", month, "change" if old else "import",
                      {"rows": old} if old else None,
                      {"rows": len(found), "source_file": path.name})
     return {"month": month, "rows": len(found),
-            "units": len({r["unit"].id for r in found.values()}), "replaced": old}
+            "units": len({r["unit"].id for r in found}), "replaced": old}
 
 
 def _refuse_month(db: Database, month: str, replace: bool) -> int:

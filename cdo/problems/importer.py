@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo.dates import timestamp
-from cdo.errors import CdoError, FileReadError, InvalidInputError, RowErrors
+from cdo.errors import FileReadError, InvalidInputError
 from cdo.problems.model import (
     DIMENSION_NAMES,
     DIMENSION_RULE_TEXT,
@@ -35,6 +35,15 @@ from cdo.sheets.read import (
     normalize_label,
     sheet_place,
 )
+from cdo.sheets.rows import (
+    HEADER_NOTE,
+    At,
+    Row,
+    collect_rows,
+    fill_merged,
+    is_unfilled,
+    try_reason,
+)
 
 if TYPE_CHECKING:
     from cdo.store.db import Database
@@ -52,8 +61,6 @@ FIELDS: dict[str, list[str]] = {
     "records": ["问题数据量", "问题数据条数", "问题数据数量", "问题条数", "数据量", "问题数量",
                 "问题记录数", "问题数据记录数", "涉及数据量", "涉及条数", "records"],
 }
-# A header's unit or note in brackets is not part of its name: 问题数据量（条）, 责任单位(盖章).
-_HEADER_NOTE = re.compile(r"[(（【\[][^)）】\]]{0,12}[)）】\]]")
 REQUIRED = ("unit", "resource", "dimension", "description")
 HEADERS_CN = {"unit": "责任单位", "resource": "数据资源名称", "dimension": "问题类型",
               "description": "问题描述", "records": "问题数据量"}
@@ -63,7 +70,6 @@ TEMPLATE_HEADERS = ["序号", "责任单位", "数据资源名称", "问题类�
 _FOOT_WORDS = ("合计", "总计", "小计", "共计")
 _NOTE_STARTS = ("注", "说明", "填表", "备注", "附注", "审核", "制表", "联系人", "联系电话",
                 "负责人", "签发", "签字", "盖章", "单位盖章", "日期")
-MAX_ERRORS_SHOWN = 200
 MAX_LIST_ROWS = 100_000  # a month's problem list; more is refused before it is kept
 
 
@@ -86,11 +92,6 @@ def _is_footer(rec: dict[str, Any]) -> bool:
         texts.get("dimension") or texts.get("description"))
 
 
-def _is_unfilled(rec: dict[str, Any]) -> bool:
-    """A row of a pre-numbered blank list: a 序号 (or nothing we read) and no problem."""
-    return all(clean_text(rec.get(k)) == "" for k in FIELDS if k != "seq")
-
-
 def _is_signature(rec: dict[str, Any]) -> bool:
     """A line under the table such as 填表人：… 审核人：… 联系电话：…: labels with a colon,
     and neither 责任单位 nor 数据资源名称."""
@@ -107,7 +108,7 @@ def _header_rows(rows: list[list[Any]], scan: int = 30) -> list[list[Any]]:
     text cells, and each row combined with the one below it, for two-level headers
     (问题情况 over 问题类型 | 问题描述 | 问题数据量) whose upper cells are merged down."""
     def label(v: Any) -> Any:
-        return _HEADER_NOTE.sub("", v) if isinstance(v, str) else v
+        return HEADER_NOTE.sub("", v) if isinstance(v, str) else v
 
     return [[label(v) for v in row] for row in rows[:scan]]
 
@@ -138,26 +139,11 @@ def _find_list_header(sheet, where: str = "") -> Any:
     return None
 
 
-def _fill_merged(sheet) -> None:
-    """Give every cell covered by a merge down a column (责任单位 spanning several rows)
-    the value of its top cell. A merge across columns (a 合计 or 注 line spread over the
-    table's width) is left alone: it is one value, not one per column."""
-    for (r, c), (tr, tc) in sheet.merged.items():
-        if (r, c) == (tr, tc) or r >= len(sheet.rows) or c != tc:
-            continue
-        top = sheet.rows[tr][tc] if tc < len(sheet.rows[tr]) else None
-        row = sheet.rows[r]
-        if c >= len(row):
-            row.extend([None] * (c + 1 - len(row)))
-        if row[c] is None or row[c] == "":
-            row[c] = top
-
-
 def read_problem_list(db: Database, path: Path, only: str | None = None) -> ParsedList:
     """Read and validate a problem list; raise RowErrors naming every bad row.
 
     Every sheet with the list's header is read, unless `only` names one."""
-    from cdo.roster.units import UnitIndex
+    from cdo.roster.units import RowUnits
     from cdo.sheets.read import read_table
 
     path = Path(path)
@@ -187,78 +173,49 @@ def read_problem_list(db: Database, path: Path, only: str | None = None) -> Pars
         merged = {s.name: s for s in read_table(path, merged=True, max_rows=MAX_LIST_ROWS)}
         found = [(merged[s.name], h) for s, h in found]
         for sheet, _ in found:
-            _fill_merged(sheet)
+            fill_merged(sheet)
 
-    index = UnitIndex.load(db)
-    resolved: dict[str, Any] = {}
-    problems: list[NewProblem] = []
-    errors: list[str] = []
+    units = RowUnits(db)
     mapped: dict[str, int] = {}
+
+    def problem(rec: dict[str, Any], at: At, reasons: list[str]) -> NewProblem | None:
+        unit = try_reason(reasons, units.resolve, clean_text(rec.get("unit")))
+        resource = clean_text(rec.get("resource"))
+        if not resource:
+            reasons.append("数据资源名称为空")
+        dim_text = clean_text(rec.get("dimension"))
+        dim = None
+        if not dim_text:
+            reasons.append("问题类型为空（应为 准确性、时效性、完整性 或 规范性）")
+        else:
+            try:
+                dim = parse_dimension(dim_text)
+                if (rule := dimension_rule(dim_text)) is not None:
+                    mapped[rule] = mapped.get(rule, 0) + 1
+            except InvalidInputError:
+                reasons.append(f"问题类型“{dim_text}”不认识"
+                               "（应为 准确性、时效性、完整性 或 规范性）")
+        description = clean_text(rec.get("description"))
+        if not description:
+            reasons.append("问题描述为空")
+        elif (why := description_error(description)) is not None:
+            reasons.append(why)
+        count = try_reason(reasons, parse_records, rec.get("records"))
+        if unit is None or dim is None:
+            return None
+        return NewProblem(unit, resource, dim, description, count, row=at.row)
+
+    rows: list[Row] = []
     many = len(found) > 1
     for sheet, header in found:
         where = f"工作表“{sheet.name}”" if many else ""
         records = list(iter_records(sheet.rows, header))
         # Signature lines (填表人：… 审核人：…) at the foot of the table are not problems.
         while records and (_is_signature(records[-1][1]) or _is_footer(records[-1][1])
-                           or _is_unfilled(records[-1][1])):
+                           or is_unfilled(records[-1][1])):
             records.pop()
-        for rownum, rec in records:
-            if _is_footer(rec) or _is_unfilled(rec):
-                continue
-            reasons = []
-            unit_text = clean_text(rec.get("unit"))
-            unit = None
-            if not unit_text:
-                reasons.append("责任单位为空")
-            else:
-                unit = resolved.get(unit_text)
-                if unit is None:
-                    try:
-                        unit = resolved[unit_text] = index.resolve(unit_text)
-                    except CdoError:
-                        cands = index.candidates(unit_text)
-                        if len(cands) > 1:
-                            reasons.append(f"责任单位“{unit_text}”不唯一（可能是 "
-                                           f"{'、'.join(u.name for u in cands)}），请写全称")
-                        else:
-                            reasons.append(f"责任单位“{unit_text}”不在单位名单中")
-            resource = clean_text(rec.get("resource"))
-            if not resource:
-                reasons.append("数据资源名称为空")
-            dim_text = clean_text(rec.get("dimension"))
-            dim = None
-            if not dim_text:
-                reasons.append("问题类型为空（应为 准确性、时效性、完整性 或 规范性）")
-            else:
-                try:
-                    dim = parse_dimension(dim_text)
-                    if (rule := dimension_rule(dim_text)) is not None:
-                        mapped[rule] = mapped.get(rule, 0) + 1
-                except InvalidInputError:
-                    reasons.append(f"问题类型“{dim_text}”不认识"
-                                   "（应为 准确性、时效性、完整性 或 规范性）")
-            description = clean_text(rec.get("description"))
-            if not description:
-                reasons.append("问题描述为空")
-            elif (why := description_error(description)) is not None:
-                reasons.append(why)
-            count = None
-            try:
-                count = parse_records(rec.get("records"))
-            except InvalidInputError as e:
-                reasons.append(str(e))
-            if reasons:
-                errors.append(f"{where}第 {rownum} 行：" + "；".join(reasons))
-            elif unit is not None and dim is not None:
-                problems.append(NewProblem(unit, resource, dim, description, count, row=rownum))
-    if errors:
-        shown = errors[:MAX_ERRORS_SHOWN]
-        if len(errors) > MAX_ERRORS_SHOWN:
-            shown.append(f"……另有 {len(errors) - MAX_ERRORS_SHOWN} 行有误，未一一列出")
-        raise RowErrors(
-            f"{path}：{len(errors)} 行有误，整份清单均未导入，请改正后重新导入：", shown)
-    if not problems:
-        raise FileReadError(f"{path}：清单中没有问题数据（表头下面是空的）")
+        rows += [(where, rownum, rec) for rownum, rec in records if not _is_footer(rec)]
+    problems = collect_rows(path, rows, problem, "清单", "问题数据")
     return ParsedList(problems, [s.name for s, _ in found], mapped)
 
 

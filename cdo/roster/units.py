@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cdo.dates import timestamp
-from cdo.errors import InvalidInputError, NotFoundError
+from cdo.errors import CdoError, InvalidInputError, NotFoundError
 from cdo.sheets.read import clean_text, has_controls, has_symbols, normalize_label
 from cdo.store import audit
 
@@ -151,6 +151,31 @@ class UnitIndex:
             names = "、".join(u.name for u in found)
             raise InvalidInputError(f"单位名称 {text.strip()!r} 不唯一，可能是：{names}，请写全称")
         return found[0]
+
+
+class RowUnits:
+    """The unit each row of an imported list names, resolved once per spelling; a bad
+    name is worded for the row's reasons (InvalidInputError naming the column)."""
+
+    def __init__(self, db: Database):
+        self.index = UnitIndex.load(db)
+        self.seen: dict[str, Unit] = {}
+
+    def resolve(self, text: str, label: str = "责任单位") -> Unit:
+        if not text:
+            raise InvalidInputError(f"{label}为空")
+        if text in self.seen:
+            return self.seen[text]
+        try:
+            unit = self.index.resolve(text)
+        except CdoError:
+            cands = self.index.candidates(text)
+            if len(cands) > 1:
+                raise InvalidInputError(f"{label}“{text}”不唯一（可能是 "
+                                        f"{'、'.join(u.name for u in cands)}），请写全称") from None
+            raise InvalidInputError(f"{label}“{text}”不在单位名单中") from None
+        self.seen[text] = unit
+        return unit
 
 
 def resolve_unit(db: Database, text: str) -> Unit:

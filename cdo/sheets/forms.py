@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cdo.errors import CdoError, InvalidInputError
+from cdo.errors import CdoError, InvalidInputError, os_reason
 from cdo.masking import mask_digits
 from cdo.sheets.read import INVISIBLE, Sheet, clean_text, has_symbols, normalize_label
 
@@ -650,7 +650,7 @@ def unreadable(e: OSError) -> str:
     if isinstance(e, PermissionError):
         return ("无法打开：没有读取权限，或文件正被 Excel/WPS 打开。"
                 "请关闭该文件（或检查文件权限）后再导入这一份")
-    return f"无法打开这个文件（{e.strerror or type(e).__name__}），请检查后再导入这一份"
+    return f"无法打开这个文件（{os_reason(e)}），请检查后再导入这一份"
 
 
 def lock_file(path: Path) -> bool:
@@ -703,7 +703,7 @@ def form_files(paths: list[Path]) -> tuple[list[Path], list[FormError]]:
                        if (why := _not_a_file(f, inside)) is not None]
             except OSError as e:
                 errors.append(FormError(
-                    str(p), None, f"无法读取这个文件夹（{e.strerror or type(e).__name__}），"
+                    str(p), None, f"无法读取这个文件夹（{os_reason(e)}），"
                                   "请检查文件夹权限"))
                 continue
             found = [f for f in inside if f.suffix.lower() in FORM_SUFFIXES]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cdo.errors import FileReadError
+from cdo.errors import FileReadError, os_reason
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit
 MAX_COLUMNS = 200        # no form or list we read is wider; wider rows are cut
@@ -120,7 +120,7 @@ def _check_file(path: Path) -> bytes:
         try:
             head = os.read(fd, 8)
         except OSError as e:
-            raise FileReadError(f"{path}：无法读取这个文件（{e.strerror}）") from None
+            raise FileReadError(f"{path}：无法读取这个文件（{os_reason(e)}）") from None
     finally:
         os.close(fd)
     if not head:
@@ -133,7 +133,7 @@ def unreadable(path: Path, e: OSError) -> FileReadError:
     if isinstance(e, PermissionError):
         return FileReadError(f"{path}：无法打开：没有读取权限，或文件正被 Excel/WPS 打开。"
                              "请关闭该文件（或检查文件权限）后再导入")
-    return FileReadError(f"{path}：无法打开这个文件（{e.strerror or type(e).__name__}）")
+    return FileReadError(f"{path}：无法打开这个文件（{os_reason(e)}）")
 
 
 def _is_ole(head: bytes) -> bool:

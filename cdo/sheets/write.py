@@ -36,7 +36,7 @@ from operator import add, itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
-from cdo.errors import FileReadError
+from cdo.errors import FileReadError, os_reason
 from cdo.masking import mask_numbers
 
 # ----------------------------------------------------------------------------- measures
@@ -891,8 +891,8 @@ def save_workbook(wb, path: Path) -> None:
     except FileExistsError:
         tmp.unlink()
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except PermissionError:
-        raise FileReadError(f"{path}：无法写入（没有权限）") from None
+    except OSError as e:  # no permission, a read-only stick, a folder like /proc
+        raise FileReadError(f"{path}：无法在这个文件夹写入文件（{os_reason(e)}）") from None
     try:
         with os.fdopen(fd, "wb") as f:
             _save(wb, f)
@@ -900,7 +900,7 @@ def save_workbook(wb, path: Path) -> None:
     except PermissionError:
         raise FileReadError(f"{path}：无法写入（文件可能正在 Excel 中打开，或没有权限）") from None
     except OSError as e:
-        raise FileReadError(f"{path}：无法写入（{e.strerror}）") from None
+        raise FileReadError(f"{path}：无法写入（{os_reason(e)}）") from None
     finally:
         if tmp.exists():
             tmp.unlink()

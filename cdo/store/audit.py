@@ -9,6 +9,7 @@ import json
 import os
 import shlex
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cdo.dates import timestamp
@@ -138,6 +139,39 @@ ENTITY_NAMES = {
     "calendar_local": "本地调整",
     "database": "数据库",
 }
+# The fields changes name, as the clerk reads them in `cdo log` (JSON keeps the keys).
+FIELD_NAMES = {
+    "added": "新增条数", "added_on": "添加日期", "alias": "别名", "appointed_on": "任命日期",
+    "approved_on": "立项日期", "attendee": "出席人", "birth_month": "出生年月",
+    "category": "类别", "changed": "修改条数", "closed_on": "销号日期", "content": "任务内容",
+    "created_at": "导入时间", "days": "日期", "description": "问题描述", "dimension": "问题类型",
+    "done_on": "完成日期", "due_on": "整改期限", "education": "学历学位", "end_reason": "离任原因",
+    "ended_on": "离任日期", "entries": "目录条数", "ethnicity": "民族", "file": "文件",
+    "filed_on": "备案日期", "finalized_at": "定稿时间", "fingerprint": "定稿校验码",
+    "first_late_on": "首次逾期日", "gender": "性别", "held_on": "举行日期", "ids": "问题编号",
+    "import_id": "导入编号", "incomplete": "未评满项数", "issued_on": "下发日期", "kind": "类型",
+    "list": "清单", "meeting": "会议", "month": "月份", "name": "名称",
+    "native_place": "籍贯", "negotiated_until": "协商期限", "note": "备注", "on": "日期",
+    "online_on": "上线日期", "original_due_on": "原整改期限", "phone": "联系电话",
+    "points": "得分", "political_status": "政治面貌", "position": "工作单位及职务",
+    "problems": "问题数", "provisional": "期限暂定", "reason": "原因", "received_on": "收到日期",
+    "recommendation": "推荐意见", "recommended_on": "推荐日期", "records": "数据量",
+    "rectified_on": "整改日期", "reminder_id": "催办编号", "removed": "撤回条数",
+    "removed_on": "移除日期", "reporter": "反馈人", "resource": "数据资源名称",
+    "restored": "恢复条数", "resume": "简历", "row": "清单行号", "rows": "行数",
+    "sent_on": "催办日期", "short": "简称", "skills": "专业特长", "source": "来源",
+    "source_file": "来源文件", "spotcheck_id": "抽查编号", "stage": "阶段", "status": "状态",
+    "systems": "系统数", "title": "名称", "typical": "典型案例", "unit": "单位",
+    "version": "版本", "withdrawn_at": "撤回时间", "work_plan": "工作思路", "year": "年度",
+}
+# Where a field means something else for one kind of record.
+ENTITY_FIELD_NAMES = {
+    ("cdo", "name"): "姓名", ("specialist", "name"): "姓名",
+    ("reminder", "problems"): "问题编号", ("notice", "problems"): "问题编号",
+    ("task", "due_on"): "完成时限",
+}
+YES_NO_FIELDS = ("provisional", "typical")  # stored as 0/1 or true/false
+
 ACTION_NAMES = {
     "add": "新增",
     "create": "新增",
@@ -264,11 +298,17 @@ def masked(record: Any) -> Any:
     return out
 
 
-def compact_diff(before: Any, after: Any, *, max_fields: int = 6, mask: bool = True) -> str:
+ValueNames = Mapping[tuple[str, str], Mapping[Any, str]]
+
+
+def compact_diff(before: Any, after: Any, *, max_fields: int = 6, mask: bool = True,
+                 entity: str | None = None, values: ValueNames | None = None) -> str:
     """A one-glance summary of a change: `字段: 旧 → 新` for what differs.
 
     A record added shows its fields, a record removed shows what it was. With `mask`,
-    phone numbers are masked.
+    phone numbers are masked. Fields are named in Chinese (FIELD_NAMES); a coded value
+    is shown by its name from `values` ({(entity, field): {code: name}}), true/false as
+    是/否.
     """
     if not isinstance(before, dict) and not isinstance(after, dict):
         if before == after:
@@ -280,17 +320,32 @@ def compact_diff(before: Any, after: Any, *, max_fields: int = 6, mask: bool = T
     a = after if isinstance(after, dict) else {}
     # compare the real values, show the masked ones
     bm, am = (masked(b), masked(a)) if mask else (b, a)
+    names = values or {}
+
+    def field(k: str) -> str:
+        return ENTITY_FIELD_NAMES.get((entity or "", k)) or FIELD_NAMES.get(k, k)
+
+    def shown(k: str, v: Any) -> str:
+        if isinstance(v, bool) or (k in YES_NO_FIELDS and v in (0, 1)):
+            return "是" if v else "否"
+        if isinstance(v, list) and all(isinstance(x, int) for x in v):
+            return "、".join(map(str, v)) or "空"
+        coded = names.get((entity or "", k))
+        if coded is not None and isinstance(v, str | int) and v in coded:
+            return coded[v]
+        return _short(v)
+
     parts: list[str] = []
     if before is None:
-        parts = [f"{k}={_short(am[k])}" for k, v in a.items() if v not in (None, "")]
+        parts = [f"{field(k)}={shown(k, am[k])}" for k, v in a.items() if v not in (None, "")]
     elif after is None:
-        parts = [f"-{k}={_short(bm[k])}" for k, v in b.items() if v not in (None, "")]
+        parts = [f"-{field(k)}={shown(k, bm[k])}" for k, v in b.items() if v not in (None, "")]
     else:
         for k in list(b) + [k for k in a if k not in b]:
             if b.get(k) != a.get(k):
-                changed = f"{k}: {_short(bm.get(k))} → {_short(am.get(k))}"
+                changed = f"{field(k)}: {shown(k, bm.get(k))} → {shown(k, am.get(k))}"
                 if bm.get(k) == am.get(k):
-                    changed = f"{k}: 已修改（{_short(am.get(k))}）"
+                    changed = f"{field(k)}: 已修改（{shown(k, am.get(k))}）"
                 parts.append(changed)
     more = len(parts) - max_fields
     text = "；".join(parts[:max_fields])

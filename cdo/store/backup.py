@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cdo.errors import CdoError, ExitCode, FileReadError
+from cdo.errors import CdoError, ExitCode, FileReadError, os_reason
 
 if TYPE_CHECKING:
     from cdo.store.db import Database
@@ -76,7 +76,7 @@ def _reserve(folder: Path, stem: str) -> Path:
             n += 1
             continue
         except OSError as e:
-            raise CdoError(f"无法创建备份文件 {path}：{e.strerror}") from None
+            raise CdoError(f"无法创建备份文件 {path}：{os_reason(e)}") from None
         os.close(fd)
         return path
 
@@ -94,7 +94,7 @@ def _ensure_folder(folder: Path) -> None:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as e:
-        raise CdoError(f"无法创建备份文件夹 {folder}：{e.strerror}") from None
+        raise CdoError(f"无法创建备份文件夹 {folder}：{os_reason(e)}") from None
 
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -138,7 +138,7 @@ def copy_database(src: Path, dest: Path, *, reserved: bool = False) -> int:
             _publish(tmp, dest, reserved)
             done = True
     except OSError as e:
-        raise CdoError(f"无法写入备份文件 {dest}：{e.strerror}") from None
+        raise CdoError(f"无法写入备份文件 {dest}：{os_reason(e)}") from None
     except sqlite3.DatabaseError as e:
         if "full" in str(e) or "disk I/O" in str(e):
             raise CdoError(f"备份失败：{dest.parent} 所在磁盘空间已满，没有留下备份文件；"

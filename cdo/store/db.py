@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from cdo.errors import CdoError
+from cdo.errors import CdoError, os_reason
 
 BUSY_TIMEOUT_MS = 30_000
+BUSY = "数据库正被另一位同事的命令占用，请稍后再试"
 DEFAULT_DB = "cdo.db"
 Params = Sequence[Any] | dict[str, Any] | None
+T = TypeVar("T")
 
 
 class Database:
@@ -70,10 +72,19 @@ def resolve_path(path: str | None) -> Path:
         raise CdoError("数据库路径“:memory:”不是文件，写入的内容不会保存；请用 --db 指定一个 .db 文件")
     if text.lower().startswith("file:"):
         raise CdoError(f"数据库路径“{text}”像是 SQLite 的 URI 写法，cdo 不支持；请直接写文件路径，如 cdo.db")
+    if text.endswith(("/", os.sep)):
+        raise CdoError(f"数据库路径 {text} 以“/”结尾，是文件夹的写法；请写数据库文件名，"
+                       f"如 {text.rstrip('/' + os.sep) or '.'}/cdo.db")
     if text.lower().endswith(("-wal", "-shm", "-journal")):
         raise CdoError(f"数据库路径 {text} 是 SQLite 的日志文件（-wal/-shm/-journal），不是数据库本身；"
                        "请用 --db 指定 .db 文件")
     return Path(text)
+
+
+_SQLITE_WORDS = {
+    "file is not a database": "不是 SQLite 数据库文件",
+    "database disk image is malformed": "文件内容已损坏",
+}
 
 
 def _create_owner_only(path: Path) -> None:
@@ -84,7 +95,7 @@ def _create_owner_only(path: Path) -> None:
     try:
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     except OSError as e:
-        raise CdoError(f"无法创建数据库文件 {path}：{e.strerror}") from None
+        raise CdoError(f"无法创建数据库文件 {path}：{os_reason(e)}") from None
     os.close(fd)
 
 
@@ -113,7 +124,7 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
                                "（请检查路径和读写权限）") from None
             except (sqlite3.DatabaseError, UnicodeDecodeError) as e:
                 # a scribbled-over schema can make SQLite's own message undecodable
-                detail = f"（{e}）" if isinstance(e, sqlite3.Error) else ""
+                detail = f"（{_SQLITE_WORDS.get(str(e), e)}）" if isinstance(e, sqlite3.Error) else ""
                 raise CdoError(f"数据库文件 {p} 已损坏或不是 cdo 数据库{detail}；"
                                "如是损坏，请用 cdo restore 恢复一份备份") from None
         finally:
@@ -127,22 +138,34 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
             db.execute("PRAGMA query_only=ON")
             db.cdo_read_only = newer
             return db
-        with _retry_busy():
-            _apply_migrations(db)
+        _apply_migrations(db)
     return db
 
 
 def _apply_migrations(db: Database) -> None:
-    """Run the migrations the database has not had yet (none, on almost every open)."""
+    """Run the migrations the database has not had yet (none, on almost every open).
+
+    All of them in one write transaction, decided under its lock: two commands opening a
+    new (or older) file at once must not both create its tables, and nobody may see it
+    half upgraded."""
     from cdo.store.schema_check import applied_migrations, snapshot
 
-    if applied_migrations(db.conn) == list(snapshot().migrations):
+    current = list(snapshot().migrations)
+    if applied_migrations(db.conn) == current:
         return
     from sqlite_utils import Database as SqliteUtilsDatabase
 
     from cdo.store.schema import migrations
 
-    migrations.apply(SqliteUtilsDatabase(db.conn, execute_plugins=False))
+    begin_immediate(db.conn)
+    try:
+        if applied_migrations(db.conn) != current:  # another command may have done it
+            migrations.apply(SqliteUtilsDatabase(db.conn, execute_plugins=False))
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
 
 
 def _check_schema(db: Database, path: Path | None) -> str | None:
@@ -158,8 +181,7 @@ def _check_schema(db: Database, path: Path | None) -> str | None:
     if path is None:
         return None
     try:
-        with _retry_busy():
-            diffs = schema_differences(db.conn)
+        diffs = _consistent_read(db.conn, schema_differences)
     except DamagedSchemaError as e:
         db.conn.close()
         raise CdoError(f"数据库 {path} 已损坏（{e}）；请用 cdo restore 恢复一份备份") from None
@@ -186,24 +208,50 @@ def explain_error(e: sqlite3.Error, path: Path | None = None) -> str | None:
     if "disk i/o error" in text:
         return f"读写{where}时出错（磁盘已满或无法写入），本次没有保存任何内容"
     if "locked" in text or "busy" in text:
-        return "数据库正被另一位同事的命令占用，请稍后再试"
+        return BUSY
     return None
 
 
-@contextmanager
-def _retry_busy(attempts: int = 5) -> Iterator[None]:
-    # busy_timeout covers most waits; this covers the rare SQLITE_BUSY that
-    # SQLite returns at once (a lock upgrade that would deadlock).
-    for attempt in range(attempts):
-        try:
-            yield
-            return
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) and "busy" not in str(e):
-                raise
-            if attempt == attempts - 1:
-                raise CdoError("数据库正被另一位同事的命令占用，请稍后再试") from None
-            time.sleep(0.2 * (attempt + 1))
+def _consistent_read(conn: sqlite3.Connection, read: Callable[[sqlite3.Connection], T]) -> T:
+    """`read(conn)` inside one read transaction: its statements see one state of the file,
+    not a migration another command is committing between them."""
+    conn.execute("BEGIN")
+    try:
+        return read(conn)
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+WAIT_LIMIT_S = 60  # how long a write waits for another command's to end
+_WAIT_STEP_MS = 200  # SQLite waits in C: a Ctrl-C is seen between steps
+
+
+def begin_immediate(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE: take the write lock, waiting up to WAIT_LIMIT_S for another
+    command's writes to end. After a second the clerk is told it is waiting; a Ctrl-C
+    stops the wait at once (within a step)."""
+    import sys
+
+    conn.execute(f"PRAGMA busy_timeout={_WAIT_STEP_MS}")
+    start, told = time.monotonic(), False
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise CdoError(explain_error(e) or f"数据库无法写入：{e}") from None
+            waited = time.monotonic() - start
+            if waited > WAIT_LIMIT_S:
+                raise CdoError(BUSY)
+            if waited > 1 and not told:
+                print(f"cdo: 数据库正被另一位同事的命令占用，正在等待（最多 {WAIT_LIMIT_S} 秒，"
+                      "按 Ctrl+C 放弃）…", file=sys.stderr, flush=True)
+                told = True
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 # Connections opened for the CLI command being run (open_for_command). Their writes stay
@@ -271,16 +319,7 @@ def transaction(db: Database, *, save_now: bool = False) -> Iterator[Database]:
         if save_now and _held(conn):
             _commit(conn, _held_since.pop(id(conn), 0))
         return
-    for attempt in range(8):
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            break
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) and "busy" not in str(e):
-                raise CdoError(explain_error(e) or f"数据库无法写入：{e}") from None
-            if attempt == 7:
-                raise CdoError("数据库正被另一位同事的命令占用，请稍后再试") from None
-            time.sleep(0.1 * (attempt + 1))
+    begin_immediate(conn)
     try:
         first = _last_audit_id(conn)
         yield db

@@ -1,0 +1,152 @@
+"""The row loop every list importer shares: headers found by name (notes in brackets
+ignored), merged cells filled down, notes under the table passed over, each row's
+reasons collected in one pass, and the list refused whole, every bad row named, when
+any row is bad. An importer states only its fields, how it reads one row, and its write.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+
+from cdo.errors import FileReadError, InvalidInputError, RowErrors
+from cdo.sheets.read import Sheet, clean_text, find_header, iter_records, sheet_place
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+MAX_ERRORS_SHOWN = 200
+# A header's unit or note in brackets is not part of its name: 问题数据量（条）, 责任单位(盖章).
+HEADER_NOTE = re.compile(r"[(（【\[][^)）】\]]{0,12}[)）】\]]")
+# 合计 …, 注：…, 填表人：… — but not a record named 注册登记信息 or 说明书数据
+_FOOTER = re.compile(r"^\s*(?:(?:合计|总计|小计|共计)\b|(?:合计|总计|小计|共计)\s*[:：\d]|"
+                     r"(?:注|说明|填表|审核|制表|联系|负责)[^:：]{0,6}[:：])")
+
+_NUMBER = re.compile(r"[-+]?[\d,，]*\.?\d+%?")
+Row = tuple[str, int, dict[str, Any]]  # (where: the sheet, when several; row number; {field: raw})
+
+
+class At(NamedTuple):
+    """Where a record stands: its sheet (工作表“…”, when the file has several) and row."""
+
+    where: str
+    row: int
+
+
+def fill_merged(sheet: Sheet) -> None:
+    """Give every cell covered by a merge down a column (责任单位 spanning several rows)
+    the value of its top cell. A merge across columns (a 合计 or 注 line spread over the
+    table's width) is left alone: it is one value, not one per column."""
+    for (r, c), (tr, tc) in sheet.merged.items():
+        if (r, c) == (tr, tc) or r >= len(sheet.rows) or c != tc:
+            continue
+        top = sheet.rows[tr][tc] if tc < len(sheet.rows[tr]) else None
+        row = sheet.rows[r]
+        if c >= len(row):
+            row.extend([None] * (c + 1 - len(row)))
+        if row[c] is None or row[c] == "":
+            row[c] = top
+
+
+def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequence[str],
+              what: str) -> list[Row]:
+    """(where, row number, {field: raw}) for every data row of every sheet with the header.
+
+    Raises FileReadError when no sheet has a header naming every required field."""
+    from cdo.sheets.read import read_table
+
+    path = Path(path)
+    sheets = read_table(path, merged=path.suffix.lower() not in (".csv", ".txt"))
+    found = []
+    for sheet in sheets:
+        head = [[HEADER_NOTE.sub("", v) if isinstance(v, str) else v for v in row]
+                for row in sheet.rows[:30]]
+        header = find_header(head, fields, required, where=sheet_place(path, sheet.name))
+        if header is not None:
+            fill_merged(sheet)
+            found.append((sheet, header))
+    if not found:
+        names = "、".join(fields[k][0] for k in required)
+        raise FileReadError(f"{path}：没有找到{what}的表头（须有 {names} 这几列）")
+    out = []
+    many = len(found) > 1
+    for sheet, header in found:
+        where = f"工作表“{sheet.name}”" if many else ""
+        out += [(where, rownum, rec) for rownum, rec in iter_records(sheet.rows, header)
+                if not _is_footer(rec)]
+    return out
+
+
+def _is_footer(rec: Mapping[str, Any]) -> bool:
+    """A totals line or a note under the table, not a record: one text such as 合计 or
+    注：…, alone or beside numbers only (合计 | | 1,100 | 15 | 3)."""
+    texts = [t for t in map(clean_text, rec.values())
+             if t and not _NUMBER.fullmatch(t.replace(" ", ""))]
+    return len(texts) == 1 and bool(_FOOTER.match(texts[0]))
+
+
+def is_unfilled(rec: Mapping[str, Any]) -> bool:
+    """A row of a pre-numbered blank list: a 序号 and nothing else."""
+    return all(clean_text(v) == "" for k, v in rec.items() if k != "seq")
+
+
+def try_reason(reasons: list[str], fn: Callable[..., T], *args: Any) -> T | None:
+    """fn(*args), or None with its InvalidInputError's message added to the row's reasons."""
+    try:
+        return fn(*args)
+    except InvalidInputError as e:
+        reasons.append(str(e))
+        return None
+
+
+def first_row(seen: dict[K, At], key: K, at: At) -> str | None:
+    """Where `key` first stood (第 N 行, with its sheet when that is another), or None when
+    it is new (it is then `at`'s)."""
+    first = seen.get(key)
+    if first is None:
+        seen[key] = at
+        return None
+    return f"{first.where if first.where != at.where else ''}第 {first.row} 行"
+
+
+def check_row(errors: list[str], where: str, rownum: int, reasons: list[str]) -> bool:
+    """Whether the row is good; a bad one is added to `errors`, named with its reasons."""
+    if reasons:
+        errors.append(f"{where}第 {rownum} 行：" + "；".join(reasons))
+    return not reasons
+
+
+def raise_row_errors(path: Path, errors: list[str], what: str) -> None:
+    """Refuse the whole `what` (清单, 目录清单 …) when any row is bad, naming the first 200."""
+    if errors:
+        shown = errors[:MAX_ERRORS_SHOWN]
+        if len(errors) > MAX_ERRORS_SHOWN:
+            shown.append(f"……另有 {len(errors) - MAX_ERRORS_SHOWN} 行有误，未一一列出")
+        raise RowErrors(f"{path}：{len(errors)} 行有误，整份{what}均未导入，请改正后重新导入：",
+                        shown)
+
+
+def collect_rows(path: Path, rows: Sequence[Row],
+                 read_row: Callable[[dict[str, Any], At, list[str]], T | None],
+                 what: str, items: str) -> list[T]:
+    """What `read_row(record, At(sheet, row), reasons)` makes of each filled row, all or
+    nothing.
+
+    `read_row` adds what is wrong with the row to `reasons`; a row with none gives its
+    item (None: nothing to keep). Raises RowErrors naming every bad row, and
+    FileReadError when no row gives an item (“{what}中没有{items}”)."""
+    out: list[T] = []
+    errors: list[str] = []
+    for where, rownum, rec in rows:
+        if is_unfilled(rec):
+            continue
+        reasons: list[str] = []
+        item = read_row(rec, At(where, rownum), reasons)
+        if check_row(errors, where, rownum, reasons) and item is not None:
+            out.append(item)
+    raise_row_errors(path, errors, what)
+    if not out:
+        raise FileReadError(f"{path}：{what}中没有{items}（表头下面是空的）")
+    return out
