@@ -263,7 +263,10 @@ def wrap_header(header: str, width: float) -> list[str]:
 
 def _text_lines(text: str, width: float) -> int:
     usable = max(1.0, width - 1)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(text).split("\n"))
+    text = str(text)
+    if "\n" not in text and 2 * len(text) <= usable:  # fits even if every glyph is wide
+        return 1
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
 
 
 def _capped_width(line: str) -> int:
