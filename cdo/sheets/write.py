@@ -976,7 +976,7 @@ def _save(wb, f) -> None:
             with self._archive.open(ws.path[1:], "w") as dest:
                 dest.write(head.encode())
                 for chunk in body.xml():
-                    dest.write(chunk.encode())
+                    dest.write(chunk.encode("utf-8", "xmlcharrefreplace"))  # as openpyxl
                 dest.write(tail.encode())
             self._archive.compresslevel = None
             self.manifest.append(ws)
