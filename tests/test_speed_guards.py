@@ -67,8 +67,9 @@ def test_a_command_builds_only_its_own_group():
 def test_help_lists_every_group_in_order(cli):
     from cdo.cli import GROUPS
 
-    listed = [line.split()[0] for line in cli("--help").stdout.split("命令：")[1].splitlines()
-              if line.strip()]
+    import re
+
+    listed = re.findall(r"^  ([a-z]+) ", cli("--help").stdout.split("命令：")[1], re.M)
     assert listed == ["demo", "log", "backup", "restore", "serve", *GROUPS]
     assert len(GROUPS) == 9
 
