@@ -65,9 +65,9 @@ def test_a_command_builds_only_its_own_group():
 
 
 def test_help_lists_every_group_in_order(cli):
-    from cdo.cli import GROUPS
-
     import re
+
+    from cdo.cli import GROUPS
 
     listed = re.findall(r"^  ([a-z]+) ", cli("--help").stdout.split("命令：")[1], re.M)
     assert listed == ["demo", "log", "backup", "restore", "serve", *GROUPS]
