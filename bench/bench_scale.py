@@ -10,9 +10,12 @@ the same query on the same file where one applies:
     no later events) and as of AS_PAST (events after it are replayed);
   * `cdo spotcheck list --format json` and `--format csv` over all problems;
   * `cdo spotcheck new` of a 10,000-row list (on a copy of the database);
-  * `cdo score --year 2024` (the ranking; 2,000 units × 15 items).
+  * `cdo score --year 2024` (the ranking; 2,000 units × 15 items);
+  * `cdo report annual --year 2024` (the year's workbook: the year's problems, one row
+    each, and 30,000 rows of 评价依据 from the evidence `build_evidence` adds).
 
     python bench/bench_scale.py [--sizes 20000,200000,1000000] [--runs 3] [--keep]
+                                [--only annual,ranking]
 
 Goals (issue 11): overdue JSON/CSV within 1.5× of the sqlite3 shell and under 100 MiB at
 200,000 overdue problems; the past-date path within 2× of today's; growth linear.
@@ -94,10 +97,10 @@ def build(path: Path, n: int) -> None:
                      " VALUES (?,?,?,?,?)",
                      [(i + 1, f"达州市测试单位{i:04d}", f"测试{i:04d}", cats[i % 4], now)
                       for i in range(UNITS)])
-    conn.executemany("INSERT INTO cdos (unit_id, name, status, created_at, updated_at)"
-                     " VALUES (?,?,?,?,?)",
-                     [(i + 1, f"首席{i:04d}", "appointed", now, now)
-                      for i in range(UNITS) if i % 7])
+    conn.executemany("INSERT INTO cdos (unit_id, name, position, status, recommended_on,"
+                     " appointed_on, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                     [(i + 1, f"首席{i:04d}", "副局长", "appointed", "2023-03-10",
+                       "2023-04-20", now, now) for i in range(UNITS) if i % 7])
     per_month = n // len(MONTHS)
     pid = eid = 0
     for k, month in enumerate(MONTHS):
@@ -145,12 +148,80 @@ def build(path: Path, n: int) -> None:
         "INSERT INTO scores (year, unit_id, item, points, updated_at) VALUES (?,?,?,?,?)",
         [(YEAR, u + 1, item.no, rnd.randint(int(item.max * 0.5) * 2, int(item.max) * 2) / 2,
           now) for u in range(UNITS) for item in table.items])
+    build_evidence(conn, rnd, now)
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
     conn.close()
     print(f"  built {n:,} problems in {time.perf_counter() - t0:.1f} s "
           f"({path.stat().st_size / 1e6:.0f} MB)", flush=True)
+
+
+def build_evidence(conn: sqlite3.Connection, rnd: random.Random, now: str) -> None:
+    """The records behind the year's evaluation, as a province's office would hold them
+    (what `report annual` and `score suggest` read): two data specialists a unit, 10
+    meetings and trainings of YEAR with every unit's attendance, work plans and
+    summaries, a resource catalogue of 20 entries and a list of 5 systems a unit, 5 tasks
+    and a project a unit, and a quality check a unit every month of YEAR."""
+    from cdo.sheets.read import normalize_label
+
+    units = range(1, UNITS + 1)
+    conn.executemany(
+        "INSERT INTO specialists (unit_id, name, phone, added_on) VALUES (?,?,?,?)",
+        [(u, f"专员{u:04d}{k}", f"1380000{u:04d}", "2023-05-01") for u in units for k in "甲乙"])
+    meetings = [(m + 1, "training" if m % 3 == 2 else "meeting",
+                 f"{YEAR}-{m + 2:02d}-15", f"首席数据官工作推进会第{m + 1}次") for m in range(10)]
+    conn.executemany("INSERT INTO meetings (id, kind, held_on, title, created_at)"
+                     " VALUES (?,?,?,?,?)", [(*m, now) for m in meetings])
+    statuses = ["present"] * 14 + ["deputy", "deputy", "excused", "absent"]
+    conn.executemany(
+        "INSERT INTO attendance (meeting_id, unit_id, status) VALUES (?,?,?)",
+        [(m[0], u, rnd.choice(statuses)) for m in meetings for u in units if rnd.random() < 0.95])
+    conn.executemany(
+        "INSERT INTO duty_reports (unit_id, year, kind, received_on, created_at)"
+        " VALUES (?,?,?,?,?)",
+        [(u, YEAR, kind, f"{YEAR + (kind == 'summary')}-{1 + rnd.randrange(2):02d}-"
+          f"{1 + rnd.randrange(28):02d}", now)
+         for u in units for kind in ("plan", "summary") if rnd.random() < 0.9])
+    shares = ["unconditional", "conditional", "none"]
+    grades = ["general", "important", "core"]
+    conn.executemany(
+        "INSERT INTO catalog_versions (id, unit_id, received_on, entries, created_at)"
+        " VALUES (?,?,?,?,?)", [(u, u, f"{YEAR}-03-{1 + u % 28:02d}", 20, now) for u in units])
+    conn.executemany(
+        "INSERT INTO catalog_entries (version_id, name, name_key, frequency, share, open,"
+        " dictionary, grade, row) VALUES (?,?,?,?,?,?,?,?,?)",
+        [(u, name, normalize_label(name), rnd.choice(["每日", "每月", None]),
+          rnd.choice(shares), rnd.choice(shares), rnd.randrange(2), rnd.choice(grades), k + 2)
+         for u in units for k in range(20)
+         for name in [f"数据资源{rnd.randrange(5000)}"]])
+    conn.executemany(
+        "INSERT INTO system_lists (id, unit_id, received_on, created_at) VALUES (?,?,?,?)",
+        [(u, u, f"{YEAR}-04-{1 + u % 28:02d}", now) for u in units])
+    conn.executemany(
+        "INSERT INTO systems (list_id, name, kind, connected, connected_on, row)"
+        " VALUES (?,?,?,?,?,?)",
+        [(u, f"业务系统{k}", "self" if k < 3 else "line", c, f"{YEAR}-06-30" if c else None, k + 2)
+         for u in units for k in range(5) for c in [int(rnd.random() < 0.7)]])
+    tasks = [("share", k) for k in range(3)] + [("return", 0), ("open-plan", 0)]
+    conn.executemany(
+        "INSERT INTO evidence_tasks (list, unit_id, content, content_key, due_on, done_on,"
+        " created_at) VALUES (?,?,?,?,?,?,?)",
+        [(kind, u, text, normalize_label(text), f"{YEAR}-{3 + 2 * k:02d}-30",
+          f"{YEAR}-{2 + 2 * k:02d}-{1 + rnd.randrange(28):02d}" if rnd.random() < 0.8 else None,
+          now) for u in units for kind, k in tasks
+         for text in [f"{'共享' if kind == 'share' else '回流'}任务{k + 1}：数据资源{u % 5000}"]])
+    conn.executemany(
+        "INSERT INTO projects (unit_id, name, name_key, kind, stage, approved_on, online_on,"
+        " typical, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [(u, name, normalize_label(name), "application", "running", f"{YEAR}-02-01",
+          f"{YEAR}-08-01", int(u % 10 == 0), now, now)
+         for u in units if u % 2 for name in [f"数据应用示范{u:04d}"]])
+    conn.executemany(
+        "INSERT INTO quality_checks (month, unit_id, resource, checked, nulls, wrong,"
+        " created_at) VALUES (?,?,?,?,?,?,?)",
+        [(f"{YEAR}-{m:02d}", u, f"数据资源{u % 5000}", 1000, rnd.randrange(50),
+          rnd.randrange(30), now) for u in units for m in range(1, 13)])
 
 
 def write_list(path: Path, seed: int, rows: int = 10_000) -> None:
@@ -223,7 +294,8 @@ def _list_json_sql(db, cal) -> str:
     return sql
 
 
-def bench_size(n: int, folder: Path, runs: int, keep: bool) -> dict:
+def bench_size(n: int, folder: Path, runs: int, keep: bool, only: set[str] | None = None
+               ) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / f"problems-{n}.db"
     if not (keep and db.exists()):
@@ -236,11 +308,13 @@ def bench_size(n: int, folder: Path, runs: int, keep: bool) -> dict:
         [AS_OF.isoformat()]).fetchone()[0]
     replayed = conn.execute("SELECT COUNT(DISTINCT problem_id) FROM problem_events"
                             " WHERE on_date > ?", [AS_PAST.isoformat()]).fetchone()[0]
+    year_rows = conn.execute("SELECT COUNT(*) FROM problems WHERE month LIKE ?",
+                             [f"{YEAR}-%"]).fetchone()[0]
     conn.close()
     py = sys.executable
     cdo = [py, "-m", "cdo", "--db", str(db)]
     sqlite = [shutil.which("sqlite3") or "sqlite3", "-readonly", str(db)]
-    out: dict = {"n": n, "overdue": overdue, "replayed": replayed}
+    out: dict = {"n": n, "overdue": overdue, "replayed": replayed, "year rows": year_rows}
     cases = {
         "overdue json": [*cdo, "report", "overdue", "--as-of", str(AS_OF), "-f", "json"],
         "overdue csv": [*cdo, "report", "overdue", "--as-of", str(AS_OF), "-f", "csv"],
@@ -248,9 +322,14 @@ def bench_size(n: int, folder: Path, runs: int, keep: bool) -> dict:
         "list json": [*cdo, "spotcheck", "list", "--as-of", str(AS_OF), "-f", "json"],
         "list csv": [*cdo, "spotcheck", "list", "--as-of", str(AS_OF), "-f", "csv"],
         "ranking": [*cdo, "score", "--year", str(YEAR), "-f", "json"],
+        "annual": [*cdo, "report", "annual", "--year", str(YEAR), "--as-of", str(AS_OF),
+                   "-o", str(folder / "annual.xlsx"), "--force"],
     }
     for name, cmd in cases.items():
-        out[name] = measure(cmd, runs)
+        if only is None or name in only:
+            out[name] = measure(cmd, runs)
+    if only is not None:
+        return out
     floors = {"overdue json": "overdue-json", "overdue csv": "overdue-csv",
               "list json": "list-json", "list csv": "list-csv"}
     for name, kind in floors.items():
@@ -292,9 +371,12 @@ def report(results: list[dict]) -> None:
                           ("list json", "`spotcheck list -f json` (all)"),
                           ("list csv", "`spotcheck list -f csv` (all)"),
                           ("ranking", "`score --year` (2,000 units)"),
+                          ("annual", f"`report annual` ({r['year rows']:,} problems of {YEAR})"),
                           ("import", "`spotcheck new`, 10,000 rows")]:
+            if key not in r:
+                continue
             floor = r.get(key + " floor")
-            if key == "overdue json past":
+            if key == "overdue json past" and "overdue json" in r:
                 ratio = f"{r[key][1] / r['overdue json'][1]:.2f}× today's path"
             elif floor:
                 ratio = f"{r[key][1] / floor[1]:.2f}×"
@@ -311,12 +393,14 @@ def main() -> None:
     ap.add_argument("--sizes", default="20000,200000,1000000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="reuse databases built earlier")
+    ap.add_argument("--only", help="time only these commands (e.g. annual,ranking), no floors")
     args = ap.parse_args()
     folder = Path(args.dir)
     results = []
     for n in (int(s) for s in args.sizes.split(",")):
         print(f"== {n:,} problems", flush=True)
-        results.append(bench_size(n, folder, args.runs, args.keep))
+        only = set(args.only.split(",")) if args.only else None
+        results.append(bench_size(n, folder, args.runs, args.keep, only))
         report(results[-1:])
     print(f"\nAll sizes (median of {args.runs} runs, whole process; ratios of CPU time, the "
           "steadier figure on a shared machine):")
