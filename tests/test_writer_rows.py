@@ -81,7 +81,10 @@ def _seen(path):
     for row in ws.iter_rows():
         for c in row:
             f, a, b = c.font, c.alignment, c.border
-            cells[c.coordinate] = (c.value, c.data_type, c.number_format, f.name, f.sz, f.b,
+            value = c.value
+            if isinstance(value, str):  # openpyxl keeps a CR with lxml installed, not without
+                value = value.replace("\r", "\n")
+            cells[c.coordinate] = (value, c.data_type, c.number_format, f.name, f.sz, f.b,
                                    a.horizontal, a.vertical, a.wrap_text, b.left.style)
     heights = {k: d.height for k, d in ws.row_dimensions.items() if d.height}
     return ws.dimensions, cells, heights, sorted(map(str, ws.merged_cells.ranges))
