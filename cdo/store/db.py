@@ -118,7 +118,7 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
             try:
                 conn = sqlite3.connect(p, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
                 db = Database(conn)
-                db.execute("PRAGMA journal_mode=WAL")
+                _to_wal(conn)
             except sqlite3.OperationalError as e:
                 raise CdoError(explain_error(e, p) or f"无法打开数据库文件 {p}：{e}"
                                "（请检查路径和读写权限）") from None
@@ -140,6 +140,23 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
             return db
         _apply_migrations(db)
     return db
+
+
+def _to_wal(conn: sqlite3.Connection) -> None:
+    """WAL journal: a clerk can read while a colleague writes. Switching an older file to
+    it needs the file to itself for a moment, and SQLite may refuse that at once instead
+    of waiting, when another command is opening it too: tried again."""
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    deadline = time.monotonic() + WAIT_LIMIT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if ("locked" not in str(e) and "busy" not in str(e)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _apply_migrations(db: Database) -> None:
