@@ -198,6 +198,37 @@ def test_restore_keeps_open_connections_consistent(live, saved):
     assert reader.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def test_restore_interrupted_after_the_content_is_replaced_says_so(cli, live, saved, monkeypatch):
+    """A Ctrl-C once the backup's content is in: the restore is finished and recorded,
+    and the clerk is told it was done (not that nothing was saved)."""
+    import signal
+
+    from cdo import interrupts
+    from cdo.store import db as store_db
+
+    real_open = store_db.open_db
+
+    def open_then_ctrl_c(*args, **kwargs):
+        if kwargs.get("migrate", True):  # the opening after the content was replaced
+            os.kill(os.getpid(), signal.SIGINT)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(store_db, "open_db", open_then_ctrl_c)
+    monkeypatch.setattr(interrupts, "requested", False)  # put back afterwards
+    old = signal.signal(signal.SIGINT, interrupts.on_sigint)
+    try:
+        r = cli("restore", saved, "--yes")
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert r.exit_code == 130, r.stderr
+    assert "没有保存任何内容" not in r.stderr
+    assert "中断前已保存" in r.stderr and "数据库恢复 1 项" in r.stderr, r.stderr
+    assert _units(live) == ["达州市教育局", "达州市公安局"]
+    db = real_open(live)
+    assert db.execute("SELECT action FROM audit_log ORDER BY id DESC").fetchone()[0] == "restore"
+    db.conn.close()
+
+
 def test_restore_over_a_damaged_database(cli, live, saved, tmp_path):
     damaged = os.urandom(20000)
     live.write_bytes(damaged)

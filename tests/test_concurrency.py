@@ -244,3 +244,93 @@ def test_a_write_that_waits_too_long_gives_up_with_one_line(tmp_path, db_path, m
         holder.execute("ROLLBACK")
         holder.close()
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == store_db.BUSY_TIMEOUT_MS
+
+
+# A colleague's write: takes the write lock, says "held", waits for the file `release`
+# (or SECONDS), adds the unit 持锁单位, commits and says "committed".
+HOLDER = textwrap.dedent(
+    """
+    import os, sqlite3, sys, time
+    db, folder, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    print("held", flush=True)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not os.path.exists(os.path.join(folder, "release")):
+        time.sleep(0.01)
+    conn.execute("INSERT INTO units (name, category, created_at) "
+                 "VALUES ('持锁单位', 'department', 'x')")
+    conn.execute("COMMIT")
+    print("committed", flush=True)
+    """
+)
+
+
+def _restore_setup(tmp_path, db_path):
+    """db_path holds 达州市教育局, then 达州市活数据局; saved.db only the first."""
+    from cdo.store.backup import copy_database
+
+    add_unit(open_db(db_path), "达州市教育局", "department")
+    copy_database(db_path, tmp_path / "saved.db")
+    add_unit(open_db(db_path), "达州市活数据局", "department")
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_path), str(tmp_path), "30"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def _names(path):
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(r[0] for r in conn.execute("SELECT name FROM units"))
+    finally:
+        conn.close()
+
+
+def _restore_waiting(tmp_path, db_path):
+    """Start `cdo restore saved.db --yes`; return it once it says it is waiting."""
+    log = tmp_path / "restore.err"
+    with log.open("w") as sink:
+        p = subprocess.Popen([sys.executable, "-m", "cdo", "restore", tmp_path / "saved.db",
+                              "--yes"], env=_env(db_path), stdout=subprocess.DEVNULL,
+                             stderr=sink)
+    deadline = time.monotonic() + 30
+    while "正在等待" not in log.read_text(encoding="utf-8"):
+        assert time.monotonic() < deadline and p.poll() is None, log.read_text()
+        time.sleep(0.05)
+    return p, log
+
+
+def test_restore_waits_for_a_colleagues_write_and_keeps_it_in_the_safety_copy(tmp_path,
+                                                                             db_path):
+    """Restore takes the write lock before its safety copy: a colleague's commit landing
+    while it waits is in that copy, not lost. Connections other processes hold open see
+    the restored data afterwards."""
+    holder = _restore_setup(tmp_path, db_path)
+    reader = sqlite3.connect(db_path, isolation_level=None)  # another process's, kept open
+    assert len(reader.execute("SELECT * FROM units").fetchall()) == 2
+    p, log = _restore_waiting(tmp_path, db_path)
+    (tmp_path / "release").touch()
+    assert holder.communicate(timeout=30)[0].strip() == "committed"
+    assert p.wait(timeout=60) == 0, log.read_text(encoding="utf-8")
+    assert _names(db_path) == ["达州市教育局"]
+    assert [r[0] for r in reader.execute("SELECT name FROM units")] == ["达州市教育局"]
+    assert reader.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    reader.close()
+    [safety] = (tmp_path / "backups").glob("cdo-before-restore-*.db")
+    assert _names(safety) == ["持锁单位", "达州市教育局", "达州市活数据局"]
+
+
+def test_restore_stopped_while_waiting_changes_nothing(tmp_path, db_path):
+    import signal
+
+    holder = _restore_setup(tmp_path, db_path)
+    p, log = _restore_waiting(tmp_path, db_path)
+    p.send_signal(signal.SIGINT)
+    assert p.wait(timeout=10) == 130
+    err = log.read_text(encoding="utf-8")
+    assert "没有保存任何内容" in err and "Traceback" not in err
+    (tmp_path / "release").touch()
+    assert holder.communicate(timeout=30)[0].strip() == "committed"
+    assert _names(db_path) == ["持锁单位", "达州市教育局", "达州市活数据局"]
+    assert not list((tmp_path / "backups").glob("cdo-before-restore-*"))

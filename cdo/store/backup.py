@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -426,46 +426,88 @@ def _set_aside_damaged(db_path: Path, saved: Path) -> None:
 def restore_database(src: Path, db_path: Path) -> Path | None:
     """Replace the live database at `db_path` with the backup `src`.
 
-    First copies the live database to `backups/<stem>-before-restore-….db` (returned;
-    None if there was no live database). The copy goes in through the backup API, as one
-    write, so other connections and the WAL files stay consistent. Then brings the schema
-    up to date and records the restore in the audit log.
+    Under the database's write lock — taken first, waiting for a colleague's write as any
+    command does — it copies the live database to `backups/<stem>-before-restore-….db`
+    (returned; None if there was no live database) and puts the backup's content in, so
+    that no commit can land between the two and be lost. Then it brings the schema up to
+    date and records the restore in the audit log.
+
+    The content goes in through SQLite's backup API into a connection to the live file,
+    as one write transaction, not by replacing the file: other commands keep the file
+    open, and their connections see the restored data afterwards (not stale pages). The
+    API takes the write lock itself (the destination must not be in a transaction), so
+    the safety copy is made from its progress callback once the lock is held.
     """
+    from contextlib import ExitStack
+
+    from cdo import interrupts
+    from cdo.store import audit
+    from cdo.store.db import open_db, transaction
+
     src, db_path = Path(src), Path(db_path)
     inspect_database(src)
     if db_path.exists() and src.resolve() == db_path.resolve():
         raise CdoError(f"{src} 就是当前数据库本身，不能用它恢复自己")
-    saved = None
-    before = current_info(db_path)
-    if db_path.is_file():
+    saved: Path | None = None
+    if db_path.is_file() and current_info(db_path) is None:
+        # The live file cannot be read (the usual reason to restore): keep its bytes
+        # as they are, then start the live path afresh.
         saved = new_backup_file(db_path, "before-restore")
-        if before is not None:
-            copy_database(db_path, saved, reserved=True)
-        else:
-            # The live file cannot be read (the usual reason to restore): keep its bytes
-            # as they are, then start the live path afresh.
-            _set_aside_damaged(db_path, saved)
-    from cdo.store import audit
-    from cdo.store.db import open_db, transaction
+        _set_aside_damaged(db_path, saved)
+    before: DatabaseInfo | None = None
 
-    live = open_db(db_path, migrate=False)  # creates it owner-only in WAL mode if missing
-    try:
-        s = _connect(src, readonly=True)
+    def keep_a_copy() -> None:  # the write lock is held, nothing replaced yet
+        nonlocal before, saved
+        before = current_info(db_path)
+        if saved is None and before is not None:
+            saved = new_backup_file(db_path, "before-restore")
+            copy_database(db_path, saved, reserved=True)
+        # From here on a Ctrl-C waits until the restore is done and recorded: the clerk
+        # is then told it happened (see interrupts)
+        replacing.enter_context(interrupts.shielded())
+
+    with ExitStack() as replacing:
+        live = open_db(db_path, migrate=False)  # creates it owner-only in WAL mode if missing
         try:
-            s.backup(live.conn)
+            _put_backup_into(src, live.conn, keep_a_copy)
+        except sqlite3.DatabaseError as e:
+            raise CdoError(f"恢复失败，当前数据库没有改动：{e}") from None
         finally:
-            s.close()
-    except sqlite3.DatabaseError as e:
-        raise CdoError(f"恢复失败，当前数据库没有改动：{e}") from None
-    finally:
-        live.conn.close()
-    db = open_db(db_path)  # WAL again, and migrations if the backup is older
-    after = current_info(db_path)
-    reason = f"从备份 {src.resolve()} 恢复"
-    if saved:
-        reason += f"；恢复前的数据库另存为 {saved}"
-    with transaction(db):
-        audit.record(db, "database", None, "restore", before.counts if before else None,
-                     after.counts if after else None, reason=reason)
-    db.conn.close()
+            live.conn.close()
+        db = open_db(db_path)  # WAL again, and migrations if the backup is older
+        after = current_info(db_path)
+        reason = f"从备份 {src.resolve()} 恢复"
+        if saved:
+            reason += f"；恢复前的数据库另存为 {saved}"
+        with transaction(db):
+            audit.record(db, "database", None, "restore", before.counts if before else None,
+                         after.counts if after else None, reason=reason)
+    db.conn.close()  # not reached after a Ctrl-C: what was saved is read back through it
     return saved
+
+
+def _put_backup_into(src: Path, live: sqlite3.Connection, under_lock: Callable[[], None]) -> None:
+    """Copy the backup file `src` into the live database through its connection `live`,
+    with SQLite's backup API: one write transaction. The API takes the write lock itself
+    on its first step (waiting for a colleague's write like every command: LockWait) and
+    keeps it to the end; `under_lock()` runs once it holds it, before anything is
+    committed."""
+    from cdo.store.db import LockWait
+
+    holding = False
+
+    def step(status: int, remaining: int, total: int) -> None:
+        nonlocal holding
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            wait.still_busy()
+        elif not holding:  # a cdo database has many pages: the first step is not the last
+            holding = True
+            under_lock()
+
+    s = _connect(src, readonly=True)
+    try:
+        with LockWait(live) as wait:
+            # a page a step: the first takes the lock, the others follow `under_lock`
+            s.backup(live, pages=1, progress=step, sleep=0.01)
+    finally:
+        s.close()

@@ -244,15 +244,45 @@ WAIT_LIMIT_S = 60  # how long a write waits for another command's to end
 _WAIT_STEP_MS = 200  # SQLite waits in C: a Ctrl-C is seen between steps
 
 
+class LockWait:
+    """Waiting for another command's writes to end, on `conn`: its tries end after a short
+    step (so a Ctrl-C is seen between them); after a second the clerk is told it is
+    waiting; after WAIT_LIMIT_S it gives up (CdoError). Call `still_busy()` after each
+    try that found the database busy.
+
+        with LockWait(conn) as wait:
+            while not <try>:
+                wait.still_busy()
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> LockWait:
+        self.conn.execute(f"PRAGMA busy_timeout={_WAIT_STEP_MS}")
+        self.start, self.told = time.monotonic(), False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+    def still_busy(self) -> None:
+        import sys
+
+        waited = time.monotonic() - self.start
+        if waited > WAIT_LIMIT_S:
+            raise CdoError(BUSY)
+        if waited > 1 and not self.told:
+            print(f"cdo: 数据库正被另一位同事的命令占用，正在等待（最多 {WAIT_LIMIT_S} 秒，"
+                  "按 Ctrl+C 放弃）…", file=sys.stderr, flush=True)
+            self.told = True
+
+
 def begin_immediate(conn: sqlite3.Connection) -> None:
     """BEGIN IMMEDIATE: take the write lock, waiting up to WAIT_LIMIT_S for another
     command's writes to end. After a second the clerk is told it is waiting; a Ctrl-C
     stops the wait at once (within a step)."""
-    import sys
-
-    conn.execute(f"PRAGMA busy_timeout={_WAIT_STEP_MS}")
-    start, told = time.monotonic(), False
-    try:
+    with LockWait(conn) as wait:
         while True:
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -260,15 +290,7 @@ def begin_immediate(conn: sqlite3.Connection) -> None:
             except sqlite3.OperationalError as e:
                 if "locked" not in str(e) and "busy" not in str(e):
                     raise CdoError(explain_error(e) or f"数据库无法写入：{e}") from None
-            waited = time.monotonic() - start
-            if waited > WAIT_LIMIT_S:
-                raise CdoError(BUSY)
-            if waited > 1 and not told:
-                print(f"cdo: 数据库正被另一位同事的命令占用，正在等待（最多 {WAIT_LIMIT_S} 秒，"
-                      "按 Ctrl+C 放弃）…", file=sys.stderr, flush=True)
-                told = True
-    finally:
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            wait.still_busy()
 
 
 # Connections opened for the CLI command being run (open_for_command). Their writes stay
