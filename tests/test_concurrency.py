@@ -334,3 +334,55 @@ def test_restore_stopped_while_waiting_changes_nothing(tmp_path, db_path):
     assert holder.communicate(timeout=30)[0].strip() == "committed"
     assert _names(db_path) == ["持锁单位", "达州市教育局", "达州市活数据局"]
     assert not list((tmp_path / "backups").glob("cdo-before-restore-*"))
+
+
+def _all_waiting_then_released(tmp_path, db_path, args, n):
+    """Start `cdo ARGS` n times while the write lock is held elsewhere; once all of them
+    wait for it (each has read the database by then), release it. Their (code, out, err)."""
+    from pathlib import Path
+
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        procs = []
+        for i in range(n):
+            with (tmp_path / f"{i}.out").open("w") as out, (tmp_path / f"{i}.err").open("w") as err:
+                procs.append(subprocess.Popen([sys.executable, "-m", "cdo", *map(str, args)],
+                                              env=_env(db_path), stdout=out, stderr=err))
+        deadline = time.monotonic() + 60
+        while not all("正在等待" in (tmp_path / f"{i}.err").read_text(encoding="utf-8")
+                      for i in range(n)):
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+            time.sleep(0.05)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    for p in procs:
+        p.wait(timeout=60)
+    return [(p.returncode, Path(tmp_path / f"{i}.out").read_text(encoding="utf-8"),
+             (tmp_path / f"{i}.err").read_text(encoding="utf-8")) for i, p in enumerate(procs)]
+
+
+def test_the_same_units_list_imported_by_three_clerks_at_once(tmp_path, db_path):
+    """Each import decides what to add under the write lock: the first adds the units, the
+    others find them there (no UNIQUE constraint failure)."""
+    from pathlib import Path
+
+    units_csv = Path(__file__).resolve().parent.parent / "data" / "units.csv"
+    open_db(db_path).conn.close()
+    results = _all_waiting_then_released(tmp_path, db_path, ["units", "import", units_csv], 3)
+    assert [code for code, _, _ in results] == [0, 0, 0], results
+    outs = sorted(out.strip() for _, out, _ in results)
+    assert outs == ["units.csv：新增 0 个单位，更新 0 个，未变 57 个"] * 2 + [
+        "units.csv：新增 57 个单位，更新 0 个，未变 0 个"], outs
+    assert _count(db_path) == 57
+
+
+def test_the_same_unit_added_by_three_clerks_at_once(tmp_path, db_path):
+    open_db(db_path).conn.close()
+    results = _all_waiting_then_released(
+        tmp_path, db_path, ["units", "add", "达州市测试局", "-c", "市级部门", "-s", "测试"], 3)
+    assert sorted(code for code, _, _ in results) == [0, 1, 1], results
+    refused = [err for code, _, err in results if code == 1]
+    assert all("cdo: 单位已存在：达州市测试局" in err for err in refused), refused
+    assert _count(db_path) == 1

@@ -272,17 +272,17 @@ def add_unit(db: Database, name: str, category: str, short: str | None = None) -
     if len(name) > 200:
         raise InvalidInputError(f"单位名称过长（{len(name)} 字），请核对")
     cat = parse_category(category)
-    index = UnitIndex.load(db)
-    if _key(name) in index._exact:
-        raise InvalidInputError(f"单位已存在：{name}")
-    if index.candidates(name):
-        other = index.candidates(name)[0].name
-        raise InvalidInputError(
-            f"“{name}”就是已登记的“{other}”（简称或省略写法）；如确是另一个单位，请写全称"
-        )
-    if short and index.candidates(short):
-        raise InvalidInputError(f"简称 {short!r} 已被 {index.candidates(short)[0].name} 使用")
-    with transaction(db):
+    with transaction(db):  # decided under the write lock: a colleague may add it meanwhile
+        index = UnitIndex.load(db)
+        if _key(name) in index._exact:
+            raise InvalidInputError(f"单位已存在：{name}")
+        if index.candidates(name):
+            other = index.candidates(name)[0].name
+            raise InvalidInputError(
+                f"“{name}”就是已登记的“{other}”（简称或省略写法）；如确是另一个单位，请写全称"
+            )
+        if short and index.candidates(short):
+            raise InvalidInputError(f"简称 {short!r} 已被 {index.candidates(short)[0].name} 使用")
         cur = db.execute(
             "INSERT INTO units (name, short, category, created_at) VALUES (?,?,?,?)",
             [name, short, cat, timestamp()],
@@ -344,7 +344,7 @@ def import_units(db: Database, path) -> ImportResult:
     """
     from pathlib import Path
 
-    from cdo.errors import CdoError, FileReadError, RowErrors
+    from cdo.errors import FileReadError
     from cdo.store.db import transaction
 
     path = Path(path)
@@ -354,12 +354,58 @@ def import_units(db: Database, path) -> ImportResult:
         raise FileReadError(
             f"{path}：表头下面没有任何单位（如单元格是公式，请在 Excel 中另存后再导入）"
         )
+    plan = _import_plan(db, path, records)
+    if all(not _changes(p) for p in plan):
+        return ImportResult(unchanged=len(plan))
+    from cdo.store.backup import auto_backup
+
+    auto_backup(db)  # a bulk import that changes something: copy the database first
+    now = timestamp()
+    audits: list[dict] = []
+    with transaction(db):
+        # decided again under the write lock: a colleague's import may have landed since
+        plan = _import_plan(db, path, records)
+        result = ImportResult(unchanged=sum(not _changes(p) for p in plan))
+        for old, name, short, cat in filter(_changes, plan):
+            after = {"name": old.name if old else name, "short": short, "category": cat}
+            if old is None:
+                cur = db.execute(
+                    "INSERT INTO units (name, short, category, created_at) VALUES (?,?,?,?)",
+                    [name, short, cat, now],
+                )
+                audits.append({"entity": "unit", "entity_id": cur.lastrowid, "action": "import",
+                               "after": after, "unit_id": cur.lastrowid})
+                result.added += 1
+            else:
+                db.execute("UPDATE units SET short = ?, category = ? WHERE id = ?",
+                           [short, cat, old.id])
+                before = {"name": old.name, "short": old.short, "category": old.category}
+                audits.append({"entity": "unit", "entity_id": old.id, "action": "update",
+                               "before": before, "after": after, "unit_id": old.id})
+                result.updated += 1
+        audit.record_many(db, audits)
+    return result
+
+
+_Planned = tuple[Unit | None, str, str | None, str]  # (old, name, short, category)
+
+
+def _changes(planned: _Planned) -> bool:
+    old, _, short, cat = planned
+    return old is None or (old.short, old.category) != (short, cat)
+
+
+def _import_plan(db: Database, path, records: list[tuple[str, int, dict]]) -> list[_Planned]:
+    """What importing `records` (read from `path`) does to the units now on record: one
+    (old unit or None, name, short, category) a row. Raises RowErrors naming every bad row."""
+    from cdo.errors import CdoError, RowErrors
+
     index = UnitIndex.load(db)
     short_owner: dict[str, str] = {}  # short names claimed by rows of this file
     in_file = "CSV 文件" if path.suffix.lower() in (".csv", ".txt") else None
     errors: list[str] = []
     seen: dict[str, int] = {}
-    plan: list[tuple[Unit | None, str, str | None, str]] = []
+    plan: list[_Planned] = []
     for sheet, rownum, rec in records:
         where = f"{path.name}，第 {rownum} 行" if in_file else \
             f"{path.name}，工作表“{sheet}”，第 {rownum} 行"
@@ -407,36 +453,7 @@ def import_units(db: Database, path) -> ImportResult:
         plan.append((old, name, short, cat))
     if errors:
         raise RowErrors(f"{path.name}：有 {len(errors)} 行有误，整个文件没有导入：", errors)
-    result = ImportResult()
-    changes = [p for p in plan if p[0] is None or (p[0].short, p[0].category) != p[2:]]
-    result.unchanged = len(plan) - len(changes)
-    if not changes:
-        return result
-    from cdo.store.backup import auto_backup
-
-    auto_backup(db)  # a bulk import that changes something: copy the database first
-    now = timestamp()
-    audits: list[dict] = []
-    with transaction(db):
-        for old, name, short, cat in changes:
-            after = {"name": old.name if old else name, "short": short, "category": cat}
-            if old is None:
-                cur = db.execute(
-                    "INSERT INTO units (name, short, category, created_at) VALUES (?,?,?,?)",
-                    [name, short, cat, now],
-                )
-                audits.append({"entity": "unit", "entity_id": cur.lastrowid, "action": "import",
-                               "after": after, "unit_id": cur.lastrowid})
-                result.added += 1
-            else:
-                db.execute("UPDATE units SET short = ?, category = ? WHERE id = ?",
-                           [short, cat, old.id])
-                before = {"name": old.name, "short": old.short, "category": old.category}
-                audits.append({"entity": "unit", "entity_id": old.id, "action": "update",
-                               "before": before, "after": after, "unit_id": old.id})
-                result.updated += 1
-        audit.record_many(db, audits)
-    return result
+    return plan
 
 
 def list_units(db: Database, category: str | None = None) -> list[dict]:
