@@ -133,6 +133,16 @@ def _user_error(e: Exception) -> int:
         # them as lone surrogates, which neither SQLite nor a file can take
         typer.echo(f"cdo: {_undecodable_message()}", err=True)
         return ExitCode.USER_ERROR
+    if isinstance(e, sqlite3.IntegrityError):
+        # a record that clashes with one saved meanwhile (a check made before the write
+        # lock); its transaction has been rolled back
+        from cdo import interrupts
+
+        kept = ("这一项没有保存（此前已保存的可用 cdo log 查看）" if interrupts.saved
+                else "本次没有保存任何内容")
+        typer.echo(f"cdo: 要保存的记录与数据库中已有的记录冲突（可能同事刚刚保存了相同的内容），"
+                   f"{kept}；请用相应的 list 命令核对后再试", err=True)
+        return ExitCode.USER_ERROR
     if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError):
         typer.echo(f"cdo: 数据库文件无法读取：{e}", err=True)
         return ExitCode.USER_ERROR

@@ -386,3 +386,19 @@ def test_the_same_unit_added_by_three_clerks_at_once(tmp_path, db_path):
     refused = [err for code, _, err in results if code == 1]
     assert all("cdo: 单位已存在：达州市测试局" in err for err in refused), refused
     assert _count(db_path) == 1
+
+
+def test_a_clash_with_a_record_saved_meanwhile_is_told_in_chinese(cli, db_path, monkeypatch):
+    """Should a check made before the write lock still let a duplicate through, the clerk
+    reads what happened in Chinese, not SQLite's English as an unreadable file."""
+    from cdo.roster import units
+
+    def clash(*args, **kwargs):
+        raise sqlite3.IntegrityError("UNIQUE constraint failed: units.short")
+
+    monkeypatch.setattr(units, "add_unit", clash)
+    r = cli("--db", db_path, "units", "add", "达州市测试局", "-c", "市级部门", "-s", "测试")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("cdo: 要保存的记录与数据库中已有的记录冲突（可能同事刚刚保存了相同的内容），"
+                               "本次没有保存任何内容"), r.stderr
+    assert "UNIQUE" not in r.stderr and "无法读取" not in r.stderr
