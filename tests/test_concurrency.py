@@ -244,3 +244,25 @@ def test_a_write_that_waits_too_long_gives_up_with_one_line(tmp_path, db_path, m
         holder.execute("ROLLBACK")
         holder.close()
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == store_db.BUSY_TIMEOUT_MS
+
+
+def test_an_older_file_busy_when_opened_is_waited_for(tmp_path):
+    """A file in SQLite's older journal mode (a copy, another program's file) is switched to
+    WAL on opening, which needs it to itself: cdo waits for a colleague's write to end
+    instead of saying at once that it is busy."""
+    import threading
+
+    db_path = tmp_path / "rollback.db"
+    open_db(db_path).conn.close()
+    conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO units (name, category, created_at) VALUES ('达州市档案馆',"
+                 " 'department', 'x')")
+    threading.Timer(1.5, lambda: conn.execute("COMMIT")).start()
+    start = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "cdo", "units", "list", "--format", "json"],
+                       env=_env(db_path), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "达州市档案馆" in r.stdout and time.monotonic() - start >= 1.4
+    conn.close()

@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Mapping
@@ -365,6 +366,9 @@ def entity_key(text: str) -> str:
 
 def entity_label(row: dict) -> str:
     name = ENTITY_NAMES.get(row["entity"], row["entity"])
+    score = re.fullmatch(r"(\d{4})/\d+/(\d+)", str(row.get("entity_id") or ""))
+    if row["entity"] == "score" and score:  # year/unit id/item: the unit has its column
+        return f"{name} {score[1]} 年第 {score[2]} 项"
     return f"{name} #{row['entity_id']}" if row.get("entity_id") not in (None, "") else name
 
 
