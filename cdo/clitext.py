@@ -43,6 +43,8 @@ _ERRORS = [
     (r"Option '(.+?)' requires an argument\.?", r"选项 \1 后面要写一个值"),
     (r"Option '(.+?)' does not take a value\.?", r"选项 \1 后面不用写值"),
     (r"Got unexpected extra argument(?:s|\(s\))? \((--?[A-Za-z][^ )]*)\)", r"没有这个选项：\1"),
+    (r"Got unexpected extra argument(?:s|\(s\))? \(([^ )]+\.db)\)",
+     r"多余的参数：\1（数据库文件用 --db 指定，写在命令前面：cdo --db \1 命令 …）"),
     (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", r"多余的参数：\1"),
     (r"Invalid value for '([^']+)'(?: / '[^']+')*: (?:Value error, )?(.+)", r"\1 的值不对：\2"),
     (r"Input should be a valid integer.*", r"须为整数"),

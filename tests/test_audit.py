@@ -80,7 +80,7 @@ def test_compact_diff_names_fields_and_coded_values_in_chinese():
                               values=names) == "状态: open → x"
     assert audit.compact_diff(None, {"name": "李梅"}, entity="cdo") == "姓名=李梅"
     assert audit.compact_diff(None, {"typical": 1, "provisional": False}) == (
-        "典型案例=是；期限暂定=否")
+        "典型应用示范=是；期限暂定=否")
     assert audit.compact_diff(None, {"problems": [5, 7]}, entity="reminder") == "问题编号=5、7"
     assert audit.compact_diff({"zz": 1}, {"zz": 2}) == "zz: 1 → 2"  # unknown: as stored
 
@@ -92,7 +92,12 @@ def test_the_log_of_a_whole_demo_year_is_all_chinese(cli, tmp_path, monkeypatch)
 
     demo = tmp_path / "demo.db"
     assert cli("--db", demo, "demo").exit_code == 0
+    notice = tmp_path / "2027.txt"
+    notice.write_text("国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：1月1日放假，共1天。\n",
+                      encoding="utf-8")
     for args in (["calendar", "set", "2023-10-09", "off", "--reason", "停电"],
+                 ["calendar", "set", "2023-10-14", "work", "--reason", "补班"],
+                 ["calendar", "load", notice], ["calendar", "unload", "2027"],
                  ["units", "alias", "通川区", "通川"]):
         r = cli("--db", demo, *args)
         assert r.exit_code == 0, (args, r.stderr)
@@ -105,9 +110,11 @@ def test_the_log_of_a_whole_demo_year_is_all_chinese(cli, tmp_path, monkeypatch)
     english = {m for c in changes for m in re.findall(r"(?:^|；|-)([a-z_]+)[:=]", c)}
     assert english == set()
     codes = {m for c in changes for m in re.findall(
-        r"=(open|rectified|closed|negotiated|present|absent|appointed|filed|region|meeting)\b",
-        c)}
+        r"(?:=|→ )(open|rectified|closed|negotiated|present|absent|appointed|filed|region|"
+        r"meeting|off|work|loaded|provisional|official)\b", c)}
     assert codes == set()
+    assert not [c for c in changes if '["' in c]  # a list shown as words, not as JSON
+    assert any("类型=休息日" in c for c in changes) and any("类型=工作日" in c for c in changes)
 
 
 def test_phone_numbers_in_command_lines_are_masked():
@@ -135,7 +142,9 @@ def test_log_json_has_full_before_and_after(cli, db_path):
     rows = json.loads(r.stdout)
     assert [x["id"] for x in rows] == [4, 3]
     assert set(rows[0]) == {"id", "at", "os_user", "command", "entity", "entity_id", "action",
-                            "unit", "unit_id", "problem_id", "before", "after", "reason"}
+                            "unit", "unit_id", "problem_id", "before", "after", "changes",
+                            "reason"}
+    assert rows[0]["changes"] == "状态: 待整改 → 已整改待核验"
     assert rows[0]["after"] == {"resource": "学籍", "status": "rectified"}
     assert rows[0]["os_user"]
     assert rows[0]["command"].startswith("cdo")

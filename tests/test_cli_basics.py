@@ -37,6 +37,7 @@ def test_usage_errors_are_chinese_and_exit_2(cli):
         (["spotcheck", "frob"], "cdo: 没有这个命令：frob"),
         (["evidence", "catalog", "list"], "cdo: 缺少选项 --unit/-u（单位全称、去掉“达州市”的名称或简称）\n"),
         ([""], "cdo: 命令是空的（引号里什么也没写）"),
+        (["demo", "e.db"], "cdo: 多余的参数：e.db（数据库文件用 --db 指定，写在命令前面"),
         (["units", "list", "--db", "x.db"], "cdo: 没有这个选项：--db（--db 要写在命令前面"),
         (["calendar", "deadline", "2023-09-27", "30", "--explian"], "cdo: 没有这个选项：--explian"),
         (["regster", "list"], "cdo: 没有这个命令：regster（是不是 'register', 'restore'？）"),

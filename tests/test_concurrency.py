@@ -402,3 +402,25 @@ def test_a_clash_with_a_record_saved_meanwhile_is_told_in_chinese(cli, db_path, 
     assert r.stderr.startswith("cdo: 要保存的记录与数据库中已有的记录冲突（可能同事刚刚保存了相同的内容），"
                                "本次没有保存任何内容"), r.stderr
     assert "UNIQUE" not in r.stderr and "无法读取" not in r.stderr
+
+
+def test_an_older_file_busy_when_opened_is_waited_for(tmp_path):
+    """A file in SQLite's older journal mode (a copy, another program's file) is switched to
+    WAL on opening, which needs it to itself: cdo waits for a colleague's write to end
+    instead of saying at once that it is busy."""
+    import threading
+
+    db_path = tmp_path / "rollback.db"
+    open_db(db_path).conn.close()
+    conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO units (name, category, created_at) VALUES ('达州市档案馆',"
+                 " 'department', 'x')")
+    threading.Timer(1.5, lambda: conn.execute("COMMIT")).start()
+    start = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "cdo", "units", "list", "--format", "json"],
+                       env=_env(db_path), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "达州市档案馆" in r.stdout and time.monotonic() - start >= 1.4
+    conn.close()

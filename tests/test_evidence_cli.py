@@ -287,6 +287,22 @@ def test_projects_add_import_list(cli, units, db_path, tmp_path):
     assert count(db_path, "projects") == 3
 
 
+def test_a_project_added_again_keeps_what_is_not_given(cli, units):
+    """Moving a project on a stage must not erase its dates or the office's 典型 mark."""
+    ok(cli("evidence", "projects", "add", "-u", "通川区", "--name", "低保核查", "--kind", "应用示范",
+           "--stage", "建设", "--approved-on", "2023-05-01", "--typical"))
+    r = ok(cli("evidence", "projects", "add", "-u", "通川区", "--name", "低保核查", "--kind",
+               "应用示范", "--stage", "上线运行", "--online-on", "2023-09-01"))
+    assert "已更新" in r.stdout
+    (p,) = json.loads(ok(cli("evidence", "projects", "list", "-f", "json")).stdout)
+    assert (p["stage"], p["approved_on"], p["online_on"], p["typical"]) == (
+        "上线运行", "2023-05-01", "2023-09-01", True)
+    ok(cli("evidence", "projects", "add", "-u", "通川区", "--name", "低保核查", "--kind", "应用示范",
+           "--stage", "上线运行", "--not-typical"))
+    (p,) = json.loads(ok(cli("evidence", "projects", "list", "-f", "json")).stdout)
+    assert (p["approved_on"], p["typical"]) == ("2023-05-01", False)
+
+
 # ----------------------------------------------------------------------------- quality
 
 Q_HEAD = ["序号", "责任单位", "数据资源名称", "抽查记录数（条）", "空值数", "错值数"]

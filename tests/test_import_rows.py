@@ -377,6 +377,14 @@ def test_a_totals_line_with_its_sums_is_not_a_record(cli, units, db_path, tmp_pa
     r = cli("evidence", "quality", "import", q, "--month", "2023-06")
     assert r.exit_code == 0, r.stderr
     assert "2 行，2 个单位" in r.stdout
+    # fillers where a sum makes no sense, a count with its word
+    for filler in ("—", "/", "2个单位", "无"):
+        q = book(tmp_path / "q2.xlsx", ("抽查结果", [
+            Q_HEAD, [1, "通川区", "低保", 100, 5, 1],
+            [None, "合计", filler, "100", 5, "—"]], []))
+        r = cli("evidence", "quality", "import", q, "--month", "2023-07", "--replace")
+        assert r.exit_code == 0, (filler, r.stderr)
+        assert "1 行，1 个单位" in r.stdout
     c = tmp_path / "c.csv"
     c.write_text("序号,数据资源名称,数据项数,数据量\n1,低保信息,12,\"1,000\"\n2,补贴信息,8,500\n"
                  "合计：,,20,\"1,500\"\n", encoding="utf-8")

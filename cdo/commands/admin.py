@@ -54,6 +54,9 @@ def demo(ctx: typer.Context) -> None:
 # ----------------------------------------------------------------------------- log
 
 
+LOCAL_KIND_NAMES = {"off": "休息日", "work": "工作日"}  # a local calendar change
+
+
 class _ValueNames(Mapping):
     """{(entity, field): {code: name}}: the coded values a change shows by name. Each
     module is imported only when a change of its kind is shown (up to 13 ms each)."""
@@ -71,6 +74,8 @@ class _ValueNames(Mapping):
         ("project", "stage"): ("cdo.evaluation.evidence_rules", "STAGE_NAMES"),
         ("task", "list"): ("cdo.evaluation.evidence_rules", "LIST_NAMES"),
         ("system_list", "kind"): ("cdo.evaluation.evidence_rules", "KIND_NAMES"),
+        ("calendar_year", "status"): ("cdo.commands.calendar", "STATUS_NAMES"),
+        ("calendar_local", "kind"): ("cdo.commands.admin", "LOCAL_KIND_NAMES"),
     }
 
     def __getitem__(self, key: tuple[str, str]) -> Mapping[Any, str]:
@@ -123,6 +128,8 @@ def log(
         from cdo.roster.units import resolve_unit
 
         unit_id = resolve_unit(db, unit).id
+    if entity is not None and audit.entity_key(entity) not in audit.ENTITY_NAMES:
+        raise InvalidInputError(f"没有这类对象：{entity}（可用：{'、'.join(audit.ENTITY_NAMES.values())}）")
     rows, total = audit.query_log(db, unit_id=unit_id, problem_id=problem, since=since_day,
                                      entity=entity, limit=limit or None)
     names = _ValueNames()
@@ -145,7 +152,7 @@ def log(
         Column("reason", "原因"),
     ]
     keys = ["id", "at", "os_user", "command", "entity", "entity_id", "action", "unit",
-            "unit_id", "problem_id", "before", "after", "reason"]
+            "unit_id", "problem_id", "before", "after", "changes", "reason"]
     caption = None
     if len(rows) < total:
         caption = f"共 {total} 条，只显示最新的 {len(rows)} 条（用 --limit 0 显示全部）"

@@ -185,10 +185,11 @@ def projects_add(
     stage: Annotated[str | None, typer.Option("--stage", help="阶段：立项、建设、上线运行")] = None,
     approved_on: Annotated[str | None, typer.Option("--approved-on", help="立项日期")] = None,
     online_on: Annotated[str | None, typer.Option("--online-on", help="上线日期")] = None,
-    typical: Annotated[bool, typer.Option("--typical", help="办公室认定的典型应用示范")] = False,
+    typical: Annotated[bool | None, typer.Option(
+        "--typical/--not-typical", help="办公室认定的典型应用示范（或取消认定）；不写则不变")] = None,
     note: Annotated[str | None, typer.Option("--note", help="备注")] = None,
 ) -> None:
-    """登记一个项目（同一单位同名项目则更新其阶段和日期）。"""
+    """登记一个项目（同一单位同名项目则更新其阶段和日期；没有写的日期和认定保持不变）。"""
     from cdo.evaluation import evidence
 
     r = evidence.add_project(open_database(ctx), unit=unit, name=name, kind=kind, stage=stage,

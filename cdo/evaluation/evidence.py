@@ -549,8 +549,11 @@ def _project(rec: Mapping[str, Any], reasons: list[str], units: _Units) -> dict 
     if reasons:
         return None
     return {"unit": unit, "name": name, "kind": kind, "stage": stage, "approved_on": approved,
-            "online_on": online, "typical": bool(typical),
+            "online_on": online, "typical": None if typical is None else bool(typical),
             "note": clean_text(rec.get("note")) or None}
+
+
+_KEPT_IF_BLANK = ("approved_on", "online_on", "typical")
 
 
 def _save_projects(db: Database, projects: Sequence[dict], source: str) -> tuple[int, int, int]:
@@ -564,8 +567,13 @@ def _save_projects(db: Database, projects: Sequence[dict], source: str) -> tuple
         vals = {"kind": p["kind"], "stage": p["stage"],
                 "approved_on": p["approved_on"].isoformat() if p["approved_on"] else None,
                 "online_on": p["online_on"].isoformat() if p["online_on"] else None,
-                "typical": int(p["typical"])}
+                "typical": None if p["typical"] is None else int(p["typical"])}
         old = existing.get(key)
+        if old is not None:  # what is left blank keeps what was recorded
+            stored = dict(zip(vals, old[1:], strict=True))
+            vals = {k: stored[k] if v is None and k in _KEPT_IF_BLANK else v
+                    for k, v in vals.items()}
+        vals["typical"] = vals["typical"] or 0
         if old is None:
             pid = db.execute(
                 "INSERT INTO projects (unit_id, name, name_key, kind, stage, approved_on,"
@@ -596,14 +604,16 @@ def _save_projects(db: Database, projects: Sequence[dict], source: str) -> tuple
 
 def add_project(db: Database, *, unit: str, name: str, kind: str, stage: str | None,
                 approved_on: str | None = None, online_on: str | None = None,
-                typical: bool = False, note: str | None = None) -> dict:
-    """Add one project (or update the unit's project of that name)."""
+                typical: bool | None = None, note: str | None = None) -> dict:
+    """Add one project (or update the unit's project of that name: what is not given
+    keeps what was recorded)."""
     from cdo.store.db import transaction
 
     reasons: list[str] = []
     p = _project({"unit": unit, "name": name, "kind": kind, "stage": stage,
                   "approved_on": approved_on, "online_on": online_on,
-                  "typical": "是" if typical else "否", "note": note}, reasons, _Units(db))
+                  "typical": None if typical is None else "是" if typical else "否",
+                  "note": note}, reasons, _Units(db))
     if p is None:
         raise InvalidInputError("；".join(reasons))
     with transaction(db):

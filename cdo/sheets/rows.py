@@ -24,7 +24,10 @@ HEADER_NOTE = re.compile(r"[(（【\[][^)）】\]]{0,12}[)）】\]]")
 _FOOTER = re.compile(r"^\s*(?:(?:合计|总计|小计|共计)\b|(?:合计|总计|小计|共计)\s*[:：\d]|"
                      r"(?:注|说明|填表|审核|制表|联系|负责)[^:：]{0,6}[:：])")
 
-_NUMBER = re.compile(r"[-+]?[\d,，]*\.?\d+%?")
+# What a totals line holds beside its label: sums, a count with its word (2个单位, 15项),
+# or a filler where no sum makes sense (—, /, 无).
+_BESIDE_TOTAL = re.compile(r"[-+]?[\d,，]*\.?\d+\s*(?:%|[个项条家人次份]\w{0,3})?"
+                           r"|[-—–－/／\\…·.。]+|无")
 Row = tuple[str, int, dict[str, Any]]  # (where: the sheet, when several; row number; {field: raw})
 
 
@@ -81,9 +84,9 @@ def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequenc
 
 def _is_footer(rec: Mapping[str, Any]) -> bool:
     """A totals line or a note under the table, not a record: one text such as 合计 or
-    注：…, alone or beside numbers only (合计 | | 1,100 | 15 | 3)."""
+    注：…, alone or beside sums, counts and fillers only (合计 | — | 2个单位 | 1,100 | 15)."""
     texts = [t for t in map(clean_text, rec.values())
-             if t and not _NUMBER.fullmatch(t.replace(" ", ""))]
+             if t and not _BESIDE_TOTAL.fullmatch(t.replace(" ", ""))]
     return len(texts) == 1 and bool(_FOOTER.match(texts[0]))
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Mapping
@@ -161,7 +162,7 @@ FIELD_NAMES = {
     "restored": "恢复条数", "resume": "简历", "row": "清单行号", "rows": "行数",
     "sent_on": "催办日期", "short": "简称", "skills": "专业特长", "source": "来源",
     "source_file": "来源文件", "spotcheck_id": "抽查编号", "stage": "阶段", "status": "状态",
-    "systems": "系统数", "title": "名称", "typical": "典型案例", "unit": "单位",
+    "systems": "系统数", "title": "名称", "typical": "典型应用示范", "unit": "单位",
     "version": "版本", "withdrawn_at": "撤回时间", "work_plan": "工作思路", "year": "年度",
 }
 # Where a field means something else for one kind of record.
@@ -328,8 +329,8 @@ def compact_diff(before: Any, after: Any, *, max_fields: int = 6, mask: bool = T
     def shown(k: str, v: Any) -> str:
         if isinstance(v, bool) or (k in YES_NO_FIELDS and v in (0, 1)):
             return "是" if v else "否"
-        if isinstance(v, list) and all(isinstance(x, int) for x in v):
-            return "、".join(map(str, v)) or "空"
+        if isinstance(v, list) and all(isinstance(x, int | str) for x in v):
+            return _short("、".join(map(str, v))) if v else "空"
         coded = names.get((entity or "", k))
         if coded is not None and isinstance(v, str | int) and v in coded:
             return coded[v]
@@ -365,6 +366,9 @@ def entity_key(text: str) -> str:
 
 def entity_label(row: dict) -> str:
     name = ENTITY_NAMES.get(row["entity"], row["entity"])
+    score = re.fullmatch(r"(\d{4})/\d+/(\d+)", str(row.get("entity_id") or ""))
+    if row["entity"] == "score" and score:  # year/unit id/item: the unit has its column
+        return f"{name} {score[1]} 年第 {score[2]} 项"
     return f"{name} #{row['entity_id']}" if row.get("entity_id") not in (None, "") else name
 
 
