@@ -98,7 +98,10 @@ def test_the_log_of_a_whole_demo_year_is_all_chinese(cli, tmp_path, monkeypatch)
     for args in (["calendar", "set", "2023-10-09", "off", "--reason", "停电"],
                  ["calendar", "set", "2023-10-14", "work", "--reason", "补班"],
                  ["calendar", "load", notice], ["calendar", "unload", "2027"],
-                 ["units", "alias", "通川区", "通川"]):
+                 ["units", "alias", "通川区", "通川"],
+                 ["backup", tmp_path / "copy.db"],
+                 ["units", "add", "达州市档案馆", "--category", "department"],
+                 ["restore", tmp_path / "copy.db", "--yes"]):
         r = cli("--db", demo, *args)
         assert r.exit_code == 0, (args, r.stderr)
     monkeypatch.delenv("COLUMNS")
@@ -115,6 +118,7 @@ def test_the_log_of_a_whole_demo_year_is_all_chinese(cli, tmp_path, monkeypatch)
     assert codes == set()
     assert not [c for c in changes if '["' in c]  # a list shown as words, not as JSON
     assert any("类型=休息日" in c for c in changes) and any("类型=工作日" in c for c in changes)
+    assert any("单位: 58 → 57" in c for c in changes)  # the restore, by table
 
 
 def test_phone_numbers_in_command_lines_are_masked():

@@ -165,8 +165,19 @@ FIELD_NAMES = {
     "systems": "系统数", "title": "名称", "typical": "典型应用示范", "unit": "单位",
     "version": "版本", "withdrawn_at": "撤回时间", "work_plan": "工作思路", "year": "年度",
 }
+# What `cdo restore` shows of a database (and logs of a restore), in this order.
+DATABASE_COUNTS = {
+    "units": "单位",
+    "cdos": "首席数据官（含历任）",
+    "specialists": "数据专员",
+    "spotchecks": "月度抽查",
+    "problems": "问题数据",
+    "scores": "评分",
+    "audit_log": "修改日志",
+}
 # Where a field means something else for one kind of record.
 ENTITY_FIELD_NAMES = {
+    **{("database", table): name for table, name in DATABASE_COUNTS.items()},
     ("cdo", "name"): "姓名", ("specialist", "name"): "姓名",
     ("reminder", "problems"): "问题编号", ("notice", "problems"): "问题编号",
     ("task", "due_on"): "完成时限",
@@ -188,7 +199,7 @@ ACTION_NAMES = {
     "file": "备案",
     "done": "整改完成",
     "rectify": "整改完成",
-    "verify": "核查销号",
+    "verify": "核验销号",
     "close": "销号",
     "reopen": "退回",
     "negotiate": "协商",

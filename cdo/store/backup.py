@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cdo.errors import CdoError, ExitCode, FileReadError, os_reason
+from cdo.store.audit import DATABASE_COUNTS
 
 if TYPE_CHECKING:
     from cdo.store.db import Database
@@ -44,16 +45,7 @@ BACKUP_DIR = "backups"
 AUTO_KEEP = 5
 AUTO_DAY_KEEP_DAYS = 60
 REQUIRED_TABLES = ("units", "audit_log")
-# What `cdo restore` shows of a database, in this order.
-COUNTED_TABLES = {
-    "units": "单位",
-    "cdos": "首席数据官（含历任）",
-    "specialists": "数据专员",
-    "spotchecks": "月度抽查",
-    "problems": "问题数据",
-    "scores": "评分",
-    "audit_log": "修改日志",
-}
+COUNTED_TABLES = DATABASE_COUNTS  # what `cdo restore` shows of a database
 
 
 def backup_dir(db_path: Path) -> Path:
