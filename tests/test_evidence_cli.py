@@ -301,6 +301,14 @@ def test_a_project_added_again_keeps_what_is_not_given(cli, units):
            "--stage", "上线运行", "--not-typical"))
     (p,) = json.loads(ok(cli("evidence", "projects", "list", "-f", "json")).stdout)
     assert (p["approved_on"], p["typical"]) == ("2023-05-01", False)
+    # a project put back to 建设 is not online: its 上线日期 goes, and the log says so;
+    # a note is kept and logged like every other field
+    ok(cli("evidence", "projects", "add", "-u", "通川区", "--name", "低保核查", "--kind", "应用示范",
+           "--stage", "建设", "--note", "系统改造"))
+    (p,) = json.loads(ok(cli("evidence", "projects", "list", "-f", "json")).stdout)
+    assert (p["stage"], p["approved_on"], p["online_on"]) == ("建设", "2023-05-01", None)
+    log = json.loads(ok(cli("log", "--entity", "应用项目", "-f", "json")).stdout)
+    assert "上线日期: 2023-09-01 → 空" in log[0]["changes"] and "备注: 空 → 系统改造" in log[0]["changes"]
 
 
 # ----------------------------------------------------------------------------- quality

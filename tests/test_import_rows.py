@@ -248,10 +248,10 @@ def test_projects_import_writes_and_audits(cli, units, db_path, tmp_path):
     assert audit(db_path) == [
         ("project", "1", "import", tc, None,
          {"name": "网格融合", "kind": "application", "stage": "running",
-          "approved_on": "2023-03-01", "online_on": "2023-08-15", "typical": 1}),
+          "approved_on": "2023-03-01", "online_on": "2023-08-15", "typical": 1, "note": None}),
         ("project", "2", "import", tc, None,
          {"name": "数据运营", "kind": "operation", "stage": "approved",
-          "approved_on": "2023-07-01", "online_on": None, "typical": 0})]
+          "approved_on": "2023-07-01", "online_on": None, "typical": 0, "note": None})]
     assert len(auto_backups(db_path)) == 1
 
 

@@ -553,12 +553,13 @@ def _project(rec: Mapping[str, Any], reasons: list[str], units: _Units) -> dict 
             "note": clean_text(rec.get("note")) or None}
 
 
-_KEPT_IF_BLANK = ("approved_on", "online_on", "typical")
+_KEPT_IF_BLANK = ("approved_on", "online_on", "typical", "note")
 
 
 def _save_projects(db: Database, projects: Sequence[dict], source: str) -> tuple[int, int, int]:
-    existing = {(u, k): (i, kd, s, a, o, t) for i, u, k, kd, s, a, o, t in db.execute(
-        "SELECT id, unit_id, name_key, kind, stage, approved_on, online_on, typical FROM projects")}
+    existing = {(u, k): (i, kd, s, a, o, t, n) for i, u, k, kd, s, a, o, t, n in db.execute(
+        "SELECT id, unit_id, name_key, kind, stage, approved_on, online_on, typical, note"
+        " FROM projects")}
     added = updated = unchanged = 0
     now = timestamp()
     log = []
@@ -567,19 +568,21 @@ def _save_projects(db: Database, projects: Sequence[dict], source: str) -> tuple
         vals = {"kind": p["kind"], "stage": p["stage"],
                 "approved_on": p["approved_on"].isoformat() if p["approved_on"] else None,
                 "online_on": p["online_on"].isoformat() if p["online_on"] else None,
-                "typical": None if p["typical"] is None else int(p["typical"])}
+                "typical": None if p["typical"] is None else int(p["typical"]),
+                "note": p["note"]}
         old = existing.get(key)
-        if old is not None:  # what is left blank keeps what was recorded
+        if old is not None:  # what is left blank keeps what was recorded …
             stored = dict(zip(vals, old[1:], strict=True))
             vals = {k: stored[k] if v is None and k in _KEPT_IF_BLANK else v
                     for k, v in vals.items()}
+            if vals["stage"] != "running":  # … but a project not running has no 上线日期
+                vals["online_on"] = p["online_on"] and vals["online_on"]
         vals["typical"] = vals["typical"] or 0
         if old is None:
             pid = db.execute(
                 "INSERT INTO projects (unit_id, name, name_key, kind, stage, approved_on,"
                 " online_on, typical, note, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [p["unit"].id, p["name"], key[1], vals["kind"], vals["stage"],
-                 vals["approved_on"], vals["online_on"], vals["typical"], p["note"], now, now],
+                [p["unit"].id, p["name"], key[1], *vals.values(), now, now],
             ).lastrowid
             existing[key] = (pid, *vals.values())
             added += 1
@@ -591,9 +594,9 @@ def _save_projects(db: Database, projects: Sequence[dict], source: str) -> tuple
             unchanged += 1
             continue
         db.execute("UPDATE projects SET kind = ?, stage = ?, approved_on = ?, online_on = ?,"
-                   " typical = ?, note = COALESCE(?, note), updated_at = ? WHERE id = ?",
-                   [vals["kind"], vals["stage"], vals["approved_on"], vals["online_on"],
-                    vals["typical"], p["note"], now, pid])
+                   " typical = ?, note = ?, updated_at = ? WHERE id = ?",
+                   [*vals.values(), now, pid])
+        existing[key] = (pid, *vals.values())
         updated += 1
         log.append({"entity": "project", "entity_id": pid, "action": "change",
                     "before": dict(zip(vals, before, strict=True)),
