@@ -424,3 +424,14 @@ def test_an_older_file_busy_when_opened_is_waited_for(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "达州市档案馆" in r.stdout and time.monotonic() - start >= 1.4
     conn.close()
+
+
+def test_the_same_catalogue_imported_by_three_clerks_at_once_is_one_version(tmp_path, db_path):
+    from cdo.paths import data_dir
+
+    add_unit(open_db(db_path), "达州市通川区", "region", "通川区")
+    sample = data_dir() / "samples" / "evidence" / "目录清单-通川区-第1版.xlsx"
+    results = _at_once(db_path, ["evidence", "catalog", "import", sample, "-u", "通川区",
+                                 "--received", "2024-01-05"], 3)
+    assert [code for code, _ in results] == [0, 0, 0], results
+    assert _count(db_path, "catalog_versions") == 1

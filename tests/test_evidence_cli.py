@@ -255,6 +255,29 @@ def test_tasks_bad_rows(cli, units, db_path, tmp_path):
     assert count(db_path, "evidence_tasks") == 0
 
 
+def test_the_same_list_imported_again_is_not_a_new_version(cli, units, db_path):
+    """The same catalogue or systems list received the same day (imported twice, or by two
+    clerks at once) is one version; received again later, it is a new one."""
+    from cdo.paths import data_dir
+
+    samples = data_dir() / "samples" / "evidence"
+    cat = ["evidence", "catalog", "import", samples / "目录清单-通川区-第1版.xlsx", "-u", "通川区"]
+    ok(cli(*cat, "--received", "2024-01-05"))
+    backups = len(list((db_path.parent / "backups").glob("*.db")))
+    assert backups >= 1
+    r = ok(cli(*cat, "--received", "2024-01-05"))
+    assert r.stdout == ("达州市通川区 数据资源目录与已导入的第 1 版（2024-01-05 收到）完全相同，"
+                        "没有重复导入\n")
+    assert count(db_path, "catalog_versions") == 1
+    assert len(list((db_path.parent / "backups").glob("*.db"))) == backups  # nothing written
+    assert "第 2 版" in ok(cli(*cat, "--received", "2024-02-01")).stdout
+    sys_ = ["evidence", "systems", "import", samples / "信息系统清单-通川区.xlsx", "-u", "通川区",
+            "--received", "2024-01-05"]
+    ok(cli(*sys_))
+    assert "完全相同，没有重复导入" in ok(cli(*sys_)).stdout
+    assert count(db_path, "system_lists") == 1
+
+
 # ----------------------------------------------------------------------------- projects
 
 def test_projects_add_import_list(cli, units, db_path, tmp_path):

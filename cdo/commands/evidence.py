@@ -60,6 +60,10 @@ def catalog_import(ctx: typer.Context, file: FileArg, unit: UnitOpt,
 
     r = evidence.import_catalog(open_database(ctx), file, unit,
                                 date_opt(received, "--received 日期"))
+    if r.get("unchanged"):
+        echo(f"{r['unit']} 数据资源目录与已导入的第 {r['version']} 版（{r['received_on']} 收到）"
+             f"完全相同，没有重复导入")
+        return
     echo(f"已导入 {r['unit']} 数据资源目录第 {r['version']} 版（{r['received_on']} 收到），"
          f"{r['entries']} 条" + ("；现为现行版本" if r["previous"] else ""))
 
@@ -110,6 +114,9 @@ def systems_import(ctx: typer.Context, file: FileArg, unit: UnitOpt,
 
     r = evidence.import_systems(open_database(ctx), file, unit,
                                 date_opt(received, "--received 日期"))
+    if r.get("unchanged"):
+        echo(f"{r['unit']} 信息系统清单与已导入的（{r['received_on']} 收到）完全相同，没有重复导入")
+        return
     echo(f"已导入 {r['unit']} 信息系统清单（{r['received_on']} 收到）：{r['systems']} 个系统，"
          f"自建 {r['self']} 个，其中已接入 {r['connected']} 个")
 

@@ -204,10 +204,23 @@ def import_catalog(db: Database, path: Path, unit_text: str,
     unit = UnitIndex.load(db).resolve(unit_text)
     day = _day(received, "收到日期")
     entries = read_catalog(db, path)
-    _backup(db)
-    with transaction(db):
+    rows = [(e["name"], e["system"], e["fields"], e["volume"], e["frequency"], e["share"],
+             e["open"], None if e["dictionary"] is None else int(e["dictionary"]), e["grade"])
+            for e in entries]
+
+    def same() -> int | None:
+        return _same_list(db, "catalog_versions", "catalog_entries", "version_id",
+                          "name, system, fields, volume, frequency, share, open, dictionary,"
+                          " grade", unit.id, day, rows)
+
+    if not same():  # nothing to write: no backup either
+        _backup(db)
+    with transaction(db):  # asked again under the lock: a colleague may have just saved it
         previous = db.execute("SELECT COUNT(*) FROM catalog_versions WHERE unit_id = ?",
                               [unit.id]).fetchone()[0]
+        if version := same():
+            return {"unit": unit.name, "version": version, "received_on": day.isoformat(),
+                    "entries": len(entries), "previous": previous, "unchanged": True}
         vid = db.execute(
             "INSERT INTO catalog_versions (unit_id, received_on, source_file, entries, created_at)"
             " VALUES (?,?,?,?,?)",
@@ -224,6 +237,24 @@ def import_catalog(db: Database, path: Path, unit_text: str,
                       "source_file": Path(path).name}, unit_id=unit.id)
     return {"unit": unit.name, "version": previous + 1, "received_on": day.isoformat(),
             "entries": len(entries), "previous": previous}
+
+
+def _same_list(db: Database, lists: str, items: str, link: str, columns: str, unit_id: int,
+               day: dt.date, rows: list[tuple]) -> int | None:
+    """The number (in the unit's order of receipt) of a list of the unit received on `day`
+    holding exactly `rows`: the same file imported again (by a colleague at the same time,
+    or twice) is not a new version."""
+    found = db.execute(f"SELECT id FROM {lists} WHERE unit_id = ? AND received_on = ?",
+                       [unit_id, day.isoformat()]).fetchall()
+    for (list_id,) in found:
+        held = db.execute(f"SELECT {columns} FROM {items} WHERE {link} = ? ORDER BY id",
+                          [list_id]).fetchall()
+        if held == rows:
+            return db.execute(
+                f"SELECT COUNT(*) FROM {lists} WHERE unit_id = ? AND (received_on, id) <="
+                f" (SELECT received_on, id FROM {lists} WHERE id = ?)", [unit_id, list_id]
+            ).fetchone()[0]
+    return None
 
 
 def catalog_versions(db: Database, unit_text: str | None = None) -> list[dict]:
@@ -316,8 +347,21 @@ def import_systems(db: Database, path: Path, unit_text: str,
     unit = UnitIndex.load(db).resolve(unit_text)
     day = _day(received, "收到日期")
     systems = read_systems(db, path)
-    _backup(db)
-    with transaction(db):
+    own = [s for s in systems if s["kind"] == "self"]
+    result = {"unit": unit.name, "received_on": day.isoformat(), "systems": len(systems),
+              "self": len(own), "connected": sum(1 for s in own if s["connected"])}
+    rows = [(s["name"], s["kind"], int(s["connected"]),
+             s["connected_on"].isoformat() if s["connected_on"] else None) for s in systems]
+
+    def same() -> int | None:
+        return _same_list(db, "system_lists", "systems", "list_id",
+                          "name, kind, connected, connected_on", unit.id, day, rows)
+
+    if not same():  # nothing to write: no backup either
+        _backup(db)
+    with transaction(db):  # asked again under the lock: a colleague may have just saved it
+        if same():
+            return {**result, "unchanged": True}
         lid = db.execute(
             "INSERT INTO system_lists (unit_id, received_on, source_file, created_at)"
             " VALUES (?,?,?,?)", [unit.id, day.isoformat(), Path(path).name, timestamp()]
@@ -331,9 +375,7 @@ def import_systems(db: Database, path: Path, unit_text: str,
         audit.record(db, "system_list", lid, "import", None,
                      {"received_on": day.isoformat(), "systems": len(systems),
                       "source_file": Path(path).name}, unit_id=unit.id)
-    own = [s for s in systems if s["kind"] == "self"]
-    return {"unit": unit.name, "received_on": day.isoformat(), "systems": len(systems),
-            "self": len(own), "connected": sum(1 for s in own if s["connected"])}
+    return result
 
 
 def system_rows(db: Database, unit_text: str | None = None) -> list[dict]:
