@@ -54,9 +54,6 @@ def demo(ctx: typer.Context) -> None:
 # ----------------------------------------------------------------------------- log
 
 
-LOCAL_KIND_NAMES = {"off": "休息日", "work": "工作日"}  # a local calendar change
-
-
 class _ValueNames(Mapping):
     """{(entity, field): {code: name}}: the coded values a change shows by name. Each
     module is imported only when a change of its kind is shown (up to 13 ms each)."""
@@ -75,7 +72,7 @@ class _ValueNames(Mapping):
         ("task", "list"): ("cdo.evaluation.evidence_rules", "LIST_NAMES"),
         ("system_list", "kind"): ("cdo.evaluation.evidence_rules", "KIND_NAMES"),
         ("calendar_year", "status"): ("cdo.commands.calendar", "STATUS_NAMES"),
-        ("calendar_local", "kind"): ("cdo.commands.admin", "LOCAL_KIND_NAMES"),
+        ("calendar_local", "kind"): ("cdo.commands.calendar", "LOCAL_KIND_NAMES"),
     }
 
     def __getitem__(self, key: tuple[str, str]) -> Mapping[Any, str]:

@@ -26,6 +26,7 @@ app = typer.Typer(
 WEEKDAY_NAMES = "一二三四五六日"
 STATUS_NAMES = {"official": "官方（内置）", "loaded": "已载入", "provisional": "暂定"}
 KIND_NAMES = {"off": "休", "work": "班"}
+LOCAL_KIND_NAMES = {"off": "休息日", "work": "工作日"}  # what a local change made the day
 # Colours of the month grid and the explanation; each kind also has a symbol.
 STYLES = {"workday": "", "weekend": "dim", "holiday": "bold red", "adjusted_workday": "bold blue"}
 SYMBOLS = {"workday": "", "weekend": "", "holiday": "休", "adjusted_workday": "班"}
