@@ -190,6 +190,27 @@ def test_restore_asks_first(cli, live, saved):
     assert _units(live) == ["达州市教育局", "达州市公安局"]
 
 
+def test_restore_says_what_changed_after_the_clerk_confirmed(cli, live, saved, tmp_path,
+                                                             monkeypatch):
+    """A colleague adds a unit while the clerk reads the counts and answers: the restore
+    still goes ahead (the clerk chose this backup), says the database changed since, and
+    the colleague's unit is in the copy kept aside."""
+    import typer
+
+    def answer_after_a_colleague_wrote(*args, **kwargs):
+        add_unit(open_db(live), "达州市档案馆", "department")
+        return True
+
+    monkeypatch.setattr(typer, "confirm", answer_after_a_colleague_wrote)
+    r = cli("restore", saved)
+    assert r.exit_code == 0, r.stderr
+    assert "注意：确认之后当前数据库又有改动（单位 3 → 4" in r.stdout
+    assert _units(live) == ["达州市教育局", "达州市公安局"]
+    (kept,) = (tmp_path / "backups").glob("cdo-before-restore-*.db")
+    assert _units(kept)[-1] == "达州市档案馆"
+    assert "又有改动" not in cli("restore", saved, "--yes").stdout
+
+
 def test_restore_keeps_open_connections_consistent(live, saved):
     reader = sqlite3.connect(live)
     assert len(reader.execute("SELECT * FROM units").fetchall()) == 3

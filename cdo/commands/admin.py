@@ -233,7 +233,9 @@ def restore(
             ok = False
         if not ok:
             raise CdoError("已取消，当前数据库没有改动")
-    saved = backup_mod.restore_database(file, live)
+    saved, changed = backup_mod.restore_database(file, live, shown=now)
+    if changed:
+        echo(f"注意：确认之后当前数据库又有改动（{'，'.join(changed)}），这些改动在下面的另存文件中")
     if saved:
         echo(f"恢复前的数据库已另存为 {saved}")
     echo(f"已从 {file} 恢复数据库 {live}")

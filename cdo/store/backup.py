@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cdo.errors import CdoError, ExitCode, FileReadError, os_reason
 from cdo.store.audit import DATABASE_COUNTS
@@ -415,12 +415,18 @@ def _set_aside_damaged(db_path: Path, saved: Path) -> None:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
 
-def restore_database(src: Path, db_path: Path) -> Path | None:
+class Restored(NamedTuple):
+    saved: Path | None  # the live database as it was, kept aside (None: there was none)
+    changed: list[str]  # what changed in it between `shown` and the restore: 单位 58 → 59
+
+
+def restore_database(src: Path, db_path: Path, *,
+                     shown: DatabaseInfo | None = None) -> Restored:
     """Replace the live database at `db_path` with the backup `src`.
 
     Under the database's write lock — taken first, waiting for a colleague's write as any
     command does — it copies the live database to `backups/<stem>-before-restore-….db`
-    (returned; None if there was no live database) and puts the backup's content in, so
+    (None if there was no live database) and puts the backup's content in, so
     that no commit can land between the two and be lost. Then it brings the schema up to
     date and records the restore in the audit log.
 
@@ -448,9 +454,14 @@ def restore_database(src: Path, db_path: Path) -> Path | None:
         _set_aside_damaged(db_path, saved)
     before: DatabaseInfo | None = None
 
+    changed: list[str] = []
+
     def keep_a_copy() -> None:  # the write lock is held, nothing replaced yet
         nonlocal before, saved
         before = current_info(db_path)
+        if before is not None and shown is not None:  # a colleague wrote since it was shown
+            changed.extend(f"{DATABASE_COUNTS[t]} {shown.counts.get(t, 0)} → {n}"
+                           for t, n in before.counts.items() if n != shown.counts.get(t, 0))
         if saved is None and before is not None:
             saved = new_backup_file(db_path, "before-restore")
             copy_database(db_path, saved, reserved=True)
@@ -475,7 +486,7 @@ def restore_database(src: Path, db_path: Path) -> Path | None:
             audit.record(db, "database", None, "restore", before.counts if before else None,
                          after.counts if after else None, reason=reason)
     db.conn.close()  # not reached after a Ctrl-C: what was saved is read back through it
-    return saved
+    return Restored(saved, changed)
 
 
 def _put_backup_into(src: Path, live: sqlite3.Connection, under_lock: Callable[[], None]) -> None:
