@@ -498,11 +498,11 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
     if width is not None:
         def need(c: Column) -> int:
             cells = [*texts[c.key + c.header], feet[c.key + c.header]]
-            longest = max((_width(line) for t in cells for line in t.split("\n")), default=0)
+            longest = max((cell_width(line) for t in cells for line in t.split("\n")), default=0)
             if keeps_whole(c):
-                return max(longest, _width(c.header) if len(c.header) <= 5 else 4)
-            token = max((_width(t) for t in cells for t in _WHOLE_TOKEN.findall(t)), default=0)
-            return min(longest, max(8, min(_width(c.header), 10), min(token, 11)))
+                return max(longest, cell_width(c.header) if len(c.header) <= 5 else 4)
+            token = max((cell_width(t) for t in cells for t in _WHOLE_TOKEN.findall(t)), default=0)
+            return min(longest, max(8, min(cell_width(c.header), 10), min(token, 11)))
 
         while len(columns) > 1 and sum(need(c) + 3 for c in columns) + 1 > width:
             left_out.append(columns.pop().header)
@@ -543,7 +543,7 @@ def wrap_offsets(text: str, width: int) -> list[int]:
     filled = False  # the current line has more than spaces
     for m in _ATOM.finditer(text):
         start, atom = m.start(), m.group()
-        cells = _width(atom)
+        cells = cell_width(atom)
         if atom.isspace():
             used += cells
             continue
@@ -562,7 +562,7 @@ def wrap_offsets(text: str, width: int) -> list[int]:
             for piece in pieces[:-1]:
                 start += len(piece)
                 offsets.append(start)
-            used = _width(pieces[-1])
+            used = cell_width(pieces[-1])
     return offsets
 
 
@@ -610,7 +610,7 @@ def _text_widths(columns: Sequence[Column], need: Callable[[Column], int],
     to each column's longest line. Empty when everything fits or the floors cannot."""
     def longest(c: Column) -> int:
         cells = [*texts[c.key + c.header], feet[c.key + c.header], c.header]
-        return max(_width(line) for t in cells for line in t.split("\n"))
+        return max(cell_width(line) for t in cells for line in t.split("\n"))
 
     text = [c for c in columns if not keeps_whole(c)]
     room = width - 1 - 3 * len(columns) - sum(longest(c) for c in columns if keeps_whole(c))
@@ -630,8 +630,6 @@ def cell_width(text: str) -> int:
 
     return cell_len(text)
 
-
-_width = cell_width
 
 
 def _clipped(col: Column, text: str) -> str:

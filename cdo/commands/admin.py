@@ -213,7 +213,7 @@ def restore(
     rows = [
         {"table": label, "backup": info.counts.get(t, 0),
          "current": (now.counts.get(t, 0) if now else None)}
-        for t, label in backup_mod.COUNTED_TABLES.items()
+        for t, label in backup_mod.DATABASE_COUNTS.items()
     ]
     emit(rows, [Column("table", "内容"), Column("backup", "备份文件", justify="right"),
                 Column("current", "当前数据库", justify="right")],

@@ -617,8 +617,8 @@ def _save_projects(db: Database, projects: Sequence[dict], source: str) -> tuple
             stored = dict(zip(vals, old[1:], strict=True))
             vals = {k: stored[k] if v is None and k in _KEPT_IF_BLANK else v
                     for k, v in vals.items()}
-            if vals["stage"] != "running":  # … but a project not running has no 上线日期
-                vals["online_on"] = p["online_on"] and vals["online_on"]
+            if vals["stage"] != "running" and p["online_on"] is None:
+                vals["online_on"] = None  # … but a project not running has no 上线日期
         vals["typical"] = vals["typical"] or 0
         if old is None:
             pid = db.execute(

@@ -49,6 +49,21 @@ def _mark(p: dict) -> str:
     return due_mark(p)
 
 
+def _problem_cells(i: int, p: dict) -> list:
+    """What both letters say first of a problem: 序号, 问题编号, 来源, 数据资源名称,
+    问题类型, 问题描述."""
+    return [i, p["id"], SOURCE_NAMES.get(p["source"], p["source"]), p["resource"],
+            DIMENSION_NAMES.get(p["dimension"], p["dimension"]), p["description"]]
+
+
+def _notes(problems: Sequence[dict], day: dt.date, *more: str) -> list[str]:
+    """Under both letters: how to reply, what else applies, the office and the date."""
+    notes = [REPLY, *more]
+    if any(p.get("provisional") for p in problems):
+        notes.append(PROVISIONAL_NOTE)
+    return [*notes, f"{OFFICE}　　{_cn_date(day)}"]
+
+
 def notice_sheet(db: Database, unit_id: int, unit: str, month: str, problems: Sequence[dict],
                  today: dt.date) -> SheetSpec:
     """One unit's 整改通知单 for the problems of `month`."""
@@ -69,14 +84,10 @@ def notice_sheet(db: Database, unit_id: int, unit: str, month: str, problems: Se
                 "月度抽查问题自下发之日起 30 个工作日、使用单位反馈问题 15 个工作日内完成整改"
                 "（下发当日不计），各问题的整改期限见清单。"),
              f"　　请贵单位首席数据官督促落实。{_cdo_line(db, unit_id)}。"]
-    rows = [[i, p["id"], SOURCE_NAMES.get(p["source"], p["source"]), p["resource"],
-             DIMENSION_NAMES.get(p["dimension"], p["dimension"]), p["description"],
-             p["records"], p["issued_on"], DEADLINE_DAYS.get(p["source"]), p["due_on"],
-             _mark(p)] for i, p in enumerate(problems, 1)]
-    notes = [REPLY]
-    if any(p.get("provisional") for p in problems):
-        notes.append(PROVISIONAL_NOTE)
-    notes.append(f"{OFFICE}　　{_cn_date(today)}")
+    rows = [[*_problem_cells(i, p), p["records"], p["issued_on"],
+             DEADLINE_DAYS.get(p["source"]), p["due_on"], _mark(p)]
+            for i, p in enumerate(problems, 1)]
+    notes = _notes(problems, today)
     return SheetSpec(
         "整改通知单",
         ["序号", "问题编号", "来源", "数据资源名称", "问题类型", "问题描述", "问题数据量",
@@ -143,14 +154,11 @@ def reminder_sheet(db: Database, unit_id: int, unit: str, problems: Sequence[dic
                 f"{max(p['overdue_days'] for p in late)} 个工作日）" if late else "")
              + "，清单如下。请抓紧整改，并按期报送整改情况。",
              f"　　{_cdo_line(db, unit_id)}。"]
-    rows = [[i, p["id"], SOURCE_NAMES.get(p["source"], p["source"]), p["resource"],
-             DIMENSION_NAMES.get(p["dimension"], p["dimension"]), p["description"],
-             p["issued_on"], p["due_on"], _mark(p), STATUS_NAMES.get(p["status"], p["status"]),
-             p.get("overdue_days")] for i, p in enumerate(problems, 1)]
-    notes = [REPLY, "逾期工作日为整改期限次日起至催办日的工作日数（按国务院办公厅节假日安排计算）。"]
-    if any(p.get("provisional") for p in problems):
-        notes.append(PROVISIONAL_NOTE)
-    notes.append(f"{OFFICE}　　{_cn_date(on)}")
+    rows = [[*_problem_cells(i, p), p["issued_on"], p["due_on"], _mark(p),
+             STATUS_NAMES.get(p["status"], p["status"]), p.get("overdue_days")]
+            for i, p in enumerate(problems, 1)]
+    notes = _notes(problems, on,
+                   "逾期工作日为整改期限次日起至催办日的工作日数（按国务院办公厅节假日安排计算）。")
     return SheetSpec(
         "整改催办单",
         ["序号", "问题编号", "来源", "数据资源名称", "问题类型", "问题描述", "下发日期",

@@ -45,7 +45,6 @@ BACKUP_DIR = "backups"
 AUTO_KEEP = 5
 AUTO_DAY_KEEP_DAYS = 60
 REQUIRED_TABLES = ("units", "audit_log")
-COUNTED_TABLES = DATABASE_COUNTS  # what `cdo restore` shows of a database
 
 
 def backup_dir(db_path: Path) -> Path:
@@ -309,7 +308,7 @@ class DatabaseInfo:
 def _summarize(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     info = DatabaseInfo(path)
-    for t in COUNTED_TABLES:
+    for t in DATABASE_COUNTS:
         if t in tables:
             info.counts[t] = conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
     row = conn.execute(

@@ -145,18 +145,19 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
 def _to_wal(conn: sqlite3.Connection) -> None:
     """WAL journal: a clerk can read while a colleague writes. Switching an older file to
     it needs the file to itself for a moment, and SQLite may refuse that at once instead
-    of waiting, when another command is opening it too: tried again."""
+    of waiting, when another command is opening it too: tried again, as a write waits."""
     if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
         return
-    deadline = time.monotonic() + WAIT_LIMIT_S
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as e:
-            if ("locked" not in str(e) and "busy" not in str(e)) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    with LockWait(conn) as wait:
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+            wait.still_busy()
+            time.sleep(0.05)  # refused at once, not after the step: do not spin
 
 
 def _apply_migrations(db: Database) -> None:
