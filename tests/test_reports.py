@@ -152,6 +152,25 @@ def test_monthly_as_of_earlier_and_before_anything_is_due(world):
     assert {r["unit"]: r["on_time_rate"] for r in rows}["通川区"] is None
 
 
+@pytest.mark.parametrize("as_of", ["2023-10-10", "2023-11-17", "2023-11-20", "2024-06-30"])
+def test_one_reading_of_the_year_gives_every_month_and_source(world, as_of):
+    """The annual workbook reads the year's problems once (RectificationTally) and takes
+    each month's and each source's rows from it: the same rows, in the same order, as
+    rectification_by_unit reading that month or source alone (past dates replayed)."""
+    db, _ = world
+    day = D(as_of)
+    tally = reports.RectificationTally.read(db, as_of=day, year=2023)
+    for month in (None, "2023-09", "2023-10", "2023-11"):
+        for source in (None, "spotcheck", "user"):
+            alone = (reports.rectification_by_unit(db, as_of=day, month=month, source=source)
+                     if month else
+                     reports.rectification_by_unit(db, as_of=day, year=2023, source=source))
+            assert tally.by_unit(month=month, source=source) == alone, (month, source)
+    assert [r["unit"] for r in tally.by_unit()] and all(
+        list(r) == ["unit", "category", "cdo", "found", "on_time", "late", "open", "overdue",
+                    "on_time_rate"] for r in tally.by_unit())
+
+
 def test_report_monthly_cli(cli, world, tmp_path):
     r = cli("report", "monthly", "--month", "2023-09", "--as-of", "2023-11-20", "-f", "json")
     assert r.exit_code == 0, r.stderr

@@ -12,6 +12,7 @@ from cdo import scoring
 from cdo.dates import from_iso
 
 if TYPE_CHECKING:
+    from cdo.problems.reports import RectificationTally
     from cdo.sheets.write import SheetSpec
     from cdo.store.db import Database
 
@@ -152,21 +153,23 @@ def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
 _COUNTS = ("found", "on_time", "late", "open", "overdue")
 
 
-def rectification_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
+def rectification_sheet(db: Database, year: int, as_of: dt.date,
+                        tally: RectificationTally | None = None) -> SheetSpec:
     """Per unit, two blocks: the spot-check problems (found, on time, late, open,
     overdue, on-time rate — cdo.reports' rules, so each unit's figures are the sum of its
     monthly reports for the year at the same as-of date), then the problems reported by
     data-using units, then the on-time rate over both. Units without problems that year
-    follow with zeros."""
-    from cdo.problems.reports import rectification_by_unit, rectification_totals
+    follow with zeros. `tally`: the year's problems as of `as_of` already read
+    (`RectificationTally.read`)."""
+    from cdo.problems.reports import RectificationTally, rectification_totals
     from cdo.roster.units import CATEGORY_NAMES
     from cdo.sheets.write import SheetSpec
 
-    spot = {r["unit"]: r for r in rectification_by_unit(db, as_of=as_of, year=year,
-                                                        source="spotcheck")}
-    user = {r["unit"]: r for r in rectification_by_unit(db, as_of=as_of, year=year,
-                                                        source="user")}
-    both = rectification_by_unit(db, as_of=as_of, year=year)
+    if tally is None:
+        tally = RectificationTally.read(db, as_of=as_of, year=year)
+    spot = {r["unit"]: r for r in tally.by_unit(source="spotcheck")}
+    user = {r["unit"]: r for r in tally.by_unit(source="user")}
+    both = tally.by_unit()
     order = [r["unit"] for r in both]
     seen = set(order)
     category: dict[str, str] = {}
@@ -268,10 +271,12 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
     from cdo.sheets.write import write_workbook
 
     check_year(year)
+    from cdo.problems.reports import RectificationTally
     from cdo.problems.trend import trend_sheet
 
+    tally = RectificationTally.read(db, as_of=as_of, year=year)  # for two sheets
     sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of),
-              rectification_sheet(db, year, as_of), ranking_sheet(db, year),
-              trend_sheet(db, year, as_of), evidence_sheet(db, year, as_of)]
+              rectification_sheet(db, year, as_of, tally), ranking_sheet(db, year),
+              trend_sheet(db, year, as_of, tally), evidence_sheet(db, year, as_of)]
     write_workbook(path, sheets)
     return {s.name: len(s.rows) for s in sheets}

@@ -177,53 +177,102 @@ def rectification_by_unit(
     - overdue: ever overdue by as_of (late ones included, kept through reopening);
     - on_time_rate: on_time / (on_time + late + open problems ever overdue), None if 0.
     """
-    where, params = ["p.issued_on <= ?"], [as_of.isoformat()]
-    if month:
-        where.append("p.month = ?")
-        params.append(month)
-    if year:
-        where.append("p.month >= ? AND p.month <= ?")
-        params += [f"{year:04d}-01", f"{year:04d}-12"]
-    if source:
-        where.append("p.source = ?")
-        params.append(source)
-    sql = (
-        "SELECT p.unit_id, u.name, u.category, c.cdo_name, p.status, p.due_on, p.rectified_on,"
-        " p.first_late_on, p.id, p.original_due_on FROM problems p"
-        " JOIN units u ON u.id = p.unit_id" + _cdo_join(as_of)
-        + " WHERE " + " AND ".join(where)
-    )
-    later = changed_after(db, as_of) if has_changes_after(db, as_of) else {}
-    fromiso = dt.date.fromisoformat
-    units: dict[int, dict] = {}
-    for uid, name, category, cdo, status, due, rect, late, pid, original in db.conn.execute(
-            sql, params):
-        if pid in later:
-            then = state_as_of({"original_due_on": original}, later[pid], as_of)
-            status, due, rect = then["status"], then["due_on"], then["rectified_on"]
-        u = units.get(uid)
-        if u is None:
-            u = units[uid] = {"unit": name, "category": category, "cdo": cdo, "found": 0,
-                              "on_time": 0, "late": 0, "open": 0, "overdue": 0,
-                              "_open_late": 0}
-        due_d = fromiso(due)
-        rect_d = fromiso(rect) if rect else None
-        late_d = fromiso(late) if late else None
-        ever = is_ever_overdue(status, due_d, rect_d, late_d, as_of)
-        rectified = rect_d is not None and rect_d <= as_of and status in ("rectified", "closed")
-        u["found"] += 1
-        if rectified:
-            u["late" if ever else "on_time"] += 1
-        else:
-            u["open"] += 1
+    return RectificationTally.read(db, as_of=as_of, month=month, year=year,
+                                   source=source).by_unit()
+
+
+# found, on_time, late, open, overdue, and the open problems ever overdue (for the rate)
+_TALLY_KEYS = ("found", "on_time", "late", "open", "overdue")
+
+
+class RectificationTally:
+    """The counts of `rectification_by_unit` per check month, source and unit, read in
+    one pass: `by_unit(month, source)` gives that function's rows for any month or
+    source of what was read (the annual workbook's three blocks and its twelve months
+    without reading the year's problems fifteen times)."""
+
+    def __init__(self) -> None:
+        self.units: dict[int, tuple[str, str, str | None]] = {}  # name, category, CDO
+        # (month, source) -> unit id -> [found, on_time, late, open, overdue, open late]
+        self.counts: dict[tuple[str, str], dict[int, list[int]]] = {}
+
+    @classmethod
+    def read(cls, db: Database, *, as_of: dt.date, month: str | None = None,
+             year: int | None = None, source: str | None = None) -> RectificationTally:
+        """The problems of `month` or `year` (and `source`) as of `as_of`; see
+        `rectification_by_unit` for the rules."""
+        where, params = ["p.issued_on <= ?"], [as_of.isoformat()]
+        if month:
+            where.append("p.month = ?")
+            params.append(month)
+        if year:
+            where.append("p.month >= ? AND p.month <= ?")
+            params += [f"{year:04d}-01", f"{year:04d}-12"]
+        if source:
+            where.append("p.source = ?")
+            params.append(source)
+        sql = (
+            "SELECT p.unit_id, u.name, u.category, c.cdo_name, p.status, p.due_on,"
+            " p.rectified_on, p.first_late_on, p.id, p.original_due_on, p.month, p.source"
+            " FROM problems p JOIN units u ON u.id = p.unit_id" + _cdo_join(as_of)
+            + " WHERE " + " AND ".join(where)
+        )
+        later = changed_after(db, as_of) if has_changes_after(db, as_of) else {}
+        fromiso = dt.date.fromisoformat
+        tally = cls()
+        units, counts = tally.units, tally.counts
+        for (uid, name, category, cdo, status, due, rect, late, pid, original, month_,
+             source_) in db.conn.execute(sql, params):
+            if pid in later:
+                then = state_as_of({"original_due_on": original}, later[pid], as_of)
+                status, due, rect = then["status"], then["due_on"], then["rectified_on"]
+            group = counts.get((month_, source_))
+            if group is None:
+                group = counts[(month_, source_)] = {}
+            c = group.get(uid)
+            if c is None:
+                c = group[uid] = [0, 0, 0, 0, 0, 0]
+                if uid not in units:
+                    units[uid] = (name, category, cdo)
+            due_d = fromiso(due)
+            rect_d = fromiso(rect) if rect else None
+            late_d = fromiso(late) if late else None
+            ever = is_ever_overdue(status, due_d, rect_d, late_d, as_of)
+            rectified = (rect_d is not None and rect_d <= as_of
+                         and status in ("rectified", "closed"))
+            c[0] += 1
+            if rectified:
+                c[2 if ever else 1] += 1
+            else:
+                c[3] += 1
+                if ever:
+                    c[5] += 1
             if ever:
-                u["_open_late"] += 1
-        if ever:
-            u["overdue"] += 1
-    rows = sorted(units.values(), key=lambda r: (-r["overdue"], -r["open"], r["unit"]))
-    for r in rows:
-        r["on_time_rate"] = _rate(r["on_time"], r["on_time"] + r["late"] + r.pop("_open_late"))
-    return rows
+                c[4] += 1
+        return tally
+
+    def by_unit(self, month: str | None = None, source: str | None = None) -> list[dict]:
+        """`rectification_by_unit`'s rows for the problems read of `month` and `source`
+        (each None: all of them)."""
+        sums: dict[int, list[int]] = {}
+        for (m, s), group in self.counts.items():
+            if (month is not None and m != month) or (source is not None and s != source):
+                continue
+            for uid, c in group.items():
+                t = sums.get(uid)
+                if t is None:
+                    sums[uid] = c.copy()
+                else:
+                    for i in range(6):
+                        t[i] += c[i]
+        rows = []
+        for uid, t in sums.items():
+            name, category, cdo = self.units[uid]
+            rows.append({"unit": name, "category": category, "cdo": cdo,
+                         **dict(zip(_TALLY_KEYS, t, strict=False)),
+                         "on_time_rate": _rate(t[1], t[1] + t[2] + t[5])})
+        rows.sort(key=lambda r: (-r["overdue"], -r["open"], r["unit"]))
+        return rows
 
 
 def user_reported_count(db: Database, *, as_of: dt.date, month: str) -> int:
