@@ -72,5 +72,14 @@ def from_iso(text: str | None) -> dt.date | None:
         return None
 
 
+class IsoDates(dict):
+    """`from_iso` with a memory: dates[text] is from_iso(text), each text read once (the
+    rows of a year's report share a few hundred dates)."""
+
+    def __missing__(self, text: str | None) -> dt.date | None:
+        value = self[text] = from_iso(text)
+        return value
+
+
 def iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cdo import scoring
-from cdo.dates import from_iso
+from cdo.dates import IsoDates, from_iso
 
 if TYPE_CHECKING:
     from cdo.problems.reports import RectificationTally
@@ -108,6 +108,9 @@ def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
     from cdo.sheets.write import SheetSpec
 
     later = changed_after(db, as_of)
+    dates = IsoDates()
+    outcome_of, facts_of = scoring.problem_outcome, scoring.ProblemFacts
+    source_name, dim_name, status_name = SOURCE_NAMES.get, DIMENSION_NAMES.get, STATUS_NAMES.get
     rows = []
     for (pid, source, month, unit, reporter, resource, dim, desc, records, issued, due, prov,
          status, rect, closed, late, original) in db.execute(
@@ -123,18 +126,19 @@ def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
             then = state_as_of({"original_due_on": original}, later[pid], as_of)
             status, due, rect, closed = (then["status"], then["due_on"], then["rectified_on"],
                                          then["closed_on"])
-        fixed = (from_iso(rect) or from_iso(closed)) if status in ("rectified", "closed") else None
+        rect_d, closed_d = dates[rect], dates[closed]
+        fixed = (rect_d or closed_d) if status in ("rectified", "closed") else None
         if fixed is not None and fixed > as_of:
             fixed = None
-        late_on = from_iso(late)
+        late_on = dates[late]
         ever_late = late_on is not None and late_on <= as_of
-        facts = scoring.ProblemFacts(dt.date.fromisoformat(due[:10]), fixed, ever_late)
-        outcome = scoring.problem_outcome(facts, as_of)
+        due_d = dates[due] or dt.date.fromisoformat(due[:10])  # bad text: an error as before
+        outcome = outcome_of(facts_of(due_d, fixed, ever_late), as_of)
         rows.append([
-            pid, SOURCE_NAMES.get(source, source), month, unit, reporter or "", resource,
-            DIMENSION_NAMES.get(dim, dim), desc, records, from_iso(issued), from_iso(original),
-            from_iso(due), "是" if prov else "", STATUS_NAMES.get(status, status),
-            from_iso(rect), from_iso(closed),
+            pid, source_name(source, source), month, unit, reporter or "", resource,
+            dim_name(dim, dim), desc, records, dates[issued], dates[original],
+            due_d, "是" if prov else "", status_name(status, status),
+            rect_d, closed_d,
             "是" if ever_late or outcome in ("late", "overdue") else "",
             OUTCOME_NAMES[outcome],
         ])

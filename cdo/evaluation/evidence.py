@@ -896,12 +896,17 @@ def gather_facts(db: Database, year: int, as_of: dt.date,
                                                      from_iso(online), bool(typical)))
     for uid, checks in _checks_by_unit(db, year, as_of, ids).items():
         facts[uid].checks = checks
+    keys: dict[str, str] = {}  # resource name -> normalized (many problems share a name)
     for pid, uid, resource in db.execute(
         "SELECT id, unit_id, resource FROM problems WHERE month BETWEEN ? AND ?"
         " AND issued_on <= ? ORDER BY id",
         [f"{year:04d}-01", f"{year:04d}-12", as_of.isoformat()]):
-        if uid in facts:
-            facts[uid].problem_resources.append((pid, resource, normalize_label(resource)))
+        f = facts.get(uid)
+        if f is not None:
+            key = keys.get(resource)
+            if key is None:
+                key = keys[resource] = normalize_label(resource)
+            f.problem_resources.append((pid, resource, key))
     return facts
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdo import scoring
-from cdo.dates import from_iso, timestamp
+from cdo.dates import IsoDates, from_iso, timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, RowErrors, StateError
 from cdo.roster.units import UnitIndex
 from cdo.scoring import Table, UnitRef, fmt_points
@@ -681,30 +681,35 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
             else:
                 ev[uid].summary_on = from_iso(received)
     later = changed_after(db, as_of)
+    dates = IsoDates()
+    facts_of = scoring.ProblemFacts
     for pid, uid, due, status_, rect, closed, late, resource, original in db.execute(
         "SELECT id, unit_id, due_on, status, rectified_on, closed_on, first_late_on, resource,"
         " original_due_on FROM problems WHERE month BETWEEN ? AND ? AND issued_on <= ?"
         " ORDER BY issued_on, id",
         [f"{year:04d}-01", f"{year:04d}-12", day],
     ):
-        if uid not in ev:
+        e = ev.get(uid)
+        if e is None:
             continue
         if pid in later:
             then = state_as_of({"original_due_on": original}, later[pid], as_of)
             status_, due, rect, closed = (then["status"], then["due_on"], then["rectified_on"],
                                           then["closed_on"])
-        fixed = (from_iso(rect) or from_iso(closed)) if status_ in ("rectified", "closed") else None
+        fixed = (dates[rect] or dates[closed]) if status_ in ("rectified", "closed") else None
         if fixed is not None and fixed > as_of:
             fixed = None
-        late_on = from_iso(late)
+        late_on = dates[late]
         ever_late = late_on is not None and late_on <= as_of
-        facts = scoring.ProblemFacts(dt.date.fromisoformat(due[:10]), fixed, ever_late)
-        ev[uid].problems.append((pid, facts, resource))
-        first_due, now_due = from_iso(original), from_iso(due)
+        now_due = dates[due]
+        facts = facts_of(now_due or dt.date.fromisoformat(due[:10]), fixed, ever_late)
+        e.problems.append((pid, facts, resource))
+        if not ever_late:
+            continue
+        first_due = dates[original]
         # late before the negotiated date was even due: it was the rule's deadline missed
-        if ever_late and late_on and first_due and now_due and first_due < now_due \
-                and late_on <= now_due:
-            ev[uid].missed[pid] = (first_due, late_on)
+        if late_on and first_due and now_due and first_due < now_due and late_on <= now_due:
+            e.missed[pid] = (first_due, late_on)
     return ev
 
 
