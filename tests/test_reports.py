@@ -171,6 +171,27 @@ def test_one_reading_of_the_year_gives_every_month_and_source(world, as_of):
                     "on_time_rate"] for r in tally.by_unit())
 
 
+@pytest.mark.parametrize("as_of", ["2023-10-10", "2023-11-17", "2023-11-20", "2024-06-30"])
+def test_the_annual_problem_list_counts_as_rectification_by_unit(world, as_of):
+    """The annual workbook counts its 整改情况 and 月度趋势 while listing the year's
+    problems (problems_sheet with a tally): the same rows as rectification_by_unit reading
+    the year, or a month, or a source, alone — past dates replayed, reopened, negotiated
+    and user-reported problems included."""
+    from cdo.evaluation.annual import problems_sheet
+
+    db, _ = world
+    day = D(as_of)
+    tally = reports.RectificationTally.for_units(db, day)
+    listed = problems_sheet(db, 2023, day, tally).rows
+    assert sum(r["found"] for r in tally.by_unit()) == len(listed)
+    for month in (None, "2023-09", "2023-10"):
+        for source in (None, "spotcheck", "user"):
+            alone = (reports.rectification_by_unit(db, as_of=day, month=month, source=source)
+                     if month else
+                     reports.rectification_by_unit(db, as_of=day, year=2023, source=source))
+            assert tally.by_unit(month=month, source=source) == alone, (month, source)
+
+
 def test_report_monthly_cli(cli, world, tmp_path):
     r = cli("report", "monthly", "--month", "2023-09", "--as-of", "2023-11-20", "-f", "json")
     assert r.exit_code == 0, r.stderr

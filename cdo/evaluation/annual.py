@@ -92,12 +92,15 @@ def _year_months(year: int) -> list[str]:
     return [f"{year:04d}-01", f"{year:04d}-12"]
 
 
-def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
+def problems_sheet(db: Database, year: int, as_of: dt.date,
+                   tally: RectificationTally | None = None) -> SheetSpec:
     """The year's problems issued by `as_of`, with deadline and outcome as of `as_of`.
 
     A problem belongs to the year of its `month` column (the check month of a spot-check
     problem, the recorded month of a user report), as in the monthly reports; one changed
-    after `as_of` is shown as it stood that day."""
+    after `as_of` is shown as it stood that day. `tally` (`RectificationTally.for_units`),
+    when given, counts each problem too, as `rectification_by_unit` over the year does:
+    整改情况 and 月度趋势 without reading the problems again."""
     from cdo.problems.model import (
         DIMENSION_NAMES,
         SOURCE_NAMES,
@@ -111,12 +114,13 @@ def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
     dates = IsoDates()
     outcome_of, facts_of = scoring.problem_outcome, scoring.ProblemFacts
     source_name, dim_name, status_name = SOURCE_NAMES.get, DIMENSION_NAMES.get, STATUS_NAMES.get
+    count = tally.count if tally is not None else None
     rows = []
     for (pid, source, month, unit, reporter, resource, dim, desc, records, issued, due, prov,
-         status, rect, closed, late, original) in db.execute(
+         status, rect, closed, late, original, uid) in db.execute(
         "SELECT p.id, p.source, p.month, u.name, COALESCE(ru.name, p.reporter), p.resource,"
         " p.dimension, p.description, p.records, p.issued_on, p.due_on, p.provisional,"
-        " p.status, p.rectified_on, p.closed_on, p.first_late_on, p.original_due_on"
+        " p.status, p.rectified_on, p.closed_on, p.first_late_on, p.original_due_on, p.unit_id"
         " FROM problems p JOIN units u ON u.id = p.unit_id"
         " LEFT JOIN units ru ON ru.id = p.reporter_id"
         " WHERE p.month BETWEEN ? AND ? AND p.issued_on <= ? ORDER BY p.month, p.issued_on, p.id",
@@ -134,6 +138,8 @@ def problems_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
         ever_late = late_on is not None and late_on <= as_of
         due_d = dates[due] or dt.date.fromisoformat(due[:10])  # bad text: an error as before
         outcome = outcome_of(facts_of(due_d, fixed, ever_late), as_of)
+        if count is not None:
+            count(uid, month, source, status, due_d, rect_d, late_on, as_of)
         rows.append([
             pid, source_name(source, source), month, unit, reporter or "", resource,
             dim_name(dim, dim), desc, records, dates[issued], dates[original],
@@ -278,8 +284,8 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
     from cdo.problems.reports import RectificationTally
     from cdo.problems.trend import trend_sheet
 
-    tally = RectificationTally.read(db, as_of=as_of, year=year)  # for two sheets
-    sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of),
+    tally = RectificationTally.for_units(db, as_of)  # counted as the problems are listed
+    sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of, tally),
               rectification_sheet(db, year, as_of, tally), ranking_sheet(db, year),
               trend_sheet(db, year, as_of, tally), evidence_sheet(db, year, as_of)]
     write_workbook(path, sheets)

@@ -220,36 +220,50 @@ class RectificationTally:
         later = changed_after(db, as_of) if has_changes_after(db, as_of) else {}
         fromiso = dt.date.fromisoformat
         tally = cls()
-        units, counts = tally.units, tally.counts
+        units, count = tally.units, tally.count
         for (uid, name, category, cdo, status, due, rect, late, pid, original, month_,
              source_) in db.conn.execute(sql, params):
             if pid in later:
                 then = state_as_of({"original_due_on": original}, later[pid], as_of)
                 status, due, rect = then["status"], then["due_on"], then["rectified_on"]
-            group = counts.get((month_, source_))
-            if group is None:
-                group = counts[(month_, source_)] = {}
-            c = group.get(uid)
-            if c is None:
-                c = group[uid] = [0, 0, 0, 0, 0, 0]
-                if uid not in units:
-                    units[uid] = (name, category, cdo)
-            due_d = fromiso(due)
-            rect_d = fromiso(rect) if rect else None
-            late_d = fromiso(late) if late else None
-            ever = is_ever_overdue(status, due_d, rect_d, late_d, as_of)
-            rectified = (rect_d is not None and rect_d <= as_of
-                         and status in ("rectified", "closed"))
-            c[0] += 1
-            if rectified:
-                c[2 if ever else 1] += 1
-            else:
-                c[3] += 1
-                if ever:
-                    c[5] += 1
-            if ever:
-                c[4] += 1
+            if uid not in units:
+                units[uid] = (name, category, cdo)
+            count(uid, month_, source_, status, fromiso(due), fromiso(rect) if rect else None,
+                  fromiso(late) if late else None, as_of)
         return tally
+
+    @classmethod
+    def for_units(cls, db: Database, as_of: dt.date) -> RectificationTally:
+        """An empty tally knowing every unit (its name, category and CDO on `as_of`), for
+        a reader that goes through the problems itself and `count`s each."""
+        tally = cls()
+        for uid, name, category, cdo in db.conn.execute(
+                "SELECT p.unit_id, u.name, u.category, c.cdo_name"
+                " FROM (SELECT id AS unit_id FROM units) p JOIN units u ON u.id = p.unit_id"
+                + _cdo_join(as_of)):
+            tally.units[uid] = (name, category, cdo)
+        return tally
+
+    def count(self, uid: int, month: str, source: str, status: str, due: dt.date,
+              rectified: dt.date | None, first_late: dt.date | None, as_of: dt.date) -> None:
+        """Count one problem of unit `uid` as it stood on `as_of` (status, deadline and
+        rectification date replayed to that day)."""
+        group = self.counts.get((month, source))
+        if group is None:
+            group = self.counts[(month, source)] = {}
+        c = group.get(uid)
+        if c is None:
+            c = group[uid] = [0, 0, 0, 0, 0, 0]
+        ever = is_ever_overdue(status, due, rectified, first_late, as_of)
+        c[0] += 1
+        if rectified is not None and rectified <= as_of and status in ("rectified", "closed"):
+            c[2 if ever else 1] += 1
+        else:
+            c[3] += 1
+            if ever:
+                c[5] += 1
+        if ever:
+            c[4] += 1
 
     def by_unit(self, month: str | None = None, source: str | None = None) -> list[dict]:
         """`rectification_by_unit`'s rows for the problems read of `month` and `source`
