@@ -498,6 +498,24 @@ def test_demo_then_suggest_covers_the_items_records_support(cli, tmp_path):
     assert found and found[0][4] == 8 and "户籍人口统计数据" in found[0][6]
 
 
+def test_facts_from_the_problems_already_read_are_the_facts_read_alone(cli, tmp_path):
+    """score suggest and the annual workbook hand the evidence rules the resources of the
+    problems gather_evidence has just read (gather_facts' `resources`): the same facts,
+    in the same order, as gather_facts reading the problems itself."""
+    from cdo.evaluation import evidence
+    from cdo.evaluation.points import gather_evidence
+
+    demo_db = tmp_path / "demo.db"
+    ok(cli("--db", demo_db, "demo"))
+    db = open_db(demo_db)
+    for as_of in (D(2023, 9, 1), D(2023, 10, 1), D(2023, 11, 10), D(2024, 1, 15)):
+        ev = gather_evidence(db, 2023, as_of)
+        given = {uid: sorted([(pid, res) for pid, _, res in e.problems]) for uid, e in ev.items()}
+        alone = evidence.gather_facts(db, 2023, as_of)
+        assert evidence.gather_facts(db, 2023, as_of, None, given) == alone
+        assert any(f.problem_resources for f in alone.values()) == (as_of > D(2023, 9, 27))
+
+
 # ----------------------------------------------------------------------------- LibreOffice
 
 def test_files_saved_by_libreoffice_import_the_same(cli, tmp_path):

@@ -868,10 +868,14 @@ def _current_systems(db: Database, as_of: dt.date) -> dict[int, rules.SystemList
 
 
 def gather_facts(db: Database, year: int, as_of: dt.date,
-                 unit_ids: Iterable[int] | None = None) -> dict[int, rules.Facts]:
+                 unit_ids: Iterable[int] | None = None,
+                 resources: Mapping[int, Sequence[tuple[int, str]]] | None = None
+                 ) -> dict[int, rules.Facts]:
     """The evidence of every unit (or the given ones) for the year, as it stood on `as_of`:
     catalogue and systems list received by then, tasks, projects, the year's checks and
-    the resources named in the unit's problems of the year issued by then."""
+    the resources named in the unit's problems of the year issued by then — or, when the
+    caller has read those problems already, `resources`: {unit id: (problem id, resource)
+    of each, by id}."""
     ids = list(unit_ids) if unit_ids is not None else [
         r[0] for r in db.execute("SELECT id FROM units ORDER BY id")]
     facts = {uid: rules.Facts() for uid in ids}
@@ -897,10 +901,15 @@ def gather_facts(db: Database, year: int, as_of: dt.date,
     for uid, checks in _checks_by_unit(db, year, as_of, ids).items():
         facts[uid].checks = checks
     keys: dict[str, str] = {}  # resource name -> normalized (many problems share a name)
-    for pid, uid, resource in db.execute(
-        "SELECT id, unit_id, resource FROM problems WHERE month BETWEEN ? AND ?"
-        " AND issued_on <= ? ORDER BY id",
-        [f"{year:04d}-01", f"{year:04d}-12", as_of.isoformat()]):
+    if resources is not None:
+        named: Iterable[tuple[int, int, str]] = (
+            (pid, uid, resource) for uid in facts for pid, resource in resources.get(uid, ()))
+    else:
+        named = db.execute(
+            "SELECT id, unit_id, resource FROM problems WHERE month BETWEEN ? AND ?"
+            " AND issued_on <= ? ORDER BY id",
+            [f"{year:04d}-01", f"{year:04d}-12", as_of.isoformat()])
+    for pid, uid, resource in named:
         f = facts.get(uid)
         if f is not None:
             key = keys.get(resource)
@@ -910,12 +919,13 @@ def gather_facts(db: Database, year: int, as_of: dt.date,
     return facts
 
 
-def suggestions(db: Database, year: int, as_of: dt.date,
-                unit_ids: Iterable[int]) -> dict[int, list[dict]]:
+def suggestions(db: Database, year: int, as_of: dt.date, unit_ids: Iterable[int],
+                resources: Mapping[int, Sequence[tuple[int, str]]] | None = None
+                ) -> dict[int, list[dict]]:
     """{unit id: suggestions for items 4, 5, 7, 8, 10, 12, 13, 16} (the hook `score
-    suggest` calls)."""
+    suggest` calls; `resources` as `gather_facts` takes them)."""
     return {uid: rules.suggest_all(year, as_of, f)
-            for uid, f in gather_facts(db, year, as_of, unit_ids).items()}
+            for uid, f in gather_facts(db, year, as_of, unit_ids, resources).items()}
 
 
 # ----------------------------------------------------------------------------- gaps

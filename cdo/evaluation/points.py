@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -796,7 +797,10 @@ def suggestion_rows(db: Database, year: int, as_of: dt.date,
     evidence = gather_evidence(db, year, as_of, [u.id for u in units])
     from cdo.evaluation.evidence import suggestions as evidence_suggestions
 
-    more = evidence_suggestions(db, year, as_of, [u.id for u in units])  # items 4, 5, 7 …
+    # items 4, 5, 7 …, with the resources of the problems just read (by problem id)
+    resources = {uid: sorted([(pid, res) for pid, _, res in e.problems], key=itemgetter(0))
+                 for uid, e in evidence.items()}
+    more = evidence_suggestions(db, year, as_of, [u.id for u in units], resources)
     points = year_points(db, year)
     rows = []
     for u in units:
