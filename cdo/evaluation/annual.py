@@ -5,6 +5,9 @@ can filter and print."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -284,9 +287,25 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
     from cdo.problems.reports import RectificationTally
     from cdo.problems.trend import trend_sheet
 
-    tally = RectificationTally.for_units(db, as_of)  # counted as the problems are listed
-    sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of, tally),
-              rectification_sheet(db, year, as_of, tally), ranking_sheet(db, year),
-              trend_sheet(db, year, as_of, tally), evidence_sheet(db, year, as_of)]
-    write_workbook(path, sheets)
+    with _no_cycle_collection():
+        tally = RectificationTally.for_units(db, as_of)  # counted as the problems are listed
+        sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of, tally),
+                  rectification_sheet(db, year, as_of, tally), ranking_sheet(db, year),
+                  trend_sheet(db, year, as_of, tally), evidence_sheet(db, year, as_of)]
+        write_workbook(path, sheets)
     return {s.name: len(s.rows) for s in sheets}
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while the workbook is built: its rows are a few
+    million lists and tuples that all stay alive until it is written, and each full
+    collection walked every one of them again (0.4 s of CPU at 200,000 problems).
+    Reference counting still frees what is dropped; the few cycles wait till the end."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
