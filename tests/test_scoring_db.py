@@ -202,6 +202,18 @@ def test_suggestions_match_hand_computed_records(db, records):
     assert all(r["entered"] is None for r in rows.values())
 
 
+def test_records_shown_cuts_only_the_problem_records(db, records):
+    """The annual workbook shows 30 records a row and asks for no more (records_shown):
+    item 11's problem records are the first ones of the full list; the rest is the same."""
+    full = evaluation.suggestion_rows(db, 2023, AS_OF)
+    cut = evaluation.suggestion_rows(db, 2023, AS_OF, records_shown=2)
+    assert len(full) == len(cut)
+    assert any(len(r["records"]) > 2 for r in full if r["item"] == 11)
+    for f, c in zip(full, cut, strict=True):
+        want = dict(f, records=f["records"][:2]) if f["item"] == 11 else f
+        assert c == want
+
+
 def test_suggestions_respect_as_of(db, records):
     # on 2023-11-16 the late-rectified problem was still open and overdue, the open one
     # of October was not yet due, and December's did not exist

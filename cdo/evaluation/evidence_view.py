@@ -157,7 +157,9 @@ def evidence_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
     from cdo.sheets.write import SheetSpec
 
     table = scoring.load_table()
-    sugg = {(r["unit_id"], r["item"]): r for r in suggestion_rows(db, year, as_of)}
+    shown = 30  # records a row
+    sugg = {(r["unit_id"], r["item"]): r
+            for r in suggestion_rows(db, year, as_of, records_shown=shown)}
     points = year_points(db, year)
     rows = []
     for uid, name in db.execute("SELECT id, name FROM units ORDER BY id"):
@@ -166,7 +168,7 @@ def evidence_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
             rows.append([name, item.no, item.max, points.get(uid, {}).get(item.no),
                          s["suggested"] if s else None,
                          s["basis"] if s else HAND_BASIS.get(item.no, "由评价组评分"),
-                         "；".join(s["records"][:30]) if s else ""])
+                         "；".join(s["records"][:shown]) if s else ""])
     return SheetSpec("评价依据", ["单位", "项目", "满分", "已录入", "建议分", "依据", "记录"], rows,
                      title=f"{year}年度评价依据（建议分按记录计算，截至 {as_of}，仅供参考）")
 

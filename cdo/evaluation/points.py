@@ -717,8 +717,10 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
 _KIND = {"meeting": "会议", "training": "培训"}
 
 
-def suggest_for(table: Table, year: int, e: Evidence, as_of: dt.date) -> list[dict]:
-    """Suggested points for items 1, 2 and 11 with their basis and records."""
+def suggest_for(table: Table, year: int, e: Evidence, as_of: dt.date,
+                records_shown: int | None = None) -> list[dict]:
+    """Suggested points for items 1, 2 and 11 with their basis and records (of item 11,
+    one a problem: only the first `records_shown` when given)."""
     out = []
     # item 1
     item = table.by_no[1]
@@ -777,18 +779,20 @@ def suggest_for(table: Table, year: int, e: Evidence, as_of: dt.date) -> list[di
         f"问题 #{pid}《{res}》：" + deadline(pid, p)
         + (f"{p.rectified_on} 整改，" if p.rectified_on else "")
         + names[scoring.problem_outcome(p, as_of)]
-        for pid, p, res in e.problems
+        for pid, p, res in (e.problems if records_shown is None else e.problems[:records_shown])
     ]
     out.append({"item": 11, "suggested": s11, "basis": basis, "records": records})
     return out
 
 
 def suggestion_rows(db: Database, year: int, as_of: dt.date,
-                    unit_text: str | None = None) -> list[dict]:
+                    unit_text: str | None = None, records_shown: int | None = None
+                    ) -> list[dict]:
     """Suggested vs entered points, one row per unit and item (1, 2, 11, and the items
     the evidence supports: 4, 5, 7, 8, 10, 12, 13, 16).
 
-    Keys: unit, item, suggested, entered, basis, records.
+    Keys: unit, item, suggested, entered, basis, records (of item 11, one a problem:
+    only the first `records_shown` when given — what a sheet showing no more needs).
     """
     check_year(year)
     table = scoring.load_table()
@@ -804,7 +808,7 @@ def suggestion_rows(db: Database, year: int, as_of: dt.date,
     points = year_points(db, year)
     rows = []
     for u in units:
-        found = suggest_for(table, year, evidence[u.id], as_of) + more[u.id]
+        found = suggest_for(table, year, evidence[u.id], as_of, records_shown) + more[u.id]
         for s in sorted(found, key=lambda s: s["item"]):
             rows.append({
                 "unit": u.name,
