@@ -690,8 +690,8 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
         " ORDER BY issued_on, id",
         [f"{year:04d}-01", f"{year:04d}-12", day],
     ):
-        e = ev.get(uid)
-        if e is None:
+        pe = ev.get(uid)
+        if pe is None:
             continue
         if pid in later:
             then = state_as_of({"original_due_on": original}, later[pid], as_of)
@@ -704,13 +704,13 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
         ever_late = late_on is not None and late_on <= as_of
         now_due = dates[due]
         facts = facts_of(now_due or dt.date.fromisoformat(due[:10]), fixed, ever_late)
-        e.problems.append((pid, facts, resource))
+        pe.problems.append((pid, facts, resource))
         if not ever_late:
             continue
         first_due = dates[original]
         # late before the negotiated date was even due: it was the rule's deadline missed
         if late_on and first_due and now_due and first_due < now_due and late_on <= now_due:
-            e.missed[pid] = (first_due, late_on)
+            pe.missed[pid] = (first_due, late_on)
     return ev
 
 

@@ -279,7 +279,7 @@ class RectificationTally:
                 else:
                     for i in range(6):
                         t[i] += c[i]
-        rows = []
+        rows: list[dict[str, Any]] = []
         for uid, t in sums.items():
             name, category, cdo = self.units[uid]
             rows.append({"unit": name, "category": category, "cdo": cdo,
