@@ -123,6 +123,26 @@ def test_annual_workbook(cli, filled, tmp_path):
     assert ws.cell(5, 10).number_format == '"("0.0")"'  # a partial total, shown (70.0)
 
 
+def test_annual_reads_the_years_problems_twice_not_once_a_month(filled, db_path, tmp_path):
+    """The workbook reads the year's problems for the problem list (which also counts
+    整改情况 and 月度趋势) and for the evidence of items 1, 2, 11 (which hands the other
+    items their resources): two readings, not one per sheet, month and source (there
+    were eighteen)."""
+    import datetime as dt
+    import re
+
+    from cdo.evaluation.annual import write_annual
+
+    db = open_db(db_path)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    counts = write_annual(db, 2023, tmp_path / "年度.xlsx", dt.date(2024, 1, 15))
+    db.conn.set_trace_callback(None)
+    assert counts["问题清单"] == 3 and counts["月度趋势"] == 12
+    reads = [s for s in statements if re.search(r"\bFROM problems\b", s)]
+    assert len(reads) == 2, reads
+
+
 def test_annual_shows_fingerprint_when_final(cli, filled, tmp_path):
     assert cli("score", "finalize", "--year", 2023, "--allow-incomplete").exit_code == 0
     out = tmp_path / "a.xlsx"

@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from cdo.dates import parse_date, parse_month
+from cdo.dates import IsoDates, from_iso, parse_date, parse_month
 from cdo.errors import CdoError
 from cdo.store.db import open_db, transaction
 
@@ -27,6 +27,14 @@ def test_months():
     assert parse_month("202309") == "2023-09"
     with pytest.raises(CdoError):
         parse_month("2023-13")
+
+
+def test_iso_dates_read_each_text_once_as_from_iso():
+    dates = IsoDates()
+    texts = ["2023-09-27", "2023-09-27T10:00:00+08:00", "", None, "2023-02-30", "abc",
+             "2023-09-27"]
+    assert [dates[t] for t in texts] == [from_iso(t) for t in texts]
+    assert dates["2023-09-27"] is dates["2023-09-27"] and len(dates) == 6
 
 
 EXPECTED_TABLES = {
