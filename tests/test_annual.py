@@ -123,11 +123,10 @@ def test_annual_workbook(cli, filled, tmp_path):
     assert ws.cell(5, 10).number_format == '"("0.0")"'  # a partial total, shown (70.0)
 
 
-def test_annual_reads_the_years_problems_twice_not_once_a_month(filled, db_path, tmp_path):
-    """The workbook reads the year's problems for the problem list (which also counts
-    整改情况 and 月度趋势) and for the evidence of items 1, 2, 11 (which hands the other
-    items their resources): two readings, not one per sheet, month and source (there
-    were eighteen)."""
+def test_annual_reads_the_years_problems_once(filled, db_path, tmp_path):
+    """The workbook reads the year's problems once, for the problem list, which also
+    counts 整改情况 and 月度趋势 and hands the evidence of 评价依据 its problems — not
+    once per sheet, month and source (there were eighteen readings)."""
     import datetime as dt
     import re
 
@@ -140,7 +139,7 @@ def test_annual_reads_the_years_problems_twice_not_once_a_month(filled, db_path,
     db.conn.set_trace_callback(None)
     assert counts["问题清单"] == 3 and counts["月度趋势"] == 12
     reads = [s for s in statements if re.search(r"\bFROM problems\b", s)]
-    assert len(reads) == 2, reads
+    assert len(reads) == 1, reads
 
 
 def test_annual_shows_fingerprint_when_final(cli, filled, tmp_path):

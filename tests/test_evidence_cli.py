@@ -499,10 +499,12 @@ def test_demo_then_suggest_covers_the_items_records_support(cli, tmp_path):
 
 
 def test_facts_from_the_problems_already_read_are_the_facts_read_alone(cli, tmp_path):
-    """score suggest and the annual workbook hand the evidence rules the resources of the
-    problems gather_evidence has just read (gather_facts' `resources`): the same facts,
-    in the same order, as gather_facts reading the problems itself."""
+    """The annual workbook hands gather_evidence the problems its problem list has read
+    (`problems`), and score suggest and the workbook hand the evidence rules the
+    resources of the problems gather_evidence has (gather_facts' `resources`): the same
+    evidence and facts, in the same order, as each reading the problems itself."""
     from cdo.evaluation import evidence
+    from cdo.evaluation.annual import problems_sheet
     from cdo.evaluation.points import gather_evidence
 
     demo_db = tmp_path / "demo.db"
@@ -510,6 +512,11 @@ def test_facts_from_the_problems_already_read_are_the_facts_read_alone(cli, tmp_
     db = open_db(demo_db)
     for as_of in (D(2023, 9, 1), D(2023, 10, 1), D(2023, 11, 10), D(2024, 1, 15)):
         ev = gather_evidence(db, 2023, as_of)
+        listed: list = []
+        problems_sheet(db, 2023, as_of, None, listed)
+        assert gather_evidence(db, 2023, as_of, None, listed) == ev
+        assert gather_evidence(db, 2023, as_of, [3, 1], listed) == {
+            uid: ev[uid] for uid in (3, 1)}
         given = {uid: sorted([(pid, res) for pid, _, res in e.problems]) for uid, e in ev.items()}
         alone = evidence.gather_facts(db, 2023, as_of)
         assert evidence.gather_facts(db, 2023, as_of, None, given) == alone

@@ -291,7 +291,7 @@ def test_a_finalized_year_refuses_withdrawal(cli, units, tmp_path):
 
 # -- the suggestion basis of a problem overdue, then negotiated ------------------------
 
-def test_suggestion_records_say_the_original_deadline_was_missed(cli, units):
+def test_suggestion_records_say_the_original_deadline_was_missed(cli, units, tmp_path):
     ok(cli("spotcheck", "add", "--unit", "通川区", "--resource", "低保信息", "--dimension",
            "准确性", "--description", "错", "--issued-on", "2023-09-27"))   # due 2023-11-14
     ok(cli("spotcheck", "add", "--unit", "通川区", "--resource", "户籍信息", "--dimension",
@@ -308,6 +308,19 @@ def test_suggestion_records_say_the_original_deadline_was_missed(cli, units):
                            "逾期后协商延期至 2023-12-29，2023-12-20 整改，逾期整改"), late
     assert in_time == "问题 #2《户籍信息》：期限 2023-12-29，2023-12-20 整改，按期整改"
     assert "其中1个原期限已逾期后才协商延期" in item11["basis"]
+    # the annual workbook (which hands the evidence the problems it has listed) says the
+    # same, today and as of a day before the rectifications (replayed)
+    for as_of in ("2024-01-15", "2023-12-01"):
+        rows = json.loads(ok(cli("score", "suggest", "--year", 2023, "--unit", "通川区",
+                                 "--as-of", as_of, "-f", "json")).stdout)
+        (item11,) = [r for r in rows if r["item"] == 11]
+        out = tmp_path / f"{as_of}.xlsx"
+        ok(cli("report", "annual", "--year", 2023, "--as-of", as_of, "--output", out))
+        ws = openpyxl.load_workbook(out)["评价依据"]
+        (row,) = [r for r in ws.iter_rows(values_only=True)
+                  if r[0] == "达州市通川区" and r[1] == 11]
+        assert (row[4], row[5], row[6]) == (item11["suggested"], item11["basis"],
+                                            "；".join(item11["records"]))
 
 
 @pytest.mark.parametrize("label, no", [

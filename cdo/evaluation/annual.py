@@ -15,6 +15,7 @@ from cdo import scoring
 from cdo.dates import IsoDates, from_iso
 
 if TYPE_CHECKING:
+    from cdo.evaluation.points import ProblemRow
     from cdo.problems.reports import RectificationTally
     from cdo.sheets.write import SheetSpec
     from cdo.store.db import Database
@@ -96,14 +97,17 @@ def _year_months(year: int) -> list[str]:
 
 
 def problems_sheet(db: Database, year: int, as_of: dt.date,
-                   tally: RectificationTally | None = None) -> SheetSpec:
+                   tally: RectificationTally | None = None,
+                   problems: list[ProblemRow] | None = None) -> SheetSpec:
     """The year's problems issued by `as_of`, with deadline and outcome as of `as_of`.
 
     A problem belongs to the year of its `month` column (the check month of a spot-check
     problem, the recorded month of a user report), as in the monthly reports; one changed
     after `as_of` is shown as it stood that day. `tally` (`RectificationTally.for_units`),
     when given, counts each problem too, as `rectification_by_unit` over the year does:
-    整改情况 and 月度趋势 without reading the problems again."""
+    整改情况 and 月度趋势 without reading the problems again; `problems`, when given,
+    gets each problem as item 11 sees it (points.problem_row), for 评价依据."""
+    from cdo.evaluation.points import problem_row
     from cdo.problems.model import (
         DIMENSION_NAMES,
         SOURCE_NAMES,
@@ -115,7 +119,7 @@ def problems_sheet(db: Database, year: int, as_of: dt.date,
 
     later = changed_after(db, as_of)
     dates = IsoDates()
-    outcome_of, facts_of = scoring.problem_outcome, scoring.ProblemFacts
+    outcome_of = scoring.problem_outcome
     source_name, dim_name, status_name = SOURCE_NAMES.get, DIMENSION_NAMES.get, STATUS_NAMES.get
     count = tally.count if tally is not None else None
     rows = []
@@ -133,16 +137,16 @@ def problems_sheet(db: Database, year: int, as_of: dt.date,
             then = state_as_of({"original_due_on": original}, later[pid], as_of)
             status, due, rect, closed = (then["status"], then["due_on"], then["rectified_on"],
                                          then["closed_on"])
+        row = problem_row(pid, uid, issued, status, due, rect, closed, late, original, resource,
+                          as_of, dates)
+        facts, late_on = row[3], row[6]
+        due_d, ever_late = facts.due_on, facts.ever_late
+        outcome = outcome_of(facts, as_of)
         rect_d, closed_d = dates[rect], dates[closed]
-        fixed = (rect_d or closed_d) if status in ("rectified", "closed") else None
-        if fixed is not None and fixed > as_of:
-            fixed = None
-        late_on = dates[late]
-        ever_late = late_on is not None and late_on <= as_of
-        due_d = dates[due] or dt.date.fromisoformat(due[:10])  # bad text: an error as before
-        outcome = outcome_of(facts_of(due_d, fixed, ever_late), as_of)
         if count is not None:
             count(uid, month, source, status, due_d, rect_d, late_on, as_of)
+        if problems is not None:
+            problems.append(row)
         rows.append([
             pid, source_name(source, source), month, unit, reporter or "", resource,
             dim_name(dim, dim), desc, records, dates[issued], dates[original],
@@ -271,11 +275,13 @@ def ranking_sheet(db: Database, year: int, category: str | None = None) -> Sheet
     )
 
 
-def evidence_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
-    """Every unit's 附件2 items: maximum, entered, suggested, basis and records."""
+def evidence_sheet(db: Database, year: int, as_of: dt.date,
+                   problems: list[ProblemRow] | None = None) -> SheetSpec:
+    """Every unit's 附件2 items: maximum, entered, suggested, basis and records
+    (`problems`: the year's problems as problems_sheet read them)."""
     from cdo.evaluation.evidence_view import evidence_sheet as sheet
 
-    return sheet(db, year, as_of)
+    return sheet(db, year, as_of, problems)
 
 
 def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
@@ -288,10 +294,12 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
     from cdo.problems.trend import trend_sheet
 
     with _no_cycle_collection():
-        tally = RectificationTally.for_units(db, as_of)  # counted as the problems are listed
-        sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of, tally),
+        # the year's problems are read once: counted and kept for item 11 as they are listed
+        tally = RectificationTally.for_units(db, as_of)
+        problems: list[ProblemRow] = []
+        sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of, tally, problems),
                   rectification_sheet(db, year, as_of, tally), ranking_sheet(db, year),
-                  trend_sheet(db, year, as_of, tally), evidence_sheet(db, year, as_of)]
+                  trend_sheet(db, year, as_of, tally), evidence_sheet(db, year, as_of, problems)]
         write_workbook(path, sheets)
     return {s.name: len(s.rows) for s in sheets}
 

@@ -18,6 +18,9 @@ from cdo.sheets.read import clean_text
 from cdo.store import audit
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from cdo.evaluation.points import ProblemRow
     from cdo.sheets.write import SheetSpec
     from cdo.store.db import Database
 
@@ -150,16 +153,18 @@ def unit_view(db: Database, year: int, as_of: dt.date, unit_text: str) -> list[d
     return out
 
 
-def evidence_sheet(db: Database, year: int, as_of: dt.date) -> SheetSpec:
+def evidence_sheet(db: Database, year: int, as_of: dt.date,
+                   problems: Iterable[ProblemRow] | None = None) -> SheetSpec:
     """The annual workbook's 评价依据 sheet: one row per unit and item (records on one
-    line, joined by ；, so that 2,000 units need no row heights)."""
+    line, joined by ；, so that 2,000 units need no row heights). `problems`: the year's
+    problems already read (see points.gather_evidence)."""
     from cdo.evaluation.points import suggestion_rows, year_points
     from cdo.sheets.write import SheetSpec
 
     table = scoring.load_table()
     shown = 30  # records a row
     sugg = {(r["unit_id"], r["item"]): r
-            for r in suggestion_rows(db, year, as_of, records_shown=shown)}
+            for r in suggestion_rows(db, year, as_of, records_shown=shown, problems=problems)}
     points = year_points(db, year)
     rows = []
     for uid, name in db.execute("SELECT id, name FROM units ORDER BY id"):

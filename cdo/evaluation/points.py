@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -634,8 +634,14 @@ class Evidence:
     # and then got a later, negotiated deadline
 
 
+# A problem as item 11 sees it: issued on (ISO text), id, unit id, its facts, resource,
+# the rule's deadline (original_due_on) and the first day it was late (None: never)
+ProblemRow = tuple[str, int, int, scoring.ProblemFacts, str, dt.date | None, dt.date | None]
+
+
 def gather_evidence(db: Database, year: int, as_of: dt.date,
-                    unit_ids: Iterable[int] | None = None) -> dict[int, Evidence]:
+                    unit_ids: Iterable[int] | None = None,
+                    problems: Iterable[ProblemRow] | None = None) -> dict[int, Evidence]:
     """The records behind items 1, 2 and 11, for each unit (all units if none given),
     as they stood on `as_of`: only meetings and trainings held, plans and summaries
     received, and problems issued on or before it count, and a rectification or
@@ -643,12 +649,11 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
 
     The year's problems are those whose `month` falls in the year (the check month of a
     spot-check problem, the recorded month of a user report) — the rule of the monthly
-    and annual reports.
+    and annual reports. A caller that has read them already, as of `as_of`, gives them
+    as `problems` (`problem_row` of each, in any order).
 
     Reads the tables meetings/attendance, duty_reports and problems directly.
     """
-    from cdo.problems.model import changed_after, state_as_of
-
     first, last = f"{year}-01-01", f"{year}-12-31"
     day = as_of.isoformat()
     last = min(last, day)
@@ -681,37 +686,62 @@ def gather_evidence(db: Database, year: int, as_of: dt.date,
                 ev[uid].plan_on = from_iso(received)
             else:
                 ev[uid].summary_on = from_iso(received)
-    later = changed_after(db, as_of)
-    dates = IsoDates()
-    facts_of = scoring.ProblemFacts
-    for pid, uid, due, status_, rect, closed, late, resource, original in db.execute(
-        "SELECT id, unit_id, due_on, status, rectified_on, closed_on, first_late_on, resource,"
-        " original_due_on FROM problems WHERE month BETWEEN ? AND ? AND issued_on <= ?"
-        " ORDER BY issued_on, id",
-        [f"{year:04d}-01", f"{year:04d}-12", day],
-    ):
+    if problems is None:
+        problems = _year_problem_rows(db, year, as_of, ev)
+    else:
+        problems = sorted(problems, key=itemgetter(0, 1))  # as read: by issue date, id
+    for _, pid, uid, facts, resource, first_due, late_on in problems:
         pe = ev.get(uid)
         if pe is None:
             continue
-        if pid in later:
-            then = state_as_of({"original_due_on": original}, later[pid], as_of)
-            status_, due, rect, closed = (then["status"], then["due_on"], then["rectified_on"],
-                                          then["closed_on"])
-        fixed = (dates[rect] or dates[closed]) if status_ in ("rectified", "closed") else None
-        if fixed is not None and fixed > as_of:
-            fixed = None
-        late_on = dates[late]
-        ever_late = late_on is not None and late_on <= as_of
-        now_due = dates[due]
-        facts = facts_of(now_due or dt.date.fromisoformat(due[:10]), fixed, ever_late)
         pe.problems.append((pid, facts, resource))
-        if not ever_late:
-            continue
-        first_due = dates[original]
+        now_due = facts.due_on
         # late before the negotiated date was even due: it was the rule's deadline missed
-        if late_on and first_due and now_due and first_due < now_due and late_on <= now_due:
+        if facts.ever_late and late_on and first_due and first_due < now_due \
+                and late_on <= now_due:
             pe.missed[pid] = (first_due, late_on)
     return ev
+
+
+def problem_row(pid: int, uid: int, issued: str, status: str, due: str, rect: str | None,
+                closed: str | None, late: str | None, original: str | None, resource: str,
+                as_of: dt.date, dates: IsoDates) -> ProblemRow:
+    """A problem as item 11 sees it on `as_of`, from its columns (replayed to that day:
+    status, due_on, rectified_on, closed_on) — `dates` reads the date texts."""
+    fixed = (dates[rect] or dates[closed]) if status in ("rectified", "closed") else None
+    if fixed is not None and fixed > as_of:
+        fixed = None
+    late_on = dates[late]
+    ever_late = late_on is not None and late_on <= as_of
+    due_d = dates[due] or dt.date.fromisoformat(due[:10])  # bad text: an error
+    return (issued, pid, uid, scoring.ProblemFacts(due_d, fixed, ever_late), resource,
+            dates[original], late_on)
+
+
+def _year_problem_rows(db: Database, year: int, as_of: dt.date,
+                       units: Container[int]) -> list[ProblemRow]:
+    """The year's problems of `units` issued by `as_of`, as they stood then, by issue
+    date and id."""
+    from cdo.problems.model import changed_after, state_as_of
+
+    later = changed_after(db, as_of)
+    dates = IsoDates()
+    rows = []
+    for pid, uid, issued, due, status, rect, closed, late, resource, original in db.execute(
+        "SELECT id, unit_id, issued_on, due_on, status, rectified_on, closed_on,"
+        " first_late_on, resource, original_due_on FROM problems"
+        " WHERE month BETWEEN ? AND ? AND issued_on <= ? ORDER BY issued_on, id",
+        [f"{year:04d}-01", f"{year:04d}-12", as_of.isoformat()],
+    ):
+        if uid not in units:
+            continue
+        if pid in later:
+            then = state_as_of({"original_due_on": original}, later[pid], as_of)
+            status, due, rect, closed = (then["status"], then["due_on"], then["rectified_on"],
+                                         then["closed_on"])
+        rows.append(problem_row(pid, uid, issued, status, due, rect, closed, late, original,
+                                resource, as_of, dates))
+    return rows
 
 
 _KIND = {"meeting": "会议", "training": "培训"}
@@ -786,19 +816,20 @@ def suggest_for(table: Table, year: int, e: Evidence, as_of: dt.date,
 
 
 def suggestion_rows(db: Database, year: int, as_of: dt.date,
-                    unit_text: str | None = None, records_shown: int | None = None
-                    ) -> list[dict]:
+                    unit_text: str | None = None, records_shown: int | None = None,
+                    problems: Iterable[ProblemRow] | None = None) -> list[dict]:
     """Suggested vs entered points, one row per unit and item (1, 2, 11, and the items
     the evidence supports: 4, 5, 7, 8, 10, 12, 13, 16).
 
     Keys: unit, item, suggested, entered, basis, records (of item 11, one a problem:
     only the first `records_shown` when given — what a sheet showing no more needs).
+    `problems`: the year's problems already read (see gather_evidence).
     """
     check_year(year)
     table = scoring.load_table()
     index = UnitIndex.load(db)
     units = [index.resolve(unit_text)] if unit_text else index.units
-    evidence = gather_evidence(db, year, as_of, [u.id for u in units])
+    evidence = gather_evidence(db, year, as_of, [u.id for u in units], problems)
     from cdo.evaluation.evidence import suggestions as evidence_suggestions
 
     # items 4, 5, 7 …, with the resources of the problems just read (by problem id)
