@@ -122,6 +122,7 @@ def problems_sheet(db: Database, year: int, as_of: dt.date,
     outcome_of = scoring.problem_outcome
     source_name, dim_name, status_name = SOURCE_NAMES.get, DIMENSION_NAMES.get, STATUS_NAMES.get
     count = tally.count if tally is not None else None
+    texts: dict[str, str] = {}
     rows = []
     for (pid, source, month, unit, reporter, resource, dim, desc, records, issued, due, prov,
          status, rect, closed, late, original, uid) in db.execute(
@@ -145,8 +146,8 @@ def problems_sheet(db: Database, year: int, as_of: dt.date,
         rect_d, closed_d = dates[rect], dates[closed]
         if count is not None:
             count(uid, month, source, status, due_d, rect_d, late_on, as_of)
-        if problems is not None:
-            problems.append(row)
+        if problems is not None:  # (the issue date's text kept once, not once a problem)
+            problems.append((texts.setdefault(issued, issued), *row[1:]))
         rows.append([
             pid, source_name(source, source), month, unit, reporter or "", resource,
             dim_name(dim, dim), desc, records, dates[issued], dates[original],
@@ -299,7 +300,9 @@ def write_annual(db: Database, year: int, path: Path, as_of: dt.date) -> dict:
         problems: list[ProblemRow] = []
         sheets = [roster_sheet(db, year, as_of), problems_sheet(db, year, as_of, tally, problems),
                   rectification_sheet(db, year, as_of, tally), ranking_sheet(db, year),
-                  trend_sheet(db, year, as_of, tally), evidence_sheet(db, year, as_of, problems)]
+                  trend_sheet(db, year, as_of, tally)]
+        sheets.append(evidence_sheet(db, year, as_of, problems))
+        del problems, tally  # not kept while the workbook is written
         write_workbook(path, sheets)
     return {s.name: len(s.rows) for s in sheets}
 
