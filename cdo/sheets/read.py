@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cdo.errors import FileReadError, os_reason
+from cdo.dates import from_excel_serial, try_parse_date
+from cdo.errors import FileReadError, InvalidInputError, os_reason
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit
 MAX_COLUMNS = 200        # no form or list we read is wider; wider rows are cut
@@ -76,6 +77,40 @@ def clean_text(value: Any) -> str:
         return value.isoformat()
     text = str(value).replace("\r\n", "\n")
     return CONTROLS.sub("", INVISIBLE.sub("", text)).strip(" \t\r\n\u3000\u00a0")
+
+
+DATE_SPELLINGS = "2023-09-27、2023/9/27 或 2023年9月27日"
+
+
+def cell_date(value: Any, label: str = "日期", place: str = "") -> dt.date | None:
+    """The date a cell holds: a date cell, date text (2023-09-27, 2023/9/27, 2023.9.27,
+    2023年9月27日, 20230927) or an Excel serial number of 1990–2100 (45839 → 2025-07-01,
+    as a number cell or as text after a CSV round trip); None when blank.
+
+    Raises InvalidInputError naming `label`, the text and `place` (where the cell is:
+    工作表“…” D 列) when the cell is not a date or the day cannot exist."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    day = from_excel_serial(value)
+    if day is not None:
+        return day
+    text = clean_text(value)
+    if not text:
+        return None
+    at = f"{place}；" if place else ""
+    try:
+        day = try_parse_date(text)
+    except InvalidInputError:
+        raise InvalidInputError(f"{label}“{text}”这一天不存在"
+                                + (f"（{place}）" if place else "")) from None
+    if day is None:
+        raise InvalidInputError(f"{label}“{text}”不是日期（{at}应写成 {DATE_SPELLINGS}，"
+                                "或用日期格式的单元格）")
+    return day
 
 
 def has_symbols(text: str) -> bool:
@@ -697,11 +732,31 @@ def find_header(rows: Sequence[Sequence[Any]], fields: Mapping[str, Sequence[str
     return None
 
 
-def iter_records(rows: Sequence[Sequence[Any]], header: Header) -> Iterator[tuple[int, dict]]:
-    """(1-based spreadsheet row number, {field: raw value}) for each non-blank row below."""
+class Record(dict):
+    """A data row's {field: raw value}, knowing each field's column and, when a message
+    should name it, the sheet."""
+
+    def __init__(self, values: Mapping[str, Any], columns: Mapping[str, int],
+                 sheet: str | None = None) -> None:
+        super().__init__(values)
+        self.columns = columns
+        self.sheet = sheet
+
+    def place(self, key: str) -> str:
+        """Where a field's cell is, for a message: 工作表“名单” D 列 (or just D 列)."""
+        c = self.columns.get(key)
+        col = f"{column_letter(c)} 列" if c is not None else ""
+        return f"工作表“{self.sheet}”{col}" if self.sheet else col
+
+
+def iter_records(rows: Sequence[Sequence[Any]], header: Header,
+                 sheet: str | None = None) -> Iterator[tuple[int, Record]]:
+    """(1-based spreadsheet row number, {field: raw value}) for each non-blank row below;
+    `sheet`, when given, is named by the record's place()."""
     for r in range(header.row + 1, len(rows)):
         row = rows[r]
-        rec = {k: (row[c] if c < len(row) else None) for k, c in header.columns.items()}
+        rec = Record({k: (row[c] if c < len(row) else None) for k, c in header.columns.items()},
+                     header.columns, sheet)
         if all(clean_text(v) == "" for v in rec.values()):
             continue
         yield r + 1, rec

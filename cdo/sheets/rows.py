@@ -73,11 +73,13 @@ def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequenc
     if not found:
         names = "、".join(fields[k][0] for k in required)
         raise FileReadError(f"{path}：没有找到{what}的表头（须有 {names} 这几列）")
-    out = []
+    out: list[Row] = []
     many = len(found) > 1
     for sheet, header in found:
         where = f"工作表“{sheet.name}”" if many else ""
-        out += [(where, rownum, rec) for rownum, rec in iter_records(sheet.rows, header)
+        # a cell's place names the sheet when the row's does not (a CSV has none to name)
+        named = None if many or path.suffix.lower() in (".csv", ".txt") else sheet.name
+        out += [(where, rownum, rec) for rownum, rec in iter_records(sheet.rows, header, named)
                 if not _is_footer(rec)]
     return out
 
