@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import shutil
 import subprocess
+import zipfile
 
 import openpyxl
 import pytest
@@ -160,3 +161,139 @@ def test_a_serial_date_survives_a_csv_round_trip(cli, units, tmp_path):
     db = open_db(units)
     assert db.execute("SELECT connected_on FROM systems").fetchone()[0] == "2025-05-23"
     db.conn.close()
+
+
+# ----------------------------------------------------------------------------- hidden sheets
+
+UNIT_HEAD = ["序号", "单位 名称", "类\u3000别", " 简称 "]
+UNIT_ROWS = [["2025年达州市首席数据官制度参与单位名单"], [], UNIT_HEAD,
+             [1, "达州市通川区", "县市区", "通川区"], [2, " 达州市达川区 ", "县（市、区）", "达川区"],
+             [3, "达州市教育局", "市级部门", "市教育局"]]
+OLD_LIST = [["单位名称", "类别", "简称"], ["达州市已撤并局", "市级部门", "撤并局"]]
+
+
+def _unit_names(db_path):
+    db = open_db(db_path)
+    names = [r[0] for r in db.execute("SELECT name FROM units ORDER BY id")]
+    db.conn.close()
+    return names
+
+
+def test_hidden_and_very_hidden_sheets_of_a_unit_list_are_skipped_and_said(cli, db_path, tmp_path):
+    f = book(tmp_path / "名单.xlsx", ("名单", UNIT_ROWS), ("旧名单", OLD_LIST),
+             ("备用", [["单位名称", "类别"], ["达州市很隐藏局", "市级部门"]]),
+             hidden=["旧名单"], very_hidden=["备用"])
+    r = ok(cli("units", "import", f))
+    assert r.stdout == ("名单.xlsx：新增 3 个单位，更新 0 个，未变 0 个\n"
+                        "跳过隐藏的工作表“旧名单”、“备用”（隐藏的工作表不作为数据导入）\n")
+    assert _unit_names(db_path) == ["达州市通川区", "达州市达川区", "达州市教育局"]
+
+
+@pytest.mark.parametrize("to", ["ods", "xls"])
+def test_hidden_sheets_skipped_in_ods_and_xls_too(cli, db_path, tmp_path, to):
+    f = book(tmp_path / "名单.xlsx", ("名单", UNIT_ROWS), ("旧名单", OLD_LIST), hidden=["旧名单"])
+    other = soffice_convert(f, tmp_path / "lo", to)
+    r = ok(cli("units", "import", other))
+    assert "跳过隐藏的工作表“旧名单”" in r.stdout
+    assert "达州市已撤并局" not in _unit_names(db_path)
+    assert len(_unit_names(db_path)) == 3
+
+
+def test_a_workbook_of_hidden_sheets_only_is_refused_by_name(cli, db_path, tmp_path):
+    # Excel and openpyxl keep one sheet visible; other programs may not: hide it in the XML
+    made = book(tmp_path / "made.xlsx", ("旧名单", OLD_LIST), ("图", []), very_hidden=["图"])
+    f = tmp_path / "全隐藏.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(f, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace('name="旧名单" sheetId="1" state="visible"'.encode(),
+                                    'name="旧名单" sheetId="1" state="hidden"'.encode())
+            out.writestr(item, data)
+    r = cli("units", "import", f)
+    assert r.exit_code == 1
+    assert "所有工作表都是隐藏的（旧名单、图）" in r.stderr
+    assert _unit_names(db_path) == []
+
+
+PROBLEM_HEAD = ["序号", "责任单位", "数据资源 名称", "问题类型", "问题描述", "问题数据量", "备注"]
+
+
+def test_a_hidden_draft_sheet_of_a_problem_list_is_no_problem(cli, units, tmp_path):
+    f = book(tmp_path / "p2025-01.xlsx",
+             ("2025年1月", [["达州市2025年1月数据抽查问题数据清单"], PROBLEM_HEAD,
+                           [1, "通川区", "户籍人口信息", "准确性", "身份证号校验位错误", 120],
+                           [2, "教育局", "学籍信息", "时效性", "未按月更新", "３５"],
+                           ["合计", None, None, None, None, 155]]),
+             ("草稿", [PROBLEM_HEAD[:6], [1, "通川区", "旧问题", "准确性", "草稿里的行", 1]]),
+             hidden=["草稿"])
+    r = ok(cli("spotcheck", "new", "--month", "2025-01", "--issued-on", "2025-02-10", "--file", f))
+    assert "2 个问题" in r.stdout
+    assert "读取了" not in r.stdout  # one sheet read, not two
+    assert "跳过隐藏的工作表“草稿”（隐藏的工作表不作为数据导入）" in r.stdout
+    db = open_db(units)
+    assert [x[0] for x in db.execute("SELECT resource FROM problems ORDER BY id")] == [
+        "户籍人口信息", "学籍信息"]
+    db.conn.close()
+    r = cli("spotcheck", "new", "--month", "2025-01", "--issued-on", "2025-02-10", "--file", f,
+            "--sheet", "草稿", "--again")
+    assert r.exit_code == 1
+    assert "工作表“草稿”是隐藏的" in r.stderr
+
+
+def test_evidence_lists_skip_a_hidden_sheet_and_say_so(cli, units, tmp_path):
+    head = ["序号", "系统名称", "建设类型", "是否接入", "接入日期"]
+    f = book(tmp_path / "系统.xlsx", ("Sheet", [head, [1, "低保系统", "自建", "是", "2025-05-06"]]),
+             ("旧", [head, [1, "旧系统", "外包", "也许", "上周"]]), hidden=["旧"])
+    r = ok(cli("evidence", "systems", "import", f, "-u", "通川区"))
+    assert "1 个系统" in r.stdout
+    assert "跳过隐藏的工作表“旧”" in r.stdout
+
+
+def test_a_hidden_old_form_in_a_recommendation_workbook_is_not_imported(cli, units, tmp_path):
+    f = _tongchuan_form(tmp_path / "通川区.xlsx")
+    wb = openpyxl.load_workbook(f)
+    old = wb.copy_worksheet(wb.worksheets[0])
+    old.title = "上次的"
+    old.sheet_state = "hidden"
+    wb.save(f)
+    r = ok(cli("register", "import", f, "--unit", "通川区"))
+    assert "共 1 份：新增 1 份。" in r.stdout
+    assert "跳过隐藏的工作表“上次的”" in r.stdout
+
+
+# ----------------------------------------------------------------------------- 合计, 园区
+
+def test_a_totals_line_under_the_unit_list_is_no_unit(cli, db_path, tmp_path):
+    f = book(tmp_path / "名单.xlsx", ("名单", [*UNIT_ROWS, ["合计", "3个单位", None, None], [],
+                                             ["注：类别按政策填写"]]))
+    r = ok(cli("units", "import", f))
+    assert r.stdout == "名单.xlsx：新增 3 个单位，更新 0 个，未变 0 个\n"
+    assert len(_unit_names(db_path)) == 3
+
+
+def test_a_unit_named_like_a_total_is_still_a_unit(cli, db_path, tmp_path):
+    f = book(tmp_path / "名单.xlsx", ("名单", [UNIT_HEAD, [1, "合计核算中心", "公共服务机构", None]]))
+    ok(cli("units", "import", f))
+    assert _unit_names(db_path) == ["合计核算中心"]
+
+
+@pytest.mark.parametrize("word", ["高新区", "经开区", "园区", "高新技术产业开发区", "经济技术开发区",
+                                  "产业园区", "县市区及园区", " 高新区 "])
+def test_zones_are_regions(cli, db_path, word):
+    r = ok(cli("units", "add", "达州高新区", "--category", word))
+    assert r.stdout == "已添加单位：达州高新区（县市区及园区）\n"
+
+
+def test_zones_in_a_unit_list_and_the_accepted_words_named_as_shown(cli, db_path, tmp_path):
+    f = book(tmp_path / "名单.xlsx", ("名单", [
+        UNIT_HEAD, [1, "达州高新技术产业开发区管理委员会", "高新区", "高新区"],
+        [2, "达州经济技术开发区管理委员会", "经开区", "经开区"],
+        ["合计", "2个单位"]]))
+    ok(cli("units", "import", f))
+    rows = json.loads(ok(cli("units", "list", "-f", "json")).stdout)
+    assert {r["category"] for r in rows} == {"region"}
+    r = cli("units", "add", "某镇", "--category", "乡镇")
+    assert r.exit_code == 1
+    assert ("可用：县市区及园区（region）、市级部门（department）、国有企业（enterprise）、"
+            "公共服务机构（institution）") in r.stderr

@@ -24,7 +24,7 @@ from cdo.evaluation import evidence_rules as rules
 from cdo.roster.units import RowUnits as _Units
 from cdo.roster.units import UnitIndex
 from cdo.sheets.read import cell_date, clean_text, normalize_label
-from cdo.sheets.rows import At, collect_rows, first_row, read_rows
+from cdo.sheets.rows import At, Found, collect_rows, first_row, read_rows
 from cdo.sheets.rows import check_row as _check  # noqa: F401 (evidence_view imports these)
 from cdo.sheets.rows import raise_row_errors as _raise  # noqa: F401
 from cdo.sheets.rows import try_reason as _try
@@ -162,7 +162,7 @@ GRADE = _options({"general": ["一般", "一般数据", "一般级"], "important
                   "core": ["核心", "核心数据", "核心级"]})
 
 
-def read_catalog(db: Database, path: Path) -> list[dict]:
+def read_catalog(db: Database, path: Path) -> Found[dict]:
     """Validate a catalogue file; raise RowErrors naming every bad row."""
     path = Path(path)
     seen: dict[str, At] = {}  # a bad first row still makes a later one a repeat
@@ -214,7 +214,8 @@ def import_catalog(db: Database, path: Path, unit_text: str,
                               [unit.id]).fetchone()[0]
         if version := same():
             return {"unit": unit.name, "version": version, "received_on": day.isoformat(),
-                    "entries": len(entries), "previous": previous, "unchanged": True}
+                    "entries": len(entries), "previous": previous, "unchanged": True,
+                    "hidden_sheets": entries.hidden}
         vid = db.execute(
             "INSERT INTO catalog_versions (unit_id, received_on, source_file, entries, created_at)"
             " VALUES (?,?,?,?,?)",
@@ -230,7 +231,7 @@ def import_catalog(db: Database, path: Path, unit_text: str,
                      {"received_on": day.isoformat(), "entries": len(entries),
                       "source_file": Path(path).name}, unit_id=unit.id)
     return {"unit": unit.name, "version": previous + 1, "received_on": day.isoformat(),
-            "entries": len(entries), "previous": previous}
+            "entries": len(entries), "previous": previous, "hidden_sheets": entries.hidden}
 
 
 def _same_list(db: Database, lists: str, items: str, link: str, columns: str, unit_id: int,
@@ -311,7 +312,7 @@ KIND = _options({"self": ["自建", "本级自建", "部门自建", "自建系�
                  "line": ["条线", "上级条线", "条线系统", "垂直", "垂管", "国省条线", "省级条线"]})
 
 
-def read_systems(db: Database, path: Path) -> list[dict]:
+def read_systems(db: Database, path: Path) -> Found[dict]:
     path = Path(path)
     seen: dict[str, At] = {}
 
@@ -344,7 +345,8 @@ def import_systems(db: Database, path: Path, unit_text: str,
     systems = read_systems(db, path)
     own = [s for s in systems if s["kind"] == "self"]
     result = {"unit": unit.name, "received_on": day.isoformat(), "systems": len(systems),
-              "self": len(own), "connected": sum(1 for s in own if s["connected"])}
+              "self": len(own), "connected": sum(1 for s in own if s["connected"]),
+              "hidden_sheets": systems.hidden}
     rows = [(s["name"], s["kind"], int(s["connected"]),
              s["connected_on"].isoformat() if s["connected_on"] else None) for s in systems]
 
@@ -479,7 +481,7 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
         audit.record_many(db, log)
     done_n = sum(1 for t in tasks if t["done"])
     return {"list": kind, "added": added, "updated": updated, "unchanged": unchanged,
-            "done": done_n}
+            "done": done_n, "hidden_sheets": tasks.hidden}
 
 
 def complete_tasks(db: Database, ids: Sequence[int], on: dt.date) -> int:
@@ -688,7 +690,8 @@ def import_projects(db: Database, path: Path) -> dict:
     _backup(db)
     with transaction(db):
         added, updated, unchanged = _save_projects(db, projects, "import")
-    return {"added": added, "updated": updated, "unchanged": unchanged}
+    return {"added": added, "updated": updated, "unchanged": unchanged,
+            "hidden_sheets": projects.hidden}
 
 
 def project_rows(db: Database, unit_text: str | None = None) -> list[dict]:
@@ -764,7 +767,8 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
                      {"rows": old} if old else None,
                      {"rows": len(found), "source_file": path.name})
     return {"month": month, "rows": len(found),
-            "units": len({r["unit"].id for r in found}), "replaced": old}
+            "units": len({r["unit"].id for r in found}), "replaced": old,
+            "hidden_sheets": found.hidden}
 
 
 def _refuse_month(db: Database, month: str, replace: bool) -> int:

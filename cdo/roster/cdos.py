@@ -157,6 +157,7 @@ class Outcome:
 class ImportReport:
     done: list[Outcome] = field(default_factory=list)
     failed: list[FormError] = field(default_factory=list)
+    hidden: dict[str, list[str]] = field(default_factory=dict)  # file → hidden sheets passed over
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.done if o.action == action)
@@ -205,6 +206,8 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
             continue
         forms.extend(found)
         report.failed.extend(errors)
+        if hidden := getattr(found, "hidden", None):
+            report.hidden[str(path)] = hidden
     keys = {file_key(form.file) for form in forms}
     for r in receipts:  # a bad row naming a form fails that form, below
         report.failed.extend(FormError(str(r.path), None, e) for e in r.errors)

@@ -554,10 +554,12 @@ def plan_length(text: str) -> int:
 
 
 def read_forms(path: Path) -> tuple[list[FormData], list[FormError]]:
-    """Every form in the workbook at `path` (one a sheet) and every sheet that failed.
+    """Every form in the workbook at `path` (one a visible sheet; the hidden sheets passed
+    over in the list's `hidden`) and every sheet that failed.
 
     An unreadable file gives one FormError for the whole file."""
     from cdo.sheets.read import read_table
+    from cdo.sheets.rows import Found
 
     name = str(path)
     try:
@@ -566,7 +568,7 @@ def read_forms(path: Path) -> tuple[list[FormData], list[FormError]]:
         return [], [FormError(name, None, _without_path(str(e), name))]
     except OSError as e:
         return [], [FormError(name, None, unreadable(e))]
-    forms: list[FormData] = []
+    forms: Found[FormData] = Found(hidden=sheets.hidden)  # a hidden sheet is no form
     errors: list[FormError] = []
     for sheet in sheets:
         if not looks_like_form(sheet):
