@@ -39,10 +39,11 @@ SERIAL_LAST = (dt.date(2100, 12, 31) - EXCEL_EPOCH).days  # 73415
 _SERIAL_TEXT = re.compile(r"^\s*(\d{5})(?:\.0+)?\s*$")
 
 
-def from_excel_serial(value: object) -> dt.date | None:
+def from_excel_serial(value: object, first: int = SERIAL_FIRST,
+                      last: int = SERIAL_LAST) -> dt.date | None:
     """The date an Excel serial number stands for (45839 or "45839" → 2025-07-01), or None
-    when `value` is not a whole number of 1990–2100's serials (a fraction, the time of day,
-    is dropped)."""
+    when `value` is not a number between the serials `first` and `last` (1990–2100 unless
+    told; a fraction, the time of day, is dropped)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -52,7 +53,7 @@ def from_excel_serial(value: object) -> dt.date | None:
         value = int(m.group(1))
     if not isinstance(value, int | float) or value != value:  # NaN
         return None
-    if not SERIAL_FIRST <= value < SERIAL_LAST + 1:
+    if not first <= value < last + 1:
         return None
     return EXCEL_EPOCH + dt.timedelta(days=int(value))
 

@@ -99,6 +99,15 @@ def test_a_serial_number_in_the_received_list_dates_the_form_and_ends_the_last_t
         "陈十一", "2025-07-01", "2025-07-01")
 
 
+def test_a_birth_date_typed_into_a_number_cell_is_its_month(cli, units, tmp_path):
+    f = tmp_path / "通川区.xlsx"
+    build_form({"name": "陈十一", "gender": "男", "position": "达州市通川区副区长",
+                "phone": "18600001111", "work_plan": "计划", "birth_month": 27820}).save(f)
+    ok(cli("register", "import", f, "--unit", "通川区"))
+    rows = json.loads(ok(cli("register", "show", "通川区", "-f", "json")).stdout)
+    assert "1976-03" in json.dumps(rows, ensure_ascii=False)
+
+
 def test_a_bad_date_in_the_received_list_fails_its_form_not_dates_it_today(cli, units, tmp_path):
     folder = tmp_path / "forms"
     folder.mkdir()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cdo.dates import EXCEL_EPOCH, from_excel_serial
 from cdo.errors import CdoError, InvalidInputError, os_reason
 from cdo.masking import mask_digits
 from cdo.sheets.read import INVISIBLE, Sheet, clean_text, has_symbols, normalize_label
@@ -328,6 +329,11 @@ _BIRTH_PATTERNS = [
 _BIRTH_TAIL = re.compile(r"(?:生|出生)?\s*(?:[(（]\s*\d{1,3}\s*岁\s*[)）])?\s*$")
 
 
+# Excel serials of 1930-01-01 … 1990-01-01: never a 1975.03 or 197503 (a number the size of
+# a year, or six digits), so read as the date they stand for.
+_BIRTH_SERIALS = (dt.date(1930, 1, 1) - EXCEL_EPOCH).days
+
+
 def parse_birth_month(value: Any) -> str:
     """'YYYY-MM' from 1975.03, 1975年3月, 1975-3, 197503, 1975/3/12 or a date cell.
 
@@ -336,6 +342,8 @@ def parse_birth_month(value: Any) -> str:
     if value is None or value == "":
         return ""
     year = month = None
+    if isinstance(value, int | float) and (day := from_excel_serial(value, _BIRTH_SERIALS)):
+        value = day  # a birth date typed into a number cell: 27820 is 1976-03-01
     if isinstance(value, dt.datetime | dt.date):
         year, month = value.year, value.month
     elif isinstance(value, int | float) and not isinstance(value, bool):
