@@ -306,3 +306,12 @@ def test_zones_in_a_unit_list_and_the_accepted_words_named_as_shown(cli, db_path
     assert r.exit_code == 1
     assert ("可用：县市区及园区（region）、市级部门（department）、国有企业（enterprise）、"
             "公共服务机构（institution）") in r.stderr
+
+
+def test_a_hidden_sheet_of_a_score_grid_is_not_scored(cli, units, tmp_path):
+    head = ["单位名称", "1", "2"]
+    f = book(tmp_path / "评分.xlsx", ("评分", [head, ["通川区", 3, 2]]),
+             ("上次", [head, ["教育局", 3, 2]]), hidden=["上次"])
+    r = ok(cli("score", "import", f, "--year", 2025))
+    assert "1 个单位" in r.stdout
+    assert "注意：评分.xlsx：跳过隐藏的工作表“上次”" in r.stderr
