@@ -444,3 +444,22 @@ def test_set_moves_closed_problems_deadlines_too(cli, db_path):
     assert "2 个问题" in r.stdout
     late = db.execute("SELECT first_late_on FROM problems WHERE id = ?", [closed]).fetchone()
     assert late[0] == "2023-11-15"
+
+
+def test_a_phone_in_a_local_days_reason_is_masked_in_every_output(cli):
+    """The calendar commands have no --show-contact: a number typed into the reason is
+    shown masked everywhere, as `cdo log` shows it."""
+    raw, masked = "13912345678", "139****5678"
+    outputs = [ok(cli("calendar", "set", "2025-03-06", "off", "--reason",
+                      "停电，联系 13912345678")).stdout]
+    for fmt in ("table", "json", "csv"):
+        outputs.append(ok(cli("calendar", "years", "-f", fmt)).stdout)
+        outputs.append(ok(cli("calendar", "show", "2025-03", "-f", fmt)).stdout)
+    outputs.append(ok(cli("calendar", "deadline", "2025-03-03", "5", "--explain")).stdout)
+    outputs.append(ok(cli("calendar", "deadline", "2025-03-03", "5", "--explain",
+                          "-f", "json")).stdout)
+    outputs.append(ok(cli("calendar", "unset", "2025-03-06")).stdout)
+    for out in outputs:
+        assert raw not in out and "12345678" not in out, out
+    assert all(masked in out for out in outputs), [o for o in outputs if masked not in o]
+    assert masked in ok(cli("log")).stdout

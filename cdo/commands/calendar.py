@@ -60,11 +60,19 @@ def _kind_arg(text: str) -> Literal["off", "work"]:
     return kind
 
 
+def shown(reason: str) -> str:
+    """A local day's reason as every calendar output shows it: phone numbers masked, as in
+    every other free text (the calendar commands have no --show-contact)."""
+    from cdo.output import mask_text
+
+    return mask_text(reason)
+
+
 def day_note(day: Day) -> str:
     """What a day is, in a few words, for --explain and the month list."""
     name = f"：{day.name}" if day.name else ""
     if day.local_reason is not None:
-        text = ("本地调整上班" if day.workday else "本地调整休息") + f"：{day.local_reason}"
+        text = ("本地调整上班" if day.workday else "本地调整休息") + f"：{shown(day.local_reason)}"
     elif day.kind == "holiday":
         text = f"放假{name}"
     elif day.kind == "adjusted_workday":
@@ -156,7 +164,8 @@ def _explain_rows(days: list[Day]) -> list[dict]:
         rows.append({
             "date": d.date.isoformat(), "weekday": _weekday(d.date),
             "number": number if d.workday else None, "workday": d.workday,
-            "kind": d.kind, "name": d.local_reason or d.name, "note": day_note(d),
+            "kind": d.kind,
+            "name": shown(d.local_reason) if d.local_reason is not None else d.name, "note": day_note(d),
             "provisional": d.provisional,
         })
     return rows
@@ -211,7 +220,8 @@ def show(
     if fmt is not Format.table:
         rows = [{"date": d.date.isoformat(), "weekday": d.date.isoweekday(),
                  "workday": d.workday, "kind": d.kind, "name": d.name,
-                 "local_reason": d.local_reason, "provisional": d.provisional} for d in days]
+                 "local_reason": None if d.local_reason is None else shown(d.local_reason),
+                 "provisional": d.provisional} for d in days]
         emit(rows, [], fmt, keys=["date", "weekday", "workday", "kind", "name",
                                   "local_reason", "provisional"])
         return
@@ -275,7 +285,7 @@ def _named_runs(days: list[Day]) -> list[str]:
         if d.kind not in ("holiday", "adjusted_workday") and d.local_reason is None:
             continue
         label = (("班" if d.workday else "休"),
-                 f"本地调整：{d.local_reason}" if d.local_reason is not None else (d.name or ""))
+                 f"本地调整：{shown(d.local_reason)}" if d.local_reason is not None else (d.name or ""))
         if runs and runs[-1][1] == label and runs[-1][0][-1].date + dt.timedelta(days=1) == d.date:
             runs[-1][0].append(d)
         else:
@@ -296,7 +306,8 @@ def years(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """列出每一年的日历依据：官方内置、已载入或暂定，以及本地调整。"""
     from cdo.store import calendar_store
 
-    rows = calendar_store.year_overview(open_database(ctx, create=False))
+    rows = [{**r, "local": [{**x, "reason": shown(x["reason"])} for x in r["local"]]}
+            for r in calendar_store.year_overview(open_database(ctx, create=False))]
 
     def local_text(value, row) -> str:
         return "；".join(f"{x['date'][5:]} {KIND_NAMES[x['kind']]}：{x['reason']}" for x in value)
@@ -633,7 +644,7 @@ def set_(
             return
         new = calendar_store.load_calendar(db)
         what = "休息日" if kind == "off" else "工作日"
-        typer.echo(f"已设置：{day.isoformat()}（{_weekday(day)}）本地调整为{what}，原因：{reason.strip()}")
+        typer.echo(f"已设置：{day.isoformat()}（{_weekday(day)}）本地调整为{what}，原因：{shown(reason.strip())}")
         if before.is_workday(day) == new.is_workday(day):
             typer.echo(f"提示：这一天本来就是{what}，是否上班没有改变。")
         _deadline_moves(db, new, Format.table, apply=True)
@@ -656,5 +667,5 @@ def unset(
     with transaction(db):
         removed = calendar_store.unset_local(db, day, reason)
         typer.echo(f"已取消 {day.isoformat()} 的本地调整（原为{KIND_NAMES[removed['kind']]}："
-                   f"{removed['reason']}），恢复国家安排。")
+                   f"{shown(removed['reason'])}），恢复国家安排。")
         _deadline_moves(db, calendar_store.load_calendar(db), Format.table, apply=True)
