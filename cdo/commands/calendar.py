@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from cdo.commands.common import FormatOpt, no_stray_options, open_database, read_calendar
+from cdo.commands.common import (
+    FormatOpt,
+    no_stray_options,
+    open_database,
+    read_calendar,
+    warn,
+)
 from cdo.dates import parse_date, parse_month
 from cdo.errors import InvalidInputError, StateError
 from cdo.output import Column, Format, emit, print_json
@@ -389,6 +395,8 @@ def load(
     if dry_run:
         new = old.with_year(new_data)
         say(_difference(old, new, parsed.year))
+        if (lost := _provisional_lost(old, new, parsed.year, file, parsed, saved=False)):
+            warn(lost)
         if changes:
             hint = ("去掉 --dry-run 即以这份文件替换" if replace
                     else "实际载入须加 --replace，确认以这份文件替换")
@@ -409,6 +417,8 @@ def load(
         new = calendar_store.load_calendar(db)
         verb = "已替换" if existing is not None else "已载入"
         say(f"{verb} {parsed.year} 年：{parsed.source}。{_difference(old, new, parsed.year)}")
+        if (lost := _provisional_lost(old, new, parsed.year, file, parsed, saved=True)):
+            warn(lost)
         if existing is not None:
             say(f"如需恢复原来的数据：cdo calendar unload {parsed.year}")
         _deadline_moves(db, new, fmt, apply=True)
@@ -550,17 +560,80 @@ def _runs(parsed) -> list[tuple[dt.date, dt.date, bool, str]]:
 
 
 def _difference(old: WorkCalendar, new: WorkCalendar, year: int) -> str:
-    start, end = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
-    to_off = to_work = 0
-    d = start
-    while d <= end:
-        a, b = old.is_workday(d), new.is_workday(d)
-        to_off += a and not b
-        to_work += b and not a
-        d += dt.timedelta(days=1)
+    """How many days change between working and not, and which (dates and names)."""
+    to_work, to_off = _changed_days(old, new, year)
     if not to_off and not to_work:
         return "与此前的日历相比，没有哪一天改变是否上班。"
-    return f"与此前的日历相比：{to_off} 天由工作日改为休息日，{to_work} 天由休息日改为工作日。"
+    lines = [f"与此前的日历相比：{len(to_off)} 天由工作日改为休息日，"
+             f"{len(to_work)} 天由休息日改为工作日。"]
+    if to_off:
+        lines.append(f"  改为休息日：{_days_text(to_off, (new, old), year)}")
+    if to_work:
+        lines.append(f"  改为工作日：{_days_text(to_work, (old, new), year)}")
+    return "\n".join(lines)
+
+
+def _changed_days(old: WorkCalendar, new: WorkCalendar,
+                  year: int) -> tuple[list[dt.date], list[dt.date]]:
+    """The days of `year` (and the December before it) the new calendar makes working
+    days, and those it makes days off."""
+    to_work, to_off = [], []
+    d, end = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
+    while d <= end:
+        a, b = old.is_workday(d), new.is_workday(d)
+        if a != b:
+            (to_work if b else to_off).append(d)
+        d += dt.timedelta(days=1)
+    return to_work, to_off
+
+
+MAX_RUNS_SHOWN = 12
+
+
+def _days_text(days: list[dt.date], named_by: tuple[WorkCalendar, ...], year: int) -> str:
+    """'1月8日（星期六）调休上班；5月1日—2日 劳动节（暂定）': consecutive days of the same
+    name in one run, each named by the first of `named_by` that names it (the calendar
+    in which the day is off first: a holiday keeps its name)."""
+    runs: list[list] = []
+    for d in days:
+        name = next((n for cal in named_by if (n := cal.day(d).name)), "")
+        if runs and runs[-1][2] == name and runs[-1][1] + dt.timedelta(days=1) == d:
+            runs[-1][1] = d
+        else:
+            runs.append([d, d, name])
+    parts = []
+    for a, b, name in runs[:MAX_RUNS_SHOWN]:
+        span = f"{a.month}月{a.day}日" if a.year == year else f"{a.year}年{a.month}月{a.day}日"
+        if b != a:
+            span += f"—{b.day}日" if (b.year, b.month) == (a.year, a.month) \
+                else f"—{b.month}月{b.day}日"
+            parts.append(f"{span} {name}".rstrip())
+        else:
+            parts.append(f"{span}（{_weekday(a)}）{name}")
+    if len(runs) > MAX_RUNS_SHOWN:
+        rest = sum((b - a).days + 1 for a, b, _ in runs[MAX_RUNS_SHOWN:])
+        parts.append(f"……另有 {rest} 天")
+    return "；".join(parts)
+
+
+def _provisional_lost(old: WorkCalendar, new: WorkCalendar, year: int, file: Path,
+                      parsed, *, saved: bool) -> str | None:
+    """The warning when the file makes days the provisional calendar had off (劳动节,
+    国庆节 of a year whose notice is not out) working days: a partial list would otherwise
+    quietly put the clerk to work on May Day."""
+    to_work, _ = _changed_days(old, new, year)
+    lost = [d for d in to_work if old.day(d).provisional and old.day(d).kind == "holiday"]
+    if not lost:
+        return None
+    verb = "已改为" if saved else "将改为"
+    text = (f"注意：{file} 没有把 {year} 年暂定放假的 {len(lost)} 天列为休息日，这些日子{verb}"
+            f"工作日（按上班计算期限）：{_days_text(lost, (old,), year)}。")
+    simple = parsed.source.endswith("（简单清单）")
+    if simple:
+        text += "这份清单若只列了部分安排，请把全年的节假日都写进清单（或载入国务院通知全文）"
+        text += (f"后加 --replace 重新载入，或用 cdo calendar unload {year} 撤销。" if saved
+                 else "再载入。")
+    return text
 
 
 def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: bool) -> None:
