@@ -577,7 +577,8 @@ def _changed_days(old: WorkCalendar, new: WorkCalendar,
                   year: int) -> tuple[list[dt.date], list[dt.date]]:
     """The days of `year` (and the December before it) the new calendar makes working
     days, and those it makes days off."""
-    to_work, to_off = [], []
+    to_work: list[dt.date] = []
+    to_off: list[dt.date] = []
     d, end = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
     while d <= end:
         a, b = old.is_workday(d), new.is_workday(d)
