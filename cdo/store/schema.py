@@ -815,12 +815,18 @@ def rough_mask_sql(x: str) -> str:
     return x
 
 
+# 1 when the description has nothing mask_numbers changes (no digit, no full-width + or -;
+# GLOB stops at a NUL): its rough mask is then exact, and cdo need not redo it.
+_NO_DIGITS = ("(typeof(NEW.description) = 'text' AND instr(NEW.description, char(0)) = 0"
+              " AND NEW.description NOT GLOB '*[0-9０-９＋－]*')")
+
+
 @migrations()
 def m014_masked_descriptions(db: Database) -> None:
     # Each problem's description with its phone numbers masked, kept as it is written, for
     # the web view: its authorizer refuses problems.description to every query, and the
     # views read this instead. A trigger writes a rough mask (every digit starred: SQLite
-    # has no regular expressions) and marks it rough; on a cdo connection a temporary
+    # has no regular expressions) and marks it rough if it has a digit; on a cdo connection a temporary
     # trigger (cdo/store/db.py, exact_masks) masks it at once exactly as the CLI does.
     # What another program writes stays rough until the next cdo command (remask).
     _run(
@@ -838,7 +844,7 @@ def m014_masked_descriptions(db: Database) -> None:
     for event, when in (("insert", "INSERT"), ("update", "UPDATE OF description")):
         db.execute(f"""CREATE TRIGGER problems_mask_{event} AFTER {when} ON problems BEGIN
             INSERT OR REPLACE INTO masked_descriptions (problem_id, description, exact)
-            VALUES (NEW.id, {rough_mask_sql('NEW.description')}, 0);
+            VALUES (NEW.id, {rough_mask_sql('NEW.description')}, {_NO_DIGITS});
         END""")
     db.execute("""CREATE TRIGGER problems_mask_delete AFTER DELETE ON problems BEGIN
         DELETE FROM masked_descriptions WHERE problem_id = OLD.id;
