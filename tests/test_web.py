@@ -821,3 +821,19 @@ def test_the_migration_masks_the_descriptions_already_there(tmp_path):
     assert conn.execute("SELECT * FROM masked_descriptions").fetchall() == [
         (7, f"联系人 {MASKED}", 1)]
     conn.close()
+
+
+def test_a_file_cdo_cannot_write_keeps_the_rough_mask_and_the_command_runs(own_demo):
+    from cdo.store.db import open_db, remask
+
+    pid = _problem_with_a_phone(own_demo)
+    conn = sqlite3.connect(own_demo)
+    with conn:
+        conn.execute("UPDATE problems SET description = '联系 13912345678' WHERE id = ?", [pid])
+    conn.close()
+    db = open_db(own_demo)
+    db.execute("PRAGMA query_only=ON")  # as a file on a read-only share
+    assert remask(db) == 0
+    assert db.execute("SELECT description, exact FROM masked_descriptions WHERE problem_id = ?",
+                      [pid]).fetchone() == ("联系 ***********", 0)
+    db.close()

@@ -170,14 +170,18 @@ def exact_masks(db: Database) -> None:
 
 def remask(db: Database) -> int:
     """Mask exactly the descriptions another program wrote (masked roughly by the file's
-    trigger: every digit starred); how many. One indexed look-up when there are none."""
+    trigger: every digit starred); how many. One indexed look-up when there are none.
+    Never fails the command that opened the file: a file it cannot write keeps them rough."""
     if db.execute("SELECT 1 FROM masked_descriptions WHERE exact = 0 LIMIT 1").fetchone() is None:
         return 0
-    with transaction(db):
-        return db.execute(
-            "UPDATE masked_descriptions SET exact = 1, description = cdo_mask_text("
-            "(SELECT description FROM problems WHERE id = problem_id)) WHERE exact = 0"
-        ).rowcount
+    try:
+        with transaction(db):
+            return db.execute(
+                "UPDATE masked_descriptions SET exact = 1, description = cdo_mask_text("
+                "(SELECT description FROM problems WHERE id = problem_id)) WHERE exact = 0"
+            ).rowcount
+    except (CdoError, sqlite3.Error):  # a file cdo cannot write: it stays rough (no digit)
+        return 0
 
 
 def _to_wal(conn: sqlite3.Connection) -> None:
