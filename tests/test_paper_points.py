@@ -3,6 +3,7 @@ note naming the columns a narrow terminal leaves out wraps at the table's full w
 
 import json
 import re
+import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
@@ -88,6 +89,10 @@ def test_annual_workbook_prints_points_exactly(cli, scored, tmp_path):
     assert {96.75, 97.5, 7.25, 4.5} <= seen
     ranking = {r[1]: r for r in openpyxl.load_workbook(out)["评价排名"].iter_rows(values_only=True)}
     assert ranking["达州市中心医院"][0] == 2 and ranking["达州市中心医院"][9] == 96.75
+    with zipfile.ZipFile(out) as z:  # the chart's axis: 0, 10 … not the cells' 0.00, 10.00
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    bars = [c for c in charts if "'评价排名'!" in c]
+    assert bars and all('numFmt formatCode="General" sourceLinked="0"' in c for c in bars)
 
 
 def test_score_output_prints_points_exactly(cli, scored, tmp_path):

@@ -766,6 +766,7 @@ def _add_chart(ws, data_ws, chart: ChartSpec, order: list[_Col], header_row: int
         main.x_axis.tickLblSkip = 1  # every unit named
         main.x_axis.txPr = _small_text(900)
         main.y_axis.scaling.min = 0
+        main.y_axis.number_format = "General"  # ticks 0, 10 … 100, not the cells' 0.00
         if chart.value_max is not None:
             main.y_axis.scaling.max = chart.value_max
         main.gapWidth = 40
