@@ -495,18 +495,27 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
     if is_narrow and rows:  # a column with nothing in it only takes room from the text
         columns = [c for c in columns if feet[c.key + c.header].strip()
                    or any(t.strip() for t in texts[c.key + c.header])] or columns
+    heads = {c.key + c.header: c.header for c in columns}  # as shown: maybe on two lines
     if width is not None:
         def need(c: Column) -> int:
             cells = [*texts[c.key + c.header], feet[c.key + c.header]]
             longest = max((cell_width(line) for t in cells for line in t.split("\n")), default=0)
             if keeps_whole(c):
-                return max(longest, cell_width(c.header) if len(c.header) <= 5 else 4)
+                head = max(map(cell_width, heads[c.key + c.header].split("\n")))
+                return max(longest, head if len(c.header) <= 5 else 4)
             token = max((cell_width(t) for t in cells for t in _WHOLE_TOKEN.findall(t)), default=0)
             return min(longest, max(8, min(cell_width(c.header), 10), min(token, 11)))
 
+        if not _text_widths(columns, need, texts, feet, heads, width, whole=True):
+            # the text would wrap: numbers' headers wider than their numbers on two lines
+            for c in columns:
+                k = c.key + c.header
+                if keeps_whole(c) and 4 <= len(c.header) <= 5 and " " not in c.header and all(
+                        cell_width(t) < cell_width(c.header) for t in [*texts[k], feet[k]]):
+                    heads[k] = c.header[:len(c.header) // 2] + "\n" + c.header[len(c.header) // 2:]
         while len(columns) > 1 and sum(need(c) + 3 for c in columns) + 1 > width:
             left_out.append(columns.pop().header)
-        widths = _text_widths(columns, need, texts, feet, width)
+        widths = _text_widths(columns, need, texts, feet, heads, width)
     if left_out:  # every column left out, in the table's order
         # a header drawn over two lines ("日常\n履职") is one name in the note
         left_out = [c.header.replace("\n", "") for c in shown_first if c.header in left_out]
@@ -519,7 +528,7 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
                   show_footer=footer is not None, header_style="bold", title_style="bold")
     for col in columns:
         whole = keeps_whole(col)
-        table.add_column(col.header, justify=col.justify, style=col.style,
+        table.add_column(heads[col.key + col.header], justify=col.justify, style=col.style,
                          footer=feet[col.key + col.header],
                          overflow="fold" if not whole else "ellipsis", no_wrap=whole,
                          width=widths.get(col.key + col.header))
@@ -533,14 +542,18 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
 _WHOLE_TOKEN = re.compile(r"[#0-9A-Za-z][0-9A-Za-z#/_.:*+%@~-]*")
 _OPENING = "（(「《“‘[【〔"
 _CLOSING = "，。；：、）)」》！？”’】〕,;:=]"
-_ATOM = re.compile(rf"\s+|[{re.escape(_OPENING)}]*(?:[0-9A-Za-z#/_.:*+%@~-]+|\S)"
+# a file name (Chinese or not) up to its extension, as one piece
+_FILE_NAME = (rf"[^\s{re.escape(_OPENING + _CLOSING)}]{{1,40}}"
+              r"\.(?:xlsx|xlsm|xls|ods|csv|txt|pdf|docx?|db)(?![0-9A-Za-z])")
+_ATOM = re.compile(rf"\s+|[{re.escape(_OPENING)}]*(?:{_FILE_NAME}|[0-9A-Za-z#/_.:*+%@~-]+|\S)"
                    rf"[{re.escape(_CLOSING)}]*")
 
 
 def wrap_offsets(text: str, width: int) -> list[int]:
     """Where to break one line of `text` so that each piece fits `width` cells: between
-    words and Chinese characters, never inside a date, ID or number (unless it alone is
-    wider than `width`), never before closing punctuation nor after opening punctuation."""
+    words and Chinese characters, never inside a date, ID, number or file name (unless it
+    alone is wider than `width`), never before closing punctuation nor after opening
+    punctuation."""
     offsets: list[int] = []
     used = 0  # cells on the current line
     filled = False  # the current line has more than spaces
@@ -607,18 +620,22 @@ _WRAPPING = None
 
 
 def _text_widths(columns: Sequence[Column], need: Callable[[Column], int],
-                 texts: dict[str, list[str]], feet: dict[str, str], width: int) -> dict[str, int]:
+                 texts: dict[str, list[str]], feet: dict[str, str], heads: dict[str, str],
+                 width: int, *, whole: bool = False) -> dict[str, int]:
     """Widths for the text columns so the table fits `width`: each at least what it needs
     (its longest date or ID stays on one line), the rest of the room shared out evenly up
-    to each column's longest line. Empty when everything fits or the floors cannot."""
+    to each column's longest line. Empty when everything fits or the floors cannot.
+    `whole`: only whether every text column gets its longest line (True) or not (empty)."""
     def longest(c: Column) -> int:
-        cells = [*texts[c.key + c.header], feet[c.key + c.header], c.header]
+        cells = [*texts[c.key + c.header], feet[c.key + c.header], heads[c.key + c.header]]
         return max(cell_width(line) for t in cells for line in t.split("\n"))
 
     text = [c for c in columns if not keeps_whole(c)]
     room = width - 1 - 3 * len(columns) - sum(longest(c) for c in columns if keeps_whole(c))
     floors = {c.key + c.header: need(c) for c in text}
     tops = {c.key + c.header: max(longest(c), need(c)) for c in text}
+    if whole:
+        return {"": 1} if sum(tops.values()) <= room else {}
     if sum(tops.values()) <= room or sum(floors.values()) > room:
         return {}
     level = 0

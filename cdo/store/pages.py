@@ -51,33 +51,43 @@ def cursor_pages(cursor: sqlite3.Cursor, sep: bytes, size: int | None = None) ->
 
 def keyset_pages(conn: sqlite3.Connection, sql: str, params: Mapping[str, Any], sep: bytes,
                  size: int | None = None) -> Iterator[Page]:
-    """The rows of `sql` `size` (PAGE_ROWS) at a time, each page joined by SQLite. `sql` returns the
-    rows after :after in the order of its last column, an
-    increasing whole number that is not shown, at most :size of them (LIMIT :size); the
-    rows must come in that order from an index, or every page sorts what is left."""
+    """The rows of `sql` `size` (PAGE_ROWS) at a time, each page joined by SQLite, all read
+    in one transaction (as of one moment, as a single query is). `sql` returns at most
+    :size rows (LIMIT :size) after :after, in the order of its last column: an increasing
+    whole number, not shown, in which an index gives the rows (or every page sorts all
+    that is left)."""
     size = size or PAGE_ROWS
     first = -(2**63)  # before every whole number SQLite holds
-    probe = conn.execute(f"SELECT * FROM ({sql}) LIMIT 0", {**params, "after": first, "size": 0})
-    names = tuple(d[0] for d in probe.description)
-    columns = [f"c{i}" for i in range(len(names))]
-    joined = ["group_concat(c0, :sep)"]
-    joined += [f"group_concat({c}, CAST(x'ff' AS TEXT))" for c in columns[1:-1]]
-    page_sql = (f"WITH page({', '.join(columns)}) AS ({sql})"
-                f" SELECT {', '.join(joined)}, count(*), max({columns[-1]}) FROM page")
-    after = first
-    while True:
-        at = {**params, "after": after, "size": size}
-        with _bytes(conn):
-            *texts, count, last = conn.execute(page_sql, {**at, "sep": sep.decode()}).fetchone()
-        if not count:
-            return
-
-        def rows(at=at) -> list[tuple]:
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        probe = conn.execute(f"SELECT * FROM ({sql}) LIMIT 0",
+                             {**params, "after": first, "size": 0})
+        names = tuple(d[0] for d in probe.description)
+        columns = [f"c{i}" for i in range(len(names))]
+        joined = ["group_concat(c0, :sep)"]
+        joined += [f"group_concat({c}, CAST(x'ff' AS TEXT))" for c in columns[1:-1]]
+        page_sql = (f"WITH page({', '.join(columns)}) AS ({sql})"
+                    f" SELECT {', '.join(joined)}, count(*), max({columns[-1]}) FROM page")
+        after = first
+        while True:
+            at = {**params, "after": after, "size": size}
             with _bytes(conn):
-                return [row[:-1] for row in conn.execute(sql, at)]
+                *texts, count, last = conn.execute(page_sql,
+                                                   {**at, "sep": sep.decode()}).fetchone()
+            if not count:
+                return
 
-        yield Page(texts[0], tuple(texts[1:]), names[1:-1], count, rows)
-        after = last
+            def rows(at=at) -> list[tuple]:
+                with _bytes(conn):
+                    return [row[:-1] for row in conn.execute(sql, at)]
+
+            yield Page(texts[0], tuple(texts[1:]), names[1:-1], count, rows)
+            after = last
+    finally:
+        if own and conn.in_transaction:
+            conn.execute("COMMIT")  # reads only: ends the read transaction
 
 
 def _given(rows: list[tuple]) -> Callable[[], list[tuple]]:
