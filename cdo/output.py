@@ -517,12 +517,15 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
             left_out.append(columns.pop().header)
         widths = _text_widths(columns, need, texts, feet, heads, width)
     if left_out:  # every column left out, in the table's order
-        left_out = [c.header for c in shown_first if c.header in left_out]
+        # a header drawn over two lines ("日常\n履职") is one name in the note
+        left_out = [c.header.replace("\n", "") for c in shown_first if c.header in left_out]
         note = f"（窗口较窄，未显示：{'、'.join(left_out)}；加宽窗口或用 --format csv 查看）"
         caption = f"{caption}\n{note}" if caption else note
-    table = Table(title=clean(title) if title else None,
-                  caption=clean(caption) if caption else None, show_footer=footer is not None,
-                  header_style="bold", title_style="bold")
+    # title and caption wrap as the cells do (between words and Chinese characters, at the
+    # table's full width): Rich's own wrap folded a long Chinese note into a narrow column
+    table = Table(title=_WrappingText(clean(title), "bold") if title else None,
+                  caption=_WrappingText(clean(caption), "table.caption") if caption else None,
+                  show_footer=footer is not None, header_style="bold", title_style="bold")
     for col in columns:
         whole = keeps_whole(col)
         table.add_column(heads[col.key + col.header], justify=col.justify, style=col.style,
@@ -606,11 +609,11 @@ def _wrapping_text_class():
     return WrappingText
 
 
-def _WrappingText(text: str):  # noqa: N802 - a class made on first use (rich imported lazily)
+def _WrappingText(text: str, style: str = ""):  # noqa: N802 - a class made on first use (rich imported lazily)
     global _WRAPPING
     if _WRAPPING is None:
         _WRAPPING = _wrapping_text_class()
-    return _WRAPPING(text)
+    return _WRAPPING(text, style=style)
 
 
 _WRAPPING = None
