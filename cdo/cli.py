@@ -97,6 +97,7 @@ class CdoGroup(TyperGroup):
     def invoke(self, ctx):
         from cdo import interrupts
 
+        _collect_garbage_again()
         try:
             return _saved_if_ok(lambda: super(CdoGroup, self).invoke(ctx))
         except KeyboardInterrupt:
@@ -110,6 +111,17 @@ class CdoGroup(TyperGroup):
             if interrupts.requested:
                 raise typer.Exit(say_interrupted()) from None
             raise typer.Exit(_user_error(e)) from None
+
+
+def _collect_garbage_again() -> None:
+    """Back to collecting garbage, for the command itself (cdo/__main__.py turns it off
+    while starting): what the start made is kept to the end, so it is frozen, not examined
+    by every collection and at exit."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _user_error(e: Exception) -> int:
