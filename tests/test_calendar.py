@@ -341,3 +341,42 @@ def test_unload_year(db):
     assert [(a["action"], a["reason"]) for a in _audit(db)] == [("load", None), ("unload", "误载")]
     with pytest.raises(NotFoundError):
         calendar_store.unload_year(db, 2027)
+
+
+# -- the precomputed span ------------------------------------------------------------------
+
+
+def _built_day_by_day(cal: WorkCalendar) -> tuple[list[int], list[int]]:
+    """The running count and the working days of `cal`'s span, worked out one day at a
+    time from its named days and local adjustments (as WorkCalendar._build once did)."""
+    off_named = {d.toordinal(): v[0] for d, v in cal._named.items()}
+    for d, (work, _reason) in cal.local.items():
+        off_named[d.toordinal()] = not work
+    counts, dates, n = [], [], 0
+    for o in range(cal._base, cal._end + 1):
+        known = off_named.get(o)
+        off = (o % 7) in (0, 6) if known is None else known
+        if not off:
+            dates.append(o)
+            n += 1
+        counts.append(n)
+    return counts, dates
+
+
+local_days = st.dictionaries(
+    st.dates(min_value=D(1995, 1, 1), max_value=D(2040, 12, 31)),
+    st.tuples(st.booleans(), st.just("本地调整")), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(local_days, st.dates(min_value=D(1990, 1, 1), max_value=D(2060, 12, 31)))
+def test_precomputed_span_is_the_day_by_day_count(local, far):
+    """The span is built in bulk (a byte per day, the running count in C): it must be
+    exactly the count made one day at a time, also after it grows to a far date, with
+    local days inside and outside it."""
+    cal = WorkCalendar(local=local)
+    for _ in range(2):
+        counts, dates = _built_day_by_day(cal)
+        assert cal._counts == counts
+        assert cal._workdays == dates
+        cal.is_workday(far)  # grows the span when `far` lies outside it
