@@ -163,16 +163,16 @@ class WorkCalendar:
         # then the named days; the running count and the working days' dates are then
         # made in C (itertools), not day by day in Python (11,000 days: 3 ms → 0.5 ms).
         size = end - base + 1
-        work = bytearray(b"\x01") * size
+        working = bytearray(b"\x01") * size
         for weekday in (0, 6):  # toordinal: Sunday % 7 == 0, Saturday == 6
             first = (weekday - base) % 7
-            work[first::7] = bytes(len(range(first, size, 7)))
+            working[first::7] = bytes(len(range(first, size, 7)))
         for o, off in off_named.items():
             if base <= o <= end:
-                work[o - base] = 0 if off else 1
+                working[o - base] = 0 if off else 1
         self._base, self._end = base, end
-        self._counts = list(accumulate(work))  # working days from base to each day
-        self._workdays = list(compress(range(base, end + 1), work))  # their ordinals
+        self._counts = list(accumulate(working))  # working days from base to each day
+        self._workdays = list(compress(range(base, end + 1), working))  # their ordinals
 
     def _ensure(self, *days: dt.date) -> None:
         lo = min(d.year for d in days)

@@ -76,6 +76,7 @@ def _lazy_group(info) -> LazyGroup:
     info = copy(info)
     info.typer_instance, info.cls = shell, LazyGroup
     group = get_group_from_info(info, **_settings(), suggest_commands=app.suggest_commands)
+    assert isinstance(group, LazyGroup)
     group.pending = {}  # in get_group_from_info's order: commands, then subgroups
     for command in whole.registered_commands:
         name = command.name or get_command_name(command.callback.__name__)
