@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from cdo.dates import from_iso, timestamp
 from cdo.errors import InvalidInputError, RowErrors, StateError
-from cdo.sheets.read import clean_text, normalize_label
+from cdo.sheets.text import clean_text, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:
