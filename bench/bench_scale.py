@@ -290,7 +290,8 @@ def _list_json_sql(db, cal) -> str:
 
     sql, _ = model._problem_list_query(
         db, AS_OF, cal,
-        lambda values: json_element_sql(values, model.BOOLEAN_KEYS, show_contact=True), {})
+        lambda values: json_element_sql(values, model.BOOLEAN_KEYS, show_contact=True,
+                                        checked=db.has_odd_values()), {})
     return sql
 
 

@@ -7,7 +7,6 @@ shows in the table (Chinese header, optional display function).
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import datetime as dt
 import functools
@@ -19,9 +18,11 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from cdo.store.pages import Page
 
 
 class Format(StrEnum):
@@ -280,27 +281,36 @@ def print_csv(rows: Iterable[dict], keys: Sequence[str], *, show_contact: bool =
 # the text, in a column named by its key, and the rare row whose free text may hold a
 # phone number (_may_hold_phone, a few scans of the whole batch) has it masked (mask_text).
 
-_BATCH = 2000  # rows fetched and written at a time
-
-
 def json_object_sql(values: Sequence[tuple[str, str]], booleans: Sequence[str] = (), *,
-                    show_contact: bool = False) -> str:
+                    show_contact: bool = False, checked: bool = True) -> str:
     """SQL for the compact JSON object (SQLite's json_object) of the (key, SQL) `values`,
     keys in `booleans` (0/1 in SQL) as true/false, and the free texts for write_json_lines
-    to mask unless `show_contact`."""
+    to mask unless `show_contact`. Unless `checked` is False (the database has no
+    odd_values), a BLOB is written as the text Python shows it (b'…'): JSON holds none."""
+    values = _blobs_as_text(values, booleans, checked)
     pairs = [f"'{k}', json(CASE WHEN {v} THEN 'true' ELSE 'false' END)" if k in booleans
              else f"'{k}', {v}" for k, v in values]
     return f"json_object({', '.join(pairs)})" + _free_sql(values, "json_quote({})", show_contact)
 
 
 def json_element_sql(values: Sequence[tuple[str, str]], booleans: Sequence[str] = (), *,
-                     show_contact: bool = False) -> str:
+                     show_contact: bool = False, checked: bool = True) -> str:
     """As json_object_sql, laid out as json.dumps(rows, indent=2) lays out each element."""
+    values = _blobs_as_text(values, booleans, checked)
     lines = [f"'    \"{k}\": ' || " + (f"CASE WHEN {v} THEN 'true' ELSE 'false' END"
                                         if k in booleans else f"json_quote({v})")
              for k, v in values]
     return ("'  {' || char(10) || " + " || ',' || char(10) || ".join(lines)
             + " || char(10) || '  }'" + _free_sql(values, "json_quote({})", show_contact))
+
+
+def _blobs_as_text(values: Sequence[tuple[str, str]], booleans: Sequence[str],
+                   checked: bool) -> list[tuple[str, str]]:
+    if not checked:
+        return list(values)
+    return [(k, v if k in booleans
+             else f"CASE WHEN typeof({v}) = 'blob' THEN cdo_text({v}) ELSE {v} END")
+            for k, v in values]
 
 
 def _free_sql(values: Sequence[tuple[str, str]], form: str, show_contact: bool) -> str:
@@ -310,23 +320,22 @@ def _free_sql(values: Sequence[tuple[str, str]], form: str, show_contact: bool) 
     return "".join(f", {form.format(v)} AS \"{k}\"" for k, v in values if k in FREE_TEXT_KEYS)
 
 
-def write_json_lines(rows) -> None:
+def write_json_lines(pages: Iterable[Page]) -> None:
     """A JSON array of the object texts SQLite makes with json_object_sql or
-    json_element_sql (`rows`: a cursor), one a line, written a batch at a time; phones in
-    the free texts masked, DEL and C1 characters escaped as json_safe does."""
-    free = [d[0] for d in rows.description[1:]]
+    json_element_sql, one a line (`pages` of them joined by ",\n", cdo.store.pages),
+    written a page at a time; phones in the free texts masked, DEL and C1 characters
+    escaped as json_safe does."""
     write = _byte_writer()
     first = True
-    with _fetching_bytes(rows):
-        while batch := rows.fetchmany(_BATCH):
-            if free and _batch_may_hold_phone(batch, len(free)):
-                chunk = b",\n".join(_masked_json(row, free) for row in batch)
-            else:
-                chunk = b",\n".join(map(itemgetter(0), batch))
-            if (b"\x7f" in chunk or b"\xc2" in chunk) and _C1_BYTES.search(chunk):
-                chunk = _C1_BYTES.sub(lambda m: b"\\u%04x" % ord(m.group().decode()), chunk)
-            write((b"[\n" if first else b",\n") + chunk)
-            first = False
+    for page in pages:
+        if page.names and _may_hold_phone(*page.free):
+            chunk = b",\n".join(_masked_json(row, page.names) for row in page.rows())
+        else:
+            chunk = page.text
+        if (b"\x7f" in chunk or b"\xc2" in chunk) and _C1_BYTES.search(chunk):
+            chunk = _C1_BYTES.sub(lambda m: b"\\u%04x" % ord(m.group().decode()), chunk)
+        write((b"[\n" if first else b",\n") + chunk)
+        first = False
     write(b"[]\n" if first else b"\n]\n")
 
 
@@ -358,78 +367,75 @@ _OTHER_DIGIT_LEADS = bytes([*range(0xd9, 0xe2), 0xea, *range(0xf0, 0xf5)])
 _FULL_WIDTH = re.compile(rb"\xef\xbc[\x8b\x8d\x90-\x99]")
 
 
-def _may_hold_phone(texts: bytes) -> bool:
-    """False if mask_text changes none of `texts` (UTF-8, joined by \\xff): each has fewer
-    than seven ASCII digits, and none another digit (re's \\d) or a full-width ＋ － ０–９.
-    Every number mask_text masks has seven digits or more; it also turns those full-width
-    characters into ASCII. tests/test_output_sql.py checks the digits."""
-    return bool(_SEVEN_DIGITS.search(texts.translate(None, _NOT_DIGITS))
-                or len(texts.translate(None, _OTHER_DIGIT_LEADS)) != len(texts)
-                or _FULL_WIDTH.search(texts))
-
-
-def _batch_may_hold_phone(batch: Sequence[tuple], free: int) -> bool:
-    """_may_hold_phone for the `free` text columns after the first, over a batch of rows."""
-    return any(_may_hold_phone(b"\xff".join(map(itemgetter(i), batch)))
-               for i in range(1, free + 1))
+def _may_hold_phone(*texts: bytes) -> bool:
+    """False if mask_text changes none of the texts in `texts` (UTF-8, each texts joined
+    by \\xff): each has fewer than seven ASCII digits, and none another digit (re's \\d)
+    or a full-width ＋ － ０–９. Every number mask_text masks has seven digits or more; it
+    also turns those full-width characters into ASCII. tests/test_output_sql.py checks
+    the digits."""
+    return any(_SEVEN_DIGITS.search(t.translate(None, _NOT_DIGITS))
+               or len(t.translate(None, _OTHER_DIGIT_LEADS)) != len(t)
+               or _FULL_WIDTH.search(t) for t in texts)
 
 
 _C1_BYTES = re.compile(rb"\x7f|\xc2[\x80-\x9f]")  # DEL and C1 characters in UTF-8
 # Two bytes that never occur in UTF-8 text: between the fields SQLite joins, and before a
 # line it did not join (csv_line_sql). No field needs checking for them.
 _SEP, _MADE = b"\xfe", b"\xff"
-# Bytes of a field to quote (a comma, a quote), to clean (a control character but tab and
-# newline, DEL; \xc2 starts a C1 one, among the Latin-1 letters), or of a made line: a
-# batch without them, without a line break inside a field and without = + - @ or a tab
-# at the start of a field goes out as SQLite joined it.
-_CSV_BYTES = bytes([*range(0x09), *range(0x0b, 0x20), *b',"\x7f\xc2\xff'])
+# Bytes of a field to quote (a comma, a quote, a line break), to clean (a control
+# character but tab, DEL; \xc2 starts a C1 one, among the Latin-1 letters), or of a made
+# line: a page without them (but each line's newline), and without = + - @ or a tab at
+# the start of a field, goes out as SQLite joined it.
+_CSV_BYTES = bytes([*range(0x09), *range(0x0a, 0x20), *b',"\x7f\xc2\xff'])
 _FORMULA = re.compile(rb"\xfe[-=+@\t]")
 
 
 def csv_line_sql(values: Sequence[tuple[str, str]], plain: Sequence[str] = (),
                  typed: Sequence[str] = (), booleans: Sequence[str] = (), *,
-                 show_contact: bool = False) -> str:
+                 show_contact: bool = False, checked: bool = True) -> str:
     """SQL for the line write_csv_lines turns into one CSV line of the (key, SQL) `values`:
     the texts of the fields joined by _SEP and ended by a newline, keys in `booleans` (0/1)
     as true/false — or, for a row SQLite cannot join faithfully, _MADE and the finished
     line; then the free texts for write_csv_lines to mask unless `show_contact`. Keys in
     `plain` are non-negative integers, NULL or one of a few words; keys in `typed` (columns
-    without TEXT affinity) may hold other numbers, and a row with a negative, real or BLOB
-    one there, or a NUL inside a text (printf stops there), is finished by cdo_csv_row
-    (register_csv) through the same conversion as print_csv."""
+    without TEXT affinity) may hold other numbers. Unless `checked` is False (the database
+    has no odd_values), a row with a negative, real or BLOB one there, a BLOB or a NUL
+    inside a text (printf stops there) is finished by cdo_csv_row (register_listing) through
+    the same conversion as print_csv."""
     values = [(k, f"CASE WHEN {v} THEN 'true' ELSE 'false' END" if k in booleans else v)
               for k, v in values]
-    odd = [f"typeof({v}) IN ('real', 'blob') OR {v} < 0" for k, v in values if k in typed]
-    odd += [f"instr({v}, char(0))" for k, v in values if k not in plain and k not in booleans]
     fmt = " || CAST(x'fe' AS TEXT) || ".join(["'%s'"] * len(values))
-    joined = f"printf({fmt} || char(10), {', '.join(v for _, v in values)})"
-    made = f"CAST(x'ff' AS TEXT) || cdo_csv_row({', '.join(v for _, v in values)})"
-    return (f"CASE WHEN {' OR '.join(odd) or '0'} THEN {made} ELSE {joined} END"
-            + _free_sql(values, "COALESCE(CAST({} AS TEXT), '')", show_contact))
+    line = f"printf({fmt} || char(10), {', '.join(v for _, v in values)})"
+    odd = [f"typeof({v}) IN ('real', 'blob') OR {v} < 0 OR instr({v}, char(0))"
+           for k, v in values if k in typed]
+    odd += [f"typeof({v}) = 'blob' OR instr({v}, char(0))" for k, v in values
+            if k not in plain and k not in booleans and k not in typed]
+    if checked and odd:
+        made = f"CAST(x'ff' AS TEXT) || cdo_csv_row({', '.join(v for _, v in values)})"
+        line = f"CASE WHEN {' OR '.join(odd)} THEN {made} ELSE {line} END"
+    return line + _free_sql(values, "COALESCE(CAST({} AS TEXT), '')", show_contact)
 
 
-def write_csv_lines(keys: Sequence[str], rows) -> None:
-    """CSV under a header of `keys` of the lines SQLite made with `csv_line_sql` (`rows`: a
-    cursor), written a batch at a time, byte for byte as print_csv writes the same values:
-    most batches need only their separators turned into commas; a line with a phone in
-    free text, or a field to quote, neutralise or clean goes through the same conversion
-    and csv writer as print_csv."""
-    free = [keys.index(d[0]) for d in rows.description[1:]]
+def write_csv_lines(keys: Sequence[str], pages: Iterable[Page]) -> None:
+    """CSV under a header of `keys` of the lines SQLite made with `csv_line_sql` (`pages`
+    of them joined, cdo.store.pages), written a page at a time, byte for byte as print_csv
+    writes the same values: most pages need only their separators turned into commas; a
+    line with a phone in free text, or a field to quote, neutralise or clean goes through
+    the same conversion and csv writer as print_csv."""
     write = _byte_writer()
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(keys)
     write(buf.getvalue().encode())
-    with _fetching_bytes(rows):
-        while batch := rows.fetchmany(_BATCH):
-            if free and _batch_may_hold_phone(batch, len(free)):
-                lines = [_masked_csv(row, free) for row in batch]
-            else:
-                lines = list(map(itemgetter(0), batch))
-            chunk = b"".join(lines)
-            if _plain_csv(b"\n" + chunk, len(lines)):
-                write(chunk.replace(_SEP, b","))
-            else:
-                write(b"".join(map(_csv_line, lines)))
+    for page in pages:
+        lines = None
+        if page.names and _may_hold_phone(*page.free):
+            free = [keys.index(name) for name in page.names]
+            lines = [_masked_csv(row, free) for row in page.rows()]
+        text = page.text if lines is None else b"".join(lines)
+        if _plain_csv(text, page.length):
+            write(text.replace(_SEP, b","))
+        else:
+            write(b"".join(map(_csv_line, lines or [row[0] for row in page.rows()])))
 
 
 def _masked_csv(row: tuple, free: Sequence[int]) -> bytes:
@@ -445,9 +451,10 @@ def _masked_csv(row: tuple, free: Sequence[int]) -> bytes:
 
 
 def _plain_csv(lines: bytes, n: int) -> bool:
-    """True if `lines` (each after a newline, n of them) can go out with commas for _SEP."""
-    return (lines.count(b"\n") == n + 1 and len(lines.translate(None, _CSV_BYTES)) == len(lines)
-            and not _FORMULA.search(lines.replace(b"\n", _SEP)))
+    """True if `lines` (n of them, each ending in a newline) can go out with commas for
+    _SEP: each newline ends a line, and no field needs quoting, cleaning or neutralising."""
+    return (len(lines) - len(lines.translate(None, _CSV_BYTES)) == n
+            and not _FORMULA.search(_SEP + lines.replace(b"\n", _SEP)))
 
 
 def _csv_line(line: bytes) -> bytes:
@@ -455,7 +462,7 @@ def _csv_line(line: bytes) -> bytes:
     as print_csv converts it."""
     if line.startswith(_MADE):
         return line[1:]
-    if _plain_csv(b"\n" + line, 1):
+    if _plain_csv(line, 1):
         return line.replace(_SEP, b",")
     fields = line[:-1].split(_SEP)  # texts only (csv_line_sql): each field's text is its value
     buf = io.StringIO()
@@ -464,12 +471,14 @@ def _csv_line(line: bytes) -> bytes:
     return buf.getvalue().encode()
 
 
-def register_csv(conn, keys: Sequence[str], *, show_contact: bool = False) -> None:
-    """Give `conn` the SQL function csv_line_sql uses for a row of `keys` values (phone
-    numbers in free text masked unless `show_contact`, as print_csv does)."""
+def register_listing(conn, keys: Sequence[str], *, show_contact: bool = False) -> None:
+    """Give `conn` the SQL functions the long listings use: cdo_csv_row (csv_line_sql) for
+    a row of `keys` values, phone numbers in free text masked unless `show_contact`, as
+    print_csv does; cdo_text, a BLOB as the text Python shows it (json_object_sql)."""
     masked = [not show_contact and k in FREE_TEXT_KEYS for k in keys]
 
     def row(*values: Any) -> str:  # by value, not remembered: 1 and 1.0 differ here
+        values = tuple(str(v) if isinstance(v, bytes) else v for v in values)
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerow(
             ["" if v is None else _csv_value(mask_text(v) if m and isinstance(v, str) else v)
@@ -477,17 +486,8 @@ def register_csv(conn, keys: Sequence[str], *, show_contact: bool = False) -> No
         return buf.getvalue()
 
     conn.create_function("cdo_csv_row", len(keys), row, deterministic=True)
+    conn.create_function("cdo_text", 1, str, deterministic=True)
 
-
-@contextlib.contextmanager
-def _fetching_bytes(rows):
-    """While inside, `rows` (a cursor) fetches texts as their UTF-8 bytes: no decoding."""
-    conn = rows.connection
-    before, conn.text_factory = conn.text_factory, bytes
-    try:
-        yield
-    finally:
-        conn.text_factory = before
 
 
 def _byte_writer() -> Callable[[bytes], Any]:
@@ -568,18 +568,27 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
     if is_narrow and rows:  # a column with nothing in it only takes room from the text
         columns = [c for c in columns if feet[c.key + c.header].strip()
                    or any(t.strip() for t in texts[c.key + c.header])] or columns
+    heads = {c.key + c.header: c.header for c in columns}  # as shown: maybe on two lines
     if width is not None:
         def need(c: Column) -> int:
             cells = [*texts[c.key + c.header], feet[c.key + c.header]]
             longest = max((cell_width(line) for t in cells for line in t.split("\n")), default=0)
             if keeps_whole(c):
-                return max(longest, cell_width(c.header) if len(c.header) <= 5 else 4)
+                head = max(map(cell_width, heads[c.key + c.header].split("\n")))
+                return max(longest, head if len(c.header) <= 5 else 4)
             token = max((cell_width(t) for t in cells for t in _WHOLE_TOKEN.findall(t)), default=0)
             return min(longest, max(8, min(cell_width(c.header), 10), min(token, 11)))
 
+        if not _text_widths(columns, need, texts, feet, heads, width, whole=True):
+            # the text would wrap: numbers' headers wider than their numbers on two lines
+            for c in columns:
+                k = c.key + c.header
+                if keeps_whole(c) and 4 <= len(c.header) <= 5 and " " not in c.header and all(
+                        cell_width(t) < cell_width(c.header) for t in [*texts[k], feet[k]]):
+                    heads[k] = c.header[:len(c.header) // 2] + "\n" + c.header[len(c.header) // 2:]
         while len(columns) > 1 and sum(need(c) + 3 for c in columns) + 1 > width:
             left_out.append(columns.pop().header)
-        widths = _text_widths(columns, need, texts, feet, width)
+        widths = _text_widths(columns, need, texts, feet, heads, width)
     if left_out:  # every column left out, in the table's order
         left_out = [c.header for c in shown_first if c.header in left_out]
         note = f"（窗口较窄，未显示：{'、'.join(left_out)}；加宽窗口或用 --format csv 查看）"
@@ -589,7 +598,7 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
                   header_style="bold", title_style="bold")
     for col in columns:
         whole = keeps_whole(col)
-        table.add_column(col.header, justify=col.justify, style=col.style,
+        table.add_column(heads[col.key + col.header], justify=col.justify, style=col.style,
                          footer=feet[col.key + col.header],
                          overflow="fold" if not whole else "ellipsis", no_wrap=whole,
                          width=widths.get(col.key + col.header))
@@ -677,18 +686,22 @@ _WRAPPING = None
 
 
 def _text_widths(columns: Sequence[Column], need: Callable[[Column], int],
-                 texts: dict[str, list[str]], feet: dict[str, str], width: int) -> dict[str, int]:
+                 texts: dict[str, list[str]], feet: dict[str, str], heads: dict[str, str],
+                 width: int, *, whole: bool = False) -> dict[str, int]:
     """Widths for the text columns so the table fits `width`: each at least what it needs
     (its longest date or ID stays on one line), the rest of the room shared out evenly up
-    to each column's longest line. Empty when everything fits or the floors cannot."""
+    to each column's longest line. Empty when everything fits or the floors cannot.
+    `whole`: only whether every text column gets its longest line (True) or not (empty)."""
     def longest(c: Column) -> int:
-        cells = [*texts[c.key + c.header], feet[c.key + c.header], c.header]
+        cells = [*texts[c.key + c.header], feet[c.key + c.header], heads[c.key + c.header]]
         return max(cell_width(line) for t in cells for line in t.split("\n"))
 
     text = [c for c in columns if not keeps_whole(c)]
     room = width - 1 - 3 * len(columns) - sum(longest(c) for c in columns if keeps_whole(c))
     floors = {c.key + c.header: need(c) for c in text}
     tops = {c.key + c.header: max(longest(c), need(c)) for c in text}
+    if whole:
+        return {"": 1} if sum(tops.values()) <= room else {}
     if sum(tops.values()) <= room or sum(floors.values()) > room:
         return {}
     level = 0

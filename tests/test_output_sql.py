@@ -22,6 +22,7 @@ from cdo.problems import model
 from cdo.problems.model import PROBLEM_KEYS, NewProblem, list_problems
 from cdo.problems.reports import overdue_rows
 from cdo.roster.units import add_unit
+from cdo.store import pages
 from cdo.store.db import open_db, transaction
 
 D = dt.date.fromisoformat
@@ -117,7 +118,7 @@ def _captured(fn, *args, **kw) -> str:
 @pytest.mark.parametrize("batch", [1, 7, 2000])
 @pytest.mark.parametrize("day", ["2024-03-29", "2025-06-30"])
 def test_problem_list_as_python_writes_it(world, cli, monkeypatch, batch, day):
-    monkeypatch.setattr(output, "_BATCH", batch)
+    monkeypatch.setattr(pages, "PAGE_ROWS", batch)
     rows = list_problems(open_db(world), as_of=D(day))
     out = _run(cli, world, "spotcheck", "list", "--as-of", day, "--format", "json")
     assert out == _captured(print_json, [{k: plain(r.get(k)) for k in PROBLEM_KEYS}
@@ -131,7 +132,7 @@ def test_problem_list_as_python_writes_it(world, cli, monkeypatch, batch, day):
 @pytest.mark.parametrize("batch", [1, 7, 2000])
 @pytest.mark.parametrize("day", ["2024-03-29", "2025-06-30"])
 def test_overdue_as_python_writes_it(world, cli, monkeypatch, batch, day):
-    monkeypatch.setattr(output, "_BATCH", batch)
+    monkeypatch.setattr(pages, "PAGE_ROWS", batch)
     rows = overdue_rows(open_db(world), D(day))
     assert len(rows) > 20
     out = _run(cli, world, "report", "overdue", "--as-of", day, "--format", "csv")
@@ -146,14 +147,14 @@ def test_overdue_as_python_writes_it(world, cli, monkeypatch, batch, day):
 def test_show_contact_leaves_phones(world, capsys):
     """The writers mask only the free texts the SQL hands them: none with show_contact."""
     db = open_db(world)
+    output.register_listing(db.conn, PROBLEM_KEYS, show_contact=True)
     values = lambda v: output.json_element_sql(v, model.BOOLEAN_KEYS, show_contact=True)  # noqa: E731
-    output.write_json_lines(model.list_problems_lines(db, as_of=D("2025-06-30"), filters={},
-                                                      line=values))
+    output.write_json_lines(model.list_problems_pages(db, as_of=D("2025-06-30"), filters={},
+                                                      line=values, sep=b",\n"))
     shown = capsys.readouterr().out
     assert "13812345678" in shown and json.loads(shown)
-    output.register_csv(db.conn, PROBLEM_KEYS, show_contact=True)
-    output.write_csv_lines(PROBLEM_KEYS, model.list_problems_lines(
-        db, as_of=D("2025-06-30"), filters={}, line=lambda v: output.csv_line_sql(
+    output.write_csv_lines(PROBLEM_KEYS, model.list_problems_pages(
+        db, as_of=D("2025-06-30"), filters={}, sep=b"", line=lambda v: output.csv_line_sql(
             v, model.PLAIN_KEYS, model.TYPED_KEYS, model.BOOLEAN_KEYS, show_contact=True)))
     shown = capsys.readouterr().out
     rows = list_problems(db, as_of=D("2025-06-30"))
@@ -165,10 +166,11 @@ def test_text_stdout_gets_text(world, monkeypatch):
     """A stdout that is not UTF-8 bytes underneath gets the same text through its own
     encoding and line ends."""
     db = open_db(world)
+    output.register_listing(db.conn, PROBLEM_KEYS)
     buf = io.StringIO()
     monkeypatch.setattr(sys, "stdout", buf)
-    output.write_json_lines(model.list_problems_lines(
-        db, as_of=D("2025-06-30"), filters={},
+    output.write_json_lines(model.list_problems_pages(
+        db, as_of=D("2025-06-30"), filters={}, sep=b",\n",
         line=lambda v: output.json_element_sql(v, model.BOOLEAN_KEYS)))
     monkeypatch.undo()
     rows = list_problems(db, as_of=D("2025-06-30"))

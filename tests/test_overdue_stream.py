@@ -29,6 +29,7 @@ from cdo.problems.model import (
 )
 from cdo.problems.reports import _cdo_join
 from cdo.roster.units import add_unit
+from cdo.store import pages
 from cdo.store.db import open_db, transaction
 
 D = dt.date.fromisoformat
@@ -315,7 +316,9 @@ FILTERS = [[], ["--month", "2023-09"], ["--status", "open"], ["--status", "已�
 
 @pytest.mark.parametrize("day", AS_OF[::2] + [AS_OF[-1]])
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: " ".join(f) or "all")
-def test_problem_list_json_and_csv_as_before(world, cli, day, filters):
+def test_problem_list_json_and_csv_as_before(world, cli, monkeypatch, day, filters):
+    """Pages of 7 rows (cdo.store.pages): every page boundary joins as one listing."""
+    monkeypatch.setattr(pages, "PAGE_ROWS", 7)
     db = open_db(world)
     opts = dict(zip(filters[::2], filters[1::2], strict=True))
     rows = list_problems(db, as_of=D(day), month=opts.get("--month"),
@@ -410,3 +413,126 @@ def test_csv_of_odd_fields_as_before(odd_world, cli, day):
 
         masked = mask_text("电话 13812345678")  # a description's phone is masked
         assert masked != "电话 13812345678" and f",{masked}," in out
+
+
+# Texts to quote, neutralise or clean, but no value only another program writes (NUL,
+# BLOB, odd records): the database says so (odd_values is empty), and SQLite joins each
+# line without checking every row for those; the CSV is still exactly print_csv's.
+QUOTABLE = [t for t in ODD_TEXTS if "\x00" not in t]
+
+
+@pytest.fixture(scope="module")
+def quotable_world(world, tmp_path_factory):
+    import shutil
+    import sqlite3
+
+    path = tmp_path_factory.mktemp("quotable") / "cdo.db"
+    shutil.copyfile(world, path)
+    conn = sqlite3.connect(path)
+    ids = [i for (i,) in conn.execute("SELECT id FROM problems ORDER BY id")]
+    for n, i in enumerate(ids):
+        conn.execute("UPDATE problems SET description = ?, resource = ?, records = ?,"
+                     " reporter = ? WHERE id = ?",
+                     [QUOTABLE[n % len(QUOTABLE)], QUOTABLE[(n * 7) % len(QUOTABLE)] or "资源",
+                      [None, 0, 12, 10**12][n % 4], QUOTABLE[(n * 3) % len(QUOTABLE)], i])
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("day", AS_OF[-2:])
+def test_csv_of_quotable_fields_unchecked(quotable_world, cli, day):
+    db = open_db(quotable_world)
+    assert not db.has_odd_values()
+    out = _run(cli, quotable_world, "report", "overdue", "--as-of", day, "--format", "csv")
+    assert out == _captured(print_csv, old_overdue_rows(db, D(day)), PROBLEM_KEYS)
+    rows = list_problems(db, as_of=D(day))
+    out = _run(cli, quotable_world, "spotcheck", "list", "--as-of", day, "--format", "csv")
+    assert out == _captured(print_csv, rows, PROBLEM_KEYS)
+    for text in ("'=1+1", '"a,b"', "'-负号", '"a\nb"', '"a""b"', ",中间,", "'=电话", ",1000000000000,"):
+        assert text in out, text
+
+
+def test_values_only_another_program_writes_are_flagged(world, tmp_path):
+    """Triggers note every row another program gives a NUL, a BLOB or odd records (in the
+    texts the listings show), whichever column and table; cdo's own rows are not noted."""
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "cdo.db"
+    shutil.copyfile(world, path)
+    assert not open_db(path).has_odd_values()
+    pid, unit, event = sqlite3.connect(path).execute(
+        "SELECT p.id, p.unit_id, (SELECT MAX(id) FROM problem_events) FROM problems p"
+        " ORDER BY p.id LIMIT 1").fetchone()
+    changes = [
+        ("UPDATE problems SET description = 'a' || char(0) || 'b' WHERE id = ?", pid, "problems"),
+        ("UPDATE problems SET resource = x'e4b8ad' WHERE id = ?", pid, "problems"),
+        ("UPDATE problems SET records = -1 WHERE id = ?", pid, "problems"),
+        ("UPDATE problems SET records = 2.5 WHERE id = ?", pid, "problems"),
+        ("UPDATE problems SET closed_on = '2023' || char(0) WHERE id = ?", pid, "problems"),
+        ("UPDATE units SET name = name || char(0) WHERE id = ?", unit, "units"),
+        ("UPDATE problem_events SET until_on = x'00' WHERE id = ?", event, "problem_events"),
+    ]
+    for n, (sql, row, table) in enumerate(changes):
+        path = tmp_path / f"cdo{n}.db"
+        shutil.copyfile(world, path)
+        conn = sqlite3.connect(path)
+        conn.execute(sql, [row])
+        conn.commit()
+        assert conn.execute("SELECT tbl, row_id FROM odd_values").fetchall() == [(table, row)]
+        conn.close()
+        assert open_db(path).has_odd_values(), sql
+
+
+def test_older_file_with_odd_values_flagged_on_upgrade(world, tmp_path, cli):
+    """A file from before the odd_values migration, holding a NUL: the migration notes
+    it, and the CSV has the whole text, not what SQLite's printf keeps (up to the NUL)."""
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "cdo.db"
+    shutil.copyfile(world, path)
+    conn = sqlite3.connect(path)
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_odd_%'")]
+    assert len(names) == 6
+    for name in names:
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE odd_values")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm013_odd_values'")
+    conn.execute("UPDATE problems SET description = '前半' || char(0) || '后半 13812345678'"
+                 " WHERE id = (SELECT MIN(id) FROM problems)")
+    conn.commit()
+    conn.close()
+    out = _run(cli, path, "spotcheck", "list", "--as-of", AS_OF[-1], "--format", "csv")
+    assert open_db(path).has_odd_values()
+    assert "前半后半 138****5678" in out  # NUL cleaned as print_csv does, phone masked
+
+
+def test_blob_texts_listed_not_crashed(world, tmp_path, cli):
+    """A BLOB where a text belongs (another program wrote it): JSON holds no BLOB, so it is
+    the text Python shows (b'…') as in the table and CSV; a phone in it is masked."""
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "cdo.db"
+    shutil.copyfile(world, path)
+    conn = sqlite3.connect(path)
+    pid = conn.execute("SELECT MIN(id) FROM problems").fetchone()[0]
+    conn.execute("UPDATE problems SET description = CAST('电话 13812345678' AS BLOB),"
+                 " resource = x'41420043' WHERE id = ?", [pid])
+    conn.commit()
+    conn.close()
+    for fmt in ("json", "csv"):
+        for args in (["spotcheck", "list", "--as-of", AS_OF[-1]],
+                     ["report", "overdue", "--as-of", "2023-09-01"]):
+            out = _run(cli, path, *args, "--format", fmt)
+            assert "13812345678" not in out, (fmt, args)
+    rows = json.loads(_run(cli, path, "spotcheck", "list", "--as-of", AS_OF[-1], "-f", "json"))
+    first = next(r for r in rows if r["id"] == pid)
+    assert first["resource"] == "b'AB\\x00C'"
+    assert first["description"].startswith("b'") and "13812345678" not in first["description"]
+    out = _run(cli, path, "spotcheck", "list", "--as-of", AS_OF[-1], "-f", "csv")
+    assert f"{pid},spotcheck" in out or f"{pid},user" in out
+    assert "b'AB\\x00C'" in out

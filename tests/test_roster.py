@@ -301,6 +301,15 @@ def test_cli_import_bad_input(cli, cdb, tmp_path):
     assert r.exit_code == 1 and "没有这个单位" in r.stderr
     r = cli("register", "import", p, "--received", "2023-02-30")
     assert r.exit_code == 1 and "日期不存在" in r.stderr
+    bad = form(tmp_path, name="无名", position="某公司", fname="bad.xlsx")
+    r = cli("register", "import", bad)
+    assert r.exit_code == 1 and "cdo: 推荐表未导入，原因见上；没有保存任何内容" in r.stderr
+    two = tmp_path / "two"
+    two.mkdir()
+    form(two, name="无名", position="某公司", fname="a.xlsx")
+    form(two, name="无名", position="某公司", fname="b.xlsx")
+    r = cli("register", "import", two)
+    assert r.exit_code == 1 and "cdo: 2 份推荐表都未导入" in r.stderr
 
 
 def test_cli_lifecycle(cli, cdb, tmp_path):

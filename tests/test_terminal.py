@@ -54,6 +54,20 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]
 
 
+def _headers(table: str, first: str) -> list[str]:
+    """The column headers of the table whose header has `first`, each joined over the
+    header's lines (a number's header may take two: 逾期 / 工作日)."""
+    lines = table.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("┃") and first in ln)
+    while at > 0 and lines[at - 1].startswith("┃"):
+        at -= 1
+    rows = []
+    while lines[at].startswith("┃"):
+        rows.append(_cells(lines[at]))
+        at += 1
+    return ["".join(parts) for parts in zip(*rows, strict=True)]
+
+
 @pytest.mark.parametrize("width", [80, 160])
 @pytest.mark.parametrize("args", TABLES, ids=lambda a: " ".join(a[:2]))
 def test_tables_fit_the_width_and_never_split_a_date(cli, demo, monkeypatch, width, args):
@@ -93,17 +107,17 @@ def test_essential_columns_at_80_and_the_rest_from_120(cli, demo, monkeypatch):
     assert [int(x) for x in firsts if x] == [p["id"] for p in rows]  # every ID whole
     for p in rows:  # every deadline whole
         assert p["due_on"] in narrow
-    head = next(ln for ln in narrow.splitlines() if "编号" in ln)
+    head = _headers(narrow, "编号")
     assert "整改期限" in head and "状态" in head and "逾期工作日" in head
     assert "数据资源名称" not in head
     monkeypatch.setenv("COLUMNS", "160")
     wide = cli("spotcheck", "list", "--as-of", "2023-12-29").stdout
-    head = next(ln for ln in wide.splitlines() if "编号" in ln)
+    head = _headers(wide, "编号")
     assert "数据资源名称" in head and "问题类型" in head
     # the ranking keeps rank, unit, total and status at 80; the parts from 120
     monkeypatch.setenv("COLUMNS", "80")
     score = cli("score", "--year", "2023").stdout
-    head = next(ln for ln in score.splitlines() if ln.startswith("┃") and "排名" in ln)
+    head = _headers(score, "排名")
     assert "总分" in head and "状态" in head
     assert "四川文理学院" in score and "91" in score
 
@@ -319,7 +333,7 @@ def test_log_keeps_ids_and_dates_whole_and_names_every_hidden_column(cli, demo, 
     assert all(cell_len(ln) <= width for ln in log.splitlines())
     assert _split_tokens(log) == []
     assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", log)
-    head = next(ln for ln in log.splitlines() if ln.startswith("┃") and "序号" in ln)
+    head = _headers(log, "序号")
     if width == 80:
         note = next(ln for ln in log.splitlines() if "未显示" in ln)
         for hidden in ("系统用户", "命令", "原因"):
@@ -343,7 +357,7 @@ def test_rectify_due_within_drops_empty_columns_and_keeps_dates_in_text(cli, dem
     monkeypatch.setenv("COLUMNS", str(width))
     out = cli("rectify", "list", "--due-within", "5", "--as-of", "2023-10-30").stdout
     assert all(cell_len(ln) <= width for ln in out.splitlines())
-    head = next(ln for ln in out.splitlines() if ln.startswith("┃") and "编号" in ln)
+    head = _headers(out, "编号")
     assert "2023-09-01" in out and "138****5678" in out  # masked, and whole
     assert _split_tokens(out) == []
     if width == 80:
@@ -431,6 +445,23 @@ def test_calendar_tables_fit_and_keep_dates_whole(cli, demo, monkeypatch, tmp_pa
     assert any("".join(row[5]).endswith("（已销号，按新期限重新判断是否曾逾期）") for row in rows)
     for row in rows:
         assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", "".join(row[i])) for i in (2, 3, 4)), row
+
+
+def test_numbers_headers_take_two_lines_before_names_wrap(cli, demo, monkeypatch):
+    """At 80 columns the monthly report's number columns are as wide as their numbers,
+    their four-character headers on two lines (发现 / 问题), and the room goes to the
+    unit names, whole on one line; at 160 the headers stay on one line."""
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("report", "monthly", "--month", "2023-09", "--as-of", "2023-12-29").stdout
+    assert "│ 达州市人力资源和社会保障局 │" in out
+    assert _headers(out, "责任单位") == ["责任单位", "发现问题", "按期整改", "逾期整改",
+                                         "尚未整改", "逾期问题", "按期整改率"]
+    assert any(_cells(ln)[1:3] == ["发现", "按期"] for ln in out.splitlines()
+               if ln.startswith("┃"))
+    assert max(map(cell_len, out.splitlines())) <= 80
+    monkeypatch.setenv("COLUMNS", "160")
+    out = cli("report", "monthly", "--month", "2023-09", "--as-of", "2023-12-29").stdout
+    assert sum(ln.startswith("┃") for ln in out.splitlines()) == 1
 
 
 # Piped (plain_mode), tables are printed without Rich: the stand-ins must print exactly

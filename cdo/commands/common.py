@@ -122,3 +122,22 @@ def warn(message: str) -> None:
     from cdo.output import clean
 
     typer.echo(clean(message), err=True)
+
+
+def write_problem_lines(db: Database, fmt: Format, pages, *, compact: bool) -> None:
+    """The problem keys as JSON (`compact`: an object a line) or CSV, a page at a time as
+    SQLite makes each row's text: `pages(line, sep)` runs the listing's query
+    (list_problems_pages, overdue_lines) with `line` making the text of the (key, SQL)
+    values, `sep` between the lines of a page."""
+    from cdo import output
+    from cdo.problems.model import BOOLEAN_KEYS, PLAIN_KEYS, PROBLEM_KEYS, TYPED_KEYS
+
+    checked = db.has_odd_values()
+    output.register_listing(db.conn, PROBLEM_KEYS)
+    if fmt is Format.json:
+        sql = output.json_object_sql if compact else output.json_element_sql
+        output.write_json_lines(pages(lambda values: sql(values, BOOLEAN_KEYS, checked=checked),
+                                      b",\n"))
+    else:
+        output.write_csv_lines(PROBLEM_KEYS, pages(lambda values: output.csv_line_sql(
+            values, PLAIN_KEYS, TYPED_KEYS, BOOLEAN_KEYS, checked=checked), b""))

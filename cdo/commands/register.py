@@ -103,7 +103,9 @@ def import_(
     if report.failed and not report.done:
         from cdo.errors import CdoError
 
-        raise CdoError(f"{len(report.failed)} 份推荐表都未导入，原因见上；没有保存任何内容")
+        n = len(report.failed)
+        raise CdoError(("推荐表未导入" if n == 1 else f"{n} 份推荐表都未导入")
+                       + "，原因见上；没有保存任何内容")
     if report.failed:
         raise PartlySavedError(f"有 {len(report.failed)} 份推荐表未导入，原因见上；其余已保存")
 

@@ -14,6 +14,7 @@ from cdo.commands.common import (
     echo,
     open_database,
     warn,
+    write_problem_lines,
 )
 from cdo.dates import parse_month
 from cdo.output import Format
@@ -32,14 +33,6 @@ def overdue(
     force: ForceOpt = False,
 ) -> None:
     """逾期未整改问题：按单位分组（附首席数据官），逾期最久的在前，末尾合计。"""
-    from cdo.output import (
-        csv_line_sql,
-        json_object_sql,
-        register_csv,
-        write_csv_lines,
-        write_json_lines,
-    )
-    from cdo.problems.model import BOOLEAN_KEYS, PLAIN_KEYS, PROBLEM_KEYS, TYPED_KEYS
     from cdo.problems.reports import overdue_lines, overdue_rows
 
     day = as_of(as_of_)
@@ -52,13 +45,11 @@ def overdue(
         write_overdue_xlsx(output, rows, day)
     # JSON and CSV carry exactly the problem keys (the CDO is in the table and .xlsx),
     # written a batch at a time as SQLite makes them in report order.
-    if fmt is Format.json:
-        write_json_lines(overdue_lines(
-            db, day, lambda values: json_object_sql(values, BOOLEAN_KEYS)))
-    elif fmt is Format.csv:
-        register_csv(db.conn, PROBLEM_KEYS)
-        write_csv_lines(PROBLEM_KEYS, overdue_lines(
-            db, day, lambda values: csv_line_sql(values, PLAIN_KEYS, TYPED_KEYS, BOOLEAN_KEYS)))
+    if fmt is not Format.table:
+        from cdo.store.pages import cursor_pages
+
+        write_problem_lines(db, fmt, lambda line, sep: cursor_pages(
+            overdue_lines(db, day, line), sep), compact=True)
     else:
         _overdue_table(rows if output is not None else overdue_rows(db, day), day)
         if output is not None:

@@ -14,6 +14,7 @@ from cdo.commands.common import (
     check_output,
     echo,
     open_database,
+    write_problem_lines,
 )
 from cdo.dates import parse_date, parse_month
 from cdo.output import Format
@@ -224,30 +225,11 @@ def list_(
     check_output(ctx, output, force)
     db = open_database(ctx)
     if fmt is not Format.table and output is None:  # written row by row as SQLite reads
-        from cdo.output import (
-            csv_line_sql,
-            json_element_sql,
-            register_csv,
-            write_csv_lines,
-            write_json_lines,
-        )
-        from cdo.problems.model import (
-            BOOLEAN_KEYS,
-            PLAIN_KEYS,
-            TYPED_KEYS,
-            list_problems_lines,
-        )
+        from cdo.problems.model import list_problems_pages
 
         filters = {"month": m, "unit": unit, "status": status, "source": source}
-        if fmt is Format.json:
-            write_json_lines(list_problems_lines(
-                db, as_of=day, filters=filters,
-                line=lambda values: json_element_sql(values, BOOLEAN_KEYS)))
-        else:
-            register_csv(db.conn, PROBLEM_KEYS)
-            write_csv_lines(PROBLEM_KEYS, list_problems_lines(
-                db, as_of=day, filters=filters,
-                line=lambda values: csv_line_sql(values, PLAIN_KEYS, TYPED_KEYS, BOOLEAN_KEYS)))
+        write_problem_lines(db, fmt, lambda line, sep: list_problems_pages(
+            db, as_of=day, filters=filters, line=line, sep=sep), compact=False)
         return
     rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
     emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,

@@ -31,9 +31,12 @@ from cdo.sheets.text import clean_text, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cdo.calendar import WorkCalendar
     from cdo.roster.units import Unit
     from cdo.store.db import Database
+    from cdo.store.pages import Page
 
 SOURCES = ("spotcheck", "user")
 DEADLINE_DAYS = {"spotcheck": 30, "user": 15}
@@ -600,10 +603,12 @@ def _problem_values(st: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _problem_list_query(db: Database, as_of: dt.date, cal: WorkCalendar | None, columns,
-                        filters: dict[str, str | None]) -> tuple[str, dict]:
+                        filters: dict[str, str | None], *, paged: bool = False
+                        ) -> tuple[str, dict]:
     """The `list_problems` query (same filters, same order) for `columns(values)`, where
     values are the (key, SQL) pairs of `_problem_values`; filters: month, unit, status,
-    source as `list_problems` takes them."""
+    source as `list_problems` takes them. `paged`: the rows after id :after, at most
+    :size, the id last (cdo.store.pages.keyset_pages)."""
     from cdo.store import calendar_store
 
     replayed = prepare_as_of(db, as_of, cal or calendar_store.load_calendar(db))
@@ -625,10 +630,12 @@ def _problem_list_query(db: Database, as_of: dt.date, cal: WorkCalendar | None, 
     if source:
         where.append("p.source = :source")
         params["source"] = parse_source(source)
-    sql = (f"SELECT {columns(_problem_values(st))} FROM problems p"
+    if paged:
+        where.append("p.id > :after")
+    sql = (f"SELECT {columns(_problem_values(st))}{', p.id' if paged else ''} FROM problems p"
            " JOIN units u ON u.id = p.unit_id LEFT JOIN units ru ON ru.id = p.reporter_id"
            + (AS_OF_JOIN if replayed else "") + " WHERE " + " AND ".join(where)
-           + " ORDER BY p.id")
+           + " ORDER BY p.id" + (" LIMIT :size" if paged else ""))
     return sql, params
 
 
@@ -641,6 +648,21 @@ def list_problems_lines(db: Database, *, as_of: dt.date, filters: dict[str, str 
     rows are read."""
     sql, params = _problem_list_query(db, as_of, cal, line, filters)
     return db.conn.execute(sql, params)
+
+
+def list_problems_pages(db: Database, *, as_of: dt.date, filters: dict[str, str | None],
+                        line: Callable[[list], str], sep: bytes,
+                        cal: WorkCalendar | None = None) -> Iterator[Page]:
+    """`list_problems_lines` a page at a time (cdo.store.pages), each page's texts joined by SQLite
+    (`sep` between the lines). The rows come in id order from the table or the month's
+    index; a unit's index keeps them by status, so a unit's rows are read one by one."""
+    from cdo.store.pages import cursor_pages, keyset_pages
+
+    if filters.get("unit"):
+        return cursor_pages(list_problems_lines(db, as_of=as_of, filters=filters, line=line,
+                                                cal=cal), sep)
+    sql, params = _problem_list_query(db, as_of, cal, line, filters, paged=True)
+    return keyset_pages(db.conn, sql, params, sep)
 
 
 def mark_ever_overdue(rows: list[dict], as_of: dt.date) -> list[dict]:

@@ -45,6 +45,15 @@ class Database:
         return [r[0] for r in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
 
+    def has_odd_values(self) -> bool:
+        """True if a text the long listings show may hold a value only another program
+        writes (a NUL, a BLOB; schema m013's odd_values), or the file cannot tell."""
+        try:
+            return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM odd_values)")
+                        .fetchone()[0])
+        except sqlite3.OperationalError:  # a newer cdo's file may keep it elsewhere
+            return True
+
     @contextmanager
     def atomic(self) -> Iterator[Database]:
         """A savepoint inside the open transaction, or a transaction of its own."""

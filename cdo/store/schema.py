@@ -755,3 +755,37 @@ def m012_evidence(db: Database) -> None:
         CREATE INDEX quality_checks_month ON quality_checks(month, unit_id);
         """
     )
+
+
+# Values only another program can write into the texts the long listings show: a NUL
+# inside a text (SQLite's printf stops there), a BLOB, or a problem's records that is not
+# a whole number >= 0. cdo/output.py has SQLite join each CSV line with printf and each
+# JSON value with json_quote, which is exact for everything else; while odd_values holds
+# a row, the listings check every row and have the odd ones written the slower, exact way.
+_ODD_TEXT = "(typeof({0}) = 'blob' OR instr({0}, char(0)))"
+_ODD_COUNT = "(typeof({0}) IN ('real', 'blob') OR {0} < 0 OR instr({0}, char(0)))"
+_ODD_COLUMNS = {
+    "problems": {"reporter": _ODD_TEXT, "resource": _ODD_TEXT, "description": _ODD_TEXT,
+                 "records": _ODD_COUNT, "issued_on": _ODD_TEXT, "due_on": _ODD_TEXT,
+                 "original_due_on": _ODD_TEXT, "rectified_on": _ODD_TEXT,
+                 "closed_on": _ODD_TEXT},
+    "units": {"name": _ODD_TEXT},
+    "problem_events": {"on_date": _ODD_TEXT, "until_on": _ODD_TEXT},
+}
+
+
+@migrations()
+def m013_odd_values(db: Database) -> None:
+    db.execute("CREATE TABLE odd_values (tbl TEXT NOT NULL, row_id INTEGER NOT NULL,"
+               " PRIMARY KEY (tbl, row_id)) WITHOUT ROWID")
+    for table, columns in _ODD_COLUMNS.items():
+        def odd(row: str, columns=columns) -> str:
+            return " OR ".join(form.format(f"{row}.{c}") for c, form in columns.items())
+
+        flag = f"INSERT OR IGNORE INTO odd_values VALUES ('{table}', NEW.id)"
+        db.execute(f"CREATE TRIGGER {table}_odd_insert AFTER INSERT ON {table}"
+                   f" WHEN {odd('NEW')} BEGIN {flag}; END")
+        db.execute(f"CREATE TRIGGER {table}_odd_update AFTER UPDATE ON {table}"
+                   f" WHEN {odd('NEW')} BEGIN {flag}; END")
+        db.execute(f"INSERT INTO odd_values SELECT '{table}', t.id FROM {table} t"
+                   f" WHERE {odd('t')}")
