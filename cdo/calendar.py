@@ -242,6 +242,14 @@ class WorkCalendar:
         self._ensure(a, b)
         return self._counts[b.toordinal() - self._base] - self._counts[a.toordinal() - self._base]
 
+    def workdays_to(self, first: dt.date, end: dt.date) -> list[int]:
+        """workdays_between(d, end) for each day d from `first` up to, not including,
+        `end` (first <= end): one slice of the running count, not a lookup per day."""
+        self._ensure(first, end)
+        counts, base = self._counts, self._base
+        top = counts[end.toordinal() - base]
+        return [top - n for n in counts[first.toordinal() - base:end.toordinal() - base]]
+
     def deadline(self, start: dt.date, n: int) -> Deadline:
         """The due date n working days after `start`, and whether it is provisional."""
         due = self.add_workdays(start, n)

@@ -380,3 +380,29 @@ def test_precomputed_span_is_the_day_by_day_count(local, far):
         assert cal._counts == counts
         assert cal._workdays == dates
         cal.is_workday(far)  # grows the span when `far` lies outside it
+
+
+@settings(max_examples=60, deadline=None)
+@given(local_days, st.dates(min_value=D(1995, 1, 1), max_value=D(2035, 12, 31)),
+       st.integers(min_value=0, max_value=2000))
+def test_the_overdue_day_table_is_the_count_day_by_day(local, first, span):
+    """temp.cdo_overdue_days (prepare_as_of) holds, for every day from the first issue
+    date up to the as-of date, the working days from it to the as-of date: made from the
+    calendar's running count in one slice, it must be what workdays_between says."""
+    import sqlite3
+
+    from cdo.problems.model import _fill_as_of_tables
+
+    as_of = first + dt.timedelta(days=span)
+    cal = WorkCalendar(local=local)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE problems (id INTEGER PRIMARY KEY, issued_on TEXT,"
+                 " original_due_on TEXT)")
+    conn.execute("CREATE TABLE problem_events (id INTEGER PRIMARY KEY, problem_id INTEGER,"
+                 " action TEXT, on_date TEXT, until_on TEXT)")
+    conn.execute("INSERT INTO problems VALUES (1, ?, ?)", [first.isoformat(), None])
+    _fill_as_of_tables(conn, as_of, cal)
+    got = conn.execute("SELECT due, n FROM temp.cdo_overdue_days ORDER BY due").fetchall()
+    ref = WorkCalendar(local=local)  # a calendar of its own, asked one day at a time
+    days = [first + dt.timedelta(days=i) for i in range(span)]
+    assert got == [(d.isoformat(), ref.workdays_between(d, as_of)) for d in days]

@@ -440,12 +440,10 @@ def _fill_as_of_tables(conn, as_of: dt.date, cal: WorkCalendar) -> bool:
         # every deadline of a problem issued by then lies between its issue date and
         # as_of: one row per calendar day, a few thousand at most
         start = dt.date.fromisoformat(first)
-        total = cal.workdays_between(start, as_of)
-        rows, d = [], start
-        while d < as_of:
-            rows.append((d.isoformat(), total - cal.workdays_between(start, d)))
-            d += dt.timedelta(days=1)
-        conn.executemany("INSERT INTO temp.cdo_overdue_days VALUES (?, ?)", rows)
+        ordinal = start.toordinal()
+        conn.executemany("INSERT INTO temp.cdo_overdue_days VALUES (?, ?)",
+                         ((dt.date.fromordinal(ordinal + i).isoformat(), n)
+                          for i, n in enumerate(cal.workdays_to(start, as_of))))
     conn.execute(
         """
         INSERT INTO temp.cdo_then
