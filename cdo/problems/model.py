@@ -411,8 +411,14 @@ def prepare_as_of(db: Database, as_of: dt.date, cal: WorkCalendar) -> bool:
     read_only = conn.execute("PRAGMA query_only").fetchone()[0]
     if read_only:
         conn.execute("PRAGMA query_only=OFF")
+    if not was_in_transaction:  # the day table's rows in one transaction, not one each
+        conn.execute("BEGIN")
     try:
         replayed = _fill_as_of_tables(conn, as_of, cal)
+    except BaseException:
+        if not was_in_transaction and conn.in_transaction:
+            conn.rollback()
+        raise
     finally:
         if read_only:
             conn.execute("PRAGMA query_only=ON")
