@@ -30,6 +30,34 @@ def try_parse_date(text: str) -> dt.date | None:
         raise InvalidInputError(f"日期不存在：{text}") from None
 
 
+# Excel counts days from 1899-12-30 (its 1900 leap-year slip included): a date typed into a
+# cell formatted as a number, or a date cell after a CSV round trip, reads 45839 for
+# 2025-07-01. Only serials of 1990–2100 are taken for dates; other numbers are not dates.
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+SERIAL_FIRST = (dt.date(1990, 1, 1) - EXCEL_EPOCH).days   # 32874
+SERIAL_LAST = (dt.date(2100, 12, 31) - EXCEL_EPOCH).days  # 73415
+_SERIAL_TEXT = re.compile(r"^\s*(\d{5})(?:\.0+)?\s*$")
+
+
+def from_excel_serial(value: object, first: int = SERIAL_FIRST,
+                      last: int = SERIAL_LAST) -> dt.date | None:
+    """The date an Excel serial number stands for (45839 or "45839" → 2025-07-01), or None
+    when `value` is not a number between the serials `first` and `last` (1990–2100 unless
+    told; a fraction, the time of day, is dropped)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        m = _SERIAL_TEXT.match(value)
+        if not m:
+            return None
+        value = int(m.group(1))
+    if not isinstance(value, int | float) or value != value:  # NaN
+        return None
+    if not first <= value < last + 1:
+        return None
+    return EXCEL_EPOCH + dt.timedelta(days=int(value))
+
+
 def parse_date(text: str, what: str = "日期") -> dt.date:
     """Parse a command-line date; raise InvalidInputError naming `what` if it is bad."""
     value = try_parse_date(text)

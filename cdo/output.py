@@ -612,14 +612,18 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
 _WHOLE_TOKEN = re.compile(r"[#0-9A-Za-z][0-9A-Za-z#/_.:*+%@~-]*")
 _OPENING = "（(「《“‘[【〔"
 _CLOSING = "，。；：、）)」》！？”’】〕,;:=]"
-_ATOM = re.compile(rf"\s+|[{re.escape(_OPENING)}]*(?:[0-9A-Za-z#/_.:*+%@~-]+|\S)"
+# a file name (Chinese or not) up to its extension, as one piece
+_FILE_NAME = (rf"[^\s{re.escape(_OPENING + _CLOSING)}]{{1,40}}"
+              r"\.(?:xlsx|xlsm|xls|ods|csv|txt|pdf|docx?|db)(?![0-9A-Za-z])")
+_ATOM = re.compile(rf"\s+|[{re.escape(_OPENING)}]*(?:{_FILE_NAME}|[0-9A-Za-z#/_.:*+%@~-]+|\S)"
                    rf"[{re.escape(_CLOSING)}]*")
 
 
 def wrap_offsets(text: str, width: int) -> list[int]:
     """Where to break one line of `text` so that each piece fits `width` cells: between
-    words and Chinese characters, never inside a date, ID or number (unless it alone is
-    wider than `width`), never before closing punctuation nor after opening punctuation."""
+    words and Chinese characters, never inside a date, ID, number or file name (unless it
+    alone is wider than `width`), never before closing punctuation nor after opening
+    punctuation."""
     offsets: list[int] = []
     used = 0  # cells on the current line
     filled = False  # the current line has more than spaces

@@ -376,25 +376,30 @@ ODD_TEXTS = ["=1+1", "+86", "-负号", "@SUM(A1)", "\t制表开头", "\r回车�
              "电话,13912345678\x1f"]
 
 
-@pytest.fixture(scope="module")
-def odd_world(world, tmp_path_factory):
+def _rewritten(world, folder, texts, records):
+    """A copy of `world` whose problems' texts and records another program rewrote, in
+    turn from `texts` and `records`."""
     import shutil
     import sqlite3
 
-    path = tmp_path_factory.mktemp("odd") / "cdo.db"
+    path = folder / "cdo.db"
     shutil.copyfile(world, path)
     conn = sqlite3.connect(path)
     ids = [i for (i,) in conn.execute("SELECT id FROM problems ORDER BY id")]
-    records = [None, -5, 2.5, 1e20, 0.1 + 0.2, 7, "文本", b"\x01blob", -0.0, 12, 1.0, 1]
     for n, i in enumerate(ids):
-        text = ODD_TEXTS[n % len(ODD_TEXTS)]
         conn.execute("UPDATE problems SET description = ?, resource = ?, records = ?,"
                      " reporter = ? WHERE id = ?",
-                     [text, ODD_TEXTS[(n * 7) % len(ODD_TEXTS)] or "资源",
-                      records[n % len(records)], ODD_TEXTS[(n * 3) % len(ODD_TEXTS)], i])
+                     [texts[n % len(texts)], texts[(n * 7) % len(texts)] or "资源",
+                      records[n % len(records)], texts[(n * 3) % len(texts)], i])
     conn.commit()
     conn.close()
     return path
+
+
+@pytest.fixture(scope="module")
+def odd_world(world, tmp_path_factory):
+    return _rewritten(world, tmp_path_factory.mktemp("odd"), ODD_TEXTS,
+                      [None, -5, 2.5, 1e20, 0.1 + 0.2, 7, "文本", b"\x01blob", -0.0, 12, 1.0, 1])
 
 
 @pytest.mark.parametrize("day", AS_OF[len(AS_OF) // 2:])
@@ -423,21 +428,7 @@ QUOTABLE = [t for t in ODD_TEXTS if "\x00" not in t]
 
 @pytest.fixture(scope="module")
 def quotable_world(world, tmp_path_factory):
-    import shutil
-    import sqlite3
-
-    path = tmp_path_factory.mktemp("quotable") / "cdo.db"
-    shutil.copyfile(world, path)
-    conn = sqlite3.connect(path)
-    ids = [i for (i,) in conn.execute("SELECT id FROM problems ORDER BY id")]
-    for n, i in enumerate(ids):
-        conn.execute("UPDATE problems SET description = ?, resource = ?, records = ?,"
-                     " reporter = ? WHERE id = ?",
-                     [QUOTABLE[n % len(QUOTABLE)], QUOTABLE[(n * 7) % len(QUOTABLE)] or "资源",
-                      [None, 0, 12, 10**12][n % 4], QUOTABLE[(n * 3) % len(QUOTABLE)], i])
-    conn.commit()
-    conn.close()
-    return path
+    return _rewritten(world, tmp_path_factory.mktemp("quotable"), QUOTABLE, [None, 0, 12, 10**12])
 
 
 @pytest.mark.parametrize("day", AS_OF[-2:])

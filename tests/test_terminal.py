@@ -389,6 +389,10 @@ def test_wrap_prefers_spaces_and_punctuation():
     pieces = [text[a:b] for a, b in zip([0, *wrap_offsets(text, 10)],
                                         [*wrap_offsets(text, 10), len(text)], strict=False)]
     assert pieces == ["已于", "2023-09-01", "通报，", "sent_on=", "2023-09-27"]
+    text = "导入 systems-通川区-ok.xlsx（第 2 版）"
+    offsets = wrap_offsets(text, 24)
+    pieces = [text[a:b] for a, b in zip([0, *offsets], [*offsets, len(text)], strict=False)]
+    assert pieces == ["导入 ", "systems-通川区-ok.xlsx", "（第 2 版）"]  # a file name whole
 
 
 def test_xlsx_export_strips_characters_excel_refuses(cli, demo, tmp_path):

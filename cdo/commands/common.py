@@ -13,6 +13,8 @@ from cdo.dates import parse_date, today
 from cdo.output import Format
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from cdo.store.db import Database
 
 FormatOpt = Annotated[
@@ -116,6 +118,14 @@ def echo(message: str) -> None:
     from cdo.output import clean
 
     typer.echo(clean(message))
+
+
+def echo_hidden(names: Sequence[str] | None) -> None:
+    """After an import's summary, the hidden sheets it passed over (never data)."""
+    if names:
+        from cdo.sheets.read import hidden_said
+
+        echo(f"{hidden_said(names)}（隐藏的工作表不作为数据导入）")
 
 
 def warn(message: str) -> None:

@@ -15,6 +15,7 @@ from cdo.commands.common import (
     as_of,
     check_output,
     echo,
+    echo_hidden,
     open_database,
 )
 from cdo.errors import InvalidInputError
@@ -138,6 +139,7 @@ def attend(
     if rest_absent:
         parts.append(f"其余 {counts['rest']} 个单位记为缺席")
     echo(f"会议 {meeting_id} 出勤已保存：{'，'.join(parts)}。")
+    echo_hidden(counts.get("hidden_sheets"))
 
 
 def _report(ctx: typer.Context, kind: str, unit: str, year: int, received: str,

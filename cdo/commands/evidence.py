@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import AsOfOpt, FormatOpt, OutputOpt, as_of, date_opt, echo, open_database
+from cdo.commands.common import (
+    AsOfOpt,
+    FormatOpt,
+    OutputOpt,
+    as_of,
+    date_opt,
+    echo,
+    echo_hidden,
+    open_database,
+)
 from cdo.output import Format
 
 app = typer.Typer(rich_markup_mode=None, no_args_is_help=True,
@@ -63,9 +72,11 @@ def catalog_import(ctx: typer.Context, file: FileArg, unit: UnitOpt,
     if r.get("unchanged"):
         echo(f"{r['unit']} 数据资源目录与已导入的第 {r['version']} 版（{r['received_on']} 收到）"
              f"完全相同，没有重复导入")
+        echo_hidden(r.get("hidden_sheets"))
         return
     echo(f"已导入 {r['unit']} 数据资源目录第 {r['version']} 版（{r['received_on']} 收到），"
          f"{r['entries']} 条" + ("；现为现行版本" if r["previous"] else ""))
+    echo_hidden(r.get("hidden_sheets"))
 
 
 @catalog_app.command("versions")
@@ -116,9 +127,11 @@ def systems_import(ctx: typer.Context, file: FileArg, unit: UnitOpt,
                                 date_opt(received, "--received 日期"))
     if r.get("unchanged"):
         echo(f"{r['unit']} 信息系统清单与已导入的（{r['received_on']} 收到）完全相同，没有重复导入")
+        echo_hidden(r.get("hidden_sheets"))
         return
     echo(f"已导入 {r['unit']} 信息系统清单（{r['received_on']} 收到）：{r['systems']} 个系统，"
          f"自建 {r['self']} 个，其中已接入 {r['connected']} 个")
+    echo_hidden(r.get("hidden_sheets"))
 
 
 @systems_app.command("list")
@@ -149,6 +162,7 @@ def tasks_import(ctx: typer.Context, file: FileArg, list_: ListOpt) -> None:
 
     echo(f"已导入{LIST_NAMES[r['list']]}：新增 {r['added']} 项，更新 {r['updated']} 项，"
          f"未变 {r['unchanged']} 项（文件中已完成 {r['done']} 项）")
+    echo_hidden(r.get("hidden_sheets"))
 
 
 @tasks_app.command("done")
@@ -213,6 +227,7 @@ def projects_import(ctx: typer.Context, file: FileArg) -> None:
 
     r = evidence.import_projects(open_database(ctx), file)
     echo(f"已导入项目：新增 {r['added']} 个，更新 {r['updated']} 个，未变 {r['unchanged']} 个")
+    echo_hidden(r.get("hidden_sheets"))
 
 
 @projects_app.command("list")
@@ -246,6 +261,7 @@ def quality_import(
     r = evidence.import_quality(open_database(ctx), file, month, replace)
     echo(f"已导入 {r['month']} 抽查质量结果：{r['rows']} 行，{r['units']} 个单位"
          + (f"（替换原有 {r['replaced']} 行）" if r["replaced"] else ""))
+    echo_hidden(r.get("hidden_sheets"))
 
 
 @quality_app.command("list")
@@ -301,6 +317,7 @@ def third_party(ctx: typer.Context, file: FileArg, year: YearOpt,
     r = evidence_view.import_third_party(open_database(ctx), file, year, reason)
     echo(f"已导入 {year} 年度第17项（第三方评估）：新增 {r['added']} 个，修改 {r['changed']} 个，"
          f"未变 {r['unchanged']} 个")
+    echo_hidden(r.get("hidden_sheets"))
 
 
 @app.command("show")

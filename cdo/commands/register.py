@@ -79,6 +79,7 @@ def import_(
     最后才是 --received（默认今天）。"""
     from cdo.dates import today
     from cdo.roster import cdos as roster
+    from cdo.sheets.read import hidden_said
 
     received_on = date_opt(received, "--received 日期") or today()
     db = open_database(ctx)
@@ -99,6 +100,8 @@ def import_(
                  f"已按 --unit 记入 {o.unit}")
     for f in report.failed:
         warn(f"未导入  {f.place}：{f.reason}")
+    for file, names in report.hidden.items():
+        echo(f"{file}：{hidden_said(names)}（隐藏的工作表不作为推荐表导入）")
     echo(import_summary(report))
     if report.failed and not report.done:
         from cdo.errors import CdoError

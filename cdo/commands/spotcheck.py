@@ -13,6 +13,7 @@ from cdo.commands.common import (
     as_of,
     check_output,
     echo,
+    echo_hidden,
     open_database,
     write_problem_lines,
 )
@@ -122,6 +123,7 @@ def new(
     if len(res.get("sheets", [])) > 1:
         echo(f"读取了 {len(res['sheets'])} 个工作表：{'、'.join(res['sheets'])}"
              "（只要其中一个，请用 --sheet 指定）")
+    echo_hidden(res.get("hidden_sheets"))
 
 
 @app.command("template")

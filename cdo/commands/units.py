@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from cdo.commands.common import ForceOpt, FormatOpt, OutputOpt, check_output, echo, open_database
+from cdo.commands.common import (
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    check_output,
+    echo,
+    echo_hidden,
+    open_database,
+)
 from cdo.output import Column, Format, emit
 
 app = typer.Typer(rich_markup_mode=None, help="参与单位：添加、导入、列表、别名", no_args_is_help=True)
@@ -22,7 +30,7 @@ def add(
         typer.Option(
             "--category",
             "-c",
-            help="类别：县市区/市级部门/国有企业/公共服务机构，"
+            help="类别：县市区及园区（含高新区、经开区）/市级部门/国有企业/公共服务机构，"
             "或 region/department/enterprise/institution",
         ),
     ],
@@ -47,6 +55,7 @@ def import_(
 
     r = import_units(open_database(ctx), file)
     echo(f"{file.name}：新增 {r.added} 个单位，更新 {r.updated} 个，未变 {r.unchanged} 个")
+    echo_hidden(r.hidden)
 
 
 @app.command("list")

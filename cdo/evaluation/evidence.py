@@ -18,16 +18,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cdo.dates import from_iso, timestamp, try_parse_date
+from cdo.dates import from_iso, timestamp
 from cdo.errors import InvalidInputError, NotFoundError
 from cdo.evaluation import evidence_rules as rules
 from cdo.roster.units import RowUnits as _Units
 from cdo.roster.units import UnitIndex
-from cdo.sheets.rows import At, collect_rows, first_row, read_rows
+from cdo.sheets.rows import At, Found, collect_rows, first_row, read_rows
 from cdo.sheets.rows import check_row as _check  # noqa: F401 (evidence_view imports these)
 from cdo.sheets.rows import raise_row_errors as _raise  # noqa: F401
 from cdo.sheets.rows import try_reason as _try
-from cdo.sheets.text import clean_text, normalize_label
+from cdo.sheets.text import cell_date, clean_text, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:
@@ -71,26 +71,20 @@ def parse_count(raw: Any, label: str) -> int | None:
     return int(value)
 
 
-def parse_cell_date(raw: Any, label: str) -> dt.date | None:
-    """A date cell or date text (2023-09-27, 2023/9/27, 2023年9月27日); None when blank."""
-    if raw is None:
-        return None
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = clean_text(raw)
-    if not text:
-        return None
-    try:
-        d = try_parse_date(text)
-    except InvalidInputError:
-        raise InvalidInputError(f"{label}“{text}”这一天不存在") from None
-    if d is None:
-        raise InvalidInputError(f"{label}“{text}”不是日期（应写成 2023-09-27 或 2023年9月27日）")
-    if not 2000 <= d.year <= 2100:
-        raise InvalidInputError(f"{label}“{text}”年份不对")
+def parse_cell_date(raw: Any, label: str, place: str = "") -> dt.date | None:
+    """A date cell, date text (2023-09-27, 2023/9/27, 2023年9月27日) or Excel serial number
+    (45839); None when blank. `place` (工作表“…” D 列) is named when it is not a date."""
+    d = cell_date(raw, label, place)
+    if d is not None and not 2000 <= d.year <= 2100:
+        at = f"（{place}）" if place else ""
+        raise InvalidInputError(f"{label}“{clean_text(raw)}”年份不对{at}")
     return d
+
+
+def _place(rec: Mapping[str, Any], key: str) -> str:
+    """Where a record's cell is (工作表“…” D 列), when read_rows knows it."""
+    place = getattr(rec, "place", None)
+    return place(key) if place else ""
 
 
 def _choice(raw: Any, options: Mapping[str, str], label: str, expected: str) -> str | None:
@@ -168,7 +162,7 @@ GRADE = _options({"general": ["一般", "一般数据", "一般级"], "important
                   "core": ["核心", "核心数据", "核心级"]})
 
 
-def read_catalog(db: Database, path: Path) -> list[dict]:
+def read_catalog(db: Database, path: Path) -> Found[dict]:
     """Validate a catalogue file; raise RowErrors naming every bad row."""
     path = Path(path)
     seen: dict[str, At] = {}  # a bad first row still makes a later one a repeat
@@ -220,7 +214,8 @@ def import_catalog(db: Database, path: Path, unit_text: str,
                               [unit.id]).fetchone()[0]
         if version := same():
             return {"unit": unit.name, "version": version, "received_on": day.isoformat(),
-                    "entries": len(entries), "previous": previous, "unchanged": True}
+                    "entries": len(entries), "previous": previous, "unchanged": True,
+                    "hidden_sheets": entries.hidden}
         vid = db.execute(
             "INSERT INTO catalog_versions (unit_id, received_on, source_file, entries, created_at)"
             " VALUES (?,?,?,?,?)",
@@ -236,7 +231,7 @@ def import_catalog(db: Database, path: Path, unit_text: str,
                      {"received_on": day.isoformat(), "entries": len(entries),
                       "source_file": Path(path).name}, unit_id=unit.id)
     return {"unit": unit.name, "version": previous + 1, "received_on": day.isoformat(),
-            "entries": len(entries), "previous": previous}
+            "entries": len(entries), "previous": previous, "hidden_sheets": entries.hidden}
 
 
 def _same_list(db: Database, lists: str, items: str, link: str, columns: str, unit_id: int,
@@ -317,7 +312,7 @@ KIND = _options({"self": ["自建", "本级自建", "部门自建", "自建系�
                  "line": ["条线", "上级条线", "条线系统", "垂直", "垂管", "国省条线", "省级条线"]})
 
 
-def read_systems(db: Database, path: Path) -> list[dict]:
+def read_systems(db: Database, path: Path) -> Found[dict]:
     path = Path(path)
     seen: dict[str, At] = {}
 
@@ -327,7 +322,8 @@ def read_systems(db: Database, path: Path) -> list[dict]:
         if kind is None and not clean_text(rec.get("kind")):
             reasons.append("建设类型为空（应为 自建 或 条线）")
         connected = _try(reasons, _yes_no, rec.get("connected"), "是否接入")
-        on = _try(reasons, parse_cell_date, rec.get("connected_on"), "接入日期")
+        on = _try(reasons, parse_cell_date, rec.get("connected_on"), "接入日期",
+                  _place(rec, "connected_on"))
         if on is not None and connected is False:
             reasons.append("是否接入为“否”却填了接入日期")
         if on is not None and connected is None:
@@ -349,7 +345,8 @@ def import_systems(db: Database, path: Path, unit_text: str,
     systems = read_systems(db, path)
     own = [s for s in systems if s["kind"] == "self"]
     result = {"unit": unit.name, "received_on": day.isoformat(), "systems": len(systems),
-              "self": len(own), "connected": sum(1 for s in own if s["connected"])}
+              "self": len(own), "connected": sum(1 for s in own if s["connected"]),
+              "hidden_sheets": systems.hidden}
     rows = [(s["name"], s["kind"], int(s["connected"]),
              s["connected_on"].isoformat() if s["connected_on"] else None) for s in systems]
 
@@ -433,11 +430,13 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
         content = clean_text(rec.get("content"))
         if not content:
             reasons.append("任务内容为空")
-        due = _try(reasons, parse_cell_date, rec.get("due"), "完成时限")
+        due = _try(reasons, parse_cell_date, rec.get("due"), "完成时限",
+                   _place(rec, "due"))
         if due is None and not clean_text(rec.get("due")) and not isinstance(
                 rec.get("due"), dt.date):
             reasons.append("完成时限为空")
-        done = _try(reasons, parse_cell_date, rec.get("done"), "完成日期")
+        done = _try(reasons, parse_cell_date, rec.get("done"), "完成日期",
+                    _place(rec, "done"))
         key = (unit.id if unit else 0, normalize_label(content))
         if unit and content and (first := first_row(seen, key, at)) is not None:
             reasons.append(f"与{first}是同一任务")
@@ -482,7 +481,7 @@ def import_tasks(db: Database, path: Path, list_kind: str) -> dict:
         audit.record_many(db, log)
     done_n = sum(1 for t in tasks if t["done"])
     return {"list": kind, "added": added, "updated": updated, "unchanged": unchanged,
-            "done": done_n}
+            "done": done_n, "hidden_sheets": tasks.hidden}
 
 
 def complete_tasks(db: Database, ids: Sequence[int], on: dt.date) -> int:
@@ -576,8 +575,10 @@ def _project(rec: Mapping[str, Any], reasons: list[str], units: _Units) -> dict 
     if kind is None and not clean_text(rec.get("kind")):
         reasons.append(f"类型为空（应为 {_KIND_EXPECTED}）")
     stage = _try(reasons, _choice, rec.get("stage"), STAGE, "阶段", _STAGE_EXPECTED)
-    approved = _try(reasons, parse_cell_date, rec.get("approved_on"), "立项日期")
-    online = _try(reasons, parse_cell_date, rec.get("online_on"), "上线日期")
+    approved = _try(reasons, parse_cell_date, rec.get("approved_on"), "立项日期",
+                    _place(rec, "approved_on"))
+    online = _try(reasons, parse_cell_date, rec.get("online_on"), "上线日期",
+                  _place(rec, "online_on"))
     if stage is None and not clean_text(rec.get("stage")):
         if online is not None:
             stage = "running"
@@ -689,7 +690,8 @@ def import_projects(db: Database, path: Path) -> dict:
     _backup(db)
     with transaction(db):
         added, updated, unchanged = _save_projects(db, projects, "import")
-    return {"added": added, "updated": updated, "unchanged": unchanged}
+    return {"added": added, "updated": updated, "unchanged": unchanged,
+            "hidden_sheets": projects.hidden}
 
 
 def project_rows(db: Database, unit_text: str | None = None) -> list[dict]:
@@ -765,7 +767,8 @@ def import_quality(db: Database, path: Path, month: str, replace: bool = False) 
                      {"rows": old} if old else None,
                      {"rows": len(found), "source_file": path.name})
     return {"month": month, "rows": len(found),
-            "units": len({r["unit"].id for r in found}), "replaced": old}
+            "units": len({r["unit"].id for r in found}), "replaced": old,
+            "hidden_sheets": found.hidden}
 
 
 def _refuse_month(db: Database, month: str, replace: bool) -> int:

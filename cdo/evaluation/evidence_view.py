@@ -14,6 +14,7 @@ from cdo.dates import timestamp
 from cdo.errors import FileReadError, InvalidInputError, RowErrors
 from cdo.evaluation.evidence import UNIT_HEADERS, _check, _raise, _try, _Units, read_rows
 from cdo.roster.units import Unit, UnitIndex
+from cdo.sheets.rows import Found
 from cdo.sheets.text import clean_text
 from cdo.store import audit
 
@@ -44,10 +45,11 @@ def import_third_party(db: Database, path: Path, year: int, reason: str | None =
         rows = read_rows(path, THIRD_PARTY_FIELDS, ["unit", "points"], "第三方评估得分")
     except FileReadError:
         # no header: the two columns themselves, unit then score
-        sheet = read_table(path)[0]
-        rows = [("", r + 1, {"unit": row[0] if row else None,
-                             "points": row[1] if len(row) > 1 else None})
-                for r, row in enumerate(sheet.rows) if any(clean_text(v) for v in row)]
+        sheets = read_table(path)
+        rows = Found([("", r + 1, {"unit": row[0] if row else None,
+                                   "points": row[1] if len(row) > 1 else None})
+                      for r, row in enumerate(sheets[0].rows) if any(clean_text(v) for v in row)],
+                     sheets.hidden)
     units = _Units(db)
     errors: list[str] = []
     values: dict[int, tuple[float, int, Unit]] = {}
@@ -112,7 +114,8 @@ def import_third_party(db: Database, path: Path, year: int, reason: str | None =
              "unit_id": uid, "reason": reason} for uid, v in changed
         ])
     return {"added": len(added), "changed": len(changed),
-            "unchanged": len(values) - len(added) - len(changed)}
+            "unchanged": len(values) - len(added) - len(changed),
+            "hidden_sheets": getattr(rows, "hidden", [])}
 
 
 # ----------------------------------------------------------------------------- the view

@@ -526,13 +526,15 @@ def read_points_grid(path: Path, table: Table, index: UnitIndex) -> ReadResult:
     平均分 and 分值 rows are skipped."""
     from openpyxl.utils import get_column_letter
 
-    from cdo.sheets.read import clean_text, normalize_label, read_table
+    from cdo.sheets.read import clean_text, hidden_said, normalize_label, read_table
     from cdo.sheets.score_sheet import find_grid_header, item_header, note_years
 
     result = ReadResult()
     unit_labels = {normalize_label(h) for h in GRID_UNIT_HEADERS}
     found_any = False
     sheets = read_table(path, max_rows=MAX_GRID_ROWS)
+    if sheets.hidden:
+        result.warnings.append(f"{path.name}：{hidden_said(sheets.hidden)}（隐藏的工作表不作为数据导入）")
     formulas = formula_cells(path)
     for sheet in sheets:
         fcells = formulas.get(sheet.name, set())

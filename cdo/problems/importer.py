@@ -78,6 +78,7 @@ class ParsedList:
     problems: list[NewProblem]
     sheets: list[str]
     mapped: dict[str, int] = field(default_factory=dict)  # 一致性 → rows recorded by rule
+    hidden: list[str] = field(default_factory=list)  # hidden sheets passed over
 
 
 def _is_footer(rec: dict[str, Any]) -> bool:
@@ -144,16 +145,20 @@ def read_problem_list(db: Database, path: Path, only: str | None = None) -> Pars
 
     Every sheet with the list's header is read, unless `only` names one."""
     from cdo.roster.units import RowUnits
-    from cdo.sheets.read import read_table
+    from cdo.sheets.read import Sheets, read_table
 
     path = Path(path)
     sheets = read_table(path, max_rows=MAX_LIST_ROWS)
+    hidden = sheets.hidden
     if only is not None:
         wanted = [s for s in sheets if normalize_label(s.name) == normalize_label(only)]
+        if not wanted and any(normalize_label(h) == normalize_label(only) for h in hidden):
+            raise FileReadError(f"{path}：工作表“{only}”是隐藏的，隐藏的工作表不作为数据导入；"
+                                "确要导入，请在 Excel/WPS 中取消隐藏后另存再导入")
         if not wanted:
             raise FileReadError(
                 f"{path}：没有名为“{only}”的工作表（有：{'、'.join(s.name for s in sheets)}）")
-        sheets = wanted
+        sheets = Sheets(wanted, hidden)
     found = []
     for sheet in sheets:
         header = _find_list_header(sheet, sheet_place(path, sheet.name))
@@ -216,7 +221,7 @@ def read_problem_list(db: Database, path: Path, only: str | None = None) -> Pars
             records.pop()
         rows += [(where, rownum, rec) for rownum, rec in records if not _is_footer(rec)]
     problems = collect_rows(path, rows, problem, "清单", "问题数据")
-    return ParsedList(problems, [s.name for s, _ in found], mapped)
+    return ParsedList(problems, [s.name for s, _ in found], mapped, hidden)
 
 
 def file_hash(path: Path) -> str:
@@ -293,6 +298,7 @@ def import_spotcheck(db: Database, path: Path, *, month: str, issued_on: dt.date
                               source_file=path.name, digest=digest, again=again)
     result["sheets"] = parsed.sheets
     result["mapped"] = parsed.mapped
+    result["hidden_sheets"] = parsed.hidden
     return result
 
 

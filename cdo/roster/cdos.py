@@ -157,6 +157,7 @@ class Outcome:
 class ImportReport:
     done: list[Outcome] = field(default_factory=list)
     failed: list[FormError] = field(default_factory=list)
+    hidden: dict[str, list[str]] = field(default_factory=dict)  # file → hidden sheets passed over
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.done if o.action == action)
@@ -205,8 +206,13 @@ def import_forms(db: Database, paths: list[Path], *, unit: str | None = None,
             continue
         forms.extend(found)
         report.failed.extend(errors)
-    for r in receipts:
+        if hidden := getattr(found, "hidden", None):
+            report.hidden[str(path)] = hidden
+    keys = {file_key(form.file) for form in forms}
+    for r in receipts:  # a bad row naming a form fails that form, below
         report.failed.extend(FormError(str(r.path), None, e) for e in r.errors)
+        report.failed.extend(FormError(str(r.path), None, e)
+                             for k, e in r.bad_files.items() if k not in keys)
     backed_up = in_callers_transaction(db)  # inside a caller's transaction (the demo): no copy
     for form in forms:
         try:
@@ -245,9 +251,15 @@ def _received(form: FormData, unit: Unit, receipts: list[ReceiptList], index: Un
     """When the form came in, and where that was read (None: the --received date)."""
     key = file_key(form.file)
     for r in receipts:
+        if key in r.bad_files:  # never today's date in place of the one written wrong
+            raise InvalidInputError(r.bad_files[key])
         if key in r.by_file:
             day, place = r.by_file[key]
             return day, f"收文登记表 {place}"
+    bad = [msg for r in receipts for text, msg in r.bad_units
+           if any(u.id == unit.id for u in index.candidates(text))]
+    if bad:
+        raise InvalidInputError(bad[0])
     rows = [(day, place) for r in receipts for text, day, place in r.by_unit
             if any(u.id == unit.id for u in index.candidates(text))]
     if len({day for day, _ in rows}) > 1:

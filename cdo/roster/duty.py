@@ -364,7 +364,10 @@ def import_signin(db: Database, meeting_id: int, path: Path, *, rest_absent: boo
         from cdo.store.backup import auto_backup
 
         auto_backup(db)
-    return _write_attendance(db, meeting, index, chosen, rest_absent)
+    counts = _write_attendance(db, meeting, index, chosen, rest_absent)
+    if sheets.hidden:  # passed over: said after the counts
+        counts["hidden_sheets"] = sheets.hidden
+    return counts
 
 
 def _would_write(db: Database, meeting_id: int, index: UnitIndex,

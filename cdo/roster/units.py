@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cdo.dates import timestamp
@@ -32,7 +32,8 @@ CATEGORY_NAMES = {
 }
 _CATEGORY_ALIASES = {
     "region": ["region", "县市区", "县（市、区）", "县市区及园区", "地区", "区县", "县区", "园区",
-               "开发区", "县市区、高新区、经开区"],
+               "开发区", "县市区、高新区、经开区", "高新区", "经开区", "新区", "高新技术产业开发区",
+               "经济技术开发区", "经济开发区", "工业园区", "产业园区"],
     "department": ["department", "市级部门", "部门", "市级部门（单位）", "部门（单位）"],
     "enterprise": ["enterprise", "国有企业", "国企", "企业", "市属国有企业"],
     "institution": ["institution", "公共服务机构", "事业单位", "学校、医院、社会组织等公共服务机构",
@@ -43,14 +44,21 @@ _CATEGORY_LOOKUP = {
 }
 
 
+# A zone is scoped with the counties (PRODUCT.md: region = 县市区、高新区、经开区): any
+# category written as one (达州高新区, 某某经济开发区, 某某产业园区) is a region.
+_ZONE_ENDINGS = ("园区", "开发区", "高新区", "经开区")
+
+
 def parse_category(text: str) -> str:
     """The category key for an English or Chinese category name; raises InvalidInputError."""
-    key = _CATEGORY_LOOKUP.get(normalize_label(text))
+    label = normalize_label(text)
+    key = _CATEGORY_LOOKUP.get(label)
+    if key is None and label.endswith(_ZONE_ENDINGS):
+        key = "region"
     if key is None:
-        raise InvalidInputError(
-            f"单位类别不认识：{text!r}。可用：县市区（region）、市级部门（department）、"
-            "国有企业（enterprise）、公共服务机构（institution）"
-        )
+        said = "、".join(f"{CATEGORY_NAMES[k]}（{k}）" for k in CATEGORIES)
+        raise InvalidInputError(f"单位类别不认识：{text!r}。可用：{said}"
+                                "（高新区、经开区等园区记为县市区及园区）")
     return key
 
 
@@ -305,25 +313,35 @@ class ImportResult:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    hidden: list[str] = field(default_factory=list)  # hidden sheets passed over
 
 
-def read_units_file(path) -> list[tuple[str, int, dict]]:
-    """(sheet, row number, {name, short, category}) for every unit row of a file."""
+def read_units_file(path, hidden: list[str] | None = None) -> list[tuple[str, int, dict]]:
+    """(sheet, row number, {name, short, category}) for every unit row of a file's visible
+    sheets (a hidden one, an old list, is named in `hidden` when given); a 合计 or 注 line
+    under the list is no unit."""
     from pathlib import Path
 
     from cdo.errors import FileReadError
     from cdo.sheets.read import find_header, iter_records, read_table, sheet_place
+    from cdo.sheets.rows import _is_footer
 
     path = Path(path)
     records = []
     found_header = False
-    for sheet in read_table(path, max_rows=MAX_UNIT_ROWS):
+    sheets = read_table(path, max_rows=MAX_UNIT_ROWS)
+    if hidden is not None:
+        hidden += sheets.hidden
+    for sheet in sheets:
         header = find_header(sheet.rows, UNIT_FIELDS, ["name", "category"],
                              where=sheet_place(path, sheet.name))
         if header is None:
             continue
         found_header = True
         for rownum, rec in iter_records(sheet.rows, header):
+            whole = {str(c): v for c, v in enumerate(sheet.rows[rownum - 1])}
+            if _is_footer(whole):  # 合计 | 8个单位, the label in any column
+                continue
             records.append(
                 (sheet.name, rownum, {**{k: clean_text(rec.get(k)) for k in UNIT_FIELDS},
                                       "controls": any(has_controls(rec.get(k))
@@ -348,7 +366,8 @@ def import_units(db: Database, path) -> ImportResult:
     from cdo.store.db import transaction
 
     path = Path(path)
-    records = read_units_file(path)
+    hidden: list[str] = []
+    records = read_units_file(path, hidden)
     if not records:
         # e.g. a header only, or formulas saved without their values: never "0 added, OK"
         raise FileReadError(
@@ -356,7 +375,7 @@ def import_units(db: Database, path) -> ImportResult:
         )
     plan = _import_plan(db, path, records)
     if all(not _changes(p) for p in plan):
-        return ImportResult(unchanged=len(plan))
+        return ImportResult(unchanged=len(plan), hidden=hidden)
     from cdo.store.backup import auto_backup
 
     auto_backup(db)  # a bulk import that changes something: copy the database first
@@ -365,7 +384,7 @@ def import_units(db: Database, path) -> ImportResult:
     with transaction(db):
         # decided again under the write lock: a colleague's import may have landed since
         plan = _import_plan(db, path, records)
-        result = ImportResult(unchanged=sum(not _changes(p) for p in plan))
+        result = ImportResult(unchanged=sum(not _changes(p) for p in plan), hidden=hidden)
         for old, name, short, cat in filter(_changes, plan):
             after = {"name": old.name if old else name, "short": short, "category": cat}
             if old is None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cdo.dates import EXCEL_EPOCH, from_excel_serial
 from cdo.errors import CdoError, InvalidInputError, os_reason
 from cdo.masking import mask_digits
 from cdo.sheets.text import INVISIBLE, clean_text, has_symbols, normalize_label
@@ -332,6 +333,11 @@ _BIRTH_PATTERNS = [
 _BIRTH_TAIL = re.compile(r"(?:生|出生)?\s*(?:[(（]\s*\d{1,3}\s*岁\s*[)）])?\s*$")
 
 
+# Excel serials of 1930-01-01 … 1990-01-01: never a 1975.03 or 197503 (a number the size of
+# a year, or six digits), so read as the date they stand for.
+_BIRTH_SERIALS = (dt.date(1930, 1, 1) - EXCEL_EPOCH).days
+
+
 def parse_birth_month(value: Any) -> str:
     """'YYYY-MM' from 1975.03, 1975年3月, 1975-3, 197503, 1975/3/12 or a date cell.
 
@@ -340,6 +346,8 @@ def parse_birth_month(value: Any) -> str:
     if value is None or value == "":
         return ""
     year = month = None
+    if isinstance(value, int | float) and (day := from_excel_serial(value, _BIRTH_SERIALS)):
+        value = day  # a birth date typed into a number cell: 27820 is 1976-03-01
     if isinstance(value, dt.datetime | dt.date):
         year, month = value.year, value.month
     elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -558,10 +566,12 @@ def plan_length(text: str) -> int:
 
 
 def read_forms(path: Path) -> tuple[list[FormData], list[FormError]]:
-    """Every form in the workbook at `path` (one a sheet) and every sheet that failed.
+    """Every form in the workbook at `path` (one a visible sheet; the hidden sheets passed
+    over in the list's `hidden`) and every sheet that failed.
 
     An unreadable file gives one FormError for the whole file."""
     from cdo.sheets.read import read_table
+    from cdo.sheets.rows import Found
 
     name = str(path)
     try:
@@ -570,7 +580,7 @@ def read_forms(path: Path) -> tuple[list[FormData], list[FormError]]:
         return [], [FormError(name, None, _without_path(str(e), name))]
     except OSError as e:
         return [], [FormError(name, None, unreadable(e))]
-    forms: list[FormData] = []
+    forms: Found[FormData] = Found(hidden=sheets.hidden)  # a hidden sheet is no form
     errors: list[FormError] = []
     for sheet in sheets:
         if not looks_like_form(sheet):
@@ -898,7 +908,10 @@ class ReceiptList:
     path: Path
     by_file: dict[str, tuple[dt.date, str]] = field(default_factory=dict)  # stem key → (date, place)
     by_unit: list[tuple[str, dt.date, str]] = field(default_factory=list)  # (unit text, date, place)
-    errors: list[str] = field(default_factory=list)
+    # rows whose 收到日期 is not a date: the form they name fails with the message
+    bad_files: dict[str, str] = field(default_factory=dict)  # stem key → message
+    bad_units: list[tuple[str, str]] = field(default_factory=list)  # (unit text, message)
+    errors: list[str] = field(default_factory=list)  # bad rows naming no file or unit
 
 
 def file_key(name: str) -> str:
@@ -912,20 +925,21 @@ def file_key(name: str) -> str:
 
 
 def _date_cell(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    return date_in_name(text) if text else None
+    """A received date: a date cell, an Excel serial number (45839), date text, or a date
+    within text (2025-07-01 上午); None when the cell holds no date."""
+    from cdo.sheets.read import cell_date
+
+    try:
+        return cell_date(value)
+    except InvalidInputError:
+        text = _text(value)
+        return date_in_name(text) if text else None
 
 
 def read_receipt_list(path: Path) -> ReceiptList | None:
     """The list of received dates in the spreadsheet or CSV at `path`, or None when it is
     not one (no 收到日期 column beside a 文件名 or 单位 column)."""
-    from cdo.sheets.read import find_header, iter_records, read_table
+    from cdo.sheets.read import DATE_SPELLINGS, column_letter, find_header, iter_records, read_table
 
     try:
         sheets = read_table(path)
@@ -940,13 +954,22 @@ def read_receipt_list(path: Path) -> ReceiptList | None:
         if header is None:
             continue
         found = ReceiptList(path)
+        in_sheet = "" if path.suffix.lower() in (".csv", ".txt") else f"工作表“{sheet.name}”，"
         for rownum, rec in iter_records(sheet.rows, header):
             place = f"{path.name}，第 {rownum} 行"
             raw = rec.get("received")
             day = _date_cell(raw)
             if day is None:
                 if _text(raw):
-                    found.errors.append(f"{place}：收到日期“{_text(raw)}”不是日期")
+                    col = column_letter(header.columns["received"])
+                    bad = (f"收文登记表 {path.name}，{in_sheet}第 {rownum} 行 {col} 列：收到日期"
+                           f"“{_text(raw)}”不是日期（应写成 {DATE_SPELLINGS}），请改正后重新导入")
+                    if _text(rec.get("file")):
+                        found.bad_files[file_key(_text(rec["file"]))] = bad
+                    elif _text(rec.get("unit")):
+                        found.bad_units.append((_text(rec["unit"]), bad))
+                    else:
+                        found.errors.append(bad)
                 continue
             if _text(rec.get("file")):
                 found.by_file[file_key(_text(rec["file"]))] = (day, place)

@@ -9,14 +9,16 @@ import os
 import re
 import stat
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cdo.errors import FileReadError, os_reason
 from cdo.sheets.text import CONTROLS as CONTROLS  # re-exported: read.py was their home
+from cdo.sheets.text import DATE_SPELLINGS as DATE_SPELLINGS
 from cdo.sheets.text import INVISIBLE as INVISIBLE
+from cdo.sheets.text import cell_date as cell_date
 from cdo.sheets.text import clean_text as clean_text
 from cdo.sheets.text import has_controls as has_controls
 from cdo.sheets.text import has_symbols as has_symbols
@@ -36,7 +38,6 @@ MAX_ROWS = 100_000                # a sheet, unless the importer says otherwise
 MAX_CELLS = 3_000_000             # non-blank-row cells in one file
 MAX_XML_CELLS = 2_000_000         # <c> elements in all sheets of an .xlsx, blank ones too
 
-
 @dataclass
 class Sheet:
     """One sheet of cell values; `merged` maps each covered cell to its merge's top-left."""
@@ -44,6 +45,25 @@ class Sheet:
     name: str
     rows: list[list[Any]]
     merged: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+
+
+class Sheets(list[Sheet]):
+    """The sheets of a file that are read: the visible ones. `hidden` names the hidden and
+    very hidden sheets passed over (an old list, a draft: never data to import)."""
+
+    def __init__(self, sheets: Iterable[Sheet] = (), hidden: Iterable[str] = ()) -> None:
+        super().__init__(sheets)
+        self.hidden = list(hidden)
+
+
+def hidden_said(hidden: Sequence[str]) -> str:
+    """跳过隐藏的工作表“草稿”、“旧名单”, for an import's summary; '' when none."""
+    return "跳过隐藏的工作表" + "、".join(f"“{n}”" for n in hidden) if hidden else ""
+
+
+def _all_hidden(path: Path, hidden: list[str]) -> FileReadError:
+    return FileReadError(f"{path}：所有工作表都是隐藏的（{'、'.join(hidden)}），没有可导入的内容；"
+                         "请在 Excel/WPS 中取消隐藏要导入的工作表后另存再导入")
 
 
 def _check_file(path: Path) -> bytes:
@@ -244,8 +264,9 @@ def _count_xml_cells(path: Path) -> None:
                             "必要时拆成几份分别导入")
 
 
-def read_xlsx(path: Path, *, merged: bool = False, max_rows: int = MAX_ROWS) -> list[Sheet]:
-    """Every sheet's cell values. With `merged`, also the merged ranges."""
+def read_xlsx(path: Path, *, merged: bool = False, max_rows: int = MAX_ROWS) -> Sheets:
+    """Every visible sheet's cell values (hidden ones are named in `hidden`). With `merged`,
+    also the merged ranges."""
     wb = open_xlsx(path)
     try:
         _count_xml_cells(path)
@@ -256,11 +277,14 @@ def read_xlsx(path: Path, *, merged: bool = False, max_rows: int = MAX_ROWS) -> 
         wb.close()
         raise
     budget = _Budget(path, max_rows)
-    sheets = []
+    sheets = Sheets()
     try:
         for ws in wb.worksheets:
             budget.sheet()
             if not hasattr(ws, "reset_dimensions"):  # a chartsheet: no cells
+                continue
+            if ws.sheet_state in ("hidden", "veryHidden"):
+                sheets.hidden.append(ws.title)
                 continue
             ws.reset_dimensions()  # the declared size may lie (A1:XFD1048576)
             try:
@@ -274,6 +298,8 @@ def read_xlsx(path: Path, *, merged: bool = False, max_rows: int = MAX_ROWS) -> 
             sheets.append(Sheet(ws.title, rows, cover))
     finally:
         wb.close()
+    if sheets.hidden and not sheets:
+        raise _all_hidden(path, sheets.hidden)
     return sheets
 
 
@@ -374,7 +400,7 @@ def decode_text(data: bytes, path: Path) -> str:
     raise FileReadError(f"{path}：无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
 
 
-def read_csv(path: Path, *, max_rows: int = MAX_ROWS) -> list[Sheet]:
+def read_csv(path: Path, *, max_rows: int = MAX_ROWS) -> Sheets:
     head = _check_file(path)
     if head.startswith(b"PK") or _is_ole(head):
         raise FileReadError(f"{path}：这是 Excel 文件，不是 CSV，请把扩展名改为 .xlsx")
@@ -398,11 +424,12 @@ def read_csv(path: Path, *, max_rows: int = MAX_ROWS) -> list[Sheet]:
             ) from None
         raise FileReadError(f"{path}：CSV 格式有误（{e}）") from None
     _check_cells(rows, path, None)
-    return [Sheet(path.stem, rows)]
+    return Sheets([Sheet(path.stem, rows)])
 
 
-def read_table(path: Path, *, merged: bool = False, max_rows: int = MAX_ROWS) -> list[Sheet]:
-    """Read an .xlsx, .xls, .ods or .et (every sheet) or a .csv (one sheet).
+def read_table(path: Path, *, merged: bool = False, max_rows: int = MAX_ROWS) -> Sheets:
+    """Read an .xlsx, .xls, .ods or .et (every visible sheet: a hidden one is never data,
+    and is named in the result's `hidden`) or a .csv (one sheet).
 
     At most `max_rows` rows a sheet (the importer's own bound), MAX_COLUMNS columns,
     MAX_CELLS cells and MAX_INPUT_BYTES on disk; anything beyond is refused with a
@@ -434,7 +461,7 @@ CALAMINE_SECONDS = 60
 
 
 def read_with_calamine(path: Path, *, max_rows: int = MAX_ROWS,
-                       merged: bool = False) -> list[Sheet]:
+                       merged: bool = False) -> Sheets:
     """Read an .xls, .et or .ods with python-calamine, in a child process under a memory
     and time limit: calamine lays out a sheet's whole declared area in memory, which a
     crafted file can make enormous, and the child dies instead of this process."""
@@ -456,7 +483,11 @@ def read_with_calamine(path: Path, *, max_rows: int = MAX_ROWS,
     kind, payload = pickle.loads(proc.stdout)  # our own child's output
     if kind == "error":
         raise FileReadError(payload)
-    return [Sheet(name, rows, cover) for name, rows, cover in payload]
+    read, hidden = payload
+    sheets = Sheets((Sheet(name, rows, cover) for name, rows, cover in read), hidden)
+    if hidden and not sheets:
+        raise _all_hidden(path, hidden)
+    return sheets
 
 
 def _limit_child() -> None:
@@ -472,7 +503,7 @@ def _limit_child() -> None:
 
 def _calamine_main() -> None:
     """The child process of read_with_calamine: argv path, max_rows, merged; a pickle of
-    ('ok', [(name, rows, cover)]) or ('error', message) on stdout."""
+    ('ok', ([(name, rows, cover)], [hidden name])) or ('error', message) on stdout."""
     import pickle
     import sys
 
@@ -484,7 +515,7 @@ def _calamine_main() -> None:
     sys.stdout.buffer.write(pickle.dumps(result))
 
 
-def _calamine_sheets(path: Path, max_rows: int, merged: bool) -> list[tuple]:
+def _calamine_sheets(path: Path, max_rows: int, merged: bool) -> tuple[list[tuple], list[str]]:
     import python_calamine as pc
 
     try:
@@ -497,8 +528,13 @@ def _calamine_sheets(path: Path, max_rows: int, merged: bool) -> list[tuple]:
                             "请用 Excel/WPS 打开后另存为 .xlsx 再导入") from None
     budget = _Budget(path, max_rows)
     out = []
-    for name in wb.sheet_names:
+    hidden = []
+    for meta in wb.sheets_metadata:
+        name = meta.name
         budget.sheet()
+        if meta.visible != pc.SheetVisibleEnum.Visible:  # hidden or very hidden
+            hidden.append(name)
+            continue
         try:
             ws = wb.get_sheet_by_name(name)
             rows = budget.rows(_calamine_rows(ws), name)
@@ -515,7 +551,7 @@ def _calamine_sheets(path: Path, max_rows: int, merged: bool) -> list[tuple]:
             cover = _cover(((r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges or []),
                            rows, path, name)
         out.append((name, rows, cover))
-    return out
+    return out, hidden
 
 
 def _kind_said(path: Path) -> str:
@@ -648,11 +684,31 @@ def find_header(rows: Sequence[Sequence[Any]], fields: Mapping[str, Sequence[str
     return None
 
 
-def iter_records(rows: Sequence[Sequence[Any]], header: Header) -> Iterator[tuple[int, dict]]:
-    """(1-based spreadsheet row number, {field: raw value}) for each non-blank row below."""
+class Record(dict):
+    """A data row's {field: raw value}, knowing each field's column and, when a message
+    should name it, the sheet."""
+
+    def __init__(self, values: Mapping[str, Any], columns: Mapping[str, int],
+                 sheet: str | None = None) -> None:
+        super().__init__(values)
+        self.columns = columns
+        self.sheet = sheet
+
+    def place(self, key: str) -> str:
+        """Where a field's cell is, for a message: 工作表“名单” D 列 (or just D 列)."""
+        c = self.columns.get(key)
+        col = f"{column_letter(c)} 列" if c is not None else ""
+        return f"工作表“{self.sheet}”{col}" if self.sheet else col
+
+
+def iter_records(rows: Sequence[Sequence[Any]], header: Header,
+                 sheet: str | None = None) -> Iterator[tuple[int, Record]]:
+    """(1-based spreadsheet row number, {field: raw value}) for each non-blank row below;
+    `sheet`, when given, is named by the record's place()."""
     for r in range(header.row + 1, len(rows)):
         row = rows[r]
-        rec = {k: (row[c] if c < len(row) else None) for k, c in header.columns.items()}
+        rec = Record({k: (row[c] if c < len(row) else None) for k, c in header.columns.items()},
+                     header.columns, sheet)
         if all(clean_text(v) == "" for v in rec.values()):
             continue
         yield r + 1, rec

@@ -7,7 +7,7 @@ any row is bad. An importer states only its fields, how it reads one row, and it
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -34,6 +34,14 @@ _BESIDE_TOTAL = re.compile(r"[-+]?[\d,，]*\.?\d+\s*(?:%|[个项条家人次份]
 Row = tuple[str, int, dict[str, Any]]  # (where: the sheet, when several; row number; {field: raw})
 
 
+class Found(list[T]):
+    """Rows read, or the items made of them, and the hidden sheets passed over."""
+
+    def __init__(self, items: Iterable[T] = (), hidden: Iterable[str] = ()) -> None:
+        super().__init__(items)
+        self.hidden = list(hidden)
+
+
 class At(NamedTuple):
     """Where a record stands: its sheet (工作表“…”, when the file has several) and row."""
 
@@ -57,8 +65,9 @@ def fill_merged(sheet: Sheet) -> None:
 
 
 def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequence[str],
-              what: str) -> list[Row]:
-    """(where, row number, {field: raw}) for every data row of every sheet with the header.
+              what: str) -> Found[Row]:
+    """(where, row number, {field: raw}) for every data row of every visible sheet with the
+    header; the hidden sheets passed over in `hidden`.
 
     Raises FileReadError when no sheet has a header naming every required field."""
     from cdo.sheets.read import find_header, iter_records, read_table, sheet_place
@@ -76,11 +85,13 @@ def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequenc
     if not found:
         names = "、".join(fields[k][0] for k in required)
         raise FileReadError(f"{path}：没有找到{what}的表头（须有 {names} 这几列）")
-    out = []
+    out: Found[Row] = Found(hidden=sheets.hidden)
     many = len(found) > 1
     for sheet, header in found:
         where = f"工作表“{sheet.name}”" if many else ""
-        out += [(where, rownum, rec) for rownum, rec in iter_records(sheet.rows, header)
+        # a cell's place names the sheet when the row's does not (a CSV has none to name)
+        named = None if many or path.suffix.lower() in (".csv", ".txt") else sheet.name
+        out += [(where, rownum, rec) for rownum, rec in iter_records(sheet.rows, header, named)
                 if not _is_footer(rec)]
     return out
 
@@ -136,14 +147,14 @@ def raise_row_errors(path: Path, errors: list[str], what: str) -> None:
 
 def collect_rows(path: Path, rows: Sequence[Row],
                  read_row: Callable[[dict[str, Any], At, list[str]], T | None],
-                 what: str, items: str) -> list[T]:
+                 what: str, items: str) -> Found[T]:
     """What `read_row(record, At(sheet, row), reasons)` makes of each filled row, all or
-    nothing.
+    nothing (with the hidden sheets `rows` passed over, when it knows them).
 
     `read_row` adds what is wrong with the row to `reasons`; a row with none gives its
     item (None: nothing to keep). Raises RowErrors naming every bad row, and
     FileReadError when no row gives an item (“{what}中没有{items}”)."""
-    out: list[T] = []
+    out: Found[T] = Found(hidden=getattr(rows, "hidden", ()))
     errors: list[str] = []
     for where, rownum, rec in rows:
         if is_unfilled(rec):

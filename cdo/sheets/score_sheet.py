@@ -426,10 +426,12 @@ def read_sheet(path: Path, table: Table, index: UnitResolver, year: int, result:
     from openpyxl.utils import get_column_letter
 
     from cdo.errors import InvalidInputError, NotFoundError
-    from cdo.sheets.read import clean_text, normalize_label, read_table
+    from cdo.sheets.read import clean_text, hidden_said, normalize_label, read_table
 
     forms = 0
     sheets = read_table(path, merged=True, max_rows=MAX_GRID_ROWS)
+    if sheets.hidden:
+        result.warnings.append(f"{path.name}：{hidden_said(sheets.hidden)}（隐藏的工作表不作为数据导入）")
     formulas = formula_cells(path)
     for sheet in sheets:
         if find_grid_header(sheet.rows, table) is not None:

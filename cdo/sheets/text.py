@@ -1,5 +1,5 @@
 """Cell text as cdo compares and keeps it: trimmed, without control characters or
-escape sequences, labels normalised. Apart from read.py (which re-exports these), so
+escape sequences, labels normalised, dates read. Apart from read.py (which re-exports these), so
 that the modules that only clean text do not import the readers (zip, csv, 2 ms)."""
 
 from __future__ import annotations
@@ -8,6 +8,9 @@ import datetime as dt
 import re
 import unicodedata
 from typing import Any
+
+from cdo.dates import from_excel_serial, try_parse_date
+from cdo.errors import InvalidInputError
 
 # Zero-width and direction marks: invisible, copied in from web pages and chat apps.
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -61,3 +64,37 @@ def has_symbols(text: str) -> bool:
     Private-use and not-yet-assigned characters are allowed: rare characters in names
     (生僻字) are often typed that way."""
     return any(unicodedata.category(ch) in ("So", "Cs") for ch in text)
+
+
+DATE_SPELLINGS = "2023-09-27、2023/9/27 或 2023年9月27日"
+
+
+def cell_date(value: Any, label: str = "日期", place: str = "") -> dt.date | None:
+    """The date a cell holds: a date cell, date text (2023-09-27, 2023/9/27, 2023.9.27,
+    2023年9月27日, 20230927) or an Excel serial number of 1990–2100 (45839 → 2025-07-01,
+    as a number cell or as text after a CSV round trip); None when blank.
+
+    Raises InvalidInputError naming `label`, the text and `place` (where the cell is:
+    工作表“…” D 列) when the cell is not a date or the day cannot exist."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    day = from_excel_serial(value)
+    if day is not None:
+        return day
+    text = clean_text(value)
+    if not text:
+        return None
+    at = f"{place}；" if place else ""
+    try:
+        day = try_parse_date(text)
+    except InvalidInputError:
+        raise InvalidInputError(f"{label}“{text}”这一天不存在"
+                                + (f"（{place}）" if place else "")) from None
+    if day is None:
+        raise InvalidInputError(f"{label}“{text}”不是日期（{at}应写成 {DATE_SPELLINGS}，"
+                                "或用日期格式的单元格）")
+    return day
