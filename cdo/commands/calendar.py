@@ -178,11 +178,10 @@ def _explain_rows(days: list[Day]) -> list[dict]:
 
 
 def _print_deadline(start: dt.date, n: int, dl, rows: list[dict], explain: bool) -> None:
-    from rich.table import Table
-
-    from cdo.output import console
+    from cdo.output import console, table_kit
 
     con = console()
+    Table, _ = table_kit(con)  # noqa: N806 - Rich's, or a stand-in when piped
     mark = "（暂定）" if dl.provisional else ""
     line = (f"自 {start.isoformat()}（{_weekday(start)}）起第 {n} 个工作日："
             f"{dl.due.isoformat()}（{_weekday(dl.due)}）{mark}")
@@ -235,12 +234,11 @@ def show(
 
 
 def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
     from cdo import calendar as workcal
-    from cdo.output import console
+    from cdo.output import console, table_kit
 
+    con = console()
+    Table, Text = table_kit(con)  # noqa: N806 - Rich's, or stand-ins when piped
     data = cal.year_data(year)
     status = STATUS_NAMES[data.status]
     old_year = data.status == "provisional" and year < workcal.first_official_year()
@@ -250,7 +248,7 @@ def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> Non
                   title_style="bold", caption_justify="left")
     for w in WEEKDAY_NAMES:
         table.add_column(w, justify="center", min_width=5)
-    cells: list[Text] = [Text("")] * days[0].date.weekday()
+    cells: list = [Text("")] * days[0].date.weekday()
     for d in days:
         symbol = SYMBOLS[d.kind] + ("*" if d.local_reason is not None else "")
         if d.provisional and d.kind == "holiday":
@@ -259,7 +257,6 @@ def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> Non
     cells += [Text("")] * (-len(cells) % 7)
     for i in range(0, len(cells), 7):
         table.add_row(*cells[i:i + 7])
-    con = console()
     con.print(table)
     legend = Text("图例：")
     legend.append("数字", style="")
@@ -524,10 +521,10 @@ def _sayer(fmt: Format):
 
 
 def _print_parsed(parsed) -> None:
-    from rich.table import Table
+    from cdo.output import console, table_kit
 
-    from cdo.output import console
-
+    con = console()
+    Table, _ = table_kit(con)  # noqa: N806 - Rich's, or a stand-in when piped
     table = Table(title=f"{parsed.year} 年放假安排　{parsed.source}", header_style="bold",
                   title_style="bold")
     for h in ("日期", "天数", "安排", "名称"):
@@ -541,9 +538,9 @@ def _print_parsed(parsed) -> None:
         table.add_row(span,
                       str((last - first).days + 1), "放假" if off else "上班", name,
                       style=STYLES["holiday" if off else "adjusted_workday"])
-    console().print(table)
-    console().print(f"放假 {len(parsed.holidays)} 天（含其中的周末），"
-                    f"调休上班 {len(parsed.workdays)} 天。")
+    con.print(table)
+    con.print(f"放假 {len(parsed.holidays)} 天（含其中的周末），"
+              f"调休上班 {len(parsed.workdays)} 天。")
 
 
 def _runs(parsed) -> list[tuple[dt.date, dt.date, bool, str]]:
@@ -646,9 +643,7 @@ def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: 
     if not changes:
         say("没有期限受影响。")
         return
-    import sys
-
-    from cdo.output import Column, console, make_table, plain_mode
+    from cdo.output import Column, PlainConsole, console, make_table
 
     verb = "已移动" if apply else "将移动"
     columns = [  # through make_table: dates whole, the unit and the change wrap at 80 columns
@@ -662,9 +657,9 @@ def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: 
     ]
     to_stderr = fmt is not Format.table
     con = console(stderr=to_stderr)
+    piped = isinstance(con, PlainConsole)
     con.print(make_table(changes, columns, title=f"{verb}的整改期限（{len(changes)} 个问题）",
-                         width=None if plain_mode(sys.stderr if to_stderr else None)
-                         else con.width))
+                         width=None if piped else con.width, plain=piped))
     if apply:
         problems.apply_deadline_changes(db, changes)
 
