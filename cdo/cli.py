@@ -2,8 +2,9 @@
 
 Only typer and the standard library are imported here at module level, so that
 `cdo --help` starts fast; heavy modules are imported inside the commands. A command
-group's module is imported (and its commands built into click's) only when its name is
-typed: building all 77 commands costs about as much as the rest of a command together.
+group's module is imported only when its name is typed, and a command is built into
+click's only when it is named or listed (help): building all 77 commands costs about as
+much as the rest of a command together, building one group's a few milliseconds.
 """
 
 from __future__ import annotations
@@ -16,41 +17,40 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from cdo.commands import admin
 from cdo.errors import CdoError, ExitCode
 
-# The command groups, in the order `cdo --help` lists them; each is the `app` of the
-# module of that name in cdo.commands.
+# The top-level commands (cdo.commands.admin) and the command groups (each the `app` of
+# the module of that name in cdo.commands), in the order `cdo --help` lists them.
+ADMIN = ("demo", "log", "backup", "restore", "serve")
 GROUPS = ("calendar", "units", "register", "duty", "spotcheck", "rectify", "score",
           "evidence", "report")
 
 
-class CdoGroup(TyperGroup):
-    """Turns a CdoError anywhere below into one Chinese line on stderr and exit 1; builds
-    a command group when it is first asked for."""
+class LazyGroup(TyperGroup):
+    """A typer group whose commands and subgroups are built into click's when first
+    asked for (named, or listed by help), each as typer would have built it."""
+
+    pending: dict = {}  # name -> what builds it, in the order typer lists them (_lazy_group)
+
+    def names(self):
+        return self.pending
+
+    def build(self, name: str):
+        return self.pending[name]()
 
     def list_commands(self, ctx):
-        return [*super().list_commands(ctx), *(g for g in GROUPS if g not in self.commands)]
+        names = self.names()
+        return [*names, *(n for n in self.commands if n not in names)]
 
     def get_command(self, ctx, cmd_name):
-        if cmd_name in GROUPS and cmd_name not in self.commands:
-            from importlib import import_module
-
-            from typer.main import TyperInfo, get_group_from_info
-
-            sub = import_module(f"cdo.commands.{cmd_name}").app
-            group = get_group_from_info(  # as add_typer(sub, name=…) on the root would
-                TyperInfo(sub, name=cmd_name),
-                pretty_exceptions_short=app.pretty_exceptions_short,
-                rich_markup_mode=app.rich_markup_mode,
-                suggest_commands=app.suggest_commands,
-            )
-            _speak_chinese(group)
-            self.add_command(group, cmd_name)
+        if cmd_name not in self.commands and cmd_name in self.names():
+            command = self.build(cmd_name)
+            _speak_chinese(command)
+            self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
     def resolve_command(self, ctx, args):
-        """Typer's, with the groups not built yet among the suggestions for a typo."""
+        """Typer's, with the commands not built yet among the suggestions for a typo."""
         try:
             return self._click_resolve_command(ctx, args)
         except Exception as e:  # click's UsageError
@@ -60,6 +60,55 @@ class CdoGroup(TyperGroup):
                 e.message = (f"{e.message.rstrip('.')}. Did you mean "
                              f"{', '.join(repr(m) for m in matches)}?")
             raise
+
+
+def _lazy_group(info) -> LazyGroup:
+    """typer's get_group_from_info(info) (the group add_typer(…) makes), its commands and
+    subgroups built on first use."""
+    from copy import copy
+    from functools import partial
+
+    from typer.main import get_command_from_info, get_command_name, get_group_from_info
+
+    whole = info.typer_instance
+    shell = copy(whole)  # the group itself: name, help, callback, settings
+    shell.registered_commands, shell.registered_groups = [], []
+    info = copy(info)
+    info.typer_instance, info.cls = shell, LazyGroup
+    group = get_group_from_info(info, **_settings(), suggest_commands=app.suggest_commands)
+    assert isinstance(group, LazyGroup)
+    group.pending = {}  # in get_group_from_info's order: commands, then subgroups
+    for command in whole.registered_commands:
+        name = command.name or get_command_name(command.callback.__name__)
+        group.pending[name] = partial(get_command_from_info, command, **_settings())
+    for sub in whole.registered_groups:
+        group.pending[sub.name] = partial(_lazy_group, sub)
+    return group
+
+
+def _settings() -> dict:
+    return {"pretty_exceptions_short": app.pretty_exceptions_short,
+            "rich_markup_mode": app.rich_markup_mode}
+
+
+class CdoGroup(LazyGroup):
+    """Turns a CdoError anywhere below into one Chinese line on stderr and exit 1; builds
+    a top-level command or a command group when it is first asked for."""
+
+    def names(self):
+        return (*ADMIN, *GROUPS)
+
+    def build(self, name: str):
+        from importlib import import_module
+
+        from typer.main import TyperInfo, get_command_from_info
+
+        if name in ADMIN:
+            from cdo.commands import admin
+
+            return get_command_from_info(admin.COMMANDS[name], **_settings())
+        sub = import_module(f"cdo.commands.{name}").app
+        return _lazy_group(TyperInfo(sub, name=name))  # as add_typer(sub, name=…) would
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **kw):
         from cdo import interrupts
@@ -97,6 +146,7 @@ class CdoGroup(TyperGroup):
     def invoke(self, ctx):
         from cdo import interrupts
 
+        _collect_garbage_again()
         try:
             return _saved_if_ok(lambda: super(CdoGroup, self).invoke(ctx))
         except KeyboardInterrupt:
@@ -110,6 +160,17 @@ class CdoGroup(TyperGroup):
             if interrupts.requested:
                 raise typer.Exit(say_interrupted()) from None
             raise typer.Exit(_user_error(e)) from None
+
+
+def _collect_garbage_again() -> None:
+    """Back to collecting garbage, for the command itself (cdo/__main__.py turns it off
+    while starting): what the start made is kept to the end, so it is frozen, not examined
+    by every collection and at exit."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _user_error(e: Exception) -> int:
@@ -239,14 +300,18 @@ def _speak_chinese(group) -> None:
 
         return ChineseContext
 
-    stack, made = [group], {}  # type: ignore[var-annotated]
+    stack, made = [group], _CHINESE
     while stack:
         cmd = stack.pop()
         base = cmd.context_class
         if getattr(base, "get_help", None) is not getattr(made.get(base), "get_help", 0):
             made.setdefault(base, chinese(base))
+            made.setdefault(made[base], made[base])  # already Chinese
             cmd.context_class = made[base]
         stack.extend(getattr(cmd, "commands", {}).values())
+
+
+_CHINESE: dict[type, type] = {}  # a click context class -> its Chinese one (_speak_chinese)
 
 
 def _install_completion(ctx, param, value):
@@ -312,7 +377,7 @@ def root(
     ctx.obj = {"db": db}
 
 
-admin.mount(app)  # demo, log, backup, restore, serve; the groups come on use (CdoGroup)
+# demo, log, backup, restore, serve and the groups come on use (CdoGroup)
 
 
 def _show_version(value: bool | None) -> None:

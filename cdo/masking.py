@@ -73,3 +73,13 @@ def mask_digits(text: str) -> str:
     if not text:
         return text
     return _DIGIT_RUN.sub(lambda m: _star_middle(m.group(0)), mask_numbers(text))
+
+
+def mask_sql_value(value: object) -> str | None:
+    """mask_numbers on a value read from SQLite (cdo_mask_text, the exact mask of a
+    problem's description): a BLOB another program wrote is read as UTF-8 text."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return mask_numbers(str(value))

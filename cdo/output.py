@@ -96,41 +96,106 @@ def plain_mode(stream=None) -> bool:
     return not os.environ.get("COLUMNS") and not stream.isatty()
 
 
-def console(stderr: bool = False):  # -> rich.console.Console
+def console(stderr: bool = False):  # -> rich.console.Console | PlainConsole
     """A console for the clerk. Piped without COLUMNS, tables print as plain
-    tab-separated lines (for head, grep, cut) instead of a drawing of a guessed width."""
-    from rich.console import Console
-
+    tab-separated lines (for head, grep, cut) instead of a drawing of a guessed width,
+    and Rich (15 ms to import) is not used at all."""
     stream = sys.stderr if stderr else sys.stdout
     if plain_mode(stream):
-        return _PlainConsole(stderr=stderr, highlight=False, width=10_000, no_color=True)
+        return PlainConsole(stderr=stderr)
+    from rich.console import Console
+
     return Console(stderr=stderr, highlight=False)
 
 
-def _plain_console_class():
-    from rich.console import Console
+class PlainConsole:
+    """The console of plain_mode: a table (Rich's or PlainTable) as tab-separated lines,
+    anything else as its text, escape sequences removed."""
+
+    width = 10_000
+
+    def __init__(self, stderr: bool = False) -> None:
+        self.stderr = stderr
+
+    @property
+    def file(self):
+        return sys.stderr if self.stderr else sys.stdout
+
+    def print(self, *objects: Any, **kw: Any) -> None:
+        for obj in objects:
+            if hasattr(obj, "columns") and hasattr(obj, "add_row"):
+                self.file.write(table_tsv(obj))
+            else:
+                self.file.write(clean(_plain_str(obj)) + "\n")
+
+
+def table_kit(con) -> tuple[Any, Any]:
+    """(Table, Text) to build what is printed on `con`: Rich's, or on a PlainConsole the
+    stand-ins that keep only what it prints (Rich is then never imported)."""
+    if isinstance(con, PlainConsole):
+        return PlainTable, PlainText
     from rich.table import Table
+    from rich.text import Text
 
-    class PlainConsole(Console):
-        def print(self, *objects, **kw):  # type: ignore[override]
-            for obj in objects:
-                if isinstance(obj, Table):
-                    self.file.write(table_tsv(obj))
-                else:
-                    self.file.write(clean(_plain_str(obj)) + "\n")
-
-    return PlainConsole
+    return Table, Text
 
 
-def _PlainConsole(**kw):  # noqa: N802 - a class made on first use (rich imported lazily)
-    return _plain_console_class()(**kw)
+# Control codes a Rich Text drops from its text (rich.control.strip_control_codes)
+_TEXT_STRIPS = dict.fromkeys((7, 8, 11, 12, 13))
+
+
+class PlainText:
+    """What a Rich Text of `text` prints piped: its text (`plain`), less the control
+    codes Rich drops; styles are not kept."""
+
+    __slots__ = ("plain",)
+
+    def __init__(self, text: str = "", *args: Any, **kw: Any) -> None:
+        self.plain = text.translate(_TEXT_STRIPS)
+
+    def append(self, text: Any, *args: Any, **kw: Any) -> PlainText:
+        self.plain += _plain_str(text).translate(_TEXT_STRIPS)
+        return self
+
+
+class _PlainColumn:
+    __slots__ = ("header", "footer", "_cells")
+
+    def __init__(self, header: Any, footer: Any) -> None:
+        self.header, self.footer = header, footer
+        self._cells: list[Any] = []
+
+
+class PlainTable:
+    """What a Rich Table prints piped (table_tsv): headers, cells and footers; titles,
+    styles and widths are not kept."""
+
+    def __init__(self, *headers: Any, show_footer: bool = False, **kw: Any) -> None:
+        self.columns: list[_PlainColumn] = []
+        self.show_footer = show_footer
+        self.rows = 0
+        for header in headers:
+            self.add_column(header)
+
+    def add_column(self, header: Any = "", footer: Any = "", **kw: Any) -> None:
+        self.columns.append(_PlainColumn(header, footer))
+
+    def add_row(self, *cells: Any, **kw: Any) -> None:  # as Rich's: short rows padded
+        for i, cell in enumerate([*cells, *[None] * (len(self.columns) - len(cells))]):
+            if i == len(self.columns):  # a longer row adds a column, empty above
+                self.add_column()
+                self.columns[i]._cells = [""] * self.rows
+            self.columns[i]._cells.append("" if cell is None else cell)
+        self.rows += 1
+
+    def add_section(self) -> None:
+        pass
 
 
 def _plain_str(obj: Any) -> str:
-    from rich.text import Text
-
-    if isinstance(obj, Text):
-        return obj.plain
+    plain = getattr(obj, "plain", None)  # a Rich Text or a PlainText
+    if isinstance(plain, str):
+        return plain
     return str(obj)  # no markup is used: a string is shown as it is
 
 
@@ -472,15 +537,23 @@ def keeps_whole(col: Column) -> bool:
 
 def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | None = None,
                caption: str | None = None, footer: dict | None = None,
-               width: int | None = None):
-    """A Rich table of `rows` that fits `width` columns (None: no limit).
+               width: int | None = None, *, plain: bool = False):
+    """A Rich table of `rows` that fits `width` columns (None: no limit); with `plain`, the
+    PlainTable of it (for a PlainConsole).
 
     Dates, IDs, phones and numbers never wrap; text wraps. Below WIDE_TERMINAL columns
     the secondary columns (wide=True) are left out, and if the rest still cannot fit
     without splitting a date or a number, columns are left out from the right and the
     caption names them."""
-    from rich.table import Table
-    from rich.text import Text
+    Table: Any  # noqa: N806
+    Text: Any  # noqa: N806
+    wrapping: Any
+    if plain:
+        Table, Text, wrapping = PlainTable, PlainText, PlainText
+    else:
+        from rich.table import Table
+        from rich.text import Text
+        wrapping = _WrappingText
 
     rows = list(rows)
     is_narrow = width is not None and width < WIDE_TERMINAL
@@ -517,12 +590,15 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
             left_out.append(columns.pop().header)
         widths = _text_widths(columns, need, texts, feet, heads, width)
     if left_out:  # every column left out, in the table's order
-        left_out = [c.header for c in shown_first if c.header in left_out]
+        # a header drawn over two lines ("日常\n履职") is one name in the note
+        left_out = [c.header.replace("\n", "") for c in shown_first if c.header in left_out]
         note = f"（窗口较窄，未显示：{'、'.join(left_out)}；加宽窗口或用 --format csv 查看）"
         caption = f"{caption}\n{note}" if caption else note
-    table = Table(title=clean(title) if title else None,
-                  caption=clean(caption) if caption else None, show_footer=footer is not None,
-                  header_style="bold", title_style="bold")
+    # title and caption wrap as the cells do (between words and Chinese characters, at the
+    # table's full width): Rich's own wrap folded a long Chinese note into a narrow column
+    table = Table(title=_WrappingText(clean(title), "bold") if title else None,
+                  caption=_WrappingText(clean(caption), "table.caption") if caption else None,
+                  show_footer=footer is not None, header_style="bold", title_style="bold")
     for col in columns:
         whole = keeps_whole(col)
         table.add_column(heads[col.key + col.header], justify=col.justify, style=col.style,
@@ -531,7 +607,7 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
                          width=widths.get(col.key + col.header))
     for i in range(len(rows)):  # Text: "[…]" in the data is text, never Rich markup
         table.add_row(*(Text(texts[c.key + c.header][i]) if keeps_whole(c)
-                        else _WrappingText(texts[c.key + c.header][i]) for c in columns))
+                        else wrapping(texts[c.key + c.header][i]) for c in columns))
     return table
 
 
@@ -606,11 +682,11 @@ def _wrapping_text_class():
     return WrappingText
 
 
-def _WrappingText(text: str):  # noqa: N802 - a class made on first use (rich imported lazily)
+def _WrappingText(text: str, style: str = ""):  # noqa: N802 - a class made on first use (rich imported lazily)
     global _WRAPPING
     if _WRAPPING is None:
         _WRAPPING = _wrapping_text_class()
-    return _WRAPPING(text)
+    return _WRAPPING(text, style=style)
 
 
 _WRAPPING = None
@@ -687,8 +763,9 @@ def emit(
         if not rows:
             con.print(empty)
         else:
+            piped = isinstance(con, PlainConsole)
             con.print(make_table(rows, columns, title=title, caption=caption, footer=footer,
-                                 width=None if plain_mode() else con.width))
+                                 width=None if piped else con.width, plain=piped))
         if output is not None:
             con.print(f"已写入 {output}")
 

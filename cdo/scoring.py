@@ -39,7 +39,6 @@ measurements) by `cdo.evaluation.evidence_rules`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 import unicodedata
@@ -350,6 +349,8 @@ def fingerprint(year: int, entries: Iterable[tuple[str, int, float]]) -> str:
     per (unit name, item, points), sorted by unit name then item, points with two
     decimals. Notes and entry times do not count: only the points themselves.
     """
+    import hashlib  # here: loading OpenSSL costs 2 ms of every command that reads points
+
     lines = sorted((unit, int(item), f"{round(pts, 2):.2f}") for unit, item, pts in entries)
     h = hashlib.sha256()
     for unit, item, pts in lines:

@@ -8,7 +8,8 @@ Two locks, both in this module (a Datasette plugin registered by `datasette_for`
 - an SQLite authorizer on every connection Datasette opens (cross-database ones too): any
   query, custom SQL included, may read only the columns READABLE lists. It never trusts
   the view name SQLite passes along, since a CTE can take any name; the views therefore
-  read only whitelisted columns (名册's phones come masked from masked_phones).
+  read only whitelisted columns (名册's phones come masked from masked_phones, each
+  problem's description from masked_descriptions).
 
 Needs the `web` extra (datasette); imported only by `cdo serve` and the tests.
 """
@@ -22,18 +23,25 @@ from typing import Any
 
 from datasette import hookimpl
 
-from cdo.store.schema import VIEW_NAMES, overdue_sql
+from cdo.store.schema import MASKED_DESCRIPTION, VIEW_NAMES, overdue_sql
 
 # What custom SQL, the table pages and the views may read: table -> readable columns
 # (None: all). Anything else — phones, résumés, forms, the audit log, file names, tables
 # added later — is refused. Free text the clerk writes (notes, meeting titles, attendee
 # names, reasons, aliases) is left out everywhere; the free text served is the office's
-# own lists: unit names, each problem's resource, description and reporting unit as the
-# office issued it, the CDO's name and post (名册), 附件2's items and the holiday notices.
+# own lists: unit names, each problem's resource and reporting unit as the office issued
+# it, its description with phone numbers masked (masked_descriptions: the raw column is
+# refused), the CDO's name and post (名册), 附件2's items and the holiday notices.
 READABLE: dict[str, frozenset[str] | None] = dict.fromkeys((
-    "units", "problems", "reminder_problems", "score_years", "calendar_years",
-    "calendar_days", "eval_items", "masked_phones", *VIEW_NAMES,
+    "units", "reminder_problems", "score_years", "calendar_years",
+    "calendar_days", "eval_items", "masked_phones", "masked_descriptions", *VIEW_NAMES,
 )) | {
+    # every column but the description (a name or a phone may be typed into it)
+    "problems": frozenset({
+        "id", "spotcheck_id", "month", "source", "unit_id", "reporter_id", "reporter",
+        "resource", "dimension", "records", "issued_on", "due_on", "original_due_on",
+        "provisional", "negotiated_until", "status", "rectified_on", "closed_on",
+        "first_late_on", "created_at"}),
     "scores": frozenset({"year", "unit_id", "item", "points", "updated_at"}),
     "spotchecks": frozenset({"id", "month", "issued_on", "problems", "created_at"}),
     "problem_events": frozenset({"id", "problem_id", "action", "on_date", "until_on",
@@ -310,7 +318,7 @@ _OVERDUE_SQL = """WITH q AS ({sql})
 SELECT * FROM q
 UNION ALL
 SELECT cdo_date_error(:日期), {nulls} WHERE cdo_date(:日期) IS NULL""".format(
-    sql=overdue_sql("cdo_date(:日期)").strip(), nulls=", ".join(["NULL"] * 17))
+    sql=overdue_sql("cdo_date(:日期)", MASKED_DESCRIPTION).strip(), nulls=", ".join(["NULL"] * 17))
 
 
 def metadata(names: Sequence[str]) -> dict[str, Any]:
@@ -361,14 +369,10 @@ def metadata(names: Sequence[str]) -> dict[str, Any]:
                   "columns": {"name": "单位名称", "short": "简称",
                               "category": "类别：region 县市区及园区、department 市级部门、"
                                           "enterprise 国有企业、institution 公共服务机构"}},
-        "problems": {"title": "问题（原始表）", "columns": {
-            "unit_id": "责任单位", "source": "来源：spotcheck 月度抽查、user 使用单位反馈",
-            "resource": "数据资源名称",
-            "dimension": "问题类型：accuracy 准确性、timeliness 时效性、completeness 完整性、"
-                         "normativity 规范性",
-            "issued_on": "下发日期", "due_on": "现行整改期限", "original_due_on": "原整改期限",
-            "status": "状态：open 待整改、rectified 已整改待核验、closed 已销号、negotiated 协商延期",
-            "first_late_on": "第一次逾期的日期（逾期过的问题一直记着）"}},
+        "masked_descriptions": {"title": "问题描述（已隐去电话号码）", "columns": {
+            "problem_id": "问题编号",
+            "description": "问题描述，其中的电话号码已隐去中间数字（与命令行显示的相同）",
+            "exact": "1：已按命令行的规则隐去；0：由其他程序写入，暂时隐去了全部数字"}},
         "workdays": {"title": "工作日历（原始表）", "hidden": True},
         "eval_items": {"title": "评价指标（原始表）", "hidden": True},
     }

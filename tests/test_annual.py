@@ -119,8 +119,8 @@ def test_annual_workbook(cli, filled, tmp_path):
         (1, "达州市大数据中心", 60, "已评完"), (1, "达州市通川区", 60, "已评完"),
         (None, "达州市中心医院", 70, "未评完（未评：第17项），括号内为已评部分")]
     ws = wb["评价排名"]
-    assert ws.cell(3 + _shift(ws), 10).number_format == "0.0"
-    assert ws.cell(5, 10).number_format == '"("0.0")"'  # a partial total, shown (70.0)
+    assert ws.cell(3 + _shift(ws), 10).number_format == "0.00"  # 96.75, never 96.8
+    assert ws.cell(5, 10).number_format == '"("0.00")"'  # a partial total, shown (70.00)
 
 
 def test_annual_reads_the_years_problems_once(filled, db_path, tmp_path):

@@ -341,3 +341,68 @@ def test_unload_year(db):
     assert [(a["action"], a["reason"]) for a in _audit(db)] == [("load", None), ("unload", "误载")]
     with pytest.raises(NotFoundError):
         calendar_store.unload_year(db, 2027)
+
+
+# -- the precomputed span ------------------------------------------------------------------
+
+
+def _built_day_by_day(cal: WorkCalendar) -> tuple[list[int], list[int]]:
+    """The running count and the working days of `cal`'s span, worked out one day at a
+    time from its named days and local adjustments (as WorkCalendar._build once did)."""
+    off_named = {d.toordinal(): v[0] for d, v in cal._named.items()}
+    for d, (work, _reason) in cal.local.items():
+        off_named[d.toordinal()] = not work
+    counts, dates, n = [], [], 0
+    for o in range(cal._base, cal._end + 1):
+        known = off_named.get(o)
+        off = (o % 7) in (0, 6) if known is None else known
+        if not off:
+            dates.append(o)
+            n += 1
+        counts.append(n)
+    return counts, dates
+
+
+local_days = st.dictionaries(
+    st.dates(min_value=D(1995, 1, 1), max_value=D(2040, 12, 31)),
+    st.tuples(st.booleans(), st.just("本地调整")), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(local_days, st.dates(min_value=D(1990, 1, 1), max_value=D(2060, 12, 31)))
+def test_precomputed_span_is_the_day_by_day_count(local, far):
+    """The span is built in bulk (a byte per day, the running count in C): it must be
+    exactly the count made one day at a time, also after it grows to a far date, with
+    local days inside and outside it."""
+    cal = WorkCalendar(local=local)
+    for _ in range(2):
+        counts, dates = _built_day_by_day(cal)
+        assert cal._counts == counts
+        assert cal._workdays == dates
+        cal.is_workday(far)  # grows the span when `far` lies outside it
+
+
+@settings(max_examples=60, deadline=None)
+@given(local_days, st.dates(min_value=D(1995, 1, 1), max_value=D(2035, 12, 31)),
+       st.integers(min_value=0, max_value=2000))
+def test_the_overdue_day_table_is_the_count_day_by_day(local, first, span):
+    """temp.cdo_overdue_days (prepare_as_of) holds, for every day from the first issue
+    date up to the as-of date, the working days from it to the as-of date: made from the
+    calendar's running count in one slice, it must be what workdays_between says."""
+    import sqlite3
+
+    from cdo.problems.model import _fill_as_of_tables
+
+    as_of = first + dt.timedelta(days=span)
+    cal = WorkCalendar(local=local)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE problems (id INTEGER PRIMARY KEY, issued_on TEXT,"
+                 " original_due_on TEXT)")
+    conn.execute("CREATE TABLE problem_events (id INTEGER PRIMARY KEY, problem_id INTEGER,"
+                 " action TEXT, on_date TEXT, until_on TEXT)")
+    conn.execute("INSERT INTO problems VALUES (1, ?, ?)", [first.isoformat(), None])
+    _fill_as_of_tables(conn, as_of, cal)
+    got = conn.execute("SELECT due, n FROM temp.cdo_overdue_days ORDER BY due").fetchall()
+    ref = WorkCalendar(local=local)  # a calendar of its own, asked one day at a time
+    days = [first + dt.timedelta(days=i) for i in range(span)]
+    assert got == [(d.isoformat(), ref.workdays_between(d, as_of)) for d in days]

@@ -444,3 +444,55 @@ def test_set_moves_closed_problems_deadlines_too(cli, db_path):
     assert "2 个问题" in r.stdout
     late = db.execute("SELECT first_late_on FROM problems WHERE id = ?", [closed]).fetchone()
     assert late[0] == "2023-11-15"
+
+
+def test_a_phone_in_a_local_days_reason_is_masked_in_every_output(cli):
+    """The calendar commands have no --show-contact: a number typed into the reason is
+    shown masked everywhere, as `cdo log` shows it."""
+    raw, masked = "13912345678", "139****5678"
+    outputs = [ok(cli("calendar", "set", "2025-03-06", "off", "--reason",
+                      "停电，联系 13912345678")).stdout]
+    for fmt in ("table", "json", "csv"):
+        outputs.append(ok(cli("calendar", "years", "-f", fmt)).stdout)
+        outputs.append(ok(cli("calendar", "show", "2025-03", "-f", fmt)).stdout)
+    outputs.append(ok(cli("calendar", "deadline", "2025-03-03", "5", "--explain")).stdout)
+    outputs.append(ok(cli("calendar", "deadline", "2025-03-03", "5", "--explain",
+                          "-f", "json")).stdout)
+    outputs.append(ok(cli("calendar", "unset", "2025-03-06")).stdout)
+    for out in outputs:
+        assert raw not in out and "12345678" not in out, out
+    assert all(masked in out for out in outputs), [o for o in outputs if masked not in o]
+    assert masked in ok(cli("log")).stdout
+
+
+def test_a_partial_list_names_the_days_it_changes_and_the_provisional_holidays_it_drops(
+        cli, tmp_path):
+    """A simple list of three 休 days and one 班 day for a year whose notice is not out:
+    the dry run and the load name each day that changes, and warn that May Day and
+    National Day (provisional) become working days."""
+    partial = tmp_path / "simple2028.txt"
+    partial.write_text("2028-01-01 休\n2028-01-02 休\n2028-1-3 休\n2028/01/08 班\n",
+                       encoding="utf-8")
+    days = ("改为工作日：1月8日（星期六）调休上班；5月1日—2日 劳动节（暂定）；"
+            "10月2日—3日 国庆节（暂定）；10月4日（星期三）国庆节（暂定补假）")
+    dropped = "2028 年暂定放假的 5 天列为休息日，这些日子{}工作日"
+    r = ok(cli("calendar", "load", partial, "--dry-run"))
+    assert "6 天由休息日改为工作日" in r.stdout and days in r.stdout, r.stdout
+    assert dropped.format("将改为") in r.stderr and "5月1日—2日 劳动节（暂定）" in r.stderr
+    assert "只列了部分安排" in r.stderr
+    r = ok(cli("calendar", "load", partial))
+    assert days in r.stdout, r.stdout
+    assert dropped.format("已改为") in r.stderr and "cdo calendar unload 2028" in r.stderr
+    due = json.loads(ok(cli("calendar", "deadline", "2028-04-28", "1", "-f", "json")).stdout)
+    assert due["due_on"] == "2028-05-01"  # what the warning said: May Day is worked
+
+
+def test_a_list_keeping_the_provisional_holidays_warns_of_nothing(cli, tmp_path):
+    """A list for 2028 that has May Day and National Day off (longer than the provisional
+    rule) names the days it adds, and gives no warning."""
+    full = tmp_path / "2028.txt"
+    full.write_text("2028-01-01 至 2028-01-03 休 元旦\n2028-05-01 至 2028-05-05 休 劳动节\n"
+                    "2028-10-01 至 2028-10-07 休 国庆节\n", encoding="utf-8")
+    r = ok(cli("calendar", "load", full))
+    assert "改为休息日：5月3日—5日 劳动节；10月5日—6日 国庆节" in r.stdout, r.stdout
+    assert "暂定放假" not in r.stderr, r.stderr

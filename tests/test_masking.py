@@ -113,3 +113,37 @@ def test_a_malformed_phone_option_is_masked_in_the_error(cli, live):
 def test_mask_digits_keeps_head_and_tail():
     assert mask_digits("139753124688") == "139*****4688"
     assert mask_digits("abc") == "abc"
+
+
+_DESCRIPTIONS = st.one_of(
+    st.text(alphabet=st.sampled_from("0123456789０１２３＋－+-. 联系人电话\x00abc（）"), max_size=40),
+    st.builds(lambda a, phone, b: f"{a}{phone}{b}", st.text(max_size=8),
+              st.sampled_from(["13975312468", "139 7531 2468", "0818-2123456", "+86 139-7531-2468",
+                               "１３９７５３１２４６８"]), st.text(max_size=8)),
+)
+
+
+@given(_DESCRIPTIONS)
+def test_the_web_views_copy_of_a_description_is_the_clis_mask(text):
+    """masked_descriptions (what the web view serves) holds mask_numbers(description) for
+    every description a cdo connection writes, and no digit at all for one another program
+    writes, until remask."""
+    from cdo.store.db import remask
+
+    db = open_db(":memory:")
+    db.execute("INSERT INTO units (id, name, category, created_at) VALUES (1, '渠县', 'region', 'x')")
+    db.execute("INSERT INTO problems (id, month, source, unit_id, resource, dimension, description,"
+               " issued_on, due_on, original_due_on, created_at) VALUES (1, '2025-01', 'spotcheck',"
+               " 1, 'r', 'accuracy', ?, '2025-01-02', '2025-02-20', '2025-02-20', 'x')", [text])
+
+    def masked() -> tuple[str, int]:
+        return db.execute("SELECT description, exact FROM masked_descriptions").fetchone()
+
+    assert masked() == (mask_numbers(text), 1)
+    db.execute("DROP TRIGGER temp.cdo_exact_mask")  # as a connection of another program
+    db.execute("UPDATE problems SET description = ? || 'x' WHERE id = 1", [text])
+    rough, exact = masked()
+    assert not re.search(r"[0-9０-９]", rough)
+    assert exact == 0 or rough == mask_numbers(text + "x")
+    assert remask(db) == (1 - exact)
+    assert masked() == (mask_numbers(text + "x"), 1)

@@ -13,7 +13,7 @@ from conftest import copy_db
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from cdo.cli import app
-from cdo.sheets.write import CHAR_PX, wrap_header
+from cdo.sheets.write import CHAR_PX, PARTIAL_POINTS_FORMAT, wrap_header
 
 A4_MM = (210.0, 297.0)
 # One unit of column width as printed: the digit width of the workbook's default font.
@@ -213,7 +213,7 @@ def _check_columns(ws, header: int, where: str) -> None:
         assert not texts_like_numbers, (where, name, texts_like_numbers[:5])
         if numbers:
             body = [x for x in numbers if not x.font.b]  # the totals row is bold
-            formats = {x.number_format for x in body} - {'"("0.0")"'}
+            formats = {x.number_format for x in body} - {PARTIAL_POINTS_FORMAT}
             assert len(formats) <= 1, (where, name, formats)
             assert all(x.alignment.horizontal == "right" for x in numbers), (where, name)
 

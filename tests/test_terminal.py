@@ -466,3 +466,46 @@ def test_numbers_headers_take_two_lines_before_names_wrap(cli, demo, monkeypatch
     monkeypatch.setenv("COLUMNS", "160")
     out = cli("report", "monthly", "--month", "2023-09", "--as-of", "2023-12-29").stdout
     assert sum(ln.startswith("┃") for ln in out.splitlines()) == 1
+
+
+# Piped (plain_mode), tables are printed without Rich: the stand-ins must print exactly
+# what Rich's Table and Text print there, whatever the text holds.
+hostile = st.lists(st.sampled_from(
+    ["a", "表", " ", "\t", "\n", "\r", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "[", "]",
+     "3", "1m", "\\", "\x9b", "\x85", "\x7f", "(", "）", "：", "2023-09-27"]),
+    max_size=20).map("".join)
+
+
+@given(st.lists(st.tuples(hostile, hostile, hostile), min_size=0, max_size=4), hostile,
+       st.booleans())
+def test_piped_tables_print_as_rich_tables_would(cells, header, ragged):
+    from rich.table import Table
+    from rich.text import Text
+
+    from cdo.output import Column, PlainConsole, PlainTable, PlainText, make_table, table_kit
+
+    assert table_kit(PlainConsole()) == (PlainTable, PlainText)
+    rows = [{"a": a, "b": b, "c": c} for a, b, c in cells]
+    columns = [Column("a", header), Column("b", "编号", justify="right"),
+               Column("c", "说明", wide=True)]
+    footer = {"a": header, "b": "合计", "c": ""}
+    printed = []
+    for plain in (False, True):
+        out = io.StringIO()
+        sys_stdout, sys.stdout = sys.stdout, out
+        try:
+            PlainConsole().print(make_table(rows, columns, footer=footer, plain=plain))
+            T, X = (PlainTable, PlainText) if plain else (Table, Text)  # noqa: N806
+            table = T(show_footer=ragged)
+            table.add_column(header, footer=header)
+            table.add_column("二", footer="")
+            for a, b, c in cells:
+                text = X(a)
+                text.append(b)
+                table.add_row(text, *([X(c), c, None] if ragged else [c]))
+                table.add_section()
+            PlainConsole().print(table, X(header), header)
+        finally:
+            sys.stdout = sys_stdout
+        printed.append(out.getvalue())
+    assert printed[0] == printed[1]

@@ -603,7 +603,7 @@ def test_the_clerks_words_appear_on_no_served_page(own_demo):
 # Every text column custom SQL can read, by table. Codes, dates and timestamps, and the
 # free text the README's web section names as served (FREE_TEXT_SERVED).
 FREE_TEXT_SERVED = {"units.name", "units.short", "problems.reporter", "problems.resource",
-                    "problems.description", "cdos.name", "cdos.position", "eval_items.text",
+                    "masked_descriptions.description", "cdos.name", "cdos.position", "eval_items.text",
                     "eval_items.part_name", "calendar_days.name", "calendar_years.source",
                     "workdays.name", "masked_phones.phone"}
 
@@ -727,3 +727,113 @@ def test_an_unexpected_error_is_one_line_on_the_terminal_not_a_traceback(demo, c
     assert r.status == 500 and json.loads(r.body)["error"] == "磁盘出错"
     out, err = capfd.readouterr()
     assert (out, err) == ("", "cdo serve：页面 /cdo/逾期问题.json 出错：RuntimeError: 磁盘出错\n")
+
+
+# ----------------------------------------------------------------- a phone in a description
+
+PHONE, MASKED = "13912345678", "139****5678"
+
+
+def _problem_with_a_phone(db, issued_on="2023-09-01") -> int:
+    """A problem (overdue today) whose description carries a contact's mobile number."""
+    run_cli(db, "spotcheck", "add", "--unit", "渠县", "--resource", "人口库",
+            "--dimension", "准确性", "--description", f"身份证号校验位错误，联系人 {PHONE}",
+            "--issued-on", issued_on)
+    return max(p["id"] for p in cli_json(db, "spotcheck", "list"))
+
+
+def test_a_phone_in_a_description_is_served_masked_as_the_cli_shows_it(own_demo):
+    pid = _problem_with_a_phone(own_demo)
+    cli = [p for p in cli_json(own_demo, "spotcheck", "list") if p["id"] == pid]
+    assert cli[0]["description"] == f"身份证号校验位错误，联系人 {MASKED}"
+    ds = datasette(own_demo)
+    web = [r for r in rows(ds, "单位问题") if r["问题编号"] == pid]
+    assert [web_problem(r) for r in web] == [problem_as_web(p) for p in cli]
+    pages = [get(ds, ds.urls.table(NAME, view, format="json"), _shape="array", _size="max")
+             for view in ("单位问题", "逾期问题")]
+    pages += [get(ds, ds.urls.query(NAME, "某单位的问题", format="json"), 单位="渠县"),
+              get(ds, ds.urls.query(NAME, "某日的逾期问题", format="json"), 日期="2024-06-03"),
+              get(ds, ds.urls.database(NAME, format="json"), _shape="array",
+                  sql=f"select description from masked_descriptions where problem_id = {pid}")]
+    for r in pages:
+        assert r.status_code == 200 and MASKED in r.text and PHONE not in r.text, r.text[:300]
+
+
+@pytest.mark.parametrize("sql", [
+    "select description from problems",
+    "select * from problems",
+    "select count(*) from problems where description like '%139123%'",
+    "with problems(description) as (select 1) select description from main.problems",
+    "select p.description from 单位问题 v join problems p on p.id = v.问题编号",
+])
+def test_the_raw_description_is_refused_in_sql(own_demo, sql):
+    _problem_with_a_phone(own_demo)
+    ds = datasette(own_demo)
+    r = get(ds, ds.urls.database(NAME, format="json"), sql=sql, _shape="array")
+    assert r.status_code == 400 and PHONE not in r.text, r.text
+    assert "prohibited" in r.text
+    r = get(ds, ds.urls.table(NAME, "problems", format="json"), _shape="array")
+    assert r.status_code == 403 and PHONE not in r.text
+    r = get(ds, ds.urls.database(NAME, format="json"), _shape="array",
+            sql="select id, resource, status from problems where description is null")
+    assert r.status_code == 400  # a WHERE on the description is a read of it too
+
+
+def test_a_description_another_program_writes_is_masked_roughly_then_exactly(own_demo):
+    pid = _problem_with_a_phone(own_demo)
+    conn = sqlite3.connect(own_demo)
+    with conn:
+        conn.execute("UPDATE problems SET description = '2024年复核：联系 0818-2123456' "
+                     "WHERE id = ?", [pid])
+    conn.close()
+
+    def served():
+        return [r["问题描述"] for r in rows(datasette(own_demo), "单位问题")
+                if r["问题编号"] == pid]
+
+    assert served() == ["****年复核：联系 ****-*******"]  # every digit, until cdo runs
+    run_cli(own_demo, "units", "list")  # any command masks it as the CLI does
+    assert served() == ["2024年复核：联系 0818-***3456"]
+
+
+def test_the_migration_masks_the_descriptions_already_there(tmp_path):
+    from sqlite_utils import Database, Migrations
+
+    from cdo.store.db import open_db
+    from cdo.store.schema import migrations
+
+    path = tmp_path / "older.db"
+    old = Database(path)
+    part = Migrations("cdo")
+    names = [m.name for m in migrations._migrations]
+    part._migrations = migrations._migrations[:names.index("m014_masked_descriptions")]
+    part.apply(old)
+    old.execute("INSERT INTO units (id, name, category, created_at)"
+                " VALUES (1, '渠县', 'region', 'x')")
+    old.execute("INSERT INTO problems (id, month, source, unit_id, resource, dimension,"
+                " description, issued_on, due_on, original_due_on, created_at) VALUES"
+                f" (7, '2025-01', 'spotcheck', 1, '人口库', 'accuracy', '联系人 {PHONE}',"
+                " '2025-01-02', '2025-02-20', '2025-02-20', 'x')")
+    old.conn.commit()
+    old.close()
+    open_db(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT * FROM masked_descriptions").fetchall() == [
+        (7, f"联系人 {MASKED}", 1)]
+    conn.close()
+
+
+def test_a_file_cdo_cannot_write_keeps_the_rough_mask_and_the_command_runs(own_demo):
+    from cdo.store.db import open_db, remask
+
+    pid = _problem_with_a_phone(own_demo)
+    conn = sqlite3.connect(own_demo)
+    with conn:
+        conn.execute("UPDATE problems SET description = '联系 13912345678' WHERE id = ?", [pid])
+    conn.close()
+    db = open_db(own_demo)
+    db.execute("PRAGMA query_only=ON")  # as a file on a read-only share
+    assert remask(db) == 0
+    assert db.execute("SELECT description, exact FROM masked_descriptions WHERE problem_id = ?",
+                      [pid]).fetchone() == ("联系 ***********", 0)
+    db.close()

@@ -21,17 +21,6 @@ from cdo.commands.common import (
 from cdo.output import Format
 
 
-def mount(app: typer.Typer) -> None:
-    """Register the top-level commands on the root app."""
-    app.command("demo")(demo)
-    app.command("log")(log)
-    app.command("backup")(backup)
-    app.command("restore")(restore)
-    from cdo.commands.serve import serve
-
-    app.command("serve")(serve)
-
-
 def demo(ctx: typer.Context) -> None:
     """用自带的示例数据建一个演示数据库（默认 ./cdo-demo.db），并显示建了什么。"""
     from cdo import demo as demo_mod
@@ -239,3 +228,18 @@ def restore(
     if saved:
         echo(f"恢复前的数据库已另存为 {saved}")
     echo(f"已从 {file} 恢复数据库 {live}")
+
+
+def _commands() -> dict:
+    """The top-level commands as typer's app.command(name) registers them on the root
+    (cli.CdoGroup builds each when it is named)."""
+    from cdo.commands.serve import serve
+
+    registry = typer.Typer()
+    for name, callback in (("demo", demo), ("log", log), ("backup", backup),
+                           ("restore", restore), ("serve", serve)):
+        registry.command(name)(callback)
+    return {info.name: info for info in registry.registered_commands}
+
+
+COMMANDS = _commands()

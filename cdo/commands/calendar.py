@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from cdo.commands.common import FormatOpt, no_stray_options, open_database, read_calendar
+from cdo.commands.common import (
+    FormatOpt,
+    no_stray_options,
+    open_database,
+    read_calendar,
+    warn,
+)
 from cdo.dates import parse_date, parse_month
 from cdo.errors import InvalidInputError, StateError
 from cdo.output import Column, Format, emit, print_json
@@ -60,11 +66,19 @@ def _kind_arg(text: str) -> Literal["off", "work"]:
     return kind
 
 
+def shown(reason: str) -> str:
+    """A local day's reason as every calendar output shows it: phone numbers masked, as in
+    every other free text (the calendar commands have no --show-contact)."""
+    from cdo.output import mask_text
+
+    return mask_text(reason)
+
+
 def day_note(day: Day) -> str:
     """What a day is, in a few words, for --explain and the month list."""
     name = f"：{day.name}" if day.name else ""
     if day.local_reason is not None:
-        text = ("本地调整上班" if day.workday else "本地调整休息") + f"：{day.local_reason}"
+        text = ("本地调整上班" if day.workday else "本地调整休息") + f"：{shown(day.local_reason)}"
     elif day.kind == "holiday":
         text = f"放假{name}"
     elif day.kind == "adjusted_workday":
@@ -156,18 +170,18 @@ def _explain_rows(days: list[Day]) -> list[dict]:
         rows.append({
             "date": d.date.isoformat(), "weekday": _weekday(d.date),
             "number": number if d.workday else None, "workday": d.workday,
-            "kind": d.kind, "name": d.local_reason or d.name, "note": day_note(d),
+            "kind": d.kind,
+            "name": shown(d.local_reason) if d.local_reason is not None else d.name, "note": day_note(d),
             "provisional": d.provisional,
         })
     return rows
 
 
 def _print_deadline(start: dt.date, n: int, dl, rows: list[dict], explain: bool) -> None:
-    from rich.table import Table
-
-    from cdo.output import console
+    from cdo.output import console, table_kit
 
     con = console()
+    Table, _ = table_kit(con)  # noqa: N806 - Rich's, or a stand-in when piped
     mark = "（暂定）" if dl.provisional else ""
     line = (f"自 {start.isoformat()}（{_weekday(start)}）起第 {n} 个工作日："
             f"{dl.due.isoformat()}（{_weekday(dl.due)}）{mark}")
@@ -211,7 +225,8 @@ def show(
     if fmt is not Format.table:
         rows = [{"date": d.date.isoformat(), "weekday": d.date.isoweekday(),
                  "workday": d.workday, "kind": d.kind, "name": d.name,
-                 "local_reason": d.local_reason, "provisional": d.provisional} for d in days]
+                 "local_reason": None if d.local_reason is None else shown(d.local_reason),
+                 "provisional": d.provisional} for d in days]
         emit(rows, [], fmt, keys=["date", "weekday", "workday", "kind", "name",
                                   "local_reason", "provisional"])
         return
@@ -219,12 +234,11 @@ def show(
 
 
 def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
     from cdo import calendar as workcal
-    from cdo.output import console
+    from cdo.output import console, table_kit
 
+    con = console()
+    Table, Text = table_kit(con)  # noqa: N806 - Rich's, or stand-ins when piped
     data = cal.year_data(year)
     status = STATUS_NAMES[data.status]
     old_year = data.status == "provisional" and year < workcal.first_official_year()
@@ -234,7 +248,7 @@ def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> Non
                   title_style="bold", caption_justify="left")
     for w in WEEKDAY_NAMES:
         table.add_column(w, justify="center", min_width=5)
-    cells: list[Text] = [Text("")] * days[0].date.weekday()
+    cells: list = [Text("")] * days[0].date.weekday()
     for d in days:
         symbol = SYMBOLS[d.kind] + ("*" if d.local_reason is not None else "")
         if d.provisional and d.kind == "holiday":
@@ -243,7 +257,6 @@ def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> Non
     cells += [Text("")] * (-len(cells) % 7)
     for i in range(0, len(cells), 7):
         table.add_row(*cells[i:i + 7])
-    con = console()
     con.print(table)
     legend = Text("图例：")
     legend.append("数字", style="")
@@ -275,7 +288,7 @@ def _named_runs(days: list[Day]) -> list[str]:
         if d.kind not in ("holiday", "adjusted_workday") and d.local_reason is None:
             continue
         label = (("班" if d.workday else "休"),
-                 f"本地调整：{d.local_reason}" if d.local_reason is not None else (d.name or ""))
+                 f"本地调整：{shown(d.local_reason)}" if d.local_reason is not None else (d.name or ""))
         if runs and runs[-1][1] == label and runs[-1][0][-1].date + dt.timedelta(days=1) == d.date:
             runs[-1][0].append(d)
         else:
@@ -296,7 +309,8 @@ def years(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """列出每一年的日历依据：官方内置、已载入或暂定，以及本地调整。"""
     from cdo.store import calendar_store
 
-    rows = calendar_store.year_overview(open_database(ctx, create=False))
+    rows = [{**r, "local": [{**x, "reason": shown(x["reason"])} for x in r["local"]]}
+            for r in calendar_store.year_overview(open_database(ctx, create=False))]
 
     def local_text(value, row) -> str:
         return "；".join(f"{x['date'][5:]} {KIND_NAMES[x['kind']]}：{x['reason']}" for x in value)
@@ -378,6 +392,8 @@ def load(
     if dry_run:
         new = old.with_year(new_data)
         say(_difference(old, new, parsed.year))
+        if (lost := _provisional_lost(old, new, parsed.year, file, parsed, saved=False)):
+            warn(lost)
         if changes:
             hint = ("去掉 --dry-run 即以这份文件替换" if replace
                     else "实际载入须加 --replace，确认以这份文件替换")
@@ -398,6 +414,8 @@ def load(
         new = calendar_store.load_calendar(db)
         verb = "已替换" if existing is not None else "已载入"
         say(f"{verb} {parsed.year} 年：{parsed.source}。{_difference(old, new, parsed.year)}")
+        if (lost := _provisional_lost(old, new, parsed.year, file, parsed, saved=True)):
+            warn(lost)
         if existing is not None:
             say(f"如需恢复原来的数据：cdo calendar unload {parsed.year}")
         _deadline_moves(db, new, fmt, apply=True)
@@ -503,10 +521,10 @@ def _sayer(fmt: Format):
 
 
 def _print_parsed(parsed) -> None:
-    from rich.table import Table
+    from cdo.output import console, table_kit
 
-    from cdo.output import console
-
+    con = console()
+    Table, _ = table_kit(con)  # noqa: N806 - Rich's, or a stand-in when piped
     table = Table(title=f"{parsed.year} 年放假安排　{parsed.source}", header_style="bold",
                   title_style="bold")
     for h in ("日期", "天数", "安排", "名称"):
@@ -520,9 +538,9 @@ def _print_parsed(parsed) -> None:
         table.add_row(span,
                       str((last - first).days + 1), "放假" if off else "上班", name,
                       style=STYLES["holiday" if off else "adjusted_workday"])
-    console().print(table)
-    console().print(f"放假 {len(parsed.holidays)} 天（含其中的周末），"
-                    f"调休上班 {len(parsed.workdays)} 天。")
+    con.print(table)
+    con.print(f"放假 {len(parsed.holidays)} 天（含其中的周末），"
+              f"调休上班 {len(parsed.workdays)} 天。")
 
 
 def _runs(parsed) -> list[tuple[dt.date, dt.date, bool, str]]:
@@ -539,17 +557,81 @@ def _runs(parsed) -> list[tuple[dt.date, dt.date, bool, str]]:
 
 
 def _difference(old: WorkCalendar, new: WorkCalendar, year: int) -> str:
-    start, end = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
-    to_off = to_work = 0
-    d = start
-    while d <= end:
-        a, b = old.is_workday(d), new.is_workday(d)
-        to_off += a and not b
-        to_work += b and not a
-        d += dt.timedelta(days=1)
+    """How many days change between working and not, and which (dates and names)."""
+    to_work, to_off = _changed_days(old, new, year)
     if not to_off and not to_work:
         return "与此前的日历相比，没有哪一天改变是否上班。"
-    return f"与此前的日历相比：{to_off} 天由工作日改为休息日，{to_work} 天由休息日改为工作日。"
+    lines = [f"与此前的日历相比：{len(to_off)} 天由工作日改为休息日，"
+             f"{len(to_work)} 天由休息日改为工作日。"]
+    if to_off:
+        lines.append(f"  改为休息日：{_days_text(to_off, (new, old), year)}")
+    if to_work:
+        lines.append(f"  改为工作日：{_days_text(to_work, (old, new), year)}")
+    return "\n".join(lines)
+
+
+def _changed_days(old: WorkCalendar, new: WorkCalendar,
+                  year: int) -> tuple[list[dt.date], list[dt.date]]:
+    """The days of `year` (and the December before it) the new calendar makes working
+    days, and those it makes days off."""
+    to_work: list[dt.date] = []
+    to_off: list[dt.date] = []
+    d, end = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
+    while d <= end:
+        a, b = old.is_workday(d), new.is_workday(d)
+        if a != b:
+            (to_work if b else to_off).append(d)
+        d += dt.timedelta(days=1)
+    return to_work, to_off
+
+
+MAX_RUNS_SHOWN = 12
+
+
+def _days_text(days: list[dt.date], named_by: tuple[WorkCalendar, ...], year: int) -> str:
+    """'1月8日（星期六）调休上班；5月1日—2日 劳动节（暂定）': consecutive days of the same
+    name in one run, each named by the first of `named_by` that names it (the calendar
+    in which the day is off first: a holiday keeps its name)."""
+    runs: list[list] = []
+    for d in days:
+        name = next((n for cal in named_by if (n := cal.day(d).name)), "")
+        if runs and runs[-1][2] == name and runs[-1][1] + dt.timedelta(days=1) == d:
+            runs[-1][1] = d
+        else:
+            runs.append([d, d, name])
+    parts = []
+    for a, b, name in runs[:MAX_RUNS_SHOWN]:
+        span = f"{a.month}月{a.day}日" if a.year == year else f"{a.year}年{a.month}月{a.day}日"
+        if b != a:
+            span += f"—{b.day}日" if (b.year, b.month) == (a.year, a.month) \
+                else f"—{b.month}月{b.day}日"
+            parts.append(f"{span} {name}".rstrip())
+        else:
+            parts.append(f"{span}（{_weekday(a)}）{name}")
+    if len(runs) > MAX_RUNS_SHOWN:
+        rest = sum((b - a).days + 1 for a, b, _ in runs[MAX_RUNS_SHOWN:])
+        parts.append(f"……另有 {rest} 天")
+    return "；".join(parts)
+
+
+def _provisional_lost(old: WorkCalendar, new: WorkCalendar, year: int, file: Path,
+                      parsed, *, saved: bool) -> str | None:
+    """The warning when the file makes days the provisional calendar had off (劳动节,
+    国庆节 of a year whose notice is not out) working days: a partial list would otherwise
+    quietly put the clerk to work on May Day."""
+    to_work, _ = _changed_days(old, new, year)
+    lost = [d for d in to_work if old.day(d).provisional and old.day(d).kind == "holiday"]
+    if not lost:
+        return None
+    verb = "已改为" if saved else "将改为"
+    text = (f"注意：{file} 没有把 {year} 年暂定放假的 {len(lost)} 天列为休息日，这些日子{verb}"
+            f"工作日（按上班计算期限）：{_days_text(lost, (old,), year)}。")
+    simple = parsed.source.endswith("（简单清单）")
+    if simple:
+        text += "这份清单若只列了部分安排，请把全年的节假日都写进清单（或载入国务院通知全文）"
+        text += (f"后加 --replace 重新载入，或用 cdo calendar unload {year} 撤销。" if saved
+                 else "再载入。")
+    return text
 
 
 def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: bool) -> None:
@@ -561,9 +643,7 @@ def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: 
     if not changes:
         say("没有期限受影响。")
         return
-    import sys
-
-    from cdo.output import Column, console, make_table, plain_mode
+    from cdo.output import Column, PlainConsole, console, make_table
 
     verb = "已移动" if apply else "将移动"
     columns = [  # through make_table: dates whole, the unit and the change wrap at 80 columns
@@ -577,9 +657,9 @@ def _deadline_moves(db: Database, new_cal: WorkCalendar, fmt: Format, *, apply: 
     ]
     to_stderr = fmt is not Format.table
     con = console(stderr=to_stderr)
+    piped = isinstance(con, PlainConsole)
     con.print(make_table(changes, columns, title=f"{verb}的整改期限（{len(changes)} 个问题）",
-                         width=None if plain_mode(sys.stderr if to_stderr else None)
-                         else con.width))
+                         width=None if piped else con.width, plain=piped))
     if apply:
         problems.apply_deadline_changes(db, changes)
 
@@ -633,7 +713,7 @@ def set_(
             return
         new = calendar_store.load_calendar(db)
         what = "休息日" if kind == "off" else "工作日"
-        typer.echo(f"已设置：{day.isoformat()}（{_weekday(day)}）本地调整为{what}，原因：{reason.strip()}")
+        typer.echo(f"已设置：{day.isoformat()}（{_weekday(day)}）本地调整为{what}，原因：{shown(reason.strip())}")
         if before.is_workday(day) == new.is_workday(day):
             typer.echo(f"提示：这一天本来就是{what}，是否上班没有改变。")
         _deadline_moves(db, new, Format.table, apply=True)
@@ -656,5 +736,5 @@ def unset(
     with transaction(db):
         removed = calendar_store.unset_local(db, day, reason)
         typer.echo(f"已取消 {day.isoformat()} 的本地调整（原为{KIND_NAMES[removed['kind']]}："
-                   f"{removed['reason']}），恢复国家安排。")
+                   f"{shown(removed['reason'])}），恢复国家安排。")
         _deadline_moves(db, calendar_store.load_calendar(db), Format.table, apply=True)

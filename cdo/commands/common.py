@@ -48,7 +48,7 @@ def open_database(ctx: typer.Context, *, create: bool = True) -> Database:
     not created: an empty in-memory one stands in for it.
     """
     from cdo.store.calendar_store import refresh_derived
-    from cdo.store.db import open_db, open_for_command, resolve_path
+    from cdo.store.db import open_db, open_for_command, remask, resolve_path
 
     path = resolve_path(db_path(ctx))
     if not create and not path.exists():
@@ -56,6 +56,7 @@ def open_database(ctx: typer.Context, *, create: bool = True) -> Database:
     db = open_for_command(path)
     if not getattr(db, "cdo_read_only", None):  # a newer cdo's database is not written
         refresh_derived(db, build=False)  # the web view's calendar table, if it has gone stale
+        remask(db)  # descriptions another program wrote, for the web view
     return db
 
 

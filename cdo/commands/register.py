@@ -265,10 +265,10 @@ def show(
         flat = {**row, "specialists": "、".join(s["name"] for s in row["specialists"])}
         print_csv([flat], roster.SHOW_KEYS, show_contact=show_contact)
         return
-    from rich.table import Table
+    from cdo.output import console, table_kit
 
-    from cdo.output import console
-
+    con = console()
+    Table, _ = table_kit(con)  # noqa: N806 - Rich's, or a stand-in when piped
     labels = {"unit": "单位", **FIELD_NAMES, "status": "状态", "recommended_on": "推荐日期",
               "received_on": "收到日期", "appointed_on": "任命日期", "filed_on": "备案日期",
               "source_file": "来源文件", "source_sheet": "工作表", "specialists": "数据专员"}
@@ -287,7 +287,7 @@ def show(
         if key in FREE_TEXT_KEYS and not show_contact:  # a phone typed into the résumé
             text = mask_text(text)
         table.add_row(labels[key], text)
-    console().print(table)
+    con.print(table)
 
 
 @app.command("missing")

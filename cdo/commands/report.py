@@ -57,9 +57,7 @@ def overdue(
 
 
 def _overdue_table(rows: list[dict], day) -> None:
-    from rich.text import Text
-
-    from cdo.output import WIDE_TERMINAL, clean, console, mask_text
+    from cdo.output import WIDE_TERMINAL, clean, console, mask_text, table_kit
     from cdo.problems.model import DIMENSION_NAMES, clip_text, due_text
     from cdo.problems.reports import overdue_totals
 
@@ -67,8 +65,7 @@ def _overdue_table(rows: list[dict], day) -> None:
     if not rows:
         con.print(f"截至 {day}，没有逾期未整改的问题。")
         return
-    from rich.table import Table
-
+    Table, Text = table_kit(con)  # noqa: N806 - Rich's, or stand-ins when piped
     tot = overdue_totals(rows)
     if len(rows) > TABLE_DETAIL_LIMIT:
         _overdue_summary(rows, day, tot)
@@ -108,10 +105,10 @@ def _overdue_table(rows: list[dict], day) -> None:
 
 def _overdue_summary(rows: list[dict], day, tot: dict) -> None:
     """Too many rows to read on screen: one line per unit, and where the detail is."""
-    from rich.table import Table
+    from cdo.output import console, table_kit
 
-    from cdo.output import console
-
+    con = console()
+    Table, _ = table_kit(con)  # noqa: N806 - Rich's, or a stand-in when piped
     units: dict[int, dict] = {}
     for r in rows:
         u = units.setdefault(r["unit_id"], {"unit": r["unit"], "cdo": r["cdo"], "n": 0,
@@ -126,7 +123,6 @@ def _overdue_summary(rows: list[dict], day, tot: dict) -> None:
     table.add_column("最长逾期工作日", justify="right", footer=str(tot["max_days"]))
     for u in units.values():
         table.add_row(u["unit"], u["cdo"] or "（未登记）", str(u["n"]), str(u["max"]))
-    con = console()
     con.print(table)
     con.print(f"逾期问题共 {tot['problems']} 个，超过 {TABLE_DETAIL_LIMIT} 个，屏幕上只列汇总；"
               "明细请用 --output 逾期.xlsx 导出，或 --format csv。")
@@ -237,12 +233,11 @@ def trend(
 def _trend_view(rows: list[dict], year: int, day) -> None:
     """Month by month as bars: █ rectified on time, ▒ overdue (late or still open past
     the deadline), ░ the rest (within the deadline)."""
-    from rich.table import Table
-
-    from cdo.output import console, plain_mode
+    from cdo.output import PlainConsole, console, table_kit
     from cdo.problems.reports import rate_text
 
     con = console()
+    Table, _ = table_kit(con)  # noqa: N806 - Rich's, or a stand-in when piped
     if not rows:
         con.print(f"{year} 年截至 {day} 还没有抽查月份。")
         return
@@ -254,7 +249,7 @@ def _trend_view(rows: list[dict], year: int, day) -> None:
     table.add_column("按期整改", justify="right", no_wrap=True)
     table.add_column("逾期", justify="right", no_wrap=True)
     table.add_column("按期整改率", justify="right", no_wrap=True)
-    bar_room = 0 if plain_mode() else max(0, min(40, con.width - 52))
+    bar_room = 0 if isinstance(con, PlainConsole) else max(0, min(40, con.width - 52))
     most = max(r["found"] for r in rows) or 1
     if bar_room:
         table.add_column("", no_wrap=True, overflow="crop")

@@ -36,7 +36,7 @@ def serve(
     except ImportError:
         raise CdoError(INSTALL_HINT) from None
     from cdo.store import calendar_store
-    from cdo.store.db import open_db, resolve_path
+    from cdo.store.db import open_db, remask, resolve_path
 
     paths = list(files or [resolve_path(db_path(ctx))])
     for p in paths:
@@ -44,6 +44,7 @@ def serve(
             raise CdoError(f"数据库不存在：{p}（可用 --db 或环境变量 CDO_DB 指定）")
         db = open_db(p)  # migrated, and the calendar table brought up to date
         calendar_store.refresh_derived(db)
+        remask(db)  # descriptions another program wrote, masked exactly
         db.close()
     if host not in LOOPBACK:
         warn(f"注意：监听 {host}，同一网络上的其他电脑也能打开这个页面（只读，不含个人信息）；"

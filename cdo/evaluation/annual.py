@@ -233,7 +233,7 @@ def ranking_sheet(db: Database, year: int, category: str | None = None) -> Sheet
     units' totals on a sheet of its own."""
     from cdo.evaluation import points as evaluation
     from cdo.roster.units import CATEGORY_NAMES
-    from cdo.sheets.write import ChartSpec, SheetSpec
+    from cdo.sheets.write import PARTIAL_POINTS_FORMAT, ChartSpec, SheetSpec
 
     table = scoring.load_table()
     state = evaluation.year_state(db, year)
@@ -252,7 +252,7 @@ def ranking_sheet(db: Database, year: int, category: str | None = None) -> Sheet
             f"未评完（{scoring.missing_text(r['missing'], table)}），括号内为已评部分",
         ])
         if not r["complete"]:
-            formats[(i, total_col)] = '"("0.0")"'
+            formats[(i, total_col)] = PARTIAL_POINTS_FORMAT
     complete = sum(1 for r in ranked if r["complete"])
     title = f"{year}年度首席数据官工作评价排名"
     if state:

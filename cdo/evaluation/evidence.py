@@ -23,11 +23,11 @@ from cdo.errors import InvalidInputError, NotFoundError
 from cdo.evaluation import evidence_rules as rules
 from cdo.roster.units import RowUnits as _Units
 from cdo.roster.units import UnitIndex
-from cdo.sheets.read import cell_date, clean_text, normalize_label
 from cdo.sheets.rows import At, Found, collect_rows, first_row, read_rows
 from cdo.sheets.rows import check_row as _check  # noqa: F401 (evidence_view imports these)
 from cdo.sheets.rows import raise_row_errors as _raise  # noqa: F401
 from cdo.sheets.rows import try_reason as _try
+from cdo.sheets.text import cell_date, clean_text, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from cdo.dates import timestamp
 from cdo.errors import FileReadError, InvalidInputError, RowErrors
 from cdo.evaluation.evidence import UNIT_HEADERS, _check, _raise, _try, _Units, read_rows
 from cdo.roster.units import Unit, UnitIndex
-from cdo.sheets.read import clean_text
 from cdo.sheets.rows import Found
+from cdo.sheets.text import clean_text
 from cdo.store import audit
 
 if TYPE_CHECKING:

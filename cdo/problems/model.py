@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from cdo.dates import from_iso, timestamp
 from cdo.errors import InvalidInputError, RowErrors, StateError
-from cdo.sheets.read import clean_text, normalize_label
+from cdo.sheets.text import clean_text, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:
@@ -411,8 +411,14 @@ def prepare_as_of(db: Database, as_of: dt.date, cal: WorkCalendar) -> bool:
     read_only = conn.execute("PRAGMA query_only").fetchone()[0]
     if read_only:
         conn.execute("PRAGMA query_only=OFF")
+    if not was_in_transaction:  # the day table's rows in one transaction, not one each
+        conn.execute("BEGIN")
     try:
         replayed = _fill_as_of_tables(conn, as_of, cal)
+    except BaseException:
+        if not was_in_transaction and conn.in_transaction:
+            conn.rollback()
+        raise
     finally:
         if read_only:
             conn.execute("PRAGMA query_only=ON")
@@ -440,12 +446,10 @@ def _fill_as_of_tables(conn, as_of: dt.date, cal: WorkCalendar) -> bool:
         # every deadline of a problem issued by then lies between its issue date and
         # as_of: one row per calendar day, a few thousand at most
         start = dt.date.fromisoformat(first)
-        total = cal.workdays_between(start, as_of)
-        rows, d = [], start
-        while d < as_of:
-            rows.append((d.isoformat(), total - cal.workdays_between(start, d)))
-            d += dt.timedelta(days=1)
-        conn.executemany("INSERT INTO temp.cdo_overdue_days VALUES (?, ?)", rows)
+        ordinal = start.toordinal()
+        conn.executemany("INSERT INTO temp.cdo_overdue_days VALUES (?, ?)",
+                         ((dt.date.fromordinal(ordinal + i).isoformat(), n)
+                          for i, n in enumerate(cal.workdays_to(start, as_of))))
     conn.execute(
         """
         INSERT INTO temp.cdo_then

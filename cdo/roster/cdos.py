@@ -28,7 +28,7 @@ from cdo.sheets.forms import (
     read_receipt_list,
     receipt_candidates,
 )
-from cdo.sheets.read import normalize_label
+from cdo.sheets.text import normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from cdo.dates import timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError, RowErrors
 from cdo.roster.units import UnitIndex
-from cdo.sheets.read import clean_text, normalize_label
+from cdo.sheets.text import clean_text, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:

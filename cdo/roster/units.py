@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from cdo.dates import timestamp
 from cdo.errors import CdoError, InvalidInputError, NotFoundError
-from cdo.sheets.read import clean_text, has_controls, has_symbols, normalize_label
+from cdo.sheets.text import clean_text, has_controls, has_symbols, normalize_label
 from cdo.store import audit
 
 if TYPE_CHECKING:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from cdo.errors import FileReadError, InvalidInputError, RowErrors
-from cdo.sheets.read import Sheet, clean_text, find_header, iter_records, sheet_place
+from cdo.sheets.text import clean_text
+
+if TYPE_CHECKING:  # the readers (zip, csv: 2 ms) are imported when a file is read
+    from cdo.sheets.read import Sheet
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -67,7 +70,7 @@ def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequenc
     header; the hidden sheets passed over in `hidden`.
 
     Raises FileReadError when no sheet has a header naming every required field."""
-    from cdo.sheets.read import read_table
+    from cdo.sheets.read import find_header, iter_records, read_table, sheet_place
 
     path = Path(path)
     sheets = read_table(path, merged=path.suffix.lower() not in (".csv", ".txt"))

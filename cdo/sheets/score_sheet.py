@@ -44,7 +44,7 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    from cdo.sheets.write import new_workbook, save_workbook, set_text, setup_a4
+    from cdo.sheets.write import POINTS_FORMAT, new_workbook, save_workbook, set_text, setup_a4
 
     wb = new_workbook()
     ws = wb.create_sheet(f"{year}年度评价表")
@@ -102,7 +102,7 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
             put(r, 3, item.text, body, left, box)
             put(r, 4, f"{fmt_points(item.max)}分", body, center, box)
             cell = put(r, 5, points.get(item.no), bold, center, box)
-            cell.number_format = "0.##"
+            cell.number_format = POINTS_FORMAT
             ws.row_dimensions[r].height = max(_row_height(item.text),
                                               44.0 if len(part.items) == 1 else 0.0)
             r += 1
@@ -113,7 +113,7 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     for c in (2, 3):
         ws.cell(r, c).border = box
     put(r, 4, f"{fmt_points(table.max_total)}分", bold, center, box)
-    put(r, 5, total if complete else None, bold, center, box).number_format = "0.##"
+    put(r, 5, total if complete else None, bold, center, box).number_format = POINTS_FORMAT
     ws.row_dimensions[r].height = 26
 
     r += 1

@@ -4,7 +4,7 @@ A sheet is a `SheetSpec` (name, headers, rows, title …); `write_workbook` lays
 document the office can print and hand on:
 
 - typed cells: numbers are number cells (right-aligned, one number format per column:
-  integers, points to one decimal, rates as %), dates are date cells shown yyyy-mm-dd,
+  integers, points to two decimals, rates as %), dates are date cells shown yyyy-mm-dd,
   text is text and never a formula;
 - widths from the content with caps; long text wraps inside its capped column and the
   row gets the height its lines need; header text breaks between words, never inside one;
@@ -53,7 +53,13 @@ MIN_SCALE = MIN_PRINT_PT / BODY_PT
 
 Kind = Literal["text", "wrap", "int", "points", "rate", "date", "datetime"]
 
-NUMBER_FORMATS = {"int": "0", "points": "0.0", "rate": "0.0%", "date": "yyyy-mm-dd",
+# points are multiples of 0.25 (or of 0.01 at the finest): two decimals show each exactly
+# (96.75, 7.25, 5.00) and keep a column's points aligned; "0.0" printed 96.75 as 96.8, and
+# "0.##" prints 5 as "5." with a stray point
+POINTS_FORMAT = "0.00"
+PARTIAL_POINTS_FORMAT = '"("0.00")"'  # an incomplete total, in brackets: (70.00)
+
+NUMBER_FORMATS = {"int": "0", "points": POINTS_FORMAT, "rate": "0.0%", "date": "yyyy-mm-dd",
                   "datetime": "yyyy-mm-dd hh:mm:ss"}
 # long free text wraps at this width (characters of Latin width; a Chinese glyph is 2)
 WRAP_CAP = 36
@@ -227,7 +233,7 @@ def _shown(kind: str, value: Any) -> str:
     if kind == "rate" and isinstance(value, int | float):
         return f"{value * 100:.1f}%"
     if kind == "points" and isinstance(value, int | float):
-        return f"({value:.1f})"
+        return f"({value:.2f})"
     return str(value)
 
 
@@ -760,6 +766,7 @@ def _add_chart(ws, data_ws, chart: ChartSpec, order: list[_Col], header_row: int
         main.x_axis.tickLblSkip = 1  # every unit named
         main.x_axis.txPr = _small_text(900)
         main.y_axis.scaling.min = 0
+        main.y_axis.number_format = "General"  # ticks 0, 10 … 100, not the cells' 0.00
         if chart.value_max is not None:
             main.y_axis.scaling.max = chart.value_max
         main.gapWidth = 40

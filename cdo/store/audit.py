@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import os
 import re
-import shlex
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -20,6 +18,8 @@ if TYPE_CHECKING:
 
 
 def _os_user() -> str:
+    import getpass  # here: it imports termios, and only writes need it
+
     try:
         return getpass.getuser()
     except Exception:  # no passwd entry in some containers
@@ -43,6 +43,8 @@ def _quote(arg: str) -> str:
     # shlex.quote would quote every Chinese word; quote only what a shell would split.
     if arg and not any(ch.isspace() or ch in "'\"\\$`;&|<>()*?[]{}!#~" for ch in arg):
         return arg
+    import shlex
+
     return shlex.quote(arg)
 
 

@@ -148,7 +148,40 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
             db.cdo_read_only = newer
             return db
         _apply_migrations(db)
+        exact_masks(db)
     return db
+
+
+def exact_masks(db: Database) -> None:
+    """On this connection, every description written to problems is masked exactly as the
+    CLI masks it (cdo.masking) into masked_descriptions, which the web view serves: a
+    temporary trigger (this connection's only, not in the file) redoes the rough mask the
+    file's own trigger writes (m014_masked_descriptions)."""
+    from cdo.masking import mask_sql_value
+
+    db.conn.create_function("cdo_mask_text", 1, mask_sql_value, deterministic=True)
+    db.execute("""CREATE TEMP TRIGGER IF NOT EXISTS cdo_exact_mask
+        AFTER INSERT ON main.masked_descriptions WHEN NEW.exact = 0 BEGIN
+            UPDATE masked_descriptions SET exact = 1, description = cdo_mask_text(
+                (SELECT description FROM problems WHERE id = NEW.problem_id))
+            WHERE problem_id = NEW.problem_id;
+        END""")
+
+
+def remask(db: Database) -> int:
+    """Mask exactly the descriptions another program wrote (masked roughly by the file's
+    trigger: every digit starred); how many. One indexed look-up when there are none.
+    Never fails the command that opened the file: a file it cannot write keeps them rough."""
+    if db.execute("SELECT 1 FROM masked_descriptions WHERE exact = 0 LIMIT 1").fetchone() is None:
+        return 0
+    try:
+        with transaction(db):
+            return db.execute(
+                "UPDATE masked_descriptions SET exact = 1, description = cdo_mask_text("
+                "(SELECT description FROM problems WHERE id = problem_id)) WHERE exact = 0"
+            ).rowcount
+    except (CdoError, sqlite3.Error):  # a file cdo cannot write: it stays rough (no digit)
+        return 0
 
 
 def _to_wal(conn: sqlite3.Connection) -> None:

@@ -371,10 +371,11 @@ def _cn(template: str, column: str) -> str:
     return template.format(c=column)
 
 
-def overdue_sql(day: str) -> str:
+def overdue_sql(day: str, description: str = "p.description") -> str:
     """Problems overdue on `day` (an SQL expression giving YYYY-MM-DD), as `cdo report
     overdue` lists them: problems with events after `day` replayed to how they stood,
-    working days overdue from the workdays table, worst unit first."""
+    working days overdue from the workdays table, worst unit first. `description`: the
+    SQL giving a problem p's description (MASKED_DESCRIPTION since m014)."""
     # the last event of a kind on or before the day, for a problem changed after it
     def last(actions: str, col: str) -> str:
         return (f"(SELECT e.{col} FROM problem_events e WHERE e.problem_id = p.id"
@@ -395,12 +396,14 @@ def overdue_sql(day: str) -> str:
     source = _cn(SOURCE_CN, "r.source")
     dimension = _cn(DIMENSION_CN, "r.dimension")
     status = _cn(STATUS_CN, "r.status")
+    if description != "p.description":
+        description += " AS description"
     return f"""
     WITH d AS (SELECT {day} AS day),
     later AS (SELECT DISTINCT problem_id FROM problem_events, d WHERE on_date > d.day),
     s AS (
         SELECT p.id, p.source, p.unit_id, p.reporter_id, p.reporter, p.resource, p.dimension,
-               p.description, p.records, p.issued_on, p.provisional, p.month,
+               {description}, p.records, p.issued_on, p.provisional, p.month,
                p.original_due_on, p.negotiated_until,
                l.problem_id IS NOT NULL AS replayed,
                CASE WHEN l.problem_id IS NULL THEN p.status ELSE {replayed_status} END AS status,
@@ -456,6 +459,31 @@ def _mask_sql(x: str) -> str:
             f" ELSE substr({x}, 1, 3) || {stars(f'length({x}) - 7')} || substr({x}, -4) END")
 
 
+def _unit_problems_sql(description: str) -> str:
+    """The 单位问题 view: every problem issued by today, as `cdo spotcheck list` shows it.
+    `description`: the SQL giving a problem p's description (MASKED_DESCRIPTION since m014)."""
+    category = _cn(CATEGORY_CN, "u.category")
+    return f"""
+        WITH d AS (SELECT {TODAY} AS day)
+        SELECT p.id AS 问题编号, u.name AS 责任单位, {category} AS 单位类别,
+               p.month AS 抽查月份, {_cn(SOURCE_CN, 'p.source')} AS 问题来源,
+               COALESCE(ru.name, p.reporter) AS 反馈单位, p.resource AS 数据资源名称,
+               {_cn(DIMENSION_CN, 'p.dimension')} AS 问题类型, {description} AS 问题描述,
+               p.records AS 问题数据量, p.issued_on AS 下发日期, p.due_on AS 整改期限,
+               p.original_due_on AS 原整改期限,
+               CASE WHEN p.provisional THEN '是' ELSE '否' END AS 期限暂定,
+               {_cn(STATUS_CN, 'p.status')} AS 状态, p.rectified_on AS 整改日期,
+               p.closed_on AS 销号日期,
+               CASE WHEN d.day > p.due_on AND (p.status IN ('open', 'negotiated')
+                                               OR p.rectified_on > d.day)
+                    THEN (SELECT seq FROM workdays WHERE date = d.day)
+                         - (SELECT seq FROM workdays WHERE date = p.due_on) END AS 逾期工作日
+        FROM problems p CROSS JOIN d JOIN units u ON u.id = p.unit_id
+        LEFT JOIN units ru ON ru.id = p.reporter_id
+        WHERE p.issued_on <= d.day
+        ORDER BY p.id"""
+
+
 VIEW_NAMES = ("逾期问题", "单位问题", "整改情况", "评价排名", "名册", "日历", "评价指标")
 
 
@@ -500,25 +528,7 @@ def m011_web_views(db: Database) -> None:
     )
     # Views: Chinese names, columns and values; each is what a CLI report shows.
     db.execute(f"CREATE VIEW 逾期问题 AS {overdue_sql(TODAY)}")
-    db.execute(f"""CREATE VIEW 单位问题 AS
-        WITH d AS (SELECT {TODAY} AS day)
-        SELECT p.id AS 问题编号, u.name AS 责任单位, {category} AS 单位类别,
-               p.month AS 抽查月份, {_cn(SOURCE_CN, 'p.source')} AS 问题来源,
-               COALESCE(ru.name, p.reporter) AS 反馈单位, p.resource AS 数据资源名称,
-               {_cn(DIMENSION_CN, 'p.dimension')} AS 问题类型, p.description AS 问题描述,
-               p.records AS 问题数据量, p.issued_on AS 下发日期, p.due_on AS 整改期限,
-               p.original_due_on AS 原整改期限,
-               CASE WHEN p.provisional THEN '是' ELSE '否' END AS 期限暂定,
-               {_cn(STATUS_CN, 'p.status')} AS 状态, p.rectified_on AS 整改日期,
-               p.closed_on AS 销号日期,
-               CASE WHEN d.day > p.due_on AND (p.status IN ('open', 'negotiated')
-                                               OR p.rectified_on > d.day)
-                    THEN (SELECT seq FROM workdays WHERE date = d.day)
-                         - (SELECT seq FROM workdays WHERE date = p.due_on) END AS 逾期工作日
-        FROM problems p CROSS JOIN d JOIN units u ON u.id = p.unit_id
-        LEFT JOIN units ru ON ru.id = p.reporter_id
-        WHERE p.issued_on <= d.day
-        ORDER BY p.id""")
+    db.execute(f"CREATE VIEW 单位问题 AS{_unit_problems_sql('p.description')}")
     db.execute(f"""CREATE VIEW 整改情况 AS
         WITH d AS (SELECT {TODAY} AS day),
         f AS (
@@ -789,3 +799,62 @@ def m013_odd_values(db: Database) -> None:
                    f" WHEN {odd('NEW')} BEGIN {flag}; END")
         db.execute(f"INSERT INTO odd_values SELECT '{table}', t.id FROM {table} t"
                    f" WHERE {odd('t')}")
+
+# A problem's description as the web view serves it: phone numbers masked, as the CLI
+# masks them (cdo.masking.mask_numbers), from masked_descriptions.
+MASKED_DESCRIPTION = ("(SELECT m.description FROM masked_descriptions m"
+                      " WHERE m.problem_id = p.id)")
+_DIGITS = "0123456789０１２３４５６７８９"
+
+
+def rough_mask_sql(x: str) -> str:
+    """Every digit of the text `x` starred, in SQL (no regular expressions there): the mask
+    of a description another program writes, until cdo masks it exactly."""
+    for digit in _DIGITS:
+        x = f"replace({x}, '{digit}', '*')"
+    return x
+
+
+# 1 when the description has nothing mask_numbers changes (no digit, no full-width + or -;
+# GLOB stops at a NUL): its rough mask is then exact, and cdo need not redo it.
+_NO_DIGITS = ("(typeof(NEW.description) = 'text' AND instr(NEW.description, char(0)) = 0"
+              " AND NEW.description NOT GLOB '*[0-9０-９＋－]*')")
+
+
+@migrations()
+def m014_masked_descriptions(db: Database) -> None:
+    # Each problem's description with its phone numbers masked, kept as it is written, for
+    # the web view: its authorizer refuses problems.description to every query, and the
+    # views read this instead. A trigger writes a rough mask (every digit starred: SQLite
+    # has no regular expressions) and marks it rough if it has a digit; on a cdo connection a temporary
+    # trigger (cdo/store/db.py, exact_masks) masks it at once exactly as the CLI does.
+    # What another program writes stays rough until the next cdo command (remask).
+    _run(
+        db,
+        """
+        CREATE TABLE masked_descriptions (
+            problem_id INTEGER PRIMARY KEY REFERENCES problems(id) ON DELETE CASCADE,
+            description TEXT,
+            exact INTEGER NOT NULL CHECK (exact IN (0, 1))
+        );
+        CREATE INDEX masked_descriptions_rough ON masked_descriptions(problem_id)
+            WHERE exact = 0
+        """,
+    )
+    for event, when in (("insert", "INSERT"), ("update", "UPDATE OF description")):
+        db.execute(f"""CREATE TRIGGER problems_mask_{event} AFTER {when} ON problems BEGIN
+            INSERT OR REPLACE INTO masked_descriptions (problem_id, description, exact)
+            VALUES (NEW.id, {rough_mask_sql('NEW.description')}, {_NO_DIGITS});
+        END""")
+    db.execute("""CREATE TRIGGER problems_mask_delete AFTER DELETE ON problems BEGIN
+        DELETE FROM masked_descriptions WHERE problem_id = OLD.id;
+    END""")
+    from cdo.masking import mask_sql_value
+
+    db.conn.create_function("cdo_mask_text", 1, mask_sql_value, deterministic=True)
+    db.execute("INSERT INTO masked_descriptions (problem_id, description, exact)"
+               " SELECT id, cdo_mask_text(description), 1 FROM problems")
+    db.execute("DROP VIEW 逾期问题")
+    db.execute(f"CREATE VIEW 逾期问题 AS {overdue_sql(TODAY, MASKED_DESCRIPTION)}")
+    db.execute("DROP VIEW 单位问题")
+    db.execute(f"CREATE VIEW 单位问题 AS{_unit_problems_sql(MASKED_DESCRIPTION)}")
