@@ -376,7 +376,12 @@ def _floor(c: _Col) -> float:
 
 def write_workbook(path: Path, sheets: Sequence[SheetSpec]) -> None:
     """Write `sheets` to `path` (.xlsx) as printable documents."""
-    save_workbook(build_workbook(sheets), path)
+    wb = build_workbook(sheets)
+    try:
+        save_workbook(wb, path)
+    finally:  # a sheet and its rows' cells refer to each other: freed now, not at the
+        for ws in wb.worksheets:  # cycle collector's next full pass (0.4 s for 130,000 rows)
+            ws.__dict__.pop("_cdo_body", None)
 
 
 def build_workbook(sheets: Sequence[SheetSpec]):
