@@ -509,3 +509,22 @@ def test_piped_tables_print_as_rich_tables_would(cells, header, ragged):
             sys.stdout = sys_stdout
         printed.append(out.getvalue())
     assert printed[0] == printed[1]
+
+
+def test_overdue_report_at_80_columns_keeps_names_and_days(cli, demo, monkeypatch):
+    """With negotiated deadlines overdue, the 80-column report still shows each unit's
+    name and CDO readably (one column, the CDO under the name), the deadline as
+    2023-12-29（协商） and every problem's overdue days; from 120 columns the full text."""
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("report", "overdue", "--as-of", "2024-01-10").stdout
+    assert max(map(cell_len, out.splitlines())) <= 80
+    assert _headers(out, "编号") == ["责任单位首席数据官", "编号", "问题描述", "整改期限",
+                                     "逾期工作日"]
+    assert "2023-12-29（协商）" in out and "原 2023-11-14" not in out
+    assert "│ 达州市公安局" in out and "│ 张伟" in out
+    rows = json.loads(cli("report", "overdue", "--as-of", "2024-01-10", "-f", "json").stdout)
+    days = [c[4] for c in map(_cells, out.splitlines()) if len(c) == 5 and c[1].isdigit()]
+    assert days == [str(r["overdue_days"]) for r in rows]
+    monkeypatch.setenv("COLUMNS", "130")
+    out = cli("report", "overdue", "--as-of", "2024-01-10").stdout
+    assert "首席数据官" in _headers(out, "编号") and "原 2023-11-14" in out

@@ -58,7 +58,7 @@ def overdue(
 
 def _overdue_table(rows: list[dict], day) -> None:
     from cdo.output import WIDE_TERMINAL, clean, console, mask_text, table_kit
-    from cdo.problems.model import DIMENSION_NAMES, clip_text, due_text
+    from cdo.problems.model import DIMENSION_NAMES, clip_text, due_short, due_text
     from cdo.problems.reports import overdue_totals
 
     con = console()
@@ -75,9 +75,17 @@ def _overdue_table(rows: list[dict], day) -> None:
     # Long text wraps (fold); a very long description or resource name is cut at
     # TABLE_TEXT_LIMIT characters (…) — JSON/CSV/.xlsx keep it whole.
     wide = con.width >= WIDE_TERMINAL  # the resource and its type from 120 columns up
-    table.add_column("责任单位", footer=f"合计 {tot['units']} 个单位", overflow="fold")
-    table.add_column("首席数据官", overflow="fold")
-    table.add_column("编号", justify="right", footer=f"{tot['problems']} 个问题", no_wrap=True)
+    # Below WIDE_TERMINAL the CDO goes under the unit's name and a negotiated deadline
+    # loses the one it replaced: the description keeps room to be read.
+    total = f"合计 {tot['units']} 个单位"
+    if wide:
+        table.add_column("责任单位", footer=total, overflow="fold")
+        table.add_column("首席数据官", overflow="fold")
+    else:
+        table.add_column("责任单位\n首席数据官", footer=f"{total}\n{tot['problems']} 个问题",
+                         overflow="fold")
+    table.add_column("编号", justify="right", footer=f"{tot['problems']} 个问题" if wide else "",
+                     no_wrap=True)
     if wide:
         table.add_column("数据资源名称", overflow="fold")
         table.add_column("问题类型", overflow="fold")
@@ -91,13 +99,16 @@ def _overdue_table(rows: list[dict], day) -> None:
         if first and last is not None:
             table.add_section()
         last = r["unit_id"]
-        table.add_row(Text(clean(r["unit"])) if first else "",
-                      Text(clean(r["cdo"] or "（未登记）")) if first else "",
+        cdo = clean(r["cdo"] or "（未登记）")
+        who = ((Text(clean(r["unit"])), Text(cdo)) if wide
+               else (Text(clean(r["unit"]) + "\n" + cdo),)) if first else \
+            (("", "") if wide else ("",))
+        table.add_row(*who,
                       str(r["id"]),
                       *((Text(clean(clip_text(r["resource"]))),
                          DIMENSION_NAMES.get(r["dimension"], "")) if wide else ()),
                       Text(clean(clip_text(mask_text(r["description"])))),
-                      due_text(r["due_on"], r),
+                      (due_text if wide else due_short)(r["due_on"], r),
                       str(r["overdue_days"]))
     con.print(table)
     con.print("逾期工作日：整改期限次日起至统计日的工作日数（按国务院节假日安排）。")

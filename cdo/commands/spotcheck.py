@@ -58,6 +58,7 @@ def problem_columns():
         SOURCE_NAMES,
         STATUS_NAMES,
         TABLE_TEXT_LIMIT,
+        due_short,
         due_text,
         ever_overdue_text,
     )
@@ -76,8 +77,7 @@ def problem_columns():
                + (f"（{r['reporter']}）" if r.get("reporter") else ""), terminal=False),
         Column("issued_on", "下发日期", terminal=False),
         Column("due_on", "整改期限", show=due_text,
-               narrow=lambda v, r: due_text(v, r).split("；")[0].rstrip("）")
-               + ("）" if "（" in due_text(v, r) else "")),
+               narrow=due_short),
         Column("due_mark", "期限说明", show=lambda v, r: due_mark(r), terminal=False),
         Column("original_due_on", "原整改期限", terminal=False),
         Column("status", "状态", show=lambda v, r: STATUS_NAMES.get(v, v or "")),

@@ -1183,6 +1183,12 @@ def due_text(value: Any, row: dict) -> str:
     return s
 
 
+def due_short(value: Any, row: dict) -> str:
+    """due_text for a narrow terminal: 2023-12-29（协商） without the deadline it replaced."""
+    text = due_text(value, row)
+    return text.split("；")[0].rstrip("）") + ("）" if "（" in text else "")
+
+
 def ever_overdue_text(value: Any, row: dict | None = None) -> str:
     """The 曾逾期 cell: 是 for a problem late at any time up to the as-of date."""
     return "是" if value else ""
