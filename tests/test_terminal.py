@@ -528,3 +528,35 @@ def test_overdue_report_at_80_columns_keeps_names_and_days(cli, demo, monkeypatc
     monkeypatch.setenv("COLUMNS", "130")
     out = cli("report", "overdue", "--as-of", "2024-01-10").stdout
     assert "首席数据官" in _headers(out, "编号") and "原 2023-11-14" in out
+
+
+@pytest.mark.parametrize("args", [["spotcheck", "list"], ["report", "overdue"]])
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_as_of_reads_one_moment(cli, demo, monkeypatch, args, fmt):
+    """A colleague rectifies a problem (dated after --as-of) just after cdo has replayed
+    the events up to that day: the listing is still as of one moment, problem 5 open."""
+    import sqlite3
+
+    from cdo.problems import model
+
+    day = ["--as-of", "2024-01-10", "--format", fmt]
+    before = cli(*args, *day).stdout
+    fill = model._fill_as_of_tables
+
+    def then_a_colleague_commits(conn, as_of, cal):
+        replayed = fill(conn, as_of, cal)
+        other = sqlite3.connect(demo, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE problems SET status = 'rectified', rectified_on = '2024-02-01'"
+                      " WHERE id = 5")
+        other.execute("INSERT INTO problem_events (problem_id, action, on_date, created_at)"
+                      " VALUES (5, 'done', '2024-02-01', '2024-02-01T09:00:00')")
+        other.execute("COMMIT")
+        other.close()
+        return replayed
+
+    monkeypatch.setattr(model, "_fill_as_of_tables", then_a_colleague_commits)
+    r = cli(*args, *day)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == before
+    monkeypatch.undo()

@@ -38,22 +38,23 @@ def overdue(
     day = as_of(as_of_)
     check_output(ctx, output, force)
     db = open_database(ctx)
-    if output is not None:
-        from cdo.problems.reports import write_overdue_xlsx
-
-        rows = overdue_rows(db, day)
-        write_overdue_xlsx(output, rows, day)
-    # JSON and CSV carry exactly the problem keys (the CDO is in the table and .xlsx),
-    # written a batch at a time as SQLite makes them in report order.
-    if fmt is not Format.table:
-        from cdo.store.pages import cursor_pages
-
-        write_problem_lines(db, fmt, lambda line, sep: cursor_pages(
-            overdue_lines(db, day, line), sep), compact=True)
-    else:
-        _overdue_table(rows if output is not None else overdue_rows(db, day), day)
+    with db.snapshot():  # every part as of one moment
         if output is not None:
-            echo(f"已写入 {output}")
+            from cdo.problems.reports import write_overdue_xlsx
+
+            rows = overdue_rows(db, day)
+            write_overdue_xlsx(output, rows, day)
+        # JSON and CSV carry exactly the problem keys (the CDO is in the table and .xlsx),
+        # written a batch at a time as SQLite makes them in report order.
+        if fmt is not Format.table:
+            from cdo.store.pages import cursor_pages
+
+            write_problem_lines(db, fmt, lambda line, sep: cursor_pages(
+                overdue_lines(db, day, line), sep), compact=True)
+        else:
+            _overdue_table(rows if output is not None else overdue_rows(db, day), day)
+            if output is not None:
+                echo(f"已写入 {output}")
 
 
 def _overdue_table(rows: list[dict], day) -> None:

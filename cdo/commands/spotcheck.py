@@ -226,20 +226,21 @@ def list_(
     day = as_of(as_of_)
     check_output(ctx, output, force)
     db = open_database(ctx)
-    if fmt is not Format.table and output is None:  # written row by row as SQLite reads
-        from cdo.problems.model import list_problems_pages
+    with db.snapshot():  # every part as of one moment
+        if fmt is not Format.table and output is None:  # written row by row as SQLite reads
+            from cdo.problems.model import list_problems_pages
 
-        filters = {"month": m, "unit": unit, "status": status, "source": source}
-        write_problem_lines(db, fmt, lambda line, sep: list_problems_pages(
-            db, as_of=day, filters=filters, line=line, sep=sep), compact=False)
-        return
-    rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
-    emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,
-         title=f"问题清单（{len(rows)} 个，逾期按 {day} 计）", sheet_title="问题清单",
-         caption="曾逾期：截至该日曾经逾期（含逾期后才整改、退回或协商延期的问题）"
-         if any(r["ever_overdue"] for r in rows) else None,
-         empty="没有符合条件的问题。" if as_of_ is None
-         else f"没有符合条件的问题（{day} 及以前下发的）。")
+            filters = {"month": m, "unit": unit, "status": status, "source": source}
+            write_problem_lines(db, fmt, lambda line, sep: list_problems_pages(
+                db, as_of=day, filters=filters, line=line, sep=sep), compact=False)
+            return
+        rows = list_problems(db, as_of=day, month=m, unit=unit, status=status, source=source)
+        emit(rows, problem_columns(), fmt, keys=PROBLEM_KEYS, output=output,
+             title=f"问题清单（{len(rows)} 个，逾期按 {day} 计）", sheet_title="问题清单",
+             caption="曾逾期：截至该日曾经逾期（含逾期后才整改、退回或协商延期的问题）"
+             if any(r["ever_overdue"] for r in rows) else None,
+             empty="没有符合条件的问题。" if as_of_ is None
+             else f"没有符合条件的问题（{day} 及以前下发的）。")
 
 
 @app.command("notify")

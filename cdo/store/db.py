@@ -45,6 +45,20 @@ class Database:
         return [r[0] for r in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Database]:
+        """Reads inside see the database as of one moment (one read transaction; temporary
+        tables may be written): a colleague's commit meanwhile is not half seen."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")  # reads and temporary tables only
+
     def has_odd_values(self) -> bool:
         """True if a text the long listings show may hold a value only another program
         writes (a NUL, a BLOB; schema m013's odd_values), or the file cannot tell."""
