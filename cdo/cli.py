@@ -118,6 +118,10 @@ class CdoGroup(LazyGroup):
         if interrupts.requested:  # while still starting up
             sys.exit(say_interrupted())
         audit.current_args = list(sys.argv[1:] if args is None else args)
+        if (getattr(sys.stdout, "encoding", None) or "utf-8").lower() not in ("utf-8", "utf8"):
+            from cdo.output import tolerate_narrow_stdout
+
+            tolerate_narrow_stdout()  # a GBK console: "?" for an emoji, not a failed command
         _speak_chinese(self)
         for param in self.params:  # Typer says it in English
             if param.name == "install_completion":
@@ -191,8 +195,9 @@ def _user_error(e: Exception) -> int:
         return ExitCode.USER_ERROR
     if isinstance(e, UnicodeEncodeError):
         # bytes that are not UTF-8 on the command line (a GBK terminal): Python keeps
-        # them as lone surrogates, which neither SQLite nor a file can take
-        typer.echo(f"cdo: {_undecodable_message()}", err=True)
+        # them as lone surrogates, which neither SQLite nor a file can take; or a
+        # character an output that tolerate_narrow_stdout could not adjust cannot write
+        typer.echo(f"cdo: {_undecodable_message(e)}", err=True)
         return ExitCode.USER_ERROR
     if isinstance(e, sqlite3.IntegrityError):
         # a record that clashes with one saved meanwhile (a check made before the write
@@ -241,7 +246,13 @@ def say_interrupted() -> int:
     return INTERRUPTED
 
 
-def _undecodable_message() -> str:
+def _undecodable_message(e: UnicodeEncodeError) -> str:
+    bad = e.object[e.start:e.end] if isinstance(e.object, str) else ""
+    if bad and not any("\udc80" <= ch <= "\udcff" for ch in bad):
+        # not bytes from the command line: a character the output's encoding cannot write
+        from cdo.output import unencodable_note
+
+        return f"{unencodable_note(e.encoding, bad[0])}；本次没有保存任何内容"
     from cdo.store import audit
 
     args = audit.current_args or []

@@ -75,11 +75,27 @@ def mask_digits(text: str) -> str:
     return _DIGIT_RUN.sub(lambda m: _star_middle(m.group(0)), mask_numbers(text))
 
 
+def sql_text(raw: bytes) -> str:
+    """Bytes read from SQLite where text belongs, as text: UTF-8, a byte that is not UTF-8
+    (another program's GBK text, a BLOB) shown as U+FFFD. cdo's one rule for such values:
+    the connection's text_factory (cdo.store.db), the BLOBs in listings (cdo.output's
+    cdo_text, cdo.problems.model) and the exact mask of a description."""
+    return raw.decode("utf-8", "replace")
+
+
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def mask_sql_value(value: object) -> str | None:
     """mask_numbers on a value read from SQLite (cdo_mask_text, the exact mask of a
-    problem's description): a BLOB another program wrote is read as UTF-8 text."""
+    problem's description): bytes (a BLOB another program wrote, or a text cdo hands over
+    as a BLOB because it may not be UTF-8) read as sql_text. Never raises (it runs inside
+    SQLite): a value it cannot mask is masked as the file's rough mask does, every digit
+    starred."""
     if value is None:
         return None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return mask_numbers(str(value))
+    text = sql_text(value) if isinstance(value, bytes) else str(value)
+    try:
+        return mask_numbers(text)
+    except Exception:  # noqa: BLE001 - no failure may reach SQLite: the digits go, whatever else happens
+        return _ANY_DIGIT.sub("*", text)

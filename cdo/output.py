@@ -21,6 +21,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from cdo.masking import sql_text
+
 if TYPE_CHECKING:
     from cdo.store.pages import Page
 
@@ -47,9 +49,11 @@ class Column:
 
 
 def plain(value: Any) -> Any:
-    """A JSON-ready value: dates as YYYY-MM-DD."""
+    """A JSON-ready value: dates as YYYY-MM-DD, bytes as UTF-8 text."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bytes):  # a BLOB another program wrote (cdo.masking.sql_text)
+        return sql_text(value)
     return value
 
 
@@ -347,7 +351,7 @@ def _masked_json(row: tuple, free: Sequence[str]) -> bytes:
     for key, quoted in zip(free, row[1:], strict=True):
         if not _may_hold_phone(quoted):
             continue
-        value = json.loads(quoted)
+        value = json.loads(sql_text(quoted))  # another program's text may not be UTF-8
         if isinstance(value, str) and (masked := mask_text(value)) != value:
             at = text.index(b'"%s":' % key.encode()) + len(key) + 3
             at += text[at:at + 1] == b" "  # json.dumps' indent=2 layout
@@ -444,7 +448,7 @@ def _masked_csv(row: tuple, free: Sequence[int]) -> bytes:
     if line.startswith(_MADE):  # cdo_csv_row masked them
         return line
     for i, raw in zip(free, row[1:], strict=True):
-        if _may_hold_phone(raw) and (masked := mask_text(raw.decode())) != raw.decode():
+        if _may_hold_phone(raw) and (masked := mask_text(sql_text(raw))) != sql_text(raw):
             fields = fields or line[:-1].split(_SEP)
             fields[i] = masked.encode()
     return _SEP.join(fields) + b"\n" if fields else line
@@ -467,18 +471,19 @@ def _csv_line(line: bytes) -> bytes:
     fields = line[:-1].split(_SEP)  # texts only (csv_line_sql): each field's text is its value
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(
-        [_csv_value(v.decode()) if v else "" for v in fields])
+        [_csv_value(sql_text(v)) if v else "" for v in fields])
     return buf.getvalue().encode()
 
 
 def register_listing(conn, keys: Sequence[str], *, show_contact: bool = False) -> None:
     """Give `conn` the SQL functions the long listings use: cdo_csv_row (csv_line_sql) for
     a row of `keys` values, phone numbers in free text masked unless `show_contact`, as
-    print_csv does; cdo_text, a BLOB as the text Python shows it (json_object_sql)."""
+    print_csv does; cdo_text, a BLOB as text (json_object_sql). A BLOB is read as UTF-8,
+    a byte that is not UTF-8 as U+FFFD (cdo.masking.sql_text), as everywhere in cdo."""
     masked = [not show_contact and k in FREE_TEXT_KEYS for k in keys]
 
     def row(*values: Any) -> str:  # by value, not remembered: 1 and 1.0 differ here
-        values = tuple(str(v) if isinstance(v, bytes) else v for v in values)
+        values = tuple(sql_text(v) if isinstance(v, bytes) else v for v in values)
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerow(
             ["" if v is None else _csv_value(mask_text(v) if m and isinstance(v, str) else v)
@@ -486,20 +491,77 @@ def register_listing(conn, keys: Sequence[str], *, show_contact: bool = False) -
         return buf.getvalue()
 
     conn.create_function("cdo_csv_row", len(keys), row, deterministic=True)
-    conn.create_function("cdo_text", 1, str, deterministic=True)
+    conn.create_function("cdo_text", 1, sql_text, deterministic=True)
 
 
 
 def _byte_writer() -> Callable[[bytes], Any]:
     """A write of UTF-8 bytes to stdout: straight to its buffer when stdout writes UTF-8
-    and "\\n" as it is, else decoded and written as text (its encoding, its line ends)."""
+    and "\\n" as it is, else decoded and written as text (its encoding, its line ends).
+    Bytes that are not UTF-8 (a text another program wrote in GBK, read as bytes by
+    cdo.store.pages) go out as U+FFFD, as cdo reads them everywhere else: the output is
+    always valid UTF-8."""
     out = sys.stdout
     buffer = getattr(out, "buffer", None)
     if (buffer is not None and os.linesep == "\n"
             and codecs.lookup(getattr(out, "encoding", None) or "ascii").name == "utf-8"):
         out.flush()
-        return buffer.write
-    return lambda data: out.write(data.decode())
+        return lambda data: buffer.write(_valid_utf8(data))
+    return lambda data: out.write(sql_text(data))
+
+
+def _valid_utf8(data: bytes) -> bytes:
+    """`data`, or when it is not all UTF-8, with U+FFFD for the bytes that are not: one
+    decode a page (a few ms for 200,000 rows)."""
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return sql_text(data).encode()
+    return data
+
+
+def tolerate_narrow_stdout() -> None:
+    """On a stdout whose encoding cannot write every character (a GBK console, or
+    PYTHONIOENCODING=gbk), a character it cannot write goes out as "?" instead of ending
+    the command half written; the clerk is told once, on stderr, what to do. A lone
+    surrogate (bytes on the command line that are not UTF-8) still fails, for the CLI to
+    name the argument."""
+    out = sys.stdout
+    encoding = getattr(out, "encoding", None)
+    if (not encoding or not hasattr(out, "reconfigure")
+            or codecs.lookup(encoding).name == "utf-8"):
+        return
+    try:
+        codecs.lookup_error(_NARROW)
+    except LookupError:
+        codecs.register_error(_NARROW, _unencodable)
+    out.reconfigure(errors=_NARROW)
+
+
+_NARROW = "cdo-narrow-stdout"
+_told_narrow: list[str] = []  # the encoding once the clerk has been told
+
+
+def unencodable_note(encoding: str, char: str) -> str:
+    """What the clerk reads when the output's `encoding` cannot write `char` (the
+    character named by its code: stderr may not be able to write it either)."""
+    return (f"输出的编码 {encoding.upper()} 无法显示字符 U+{ord(char):04X}，"
+            "请改用 UTF-8 编码的终端（或设置环境变量 PYTHONIOENCODING=utf-8），"
+            "或用 -o 文件名.xlsx 导出")
+
+
+def _unencodable(e: UnicodeError) -> tuple[str, int]:
+    if not isinstance(e, UnicodeEncodeError):
+        raise e
+    bad = e.object[e.start:e.end]
+    if any("\ud800" <= ch <= "\udfff" for ch in bad):
+        raise e
+    if not _told_narrow:
+        _told_narrow.append(e.encoding)
+        sys.stderr.write(f"cdo: 注意：{unencodable_note(e.encoding, bad[0])}；"
+                         "无法显示的字符已用“?”代替\n")
+        sys.stderr.flush()
+    return "?" * len(bad), e.end
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

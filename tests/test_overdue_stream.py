@@ -412,7 +412,7 @@ def test_csv_of_odd_fields_as_before(odd_world, cli, day):
     assert out == _captured(print_csv, rows, PROBLEM_KEYS)
     if day == AS_OF[-1]:  # every odd field is there
         for text in ("'=1+1", '"a,b"', "'-负号", "'\t制表开头", ",2.5,", ",1e+20,", ",-5,",
-                     ",0.30000000000000004,", "b'\\x01blob'", '"a\nb"', '"a""b"', ",中间,", "'=电话"):
+                     ",0.30000000000000004,", ",blob,", '"a\nb"', '"a""b"', ",中间,", "'=电话"):
             assert text in out, text
         from cdo.output import mask_text
 
@@ -503,7 +503,8 @@ def test_older_file_with_odd_values_flagged_on_upgrade(world, tmp_path, cli):
 
 def test_blob_texts_listed_not_crashed(world, tmp_path, cli):
     """A BLOB where a text belongs (another program wrote it): JSON holds no BLOB, so it is
-    the text Python shows (b'…') as in the table and CSV; a phone in it is masked."""
+    read as UTF-8 text, as in the table and CSV (cdo.masking.sql_text); a phone in it is
+    masked."""
     import shutil
     import sqlite3
 
@@ -522,8 +523,19 @@ def test_blob_texts_listed_not_crashed(world, tmp_path, cli):
             assert "13812345678" not in out, (fmt, args)
     rows = json.loads(_run(cli, path, "spotcheck", "list", "--as-of", AS_OF[-1], "-f", "json"))
     first = next(r for r in rows if r["id"] == pid)
-    assert first["resource"] == "b'AB\\x00C'"
-    assert first["description"].startswith("b'") and "13812345678" not in first["description"]
+    assert first["resource"] == "AB\x00C"
+    assert first["description"] == "电话 138****5678"
     out = _run(cli, path, "spotcheck", "list", "--as-of", AS_OF[-1], "-f", "csv")
     assert f"{pid},spotcheck" in out or f"{pid},user" in out
-    assert "b'AB\\x00C'" in out
+    assert ",ABC," in out and ",电话 138****5678," in out  # the NUL cleaned, as print_csv does
+    for args in (["spotcheck", "list", "--as-of", AS_OF[-1]],  # the tables and .xlsx as well
+                 ["report", "overdue", "--as-of", "2023-09-01"]):
+        table = _run(cli, path, *args, "-o", tmp_path / f"{args[0]}.xlsx")
+        assert "b'" not in table and "13812345678" not in table, args
+        if args[0] == "spotcheck":
+            assert "ABC" in table and "电话 138****5678" in table
+    from openpyxl import load_workbook
+
+    cells = [c.value for row in load_workbook(tmp_path / "spotcheck.xlsx").active.iter_rows()
+             for c in row]
+    assert "电话 138****5678" in cells and not any(isinstance(c, str) and "b'" in c for c in cells)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from cdo.dates import from_iso, timestamp
 from cdo.errors import InvalidInputError, RowErrors, StateError
+from cdo.masking import sql_text
 from cdo.sheets.text import clean_text, normalize_label
 from cdo.store import audit
 
@@ -358,8 +359,17 @@ _COLS = ["id", "source", "unit", "reporter", "resource", "dimension", "descripti
          "unit_id"]
 
 
+def blobs_as_text(t: tuple) -> tuple:
+    """A row read from problems with each BLOB (another program wrote bytes where cdo keeps
+    a text or a number) as text, read as UTF-8 (cdo.masking.sql_text): the table, the
+    .xlsx files and the notices show, mask and write it as the long listings do."""
+    if bytes not in map(type, t):
+        return t
+    return tuple(sql_text(v) if isinstance(v, bytes) else v for v in t)
+
+
 def _row(t: tuple, cal: WorkCalendar | None = None, as_of: dt.date | None = None) -> dict:
-    r = dict(zip(_COLS, t, strict=True))
+    r = dict(zip(_COLS, blobs_as_text(t), strict=True))
     r["provisional"] = bool(r["provisional"])
     r["overdue_days"] = None
     if cal is not None and as_of is not None:

@@ -19,6 +19,7 @@ from cdo.problems.model import (
     DIMENSION_NAMES,
     PROBLEM_KEYS,
     as_of_columns,
+    blobs_as_text,
     changed_after,
     has_changes_after,
     is_ever_overdue,
@@ -115,7 +116,7 @@ def overdue_rows(db: Database, as_of: dt.date, cal: WorkCalendar | None = None) 
     rows = []
     sql = _overdue_query(replayed, columns, as_of)
     for t in db.conn.execute(sql, {"day": as_of.isoformat()}):
-        r = dict(zip(keys, t, strict=True))
+        r = dict(zip(keys, blobs_as_text(t), strict=True))
         r["provisional"] = bool(r["provisional"])
         rows.append(r)
     return rows

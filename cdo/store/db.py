@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cdo.errors import CdoError, os_reason
+from cdo.masking import sql_text
 
 BUSY_TIMEOUT_MS = 30_000
 BUSY = "数据库正被另一位同事的命令占用，请稍后再试"
@@ -30,6 +31,10 @@ class Database:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.cdo_read_only: str | None = None  # why not, for a newer cdo's file (open_db)
+        # a text another program wrote in another encoding (GBK) is read with U+FFFD for
+        # the bytes that are not UTF-8, not a failure of the whole command (the long
+        # listings read bytes, cdo.store.pages, and check them as they write)
+        conn.text_factory = sql_text
         conn.execute("PRAGMA recursive_triggers=ON")
 
     def execute(self, sql: str, params: Params = None) -> sqlite3.Cursor:
@@ -170,14 +175,15 @@ def exact_masks(db: Database) -> None:
     """On this connection, every description written to problems is masked exactly as the
     CLI masks it (cdo.masking) into masked_descriptions, which the web view serves: a
     temporary trigger (this connection's only, not in the file) redoes the rough mask the
-    file's own trigger writes (m014_masked_descriptions)."""
+    file's own trigger writes (m014_masked_descriptions). The description goes to it as a
+    BLOB: a text that is not UTF-8 would fail before cdo_mask_text could read it."""
     from cdo.masking import mask_sql_value
 
     db.conn.create_function("cdo_mask_text", 1, mask_sql_value, deterministic=True)
     db.execute("""CREATE TEMP TRIGGER IF NOT EXISTS cdo_exact_mask
         AFTER INSERT ON main.masked_descriptions WHEN NEW.exact = 0 BEGIN
             UPDATE masked_descriptions SET exact = 1, description = cdo_mask_text(
-                (SELECT description FROM problems WHERE id = NEW.problem_id))
+                (SELECT CAST(description AS BLOB) FROM problems WHERE id = NEW.problem_id))
             WHERE problem_id = NEW.problem_id;
         END""")
 
@@ -192,7 +198,8 @@ def remask(db: Database) -> int:
         with transaction(db):
             return db.execute(
                 "UPDATE masked_descriptions SET exact = 1, description = cdo_mask_text("
-                "(SELECT description FROM problems WHERE id = problem_id)) WHERE exact = 0"
+                "(SELECT CAST(description AS BLOB) FROM problems WHERE id = problem_id))"
+                " WHERE exact = 0"
             ).rowcount
     except (CdoError, sqlite3.Error):  # a file cdo cannot write: it stays rough (no digit)
         return 0
