@@ -238,8 +238,8 @@ def mask_free_text(rows: Iterable[dict]) -> list[dict]:
     """`rows` with the phone numbers in their free-text fields masked."""
     out = []
     for r in rows:
-        hit = [k for k in FREE_TEXT_KEYS.intersection(r) if isinstance(r[k], str)]
-        out.append({**r, **{k: mask_text(r[k]) for k in hit}} if hit else r)
+        hit = [k for k in FREE_TEXT_KEYS.intersection(r) if isinstance(r[k], str | bytes)]
+        out.append({**r, **{k: mask_text(plain(r[k])) for k in hit}} if hit else r)
     return out
 
 
@@ -247,7 +247,8 @@ def _mask_deep(data: Any) -> Any:
     if isinstance(data, list):
         return [_mask_deep(x) for x in data]
     if isinstance(data, dict):
-        return {k: mask_text(v) if k in FREE_TEXT_KEYS and isinstance(v, str) else _mask_deep(v)
+        return {k: mask_text(plain(v)) if k in FREE_TEXT_KEYS and isinstance(v, str | bytes)
+                else _mask_deep(v)
                 for k, v in data.items()}
     return data
 
@@ -273,7 +274,8 @@ def print_csv(rows: Iterable[dict], keys: Sequence[str], *, show_contact: bool =
     masked = set() if show_contact else FREE_TEXT_KEYS.intersection(keys)
     for row in rows:
         writer.writerow(["" if row.get(k) is None else
-                         _csv_value(mask_text(row[k]) if k in masked and isinstance(row[k], str)
+                         _csv_value(mask_text(plain(row[k]))
+                                    if k in masked and isinstance(row[k], str | bytes)
                                     else row.get(k)) for k in keys])
 
 
@@ -290,7 +292,7 @@ def json_object_sql(values: Sequence[tuple[str, str]], booleans: Sequence[str] =
     """SQL for the compact JSON object (SQLite's json_object) of the (key, SQL) `values`,
     keys in `booleans` (0/1 in SQL) as true/false, and the free texts for write_json_lines
     to mask unless `show_contact`. Unless `checked` is False (the database has no
-    odd_values), a BLOB is written as the text Python shows it (b'…'): JSON holds none."""
+    odd_values), a BLOB is written as text (cdo_text: read as UTF-8): JSON holds none."""
     values = _blobs_as_text(values, booleans, checked)
     pairs = [f"'{k}', json(CASE WHEN {v} THEN 'true' ELSE 'false' END)" if k in booleans
              else f"'{k}', {v}" for k, v in values]
@@ -861,6 +863,8 @@ def _xlsx_value(col: Column, row: dict) -> Any:
     value = row.get(col.key)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
+    if isinstance(value, bytes):  # a BLOB another program wrote: as text, as everywhere
+        value = sql_text(value)
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and _ISO_DAY.match(value):

@@ -195,3 +195,21 @@ def test_unencodable_output_message_names_the_character():
     e = UnicodeEncodeError("gbk", "说明😀", 2, 3, "illegal multibyte sequence")
     message = _undecodable_message(e)
     assert "U+1F600" in message and "GBK" in message and "无法识别的字节" not in message
+
+
+def test_bytes_in_any_row_are_text_and_masked(tmp_path, capsys):
+    """Rows of other tables (emit's paths): a BLOB in a free text is read as UTF-8 and its
+    phone masked in the table, JSON, CSV and .xlsx, never written as b'…' nor unmasked."""
+    from openpyxl import load_workbook
+
+    from cdo.output import Column, emit
+
+    rows = [{"id": 1, "note": "电话 13912345678".encode(), "name": b"\xc1\xaa"}]
+    columns = [Column("id", "编号"), Column("note", "备注"), Column("name", "名称")]
+    for fmt in ("table", "json", "csv"):
+        emit(rows, columns, fmt, output=tmp_path / f"{fmt}.xlsx")
+        out = capsys.readouterr().out
+        assert "电话 139****5678" in out and "\ufffd" in out and "b'" not in out, fmt
+    cells = [c.value for row in load_workbook(tmp_path / "csv.xlsx").active.iter_rows()
+             for c in row]
+    assert "电话 139****5678" in cells and "\ufffd\ufffd" in cells
