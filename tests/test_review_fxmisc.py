@@ -96,3 +96,31 @@ def test_the_shared_list_rule_takes_spaced_totals_too(cli, units, tmp_path, labe
                  encoding="utf-8")
     r = ok(cli("evidence", "catalog", "import", c, "-u", "通川区", "--received", "2023-05-01"))
     assert "2 条" in r.stdout
+
+
+# ----------------------------------------------------------------------------- 2. calendar note
+
+def _last_bundled_year():
+    from cdo import calendar as workcal
+
+    return max(workcal.bundled_years())
+
+
+def test_december_of_a_known_year_names_the_next_years_notice(cli):
+    """December's last days wait on the next year's notice: the note names that year and
+    those days, never the month's own (bundled) year; no ? is shown, so no ? in the legend."""
+    year = _last_bundled_year()
+    out = ok(cli("calendar", "show", f"{year}-12")).stdout
+    assert f"{year} 年的放假安排通知尚未载入" not in out
+    assert (f"注意：{year + 1} 年的放假安排通知尚未载入，12月25日—31日可能随该通知调整"
+            "（如安排放假或调休上班），暂按已知安排显示。") in out
+    assert "? 暂定" not in out and "?" not in out
+    november = ok(cli("calendar", "show", f"{year}-11")).stdout
+    assert "注意" not in november and "暂定" not in november
+
+
+def test_a_provisional_year_still_says_so_with_its_marks(cli):
+    year = _last_bundled_year() + 1
+    out = ok(cli("calendar", "show", f"{year}-10")).stdout
+    assert "? 暂定" in out and " 1休?" in out
+    assert f"注意：{year} 年的放假安排通知尚未载入，本月只按周末和固定日期的法定节日暂定。" in out
