@@ -124,3 +124,70 @@ def test_a_provisional_year_still_says_so_with_its_marks(cli):
     out = ok(cli("calendar", "show", f"{year}-10")).stdout
     assert "? 暂定" in out and " 1休?" in out
     assert f"注意：{year} 年的放假安排通知尚未载入，本月只按周末和固定日期的法定节日暂定。" in out
+
+
+# ----------------------------------------------------------------------------- 4. piped captions
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path_factory.mktemp("fxmisc") / "demo.db"
+    subprocess.run([sys.executable, "-m", "cdo", "demo"], env=dict(os.environ, CDO_DB=str(db)),
+                   check=True, capture_output=True)
+    return db
+
+
+@pytest.fixture
+def piped(demo_db, tmp_path, monkeypatch, cli):
+    """`cdo …` with its output piped (not a terminal, no COLUMNS): tab-separated tables."""
+    from tests.conftest import copy_db
+
+    db = tmp_path / "demo.db"
+    copy_db(demo_db, db)
+    monkeypatch.setenv("CDO_DB", str(db))
+    monkeypatch.delenv("COLUMNS")
+    return lambda *args: ok(cli(*args)).stdout.splitlines()
+
+
+def test_piped_monthly_report_keeps_the_rate_formula_and_the_user_reported_note(piped):
+    lines = piped("report", "monthly", "--month", "2023-09", "--as-of", "2023-12-29")
+    assert lines[0].split("\t")[0] == "责任单位"
+    assert lines[-3].startswith("合计（12 个单位）\t")  # the rows, then the totals row as before
+    assert lines[-2].startswith("只计月度抽查发现的问题。按期整改率 = 按期整改 ÷（按期整改 + 逾期整改")
+    assert lines[-1].startswith("另有 1 个数据使用单位反馈的问题（2023-09）未计入本表")
+    assert all("\t" in ln for ln in lines[:-2])
+
+
+def test_piped_ranking_and_month_keep_their_notes(piped):
+    lines = piped("score", "--year", 2023)
+    assert lines[0].startswith("排名\t单位\t")
+    assert lines[-1].startswith("共 57 个单位，已评完 54 个") and "括号内为已评项目的小计" in lines[-1]
+    month = piped("calendar", "show", "2023-10")
+    assert month[0] == "一\t二\t三\t四\t五\t六\t日" and month[6] == "30\t31\t\t\t\t\t"
+    assert month[7] == "官方（内置）：国务院办公厅关于2023年部分节假日安排的通知（国办发明电〔2022〕16号）"
+    assert month[8].startswith("图例：")
+
+
+def test_a_piped_caption_prints_as_a_rich_tables_would():
+    """PlainTable (piped, without Rich) and Rich's Table print the same lines piped."""
+    import io
+    import sys
+
+    from cdo.output import Column, PlainConsole, make_table
+
+    rows = [{"a": "通川区", "b": 3}]
+    printed = []
+    for plain in (False, True):
+        out, sys_stdout = io.StringIO(), sys.stdout
+        sys.stdout = out
+        try:
+            PlainConsole().print(make_table(rows, [Column("a", "单位"), Column("b", "数")],
+                                            title="标题", caption="说明一\n\x1b[2J说明二",
+                                            plain=plain))
+        finally:
+            sys.stdout = sys_stdout
+        printed.append(out.getvalue())
+    assert printed[0] == printed[1] == "单位\t数\n通川区\t3\n说明一\n说明二\n"
