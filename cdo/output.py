@@ -171,12 +171,14 @@ class _PlainColumn:
 
 
 class PlainTable:
-    """What a Rich Table prints piped (table_tsv): headers, cells and footers; titles,
-    styles and widths are not kept."""
+    """What a Rich Table prints piped (table_tsv): headers, cells, footers and the caption
+    under them; titles, styles and widths are not kept."""
 
-    def __init__(self, *headers: Any, show_footer: bool = False, **kw: Any) -> None:
+    def __init__(self, *headers: Any, show_footer: bool = False, caption: Any = None,
+                 **kw: Any) -> None:
         self.columns: list[_PlainColumn] = []
         self.show_footer = show_footer
+        self.caption = caption
         self.rows = 0
         for header in headers:
             self.add_column(header)
@@ -204,7 +206,10 @@ def _plain_str(obj: Any) -> str:
 
 
 def table_tsv(table) -> str:
-    """A Rich table as tab-separated lines: the header, the rows, the footer if any."""
+    """A Rich table as tab-separated lines: the header, the rows, the footer if any; then
+    its caption (what explains the numbers: a rate's formula, what is left out) as the
+    plain lines the terminal shows under the table. The title is left out: the header
+    stays the first line, for head, cut and sort."""
     def field(v: Any) -> str:
         return clean(_plain_str(v)).replace("\t", " ").replace("\n", " ")
 
@@ -214,6 +219,8 @@ def table_tsv(table) -> str:
         lines.append("\t".join(field(v) for v in cells))
     if table.show_footer and any(field(c.footer) for c in cols):
         lines.append("\t".join(field(c.footer) for c in cols))
+    caption = clean(_plain_str(table.caption)) if table.caption is not None else ""
+    lines += [line for line in caption.split("\n") if line.strip()]
     return "\n".join(lines) + "\n"
 
 

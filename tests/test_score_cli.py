@@ -251,7 +251,9 @@ def test_sheet_round_trip_and_fingerprint(cli, units, tmp_path):
     assert total == 65.5
     assert ws["A2"].value == "达州市首席数据官工作评价表"
     assert "考评对象：达州市交通投资建设集团有限责任公司" in texts
-    assert "综合得分：65.5" in texts
+    assert "综合得分：65.50" in texts  # as the 合计 cell shows 65.5: 0.00
+    total_cell = next(c for row in ws.iter_rows() for c in row if c.value == 65.5)
+    assert total_cell.number_format == "0.00"
     assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.paperSize) == 9
     assert "日常履职\n（10分）" in texts
     assert any(t.startswith("草稿") for t in texts)

@@ -155,7 +155,9 @@ def test_piped_tables_are_tab_separated_unless_columns_is_set(demo):
     r = _run(f"{sys.executable} -m cdo spotcheck list --as-of 2023-12-29 | cat", db=demo)
     lines = r.stdout.splitlines()
     assert lines[0].split("\t")[:3] == ["编号", "责任单位", "数据资源名称"]
-    assert all("\t" in ln for ln in lines[1:]) and "│" not in r.stdout
+    # the rows tab-separated, then the caption that explains 曾逾期, as the terminal shows it
+    assert all("\t" in ln for ln in lines[1:-1]) and "│" not in r.stdout
+    assert lines[-1] == "曾逾期：截至该日曾经逾期（含逾期后才整改、退回或协商延期的问题）"
     cut = _run(f"{sys.executable} -m cdo spotcheck list --as-of 2023-12-29 | cut -f1 | sed -n 2p",
                db=demo)
     assert cut.stdout.strip() == "1"

@@ -71,7 +71,7 @@ def _by_openpyxl(spec, path):
             cell.border = border
             cell.font = Font(name=write.FONT_NAME, size=write.BODY_PT, bold=foot)
         if lines > 1:
-            ws.row_dimensions[r].height = lines * write.LINE_PT + 3
+            ws.row_dimensions[r].height = lines * write.WRAPPED_LINE_PT + 3
     wb.save(path)
 
 
@@ -125,3 +125,17 @@ def test_written_rows_are_freed_without_the_cycle_collector(tmp_path):
         assert not [o for o in gc.get_objects() if isinstance(o, write._Body)]
     finally:
         gc.enable()
+
+
+def test_wrapped_lines_counted_as_a_spreadsheet_breaks_them():
+    """Dates and IDs move to the next line whole, so a cell of them takes more lines than
+    its width alone says; each line 16 pt (Chinese fonts' line pitch): the 评价依据 record
+    of three tasks printed its first and last line cut off at 11 lines of 15 pt."""
+    text = ("任务 #1〔数据共享责任清单〕城乡低保对象信息共享至城市大脑：时限 2023-06-30，"
+            "2023-06-20 完成，按期完成（1）；任务 #2〔数据共享责任清单〕残疾人补贴发放信息共享："
+            "时限 2023-09-30，2023-10-18 完成，逾期完成（年内）（0.5）；任务 #6〔数据回流任务清单〕"
+            "省级社会保障卡数据回流：时限 2023-10-31，未完成（0）")
+    assert write._text_lines(text, 28) >= 12
+    assert write._text_lines("2023-06-30 " * 4, 12) == 4  # one date a line
+    assert write._text_lines("数据" * 20, 21) == 4  # Chinese alone breaks anywhere
+    assert write.WRAPPED_LINE_PT >= 16

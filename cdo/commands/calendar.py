@@ -249,10 +249,12 @@ def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> Non
     for w in WEEKDAY_NAMES:
         table.add_column(w, justify="center", min_width=5)
     cells: list = [Text("")] * days[0].date.weekday()
+    marked = False  # a day shown with ?: the legend says what it means
     for d in days:
         symbol = SYMBOLS[d.kind] + ("*" if d.local_reason is not None else "")
         if d.provisional and d.kind == "holiday":
             symbol += "?"
+            marked = True
         cells.append(Text(f"{d.date.day:>2}{symbol}", style=STYLES[d.kind] or ""))
     cells += [Text("")] * (-len(cells) % 7)
     for i in range(0, len(cells), 7):
@@ -267,18 +269,24 @@ def _print_month(cal: WorkCalendar, year: int, mon: int, days: list[Day]) -> Non
     legend.append(" 调休上班　")
     legend.append("灰色", style=STYLES["weekend"])
     legend.append(" 周末　* 本地调整")
-    if any(d.provisional for d in days):
+    if marked:
         legend.append("　? 暂定")
     con.print(legend)
     work = sum(1 for d in days if d.workday)
     con.print(f"本月工作日 {work} 天，休息日 {len(days) - work} 天。")
     for line in _named_runs(days):
         con.print(line)
-    if any(d.provisional for d in days):
+    if cal.year_status(year) == "provisional":
         if old_year:
             con.print(f"注意：{_no_data_text([year])}，本月只按周末和固定日期的法定节日暂定。")
         else:
             con.print(f"注意：{year} 年的放假安排通知尚未载入，本月只按周末和固定日期的法定节日暂定。")
+    elif tail := [d for d in days if d.provisional]:
+        # the last days of December of a known year wait on the next year's notice
+        a, b = tail[0].date, tail[-1].date
+        span = f"{a.month}月{a.day}日" + (f"—{b.day}日" if b != a else "")
+        con.print(f"注意：{year + 1} 年的放假安排通知尚未载入，{span}可能随该通知调整"
+                  "（如安排放假或调休上班），暂按已知安排显示。")
 
 
 def _named_runs(days: list[Day]) -> list[str]:

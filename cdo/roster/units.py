@@ -340,7 +340,8 @@ def read_units_file(path, hidden: list[str] | None = None) -> list[tuple[str, in
         found_header = True
         for rownum, rec in iter_records(sheet.rows, header):
             whole = {str(c): v for c, v in enumerate(sheet.rows[rownum - 1])}
-            if _is_footer(whole):  # 合计 | 8个单位, the label in any column
+            # 合计 | 8个单位, the label in any column; 合　计 | 市级部门: no unit is called 合计
+            if _is_footer(whole, name=rec.get("name")):
                 continue
             records.append(
                 (sheet.name, rownum, {**{k: clean_text(rec.get(k)) for k in UNIT_FIELDS},

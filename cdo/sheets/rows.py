@@ -7,12 +7,13 @@ any row is bad. An importer states only its fields, how it reads one row, and it
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from cdo.errors import FileReadError, InvalidInputError, RowErrors
-from cdo.sheets.text import clean_text
+from cdo.sheets.text import _SPACES, clean_text
 
 if TYPE_CHECKING:  # the readers (zip, csv: 2 ms) are imported when a file is read
     from cdo.sheets.read import Sheet
@@ -23,7 +24,8 @@ K = TypeVar("K")
 MAX_ERRORS_SHOWN = 200
 # A header's unit or note in brackets is not part of its name: 问题数据量（条）, 责任单位(盖章).
 HEADER_NOTE = re.compile(r"[(（【\[][^)）】\]]{0,12}[)）】\]]")
-# 合计 …, 注：…, 填表人：… — but not a record named 注册登记信息 or 说明书数据
+# 合计 …, 注：…, 填表人：… — but not a record named 注册登记信息 or 说明书数据 (matched with
+# the spaces of any width taken out: 合　计, 总  计)
 _FOOTER = re.compile(r"^\s*(?:(?:合计|总计|小计|共计)\b|(?:合计|总计|小计|共计)\s*[:：\d]|"
                      r"(?:注|说明|填表|审核|制表|联系|负责)[^:：]{0,6}[:：])")
 
@@ -31,6 +33,11 @@ _FOOTER = re.compile(r"^\s*(?:(?:合计|总计|小计|共计)\b|(?:合计|总计
 # or a filler where no sum makes sense (—, /, 无).
 _BESIDE_TOTAL = re.compile(r"[-+]?[\d,，]*\.?\d+\s*(?:%|[个项条家人次份]\w{0,3})?"
                            r"|[-—–－/／\\…·.。]+|无")
+# A totals label (spaces taken out, NFKC): 合计, 总计：, and one with its count — 合计：6个单位,
+# 合计(6个), 共6个单位 — which no record is named, whatever stands beside it (a category).
+_BARE_TOTAL = re.compile(r"[合总小共]计:?")
+_COUNT = r"\d[\d,]*(?:\.\d+)?(?:[个项条家份])?(?:单位|部门|项目|系统|资源|问题)?"
+_COUNTED_TOTAL = re.compile(rf"(?:[合总小共]计:?共?|共){_COUNT}|[合总小共]计\({_COUNT}\)")
 Row = tuple[str, int, dict[str, Any]]  # (where: the sheet, when several; row number; {field: raw})
 
 
@@ -96,12 +103,33 @@ def read_rows(path: Path, fields: Mapping[str, Sequence[str]], required: Sequenc
     return out
 
 
-def _is_footer(rec: Mapping[str, Any]) -> bool:
+def _squeeze(text: str) -> str:
+    """Text as a label is compared: NFKC (：→:, full-width digits), no spaces of any width."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+def is_total_label(text: Any, counted: bool = False) -> bool:
+    """True for 合计/总计/小计/共计 written with any spacing (合　计, 总  计), optionally
+    followed by ：/: and a count (合计：6个单位, 共6个单位); only one with a count when
+    `counted`. 合计核算中心 is no label."""
+    t = _squeeze(clean_text(text))
+    return bool(_COUNTED_TOTAL.fullmatch(t) or (not counted and _BARE_TOTAL.fullmatch(t)))
+
+
+def _is_footer(rec: Mapping[str, Any], name: Any = None) -> bool:
     """A totals line or a note under the table, not a record: one text such as 合计 or
-    注：…, alone or beside sums, counts and fillers only (合计 | — | 2个单位 | 1,100 | 15)."""
-    texts = [t for t in map(clean_text, rec.values())
-             if t and not _BESIDE_TOTAL.fullmatch(t.replace(" ", ""))]
-    return len(texts) == 1 and bool(_FOOTER.match(texts[0]))
+    注：…, alone or beside sums, counts and fillers only (合计 | — | 2个单位 | 1,100 | 15);
+    a label with its count (合计：1个单位 | 市级部门) beside anything in the row's first text
+    cell (after a 序号); `name`, the row's name cell where a record is never called 合计
+    (a unit list's 单位名称), a label with or without a count."""
+    columns = getattr(rec, "columns", None)
+    keys = sorted(rec, key=lambda k: columns.get(k, 0)) if columns else list(rec)
+    texts = [t for t in (clean_text(rec[k]) for k in keys) if t]
+    first = next((t for t in texts if not t.isdigit()), "")
+    if is_total_label(first, counted=True) or (name is not None and is_total_label(name)):
+        return True
+    texts = [t for t in texts if not _BESIDE_TOTAL.fullmatch(t.replace(" ", ""))]
+    return len(texts) == 1 and bool(_FOOTER.match(_squeeze(texts[0])))
 
 
 def is_unfilled(rec: Mapping[str, Any]) -> bool:

@@ -81,7 +81,8 @@ def write_sheet(path: Path, table: Table, *, unit: str, year: int,
     put(3, 4, f"评价年度：{year}年", Font(name=FONT, size=12), Alignment(horizontal="right",
                                                                        vertical="center"))
     ws.merge_cells("A4:E4")
-    score_text = fmt_points(total) if complete else (
+    # as the 合计 cell below shows it (POINTS_FORMAT, 0.00): 综合得分：69.80 over 69.80
+    score_text = f"{total + 0.0:.2f}" if complete else (
         f"（未评完，{scoring.missing_text(missing, table)}）" if points else "")
     put(4, 1, f"综合得分：{score_text}", Font(name=FONT, size=12))
     for r in (3, 4):

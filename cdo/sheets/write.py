@@ -47,6 +47,9 @@ BODY_PT = 11.0  # type size of every table cell
 FONT_NAME = "宋体"
 MIN_PRINT_PT = 9.0  # printed type never smaller than this
 LINE_PT = 15.0  # height of one line of 11 pt text (Chinese glyphs included)
+# a line of a wrapped cell: Chinese fonts set their lines further apart (Noto Sans CJK,
+# which LibreOffice uses, 1.45 em), and 15 pt a line cut the last of ten lines off
+WRAPPED_LINE_PT = 16.0
 MARGIN_IN = 0.5  # left and right page margins
 A4_MM = (210.0, 297.0)
 MIN_SCALE = MIN_PRINT_PT / BODY_PT
@@ -267,12 +270,36 @@ def wrap_header(header: str, width: float) -> list[str]:
     return lines
 
 
+# What a spreadsheet keeps on one line when it wraps text: a run of Latin letters, digits
+# and the punctuation inside dates and IDs (2023-06-30, #12) moves to the next line whole.
+_UNBROKEN = re.compile(r"[0-9A-Za-z#/_.:*+%@~()-]+|\s+|.")
+
+
 def _text_lines(text: str, width: float) -> int:
+    """How many lines `text` takes in a wrapping cell `width` wide."""
     usable = max(1.0, width - 1)
     text = str(text)
     if "\n" not in text and 2 * len(text) <= usable:  # fits even if every glyph is wide
         return 1
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+    return sum(_wrapped_lines(part, usable) for part in text.split("\n"))
+
+
+def _wrapped_lines(line: str, usable: float) -> int:
+    if display_width(line) <= usable:
+        return 1
+    if line.isascii() is False and not re.search(r"[0-9A-Za-z]{2}", line):
+        return math.ceil(display_width(line) / usable)  # Chinese only: breaks anywhere
+    lines, used = 1, 0.0
+    for piece in _UNBROKEN.findall(line):
+        w = display_width(piece)
+        if used + w <= usable or used == 0 and w <= usable:
+            used += w
+        elif piece.isspace():
+            used = usable  # a space at the end of a line ends it
+        else:
+            lines += 1 + int(max(0.0, w - 1) // usable)
+            used = w % usable if w > usable else w
+    return lines
 
 
 def _capped_width(line: str) -> int:
@@ -644,7 +671,8 @@ class _Body:
             refs = [f'{r}"' for r in range(self.first + start, self.first + stop)]
             rows = [f'<row r="{r}"'
                     # LibreOffice does not grow a wrapped row by itself
-                    + (f' ht="{safe_string(n * LINE_PT + 3)}" customHeight="1">' if n > 1
+                    + (f' ht="{safe_string(n * WRAPPED_LINE_PT + 3)}" customHeight="1">'
+                       if n > 1
                        else ">")
                     for r, n in zip(range(self.first + start, self.first + stop),
                                     tall[start:stop], strict=True)]
