@@ -213,3 +213,33 @@ def test_bytes_in_any_row_are_text_and_masked(tmp_path, capsys):
     cells = [c.value for row in load_workbook(tmp_path / "csv.xlsx").active.iter_rows()
              for c in row]
     assert "电话 139****5678" in cells and "\ufffd\ufffd" in cells
+
+
+def test_upgrading_a_file_holding_a_non_utf8_description(tmp_path, cli):
+    """A file from before the web view's masked descriptions (m014) in which another
+    program wrote a description in GBK: the upgrade masks it like any other (U+FFFD for
+    the bytes, the phone masked) instead of failing to open the file."""
+    from sqlite_utils import Database, Migrations
+
+    from cdo.store.schema import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    part = Migrations("cdo")
+    part._migrations = [m for m in migrations._migrations if m.name < "m014"]
+    part.apply(old)
+    old.execute("INSERT INTO units (name, category, created_at) VALUES ('渠县', 'region', 'x')")
+    old.execute(
+        "INSERT INTO problems (month, source, unit_id, resource, dimension, description,"
+        " issued_on, due_on, original_due_on, created_at) VALUES ('2023-09', 'spotcheck', 1,"
+        " '资源', 'accuracy', CAST(? AS TEXT), '2023-09-27', '2023-11-08', '2023-11-08', 'x')",
+        ["电话 13912345678 ".encode("gbk")])
+    old.conn.commit()
+    old.close()
+    r = cli("--db", path, "spotcheck", "list", "--as-of", "2023-12-29", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    import sqlite3
+
+    masked = sqlite3.connect(path).execute(
+        "SELECT CAST(description AS BLOB), exact FROM masked_descriptions").fetchone()
+    assert masked[1] == 1 and b"13912345678" not in masked[0] and b"5678" in masked[0]

@@ -853,7 +853,7 @@ def m014_masked_descriptions(db: Database) -> None:
 
     db.conn.create_function("cdo_mask_text", 1, mask_sql_value, deterministic=True)
     db.execute("INSERT INTO masked_descriptions (problem_id, description, exact)"
-               " SELECT id, cdo_mask_text(description), 1 FROM problems")
+               " SELECT id, cdo_mask_text(CAST(description AS BLOB)), 1 FROM problems")
     db.execute("DROP VIEW 逾期问题")
     db.execute(f"CREATE VIEW 逾期问题 AS {overdue_sql(TODAY, MASKED_DESCRIPTION)}")
     db.execute("DROP VIEW 单位问题")
