@@ -52,17 +52,9 @@ class Database:
 
     @contextmanager
     def snapshot(self) -> Iterator[Database]:
-        """Reads inside see the database as of one moment (one read transaction; temporary
-        tables may be written): a colleague's commit meanwhile is not half seen."""
-        if self.conn.in_transaction:
+        """Reads inside see the database as of one moment (read_transaction)."""
+        with read_transaction(self.conn):
             yield self
-            return
-        self.conn.execute("BEGIN")
-        try:
-            yield self
-        finally:
-            if self.conn.in_transaction:
-                self.conn.execute("COMMIT")  # reads and temporary tables only
 
     def has_odd_values(self) -> bool:
         """True if a text the long listings show may hold a value only another program
@@ -211,16 +203,7 @@ def _to_wal(conn: sqlite3.Connection) -> None:
     of waiting, when another command is opening it too: tried again, as a write waits."""
     if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
         return
-    with LockWait(conn) as wait:
-        while True:
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as e:
-                if "locked" not in str(e) and "busy" not in str(e):
-                    raise
-            wait.still_busy()
-            time.sleep(0.05)  # refused at once, not after the step: do not spin
+    _when_free(conn, "PRAGMA journal_mode=WAL", pause=0.05)  # refused at once: do not spin
 
 
 def _apply_migrations(db: Database) -> None:
@@ -293,15 +276,27 @@ def explain_error(e: sqlite3.Error, path: Path | None = None) -> str | None:
     return None
 
 
+@contextmanager
+def read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """Statements inside see one state of the file (one read transaction; temporary tables
+    may be written), not what another command commits between them; inside a transaction
+    already, that one."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")  # reads and temporary tables only
+
+
 def _consistent_read(conn: sqlite3.Connection, read: Callable[[sqlite3.Connection], T]) -> T:
     """`read(conn)` inside one read transaction: its statements see one state of the file,
     not a migration another command is committing between them."""
-    conn.execute("BEGIN")
-    try:
+    with read_transaction(conn):
         return read(conn)
-    finally:
-        if conn.in_transaction:
-            conn.execute("COMMIT")
 
 
 WAIT_LIMIT_S = 60  # how long a write waits for another command's to end
@@ -346,15 +341,26 @@ def begin_immediate(conn: sqlite3.Connection) -> None:
     """BEGIN IMMEDIATE: take the write lock, waiting up to WAIT_LIMIT_S for another
     command's writes to end. After a second the clerk is told it is waiting; a Ctrl-C
     stops the wait at once (within a step)."""
+    try:
+        _when_free(conn, "BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise CdoError(explain_error(e) or f"数据库无法写入：{e}") from None
+
+
+def _when_free(conn: sqlite3.Connection, sql: str, pause: float = 0.0) -> None:
+    """Run `sql`, tried again (LockWait: the clerk told, Ctrl-C, a limit) while another
+    command holds the file; `pause` between tries SQLite refuses at once."""
     with LockWait(conn) as wait:
         while True:
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(sql)
                 return
             except sqlite3.OperationalError as e:
                 if "locked" not in str(e) and "busy" not in str(e):
-                    raise CdoError(explain_error(e) or f"数据库无法写入：{e}") from None
+                    raise
             wait.still_busy()
+            if pause:
+                time.sleep(pause)
 
 
 # Connections opened for the CLI command being run (open_for_command). Their writes stay

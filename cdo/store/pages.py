@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from cdo.store.db import read_transaction
+
 PAGE_ROWS = 2000  # rows read and written at a time
 FREE_SEP = b"\xff"  # between the texts of a free column in a page: never in UTF-8 text
 
@@ -58,10 +60,7 @@ def keyset_pages(conn: sqlite3.Connection, sql: str, params: Mapping[str, Any], 
     that is left)."""
     size = size or PAGE_ROWS
     first = -(2**63)  # before every whole number SQLite holds
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN")
-    try:
+    with read_transaction(conn):
         probe = conn.execute(f"SELECT * FROM ({sql}) LIMIT 0",
                              {**params, "after": first, "size": 0})
         names = tuple(d[0] for d in probe.description)
@@ -85,9 +84,6 @@ def keyset_pages(conn: sqlite3.Connection, sql: str, params: Mapping[str, Any], 
 
             yield Page(texts[0], tuple(texts[1:]), names[1:-1], count, rows)
             after = last
-    finally:
-        if own and conn.in_transaction:
-            conn.execute("COMMIT")  # reads only: ends the read transaction
 
 
 def _given(rows: list[tuple]) -> Callable[[], list[tuple]]:
