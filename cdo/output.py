@@ -650,7 +650,8 @@ def make_table(rows: Iterable[dict], columns: Sequence[Column], title: str | Non
             token = max((cell_width(t) for t in cells for t in _WHOLE_TOKEN.findall(t)), default=0)
             return min(longest, max(8, min(cell_width(c.header), 10), min(token, 11)))
 
-        if not _text_widths(columns, need, texts, feet, heads, width, whole=True):
+        room, _, tops = _text_room(columns, need, texts, feet, heads, width)
+        if sum(tops.values()) > room:
             # the text would wrap: numbers' headers wider than their numbers on two lines
             for c in columns:
                 k = c.key + c.header
@@ -763,23 +764,28 @@ def _WrappingText(text: str, style: str = ""):  # noqa: N802 - a class made on f
 _WRAPPING = None
 
 
-def _text_widths(columns: Sequence[Column], need: Callable[[Column], int],
-                 texts: dict[str, list[str]], feet: dict[str, str], heads: dict[str, str],
-                 width: int, *, whole: bool = False) -> dict[str, int]:
-    """Widths for the text columns so the table fits `width`: each at least what it needs
-    (its longest date or ID stays on one line), the rest of the room shared out evenly up
-    to each column's longest line. Empty when everything fits or the floors cannot.
-    `whole`: only whether every text column gets its longest line (True) or not (empty)."""
+def _text_room(columns: Sequence[Column], need: Callable[[Column], int],
+               texts: dict[str, list[str]], feet: dict[str, str], heads: dict[str, str],
+               width: int) -> tuple[int, dict[str, int], dict[str, int]]:
+    """The room the text columns have in `width`, what each needs at least (floors) and
+    its longest line (tops), by column key."""
     def longest(c: Column) -> int:
         cells = [*texts[c.key + c.header], feet[c.key + c.header], heads[c.key + c.header]]
         return max(cell_width(line) for t in cells for line in t.split("\n"))
 
     text = [c for c in columns if not keeps_whole(c)]
     room = width - 1 - 3 * len(columns) - sum(longest(c) for c in columns if keeps_whole(c))
-    floors = {c.key + c.header: need(c) for c in text}
-    tops = {c.key + c.header: max(longest(c), need(c)) for c in text}
-    if whole:
-        return {"": 1} if sum(tops.values()) <= room else {}
+    return (room, {c.key + c.header: need(c) for c in text},
+            {c.key + c.header: max(longest(c), need(c)) for c in text})
+
+
+def _text_widths(columns: Sequence[Column], need: Callable[[Column], int],
+                 texts: dict[str, list[str]], feet: dict[str, str], heads: dict[str, str],
+                 width: int) -> dict[str, int]:
+    """Widths for the text columns so the table fits `width`: each at least what it needs
+    (its longest date or ID stays on one line), the rest of the room shared out evenly up
+    to each column's longest line. Empty when everything fits or the floors cannot."""
+    room, floors, tops = _text_room(columns, need, texts, feet, heads, width)
     if sum(tops.values()) <= room or sum(floors.values()) > room:
         return {}
     level = 0

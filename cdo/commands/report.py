@@ -100,11 +100,8 @@ def _overdue_table(rows: list[dict], day) -> None:
         if first and last is not None:
             table.add_section()
         last = r["unit_id"]
-        cdo = clean(r["cdo"] or "（未登记）")
-        who = ((Text(clean(r["unit"])), Text(cdo)) if wide
-               else (Text(clean(r["unit"]) + "\n" + cdo),)) if first else \
-            (("", "") if wide else ("",))
-        table.add_row(*who,
+        who = [clean(r["unit"]), clean(r["cdo"] or "（未登记）")]
+        table.add_row(*((Text(t) if first else "") for t in (who if wide else ["\n".join(who)])),
                       str(r["id"]),
                       *((Text(clean(clip_text(r["resource"]))),
                          DIMENSION_NAMES.get(r["dimension"], "")) if wide else ()),

@@ -273,6 +273,7 @@ def wrap_header(header: str, width: float) -> list[str]:
 # What a spreadsheet keeps on one line when it wraps text: a run of Latin letters, digits
 # and the punctuation inside dates and IDs (2023-06-30, #12) moves to the next line whole.
 _UNBROKEN = re.compile(r"[0-9A-Za-z#/_.:*+%@~()-]+|\s+|.")
+_LATIN_RUN = re.compile(r"[0-9A-Za-z]{2}")
 
 
 def _text_lines(text: str, width: float) -> int:
@@ -287,7 +288,7 @@ def _text_lines(text: str, width: float) -> int:
 def _wrapped_lines(line: str, usable: float) -> int:
     if display_width(line) <= usable:
         return 1
-    if line.isascii() is False and not re.search(r"[0-9A-Za-z]{2}", line):
+    if not line.isascii() and not _LATIN_RUN.search(line):
         return math.ceil(display_width(line) / usable)  # Chinese only: breaks anywhere
     lines, used = 1, 0.0
     for piece in _UNBROKEN.findall(line):
