@@ -24,6 +24,21 @@ def db_path(tmp_path):
     return tmp_path / "cdo.db"
 
 
+def soffice_convert(src, out_dir, to):
+    """`src` saved again by LibreOffice as `to` (xlsx, ods, xls, csv:…) into `out_dir`, with
+    its own profile so parallel runs do not clash: a file made by another program."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice (soffice) is needed for the round trips"
+    out_dir.mkdir(exist_ok=True)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{out_dir / 'lo-profile'}",
+                    "--headless", "--convert-to", to, "--outdir", str(out_dir), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    return out_dir / f"{src.stem}.{to.split(':')[0]}"
+
+
 def copy_db(src, dst):
     """Copy a database with SQLite's backup API: a file copy can miss pages that are
     committed but still in the -wal file."""

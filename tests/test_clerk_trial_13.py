@@ -7,11 +7,10 @@ Files are built as units send them (openpyxl, stray spaces, merged title) and, w
 they pass through another program, saved again by LibreOffice."""
 
 import json
-import shutil
-import subprocess
 
 import openpyxl
 import pytest
+from conftest import soffice_convert
 
 from cdo import scoring
 from cdo.roster.units import add_unit
@@ -42,16 +41,6 @@ def fail(r, *patterns):
     for p in patterns:
         assert p in r.stderr, r.stderr
     return r
-
-
-def soffice_convert(src, out_dir, to):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice (soffice) is needed for the round trips"
-    out_dir.mkdir(exist_ok=True)
-    subprocess.run([soffice, f"-env:UserInstallation=file://{out_dir / 'lo-profile'}",
-                    "--headless", "--convert-to", to, "--outdir", str(out_dir), str(src)],
-                   check=True, capture_output=True, timeout=180)
-    return out_dir / f"{src.stem}.{to.split(':')[0]}"
 
 
 def totals(cli, year):

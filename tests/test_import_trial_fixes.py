@@ -8,12 +8,11 @@ where a date belongs), and where they pass through another program, saved by Lib
 
 import datetime as dt
 import json
-import shutil
-import subprocess
 import zipfile
 
 import openpyxl
 import pytest
+from conftest import soffice_convert
 
 from cdo.dates import from_excel_serial
 from cdo.roster.units import add_unit
@@ -149,16 +148,6 @@ def test_a_date_error_names_the_sheet_row_and_column(cli, units, tmp_path):
     r = cli("evidence", "tasks", "import", tasks, "--list", "share")
     assert r.exit_code == 1
     assert "第 2 行：完成时限“120”不是日期（工作表“共享责任清单”D 列；" in r.stderr
-
-
-def soffice_convert(src, out_dir, to):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice (soffice) is needed for the round trips"
-    out_dir.mkdir(exist_ok=True)
-    subprocess.run([soffice, f"-env:UserInstallation=file://{out_dir / 'lo-profile'}",
-                    "--headless", "--convert-to", to, "--outdir", str(out_dir), str(src)],
-                   check=True, capture_output=True, timeout=180)
-    return out_dir / f"{src.stem}.{to.split(':')[0]}"
 
 
 def test_a_serial_date_survives_a_csv_round_trip(cli, units, tmp_path):

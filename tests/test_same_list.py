@@ -5,11 +5,10 @@ Lists are made as the office makes them: openpyxl with a merged title, stray spa
 merged unit column, then saved again by LibreOffice (soffice) as .xlsx and as .csv."""
 
 import json
-import shutil
-import subprocess
 
 import openpyxl
 import pytest
+from conftest import soffice_convert
 
 from cdo.roster.units import add_unit
 from cdo.store.db import open_db
@@ -22,19 +21,6 @@ def units(db_path):
     add_unit(db, "达州市民政局", "department", "市民政局")
     add_unit(db, "通川区", "region")
     return db
-
-
-def soffice_convert(src, out_dir, to):
-    """Save `src` again with LibreOffice (its own profile, so parallel runs do not clash)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
-    profile = out_dir / "lo-profile"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-                    "--convert-to", to, "--outdir", str(out_dir), str(src)],
-                   check=True, capture_output=True, timeout=180)
-    suffix = to.split(":")[0]
-    return out_dir / f"{src.stem}.{suffix}"
 
 
 LIST = [

@@ -7,11 +7,10 @@ files pass through it, saved again by LibreOffice."""
 
 import json
 import re
-import shutil
-import subprocess
 
 import openpyxl
 import pytest
+from conftest import soffice_convert
 
 from cdo import scoring
 from cdo.roster.units import add_unit
@@ -53,16 +52,6 @@ def fail(r, *patterns):
 def totals(cli, year=2023):
     rows = json.loads(ok(cli("score", "--year", year, "-f", "json")).stdout)
     return {r["unit"]: r["total"] for r in rows}
-
-
-def soffice_convert(src, out_dir, to):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
-    subprocess.run([soffice, f"-env:UserInstallation=file://{out_dir / 'lo-profile'}",
-                    "--headless", "--convert-to", to, "--outdir", str(out_dir), str(src)],
-                   check=True, capture_output=True, timeout=180)
-    return out_dir / f"{src.stem}.{to.split(':')[0]}"
 
 
 def office_grid(path, headers, rows, *, title="2023年度首席数据官工作评价得分汇总表",
